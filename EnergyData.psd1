@@ -1,0 +1,38 @@
+@{
+    # The compiled module; build.ps1 lays it out beside this manifest in out/EnergyData.
+    RootModule           = 'EnergyData.dll'
+    # Stamped by build.ps1 from Directory.Build.props (VersionPrefix).
+    ModuleVersion        = '0.1.0'
+    GUID                 = '6f0c4a52-8d3e-4b7a-9f2e-3c1d5e7a9b10'
+    Author               = 'EnergyData contributors'
+    CompanyName          = 'EnergyData contributors'
+    Copyright            = '(c) 2026 EnergyData contributors. MIT License.'
+    Description          = 'Typed, pipeline-friendly access to energy-sector data: Khipu Open Data (Enel debt status and bills, CEN nonconformities, TGR expired agreements) and the NEU API, with streaming, concurrency, retries and Ctrl+C cancellation.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    RequiredAssemblies   = @()
+    FormatsToProcess     = @()
+    CmdletsToExport      = @(
+        'Connect-EnergyData'
+        'Disconnect-EnergyData'
+        'Get-EnergyDataConnection'
+        'Get-EnelDebtStatus'
+        'Get-EnelBillDocument'
+        'Get-CenNonconformity'
+        'Get-TgrExpiredAgreement'
+        'Invoke-KhipuRequest'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Energy', 'Electricity', 'Khipu', 'OpenData', 'Enel', 'CEN', 'TGR', 'NEU', 'Chile', 'Colombia', 'API', 'REST',
+                'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri   = 'https://github.com/energydata/EnergyData'
+            LicenseUri   = 'https://github.com/energydata/EnergyData/blob/main/LICENSE'
+            ReleaseNotes = 'See CHANGELOG.md: https://github.com/energydata/EnergyData/blob/main/CHANGELOG.md'
+        }
+    }
+}

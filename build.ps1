@@ -1,0 +1,182 @@
+<#
+.SYNOPSIS
+    Builds, tests, documents, packages and demonstrates the EnergyData module.
+.DESCRIPTION
+    Build    publishes the cmdlet assembly and lays out the module folder in out/EnergyData.
+    Test     runs the xunit suite (dotnet test) and the Pester 5 suite against the built module.
+    Docs     turns docs/*.md (PlatyPS markdown) into MAML help in out/EnergyData/en-US.
+    Package  publishes the module to a temporary local repository and installs it back from there.
+    Demo     starts the emulator and runs Import-Csv | Get-EnelDebtStatus | Export-Csv on a sample file.
+.EXAMPLE
+    ./build.ps1 -Task Build, Test
+.EXAMPLE
+    ./build.ps1 -Task Demo
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo')]
+    [string[]] $Task = @('Build'),
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleFolder = Join-Path $out 'EnergyData'
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw -Path (Join-Path $root 'Directory.Build.props')
+    $prefix = $props.Project.PropertyGroup | ForEach-Object { $_.VersionPrefix } | Where-Object { $_ } | Select-Object -First 1
+    if (-not $prefix) { throw 'VersionPrefix not found in Directory.Build.props' }
+    return $prefix
+}
+
+function Invoke-Dotnet {
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
+    & dotnet @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Invoke-BuildTask {
+    if (Test-Path $moduleFolder) { Remove-Item -Recurse -Force $moduleFolder }
+    Invoke-Dotnet publish (Join-Path $root 'src/EnergyData/EnergyData.csproj') -c $Configuration -o $moduleFolder
+
+    # The manifest carries the version from Directory.Build.props, and release notes from the changelog.
+    $version = Get-ModuleVersion
+    $manifest = Get-Content -Raw -Path (Join-Path $root 'EnergyData.psd1')
+    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    Set-Content -Path (Join-Path $moduleFolder 'EnergyData.psd1') -Value $manifest -Encoding utf8
+
+    foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md')) {
+        Copy-Item -Path (Join-Path $root $file) -Destination $moduleFolder
+    }
+    Get-ChildItem -Path (Join-Path $root 'src/EnergyData') -Filter '*.ps1xml' -ErrorAction SilentlyContinue |
+        Copy-Item -Destination $moduleFolder
+
+    # Only the module's own dlls and its dependencies; never the PowerShell reference assembly.
+    $leaked = Join-Path $moduleFolder 'System.Management.Automation.dll'
+    if (Test-Path $leaked) { throw 'System.Management.Automation.dll must not ship with the module.' }
+    Test-ModuleManifest -Path (Join-Path $moduleFolder 'EnergyData.psd1') | Out-Null
+    Write-Host "Module laid out in $moduleFolder (version $version)."
+}
+
+function Invoke-TestTask {
+    Invoke-Dotnet test (Join-Path $root 'EnergyData.sln') -c $Configuration
+
+    if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' } | Select-Object -First 1
+    if (-not $pester) {
+        Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
+    }
+    Import-Module Pester -MinimumVersion 5.5.0
+    $configuration = New-PesterConfiguration
+    $configuration.Run.Path = Join-Path $root 'tests'
+    $configuration.Run.Exit = $false
+    $configuration.Run.Throw = $true
+    $configuration.Output.Verbosity = 'Detailed'
+    $configuration.TestResult.Enabled = $true
+    $configuration.TestResult.OutputPath = Join-Path $out 'pester.xml'
+    Invoke-Pester -Configuration $configuration
+}
+
+function Invoke-DocsTask {
+    if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
+    $platyPS = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Where-Object { $_.Version -ge [version]'1.0.0' } | Select-Object -First 1
+    if (-not $platyPS) {
+        Install-Module -Name Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0 -Scope CurrentUser -Force
+    }
+    Import-Module Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0
+
+    $helpFolder = Join-Path $moduleFolder 'en-US'
+    New-Item -ItemType Directory -Force -Path $helpFolder | Out-Null
+    $commandPages = Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') |
+        Where-Object { $_.Filetype -match 'CommandHelp' }
+    $commandHelp = $commandPages | ForEach-Object { Import-MarkdownCommandHelp -Path $_.FilePath }
+    $commandHelp | Export-MamlCommandHelp -OutputFolder $out -Force | Out-Null
+    Get-ChildItem -Path (Join-Path $out 'EnergyData') -Filter '*-help.xml' -Recurse |
+        Copy-Item -Destination $helpFolder -Force
+
+    # about_ topics ship as plain text.
+    $about = Join-Path $root 'docs/about_EnergyData.md'
+    Copy-Item -Path $about -Destination (Join-Path $helpFolder 'about_EnergyData.help.txt') -Force
+    Write-Host "Help written to $helpFolder."
+}
+
+function Invoke-PackageTask {
+    Invoke-BuildTask
+    if (Test-Path (Join-Path $root 'docs')) { Invoke-DocsTask }
+    $repositoryPath = Join-Path $out 'repository'
+    $installPath = Join-Path $out 'installed'
+    foreach ($path in @($repositoryPath, $installPath)) {
+        if (Test-Path $path) { Remove-Item -Recurse -Force $path }
+        New-Item -ItemType Directory -Path $path | Out-Null
+    }
+
+    $repositoryName = 'EnergyDataLocal' + [guid]::NewGuid().ToString('N').Substring(0, 8)
+    Register-PSResourceRepository -Name $repositoryName -Uri $repositoryPath -Trusted
+    try {
+        Publish-PSResource -Path $moduleFolder -Repository $repositoryName
+        Save-PSResource -Name EnergyData -Repository $repositoryName -Path $installPath -TrustRepository
+        $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
+        $module = Import-Module -Name (Join-Path $installed.FullName 'EnergyData.psd1') -PassThru -Force
+        Write-Host "Installed $($module.Name) $($module.Version) from the local repository with $(@($module.ExportedCmdlets.Keys).Count) cmdlets."
+        Remove-Module -Name EnergyData
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
+    }
+}
+
+function Start-Emulator {
+    param([int] $Port = 5080)
+    $project = Join-Path $root 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
+    Invoke-Dotnet build $project -c $Configuration
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @('run', '--no-build', '-c', $Configuration, '--project', $project, '--', '--urls', "http://127.0.0.1:$Port")) {
+        $info.ArgumentList.Add($argument)
+    }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notmatch 'listening on (?<uri>\S+)') {
+        $process.Kill()
+        throw "The emulator did not start: $line"
+    }
+    return [pscustomobject]@{ Process = $process; BaseUri = $Matches.uri }
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    $emulator = Start-Emulator
+    try {
+        Import-Module (Join-Path $moduleFolder 'EnergyData.psd1') -Force
+        $apiKey = ConvertTo-SecureString -String 'emu-khipu-api-key' -AsPlainText -Force
+        Connect-EnergyData -KhipuApiKey $apiKey -KhipuBaseUri $emulator.BaseUri
+        $csv = Join-Path $out 'debts.csv'
+        Import-Csv -Path (Join-Path $root 'docs/samples/clients.csv') |
+            Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue |
+            Export-Csv -Path $csv -NoTypeInformation
+        Import-Csv -Path $csv | Format-Table -Property @('ClientIdentifier', 'Address', 'DebtAmount', 'DebtCurrency', 'DebtDueDate')
+        foreach ($failure in $failures) { Write-Warning ('{0} - {1}' -f $failure.TargetObject, $failure.Exception.Message) }
+        Write-Host "Wrote $csv"
+        Disconnect-EnergyData
+    }
+    finally {
+        $emulator.Process.Kill()
+    }
+}
+
+foreach ($name in $Task) {
+    switch ($name) {
+        'Build' { Invoke-BuildTask }
+        'Test' { Invoke-TestTask }
+        'Docs' { Invoke-DocsTask }
+        'Package' { Invoke-PackageTask }
+        'Demo' { Invoke-DemoTask }
+    }
+}

@@ -1,0 +1,144 @@
+using System;
+using System.Collections;
+using System.Security;
+using EnergyData.Auth;
+using EnergyData.Http;
+using EnergyData.Khipu;
+using EnergyData.Validation;
+
+namespace EnergyData.Connection;
+
+/// <summary>Everything Connect-EnergyData gathers, checked by <see cref="Validate"/> before a connection is made.</summary>
+public sealed class ConnectionSettings
+{
+    public const string KhipuApiKeyVariable = "ENERGYDATA_KHIPU_API_KEY";
+    public const string NeuTokenVariable = "ENERGYDATA_NEU_TOKEN";
+    public const string KhipuBaseUriVariable = "ENERGYDATA_KHIPU_BASE_URI";
+    public const string NeuBaseUriVariable = "ENERGYDATA_NEU_BASE_URI";
+
+    public static readonly Uri DefaultKhipuBaseUri = new("https://api.khipu.com/");
+    public static readonly Uri DefaultNeuBaseUri = new("https://api.neu.com.co/");
+
+    public Uri KhipuBaseUri { get; set; } = DefaultKhipuBaseUri;
+
+    public Uri NeuBaseUri { get; set; } = DefaultNeuBaseUri;
+
+    public SecureString? KhipuApiKey { get; set; }
+
+    /// <summary>A Khipu JWT given directly, sent as a Bearer token.</summary>
+    public SecureString? KhipuAccessToken { get; set; }
+
+    public string? KhipuClientId { get; set; }
+
+    public SecureString? KhipuClientSecret { get; set; }
+
+    /// <summary>Khipu's token endpoint is not public; it must be given with client credentials.</summary>
+    public Uri? KhipuTokenUri { get; set; }
+
+    public string? KhipuScope { get; set; }
+
+    public ClientAuthenticationMode KhipuClientAuthentication { get; set; } = ClientAuthenticationMode.Body;
+
+    public KhipuAccountCredential? KhipuAccountCredential { get; set; }
+
+    public SecureString? NeuToken { get; set; }
+
+    public ResilienceOptions Resilience { get; set; } = new();
+
+    public int RetryImmediatelyLimit { get; set; } = 2;
+
+    /// <summary>Reads the variables unattended scripts use: ENERGYDATA_KHIPU_API_KEY, ENERGYDATA_NEU_TOKEN and the base URIs.</summary>
+    public static ConnectionSettings FromEnvironment(IDictionary? variables = null)
+    {
+        variables ??= Environment.GetEnvironmentVariables();
+        var settings = new ConnectionSettings();
+        if (Text(variables, KhipuApiKeyVariable) is { } key)
+        {
+            settings.KhipuApiKey = key.ToSecureString();
+        }
+
+        if (Text(variables, NeuTokenVariable) is { } token)
+        {
+            settings.NeuToken = token.ToSecureString();
+        }
+
+        if (Text(variables, KhipuBaseUriVariable) is { } khipuUri)
+        {
+            settings.KhipuBaseUri = ParseUri(khipuUri, KhipuBaseUriVariable);
+        }
+
+        if (Text(variables, NeuBaseUriVariable) is { } neuUri)
+        {
+            settings.NeuBaseUri = ParseUri(neuUri, NeuBaseUriVariable);
+        }
+
+        return settings;
+    }
+
+    /// <summary>True when the environment holds at least one credential.</summary>
+    public static bool EnvironmentHasCredentials(IDictionary? variables = null)
+    {
+        variables ??= Environment.GetEnvironmentVariables();
+        return Text(variables, KhipuApiKeyVariable) is not null || Text(variables, NeuTokenVariable) is not null;
+    }
+
+    public void Validate()
+    {
+        KhipuBaseUri = InputRules.BaseUri(KhipuBaseUri, nameof(KhipuBaseUri));
+        NeuBaseUri = InputRules.BaseUri(NeuBaseUri, nameof(NeuBaseUri));
+        var methods = (KhipuApiKey is null ? 0 : 1) + (KhipuAccessToken is null ? 0 : 1) + (KhipuClientSecret is null && KhipuClientId is null ? 0 : 1);
+        if (methods > 1)
+        {
+            throw new ParameterValidationException("KhipuApiKey", "cannot be combined with another Khipu credential: give one of -KhipuApiKey, -KhipuAccessToken or -KhipuClientCredential");
+        }
+
+        if (KhipuApiKey is { Length: 0 })
+        {
+            throw new ParameterValidationException("KhipuApiKey", "must not be empty");
+        }
+
+        if (KhipuAccessToken is { Length: 0 })
+        {
+            throw new ParameterValidationException("KhipuAccessToken", "must not be empty");
+        }
+
+        if (NeuToken is { Length: 0 })
+        {
+            throw new ParameterValidationException("NeuToken", "must not be empty");
+        }
+
+        if (KhipuClientId is not null || KhipuClientSecret is not null)
+        {
+            InputRules.Required(KhipuClientId, "KhipuClientCredential");
+            if (KhipuClientSecret is null || KhipuClientSecret.Length == 0)
+            {
+                throw new ParameterValidationException("KhipuClientCredential", "must have a client secret as its password");
+            }
+
+            if (KhipuTokenUri is null)
+            {
+                throw new ParameterValidationException("KhipuTokenUri", "is required with -KhipuClientCredential (Khipu does not publish its token endpoint; take it from your Khipu account)");
+            }
+
+            KhipuTokenUri = InputRules.BaseUri(KhipuTokenUri, nameof(KhipuTokenUri));
+        }
+
+        if (RetryImmediatelyLimit is < 0 or > 10)
+        {
+            throw new ParameterValidationException("RetryImmediatelyLimit", "must be between 0 and 10");
+        }
+
+        Resilience.Validate();
+    }
+
+    private static string? Text(IDictionary variables, string name)
+    {
+        var value = variables[name] as string;
+        return string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+    }
+
+    private static Uri ParseUri(string text, string name) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new ParameterValidationException(name, "must be an absolute URI", $"'{text}' is not.");
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using EnergyData.Auth;
+using EnergyData.Khipu;
+
+namespace EnergyData.Connection;
+
+/// <summary>
+/// One configured pair of API endpoints with their credentials and one pooled HttpClient per API.
+/// Shows what is configured, never a secret: secrets are held only as SecureString inside the
+/// authentication providers.
+/// </summary>
+public sealed class EnergyDataConnection : IDisposable
+{
+    private readonly ConnectionSettings settings;
+    private readonly Lazy<KhipuClient> khipu;
+    private HttpMessageHandler? tokenHandler;
+    private HttpClient? khipuHttp;
+    private int disposed;
+
+    private EnergyDataConnection(ConnectionSettings settings)
+    {
+        this.settings = settings;
+        KhipuAuthenticationScheme = settings.KhipuApiKey is not null ? "ApiKey"
+            : settings.KhipuAccessToken is not null ? "Bearer"
+            : settings.KhipuClientSecret is not null ? "ClientCredentials"
+            : "None";
+        khipu = new Lazy<KhipuClient>(CreateKhipuClient, LazyThreadSafetyMode.ExecutionAndPublication);
+        CreatedAt = DateTimeOffset.Now;
+    }
+
+    public Uri KhipuBaseUri => settings.KhipuBaseUri;
+
+    /// <summary>ApiKey, Bearer, ClientCredentials or None.</summary>
+    public string KhipuAuthenticationScheme { get; }
+
+    public Uri? KhipuTokenUri => settings.KhipuTokenUri;
+
+    public string? KhipuClientId => settings.KhipuClientId;
+
+    public bool HasKhipuAccountCredential => settings.KhipuAccountCredential is not null;
+
+    public Uri NeuBaseUri => settings.NeuBaseUri;
+
+    /// <summary>Token or None.</summary>
+    public string NeuAuthenticationScheme => settings.NeuToken is null ? "None" : "Token";
+
+    public int MaxRetryAttempts => settings.Resilience.MaxRetryAttempts;
+
+    public TimeSpan AttemptTimeout => settings.Resilience.AttemptTimeout;
+
+    public TimeSpan TotalTimeout => settings.Resilience.TotalTimeout;
+
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>The session's default RequestData.AccountCredential for CEN and TGR (a method: it is not for display or export).</summary>
+    public KhipuAccountCredential? GetKhipuAccountCredential() => settings.KhipuAccountCredential;
+
+    /// <summary>Khipu asks for RequestData.AccountCredential on CEN and TGR when it is called with an API key.</summary>
+    public bool KhipuRequiresAccountCredential => KhipuAuthenticationScheme == "ApiKey";
+
+    /// <summary>The Khipu client. Throws <see cref="NotConnectedException"/> when no Khipu credential is configured.</summary>
+    public KhipuClient Khipu
+    {
+        get
+        {
+            if (Volatile.Read(ref disposed) != 0)
+            {
+                throw new ObjectDisposedException(nameof(EnergyDataConnection), "This connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData.");
+            }
+
+            if (KhipuAuthenticationScheme == "None")
+            {
+                throw new NotConnectedException("No Khipu credential is configured. Run Connect-EnergyData with -KhipuApiKey, -KhipuAccessToken or -KhipuClientCredential, or set ENERGYDATA_KHIPU_API_KEY.");
+            }
+
+            return khipu.Value;
+        }
+    }
+
+    public static EnergyDataConnection Create(ConnectionSettings settings)
+    {
+        if (settings is null)
+        {
+            throw new ArgumentNullException(nameof(settings));
+        }
+
+        settings.Validate();
+        return new EnergyDataConnection(settings);
+    }
+
+    public override string ToString() =>
+        $"EnergyData connection: Khipu {KhipuBaseUri} ({KhipuAuthenticationScheme}), NEU {NeuBaseUri} ({NeuAuthenticationScheme})";
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        khipuHttp?.Dispose();
+        tokenHandler?.Dispose();
+    }
+
+    private KhipuClient CreateKhipuClient()
+    {
+        IAuthenticationProvider authentication = KhipuAuthenticationScheme switch
+        {
+            "ApiKey" => new ApiKeyAuthentication(settings.KhipuApiKey!),
+            "Bearer" => new BearerTokenAuthentication(settings.KhipuAccessToken!),
+            _ => CreateClientCredentials(),
+        };
+        khipuHttp = Http.EnergyDataHttpClientFactory.Create(settings.Resilience, authentication);
+        return new KhipuClient(khipuHttp, settings.KhipuBaseUri, new KhipuClientOptions
+        {
+            MaxAttempts = settings.Resilience.MaxRetryAttempts + 1,
+            RetryImmediatelyLimit = settings.RetryImmediatelyLimit,
+        });
+    }
+
+    private ClientCredentialsAuthentication CreateClientCredentials()
+    {
+        tokenHandler = new HttpClientHandler();
+        return new ClientCredentialsAuthentication(
+            settings.KhipuTokenUri!,
+            settings.KhipuClientId!,
+            settings.KhipuClientSecret!,
+            settings.KhipuScope,
+            new ClientCredentialsOptions { ClientAuthentication = settings.KhipuClientAuthentication },
+            tokenHandler);
+    }
+}

@@ -1,0 +1,96 @@
+using System;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json;
+using EnergyData.Auth;
+using EnergyData.Connection;
+using EnergyData.Http;
+using EnergyData.Json;
+using EnergyData.Khipu;
+using EnergyData.Pipeline;
+using EnergyData.Validation;
+
+namespace EnergyData.Errors;
+
+/// <summary>
+/// Turns what went wrong into an <see cref="OperationError"/> with a stable ErrorId that scripts can match
+/// (FullyQualifiedErrorId), a category, and whether it ends the whole command.
+/// </summary>
+public static class ErrorMapper
+{
+    public static OperationError FromException(Exception exception, object? target)
+    {
+        if (exception is null)
+        {
+            throw new ArgumentNullException(nameof(exception));
+        }
+
+        if (exception is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            exception = aggregate.InnerExceptions[0];
+        }
+
+        return exception switch
+        {
+            ParameterValidationException validation => new OperationError(validation, "InvalidParameter", ErrorKind.InvalidArgument, target)
+            {
+                RecommendedAction = "Correct the value of parameter '" + validation.ParamName + "' and run the command again.",
+            },
+            NotConnectedException => new OperationError(exception, "NotConnected", ErrorKind.InvalidOperation, target)
+            {
+                IsTerminating = true,
+                RecommendedAction = "Run Connect-EnergyData first.",
+            },
+            AuthenticationException => new OperationError(exception, "AuthenticationFailed", ErrorKind.AuthenticationError, target)
+            {
+                IsTerminating = true,
+                RecommendedAction = "Check the credential given to Connect-EnergyData.",
+            },
+            KhipuException khipu => FromKhipu(khipu, target),
+            KhipuProtocolException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
+            JsonStreamLimitException => new OperationError(exception, "ResponseTooLarge", ErrorKind.LimitsExceeded, target),
+            JsonException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
+            TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target),
+            ServiceUnavailableException => new OperationError(exception, "CircuitOpen", ErrorKind.ResourceUnavailable, target)
+            {
+                RecommendedAction = "The service failed repeatedly; wait and run the command again.",
+            },
+            HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target),
+            OperationCanceledException => new OperationError(exception, "OperationStopped", ErrorKind.OperationStopped, target),
+            UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),
+            _ => new OperationError(exception, "UnexpectedError", ErrorKind.NotSpecified, target),
+        };
+    }
+
+    private static OperationError FromKhipu(KhipuException exception, object? target)
+    {
+        var id = exception.ErrorCode is { Length: > 0 } code
+            ? "Khipu." + code
+            : exception.StatusCode is { } status ? "Khipu.Http" + ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture) : "Khipu.Error";
+
+        // A rejected credential fails every further input too: end the command.
+        var rejected = exception.StatusCode == HttpStatusCode.Unauthorized || exception.ErrorCode == "A000";
+        var kind = rejected ? ErrorKind.AuthenticationError
+            : exception.StatusCode == HttpStatusCode.NotFound ? ErrorKind.ObjectNotFound
+            : exception.StatusCode == (HttpStatusCode)429 ? ErrorKind.QuotaExceeded
+            : exception.ErrorCode is { } c && c.StartsWith("P", StringComparison.Ordinal) ? ErrorKind.InvalidArgument
+            : exception.ErrorCode is { } e && e.StartsWith("E3", StringComparison.Ordinal) ? ErrorKind.ObjectNotFound
+            : exception.ErrorCode is { } t && t.StartsWith("T", StringComparison.Ordinal) ? ErrorKind.OperationTimeout
+            : exception.StatusCode is { } s && (int)s >= 500 ? ErrorKind.ResourceUnavailable
+            : exception.StatusCode == HttpStatusCode.BadRequest ? ErrorKind.InvalidArgument
+            : ErrorKind.InvalidResult;
+        return new OperationError(exception, id, kind, target)
+        {
+            IsTerminating = rejected,
+            RecommendedAction = exception.ErrorType switch
+            {
+                KhipuErrorType.DoNotRetry => "Khipu says not to retry this request as it is; check the input.",
+                KhipuErrorType.Wait4HoursBeforeRetry => "Khipu asks to wait four hours before retrying" + (exception.EarliestRetry is { } at ? " (until " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ")." : "."),
+                KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",
+                KhipuErrorType.RetryImmediately => "The error is transient; run the command again for this input.",
+                _ => rejected ? "Check the credential given to Connect-EnergyData." : null,
+            },
+        };
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+using EnergyData.Http;
+
+namespace EnergyData.Json;
+
+/// <summary>
+/// Reads fields out of one JSON object tolerantly: a missing field gives null, a number may come as a string,
+/// and every field the model does not know is reported at Debug (it stays in the raw JSON) instead of failing.
+/// </summary>
+internal sealed class FieldMapper
+{
+    private static readonly string[] DateFormats =
+    {
+        "yyyy-MM-dd",
+        "yyyy-MM-dd'T'HH:mm:ss",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "MM'/'dd'/'yyyy",
+    };
+
+    private readonly JsonElement root;
+    private readonly string rootName;
+    private readonly IRequestTrace? trace;
+    private readonly HashSet<string> used = new(StringComparer.Ordinal);
+
+    public FieldMapper(JsonElement root, string rootName, IRequestTrace? trace)
+    {
+        this.root = root;
+        this.rootName = rootName;
+        this.trace = trace;
+    }
+
+    public string? String(params string[] path)
+    {
+        var value = Find(path);
+        return value?.ValueKind switch
+        {
+            null or JsonValueKind.Null => null,
+            JsonValueKind.String => value.Value.GetString(),
+            _ => value.Value.GetRawText(),
+        };
+    }
+
+    public decimal? Decimal(params string[] path)
+    {
+        var value = Find(path);
+        switch (value?.ValueKind)
+        {
+            case JsonValueKind.Number when value.Value.TryGetDecimal(out var number):
+                return number;
+            case JsonValueKind.String when decimal.TryParse(value.Value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed):
+                return parsed;
+            case null or JsonValueKind.Null:
+                return null;
+            default:
+                Report(path, "is not a number");
+                return null;
+        }
+    }
+
+    public long? Integer(params string[] path)
+    {
+        var number = Decimal(path);
+        return number is { } n && n == Math.Truncate(n) && n >= long.MinValue && n <= long.MaxValue ? (long)n : null;
+    }
+
+    public bool? Boolean(params string[] path)
+    {
+        var value = Find(path);
+        return value?.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.String when bool.TryParse(value.Value.GetString(), out var flag) => flag,
+            _ => null,
+        };
+    }
+
+    public DateTime? Date(params string[] path)
+    {
+        var text = String(path);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (DateTime.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind, out var date))
+        {
+            return date;
+        }
+
+        Report(path, $"is not a date ('{text}')");
+        return null;
+    }
+
+    /// <summary>A nested element (array or object) for the caller to walk, marked as known.</summary>
+    public JsonElement? Element(params string[] path) => Find(path);
+
+    /// <summary>Reports at Debug every field that no accessor asked for.</summary>
+    public void ReportUnknownFields()
+    {
+        if (trace is null)
+        {
+            return;
+        }
+
+        Walk(root, string.Empty);
+    }
+
+    private void Walk(JsonElement element, string prefix)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            var path = prefix.Length == 0 ? property.Name : prefix + "." + property.Name;
+            if (used.Contains(path))
+            {
+                continue;
+            }
+
+            if (used.Contains(path + ".*"))
+            {
+                Walk(property.Value, path);
+                continue;
+            }
+
+            trace!.Debug($"Unknown field {rootName}.{path} ignored (kept in RawJson).");
+        }
+    }
+
+    private JsonElement? Find(string[] path)
+    {
+        var current = root;
+        var walked = string.Empty;
+        for (var i = 0; i < path.Length; i++)
+        {
+            walked = i == 0 ? path[i] : walked + "." + path[i];
+            used.Add(i == path.Length - 1 ? walked : walked + ".*");
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(path[i], out var next))
+            {
+                trace?.Debug($"Field {rootName}.{string.Join(".", path)} is missing.");
+                return null;
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    private void Report(string[] path, string problem) => trace?.Debug($"Field {rootName}.{string.Join(".", path)} {problem}; left empty.");
+}

@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Json;
+using EnergyData.Validation;
+
+namespace EnergyData.Khipu;
+
+public sealed partial class KhipuClient
+{
+    public static KhipuRequest EnelDebtStatusRequest(string? clientIdentifier, Uri? callbackUrl = null) =>
+        new(
+            KhipuServices.EnelDebtStatus,
+            new Dictionary<string, object?> { ["ClientIdentifier"] = InputRules.ClientIdentifier(clientIdentifier) },
+            callbackUrl is null ? null : InputRules.CallbackUrl(callbackUrl));
+
+    public static KhipuRequest EnelBillDocumentRequest(string? clientIdentifier, string? email, Uri? callbackUrl = null) =>
+        new(
+            KhipuServices.EnelBillDocument,
+            new Dictionary<string, object?>
+            {
+                ["ClientIdentifier"] = InputRules.ClientIdentifier(clientIdentifier),
+                ["Email"] = InputRules.Email(email),
+            },
+            callbackUrl is null ? null : InputRules.CallbackUrl(callbackUrl));
+
+    /// <summary>Debt status of one Enel client. Validates before sending.</summary>
+    public async Task<EnelDebtStatus> GetEnelDebtStatusAsync(string? clientIdentifier, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var request = EnelDebtStatusRequest(clientIdentifier);
+        var info = await CallForDataAsync(request, trace, cancellationToken).ConfigureAwait(false);
+        return MapDebtStatus((string)request.RequestData["ClientIdentifier"]!, info, trace);
+    }
+
+    /// <summary>
+    /// The bill document of one Enel client. With <paramref name="outputDirectory"/> the decoded document is
+    /// written there (atomically: a temporary file renamed into place) and the result names the file.
+    /// </summary>
+    public async Task<EnelBillDocument> GetEnelBillDocumentAsync(string? clientIdentifier, string? email, string? outputDirectory, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var request = EnelBillDocumentRequest(clientIdentifier, email);
+        if (outputDirectory is not null && !Directory.Exists(outputDirectory))
+        {
+            throw new ParameterValidationException("OutputPath", "must be an existing folder", $"'{outputDirectory}' does not exist.");
+        }
+
+        var info = await CallForDataAsync(request, trace, cancellationToken).ConfigureAwait(false);
+        var document = MapBillDocument((string)request.RequestData["ClientIdentifier"]!, (string)request.RequestData["Email"]!, info, trace);
+        if (outputDirectory is not null && document.Document is not null)
+        {
+            document.Path = await SaveDocumentAsync(document, outputDirectory, cancellationToken).ConfigureAwait(false);
+            trace?.Verbose($"Saved the bill document of {document.ClientIdentifier} to {document.Path}.");
+            document.Document = null;
+        }
+
+        return document;
+    }
+
+    public static EnelDebtStatus MapDebtStatus(string clientIdentifier, KhipuCallInfo info, IRequestTrace? trace)
+    {
+        if (info is null)
+        {
+            throw new ArgumentNullException(nameof(info));
+        }
+
+        var result = new EnelDebtStatus
+        {
+            ClientIdentifier = clientIdentifier,
+            OperationId = info.OperationId,
+            AdditionalInformation = info.AdditionalInformation,
+            RetrievedAt = DateTimeOffset.UtcNow,
+        };
+
+        if (info.Data is not { } data)
+        {
+            trace?.Debug("Khipu returned Status OK without Data: the row has no debt fields.");
+            return result;
+        }
+
+        var map = new FieldMapper(data, "Data", trace);
+        if (map.Element("DebtStatus") is not { ValueKind: JsonValueKind.Object } debt)
+        {
+            map.ReportUnknownFields();
+            return result;
+        }
+
+        var fields = new FieldMapper(debt, "Data.DebtStatus", trace);
+        result.RawJson = debt.GetRawText();
+        result.ResponseClientIdentifier = fields.String("ClientIdentifier");
+        result.Address = fields.String("Address");
+        result.DebtAmount = fields.Decimal("Debt", "TotalAmount");
+        result.DebtCurrency = fields.String("Debt", "Currency");
+        result.DebtDueDate = fields.Date("Debt", "DueDate");
+        result.LastPaymentAmount = fields.Decimal("LastPayment", "Amount");
+        result.LastPaymentCurrency = fields.String("LastPayment", "Currency");
+        if (fields.Element("LastPayment") is { ValueKind: JsonValueKind.Object } lastPayment && lastPayment.TryGetProperty("Date", out _))
+        {
+            // Not in the document, but seen in public use of the API.
+            result.LastPaymentDate = fields.Date("LastPayment", "Date");
+        }
+
+        result.PreviousDebtAmount = fields.Decimal("PreviousDebt", "Amount");
+        result.PreviousDebtCurrency = fields.String("PreviousDebt", "Currency");
+        result.PreviousDebtDueDate = fields.Date("PreviousDebt", "DueDate");
+        fields.ReportUnknownFields();
+        map.ReportUnknownFields();
+        return result;
+    }
+
+    public static EnelBillDocument MapBillDocument(string clientIdentifier, string email, KhipuCallInfo info, IRequestTrace? trace)
+    {
+        if (info is null)
+        {
+            throw new ArgumentNullException(nameof(info));
+        }
+
+        var result = new EnelBillDocument
+        {
+            ClientIdentifier = clientIdentifier,
+            Email = email,
+            OperationId = info.OperationId,
+            AdditionalInformation = info.AdditionalInformation,
+            RetrievedAt = DateTimeOffset.UtcNow,
+        };
+        if (info.Data is not { } data)
+        {
+            return result;
+        }
+
+        var map = new FieldMapper(data, "Data", trace);
+        result.ResponseClientIdentifier = map.String("Bill", "ClientIdentifier");
+        result.Document = map.String("Bill", "Document");
+        map.ReportUnknownFields();
+        if (result.Document is { } text)
+        {
+            var bytes = TryDecodeBase64(text);
+            result.ContentType = bytes is null ? "text/plain" : IsPdf(bytes) ? "application/pdf" : "application/octet-stream";
+            result.Length = bytes?.LongLength ?? text.Length;
+        }
+
+        return result;
+    }
+
+    private static async Task<string> SaveDocumentAsync(EnelBillDocument document, string outputDirectory, CancellationToken cancellationToken)
+    {
+        var bytes = TryDecodeBase64(document.Document!) ?? System.Text.Encoding.UTF8.GetBytes(document.Document!);
+        var extension = document.ContentType switch
+        {
+            "application/pdf" => ".pdf",
+            "text/plain" => ".txt",
+            _ => ".bin",
+        };
+        var safeName = string.Join("_", document.ClientIdentifier.Split(Path.GetInvalidFileNameChars()));
+        var target = Path.Combine(Path.GetFullPath(outputDirectory), "enel-bill-" + safeName + extension);
+        await AtomicFile.WriteAllBytesAsync(target, bytes, cancellationToken).ConfigureAwait(false);
+        return target;
+    }
+
+    private static byte[]? TryDecodeBase64(string text)
+    {
+        try
+        {
+            return Convert.FromBase64String(text.Trim());
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsPdf(byte[] bytes) =>
+        bytes.Length >= 4 && bytes[0] == (byte)'%' && bytes[1] == (byte)'P' && bytes[2] == (byte)'D' && bytes[3] == (byte)'F';
+
+    private async Task<KhipuCallInfo> CallForDataAsync(KhipuRequest request, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var info = new KhipuCallInfo();
+        await foreach (var unused in CallAsync(request, KeepData, info, trace, cancellationToken).ConfigureAwait(false))
+        {
+            // KeepData yields nothing: the Data value is kept on info and mapped once the envelope is complete.
+        }
+
+        return info;
+    }
+}

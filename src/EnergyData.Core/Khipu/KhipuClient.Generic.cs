@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Validation;
+
+namespace EnergyData.Khipu;
+
+/// <summary>The answer of any Khipu service, for services this module has no dedicated cmdlet for.</summary>
+public sealed class KhipuResponse
+{
+    public string ServicePath { get; set; } = string.Empty;
+
+    public string? OperationId { get; set; }
+
+    public string? Status { get; set; }
+
+    public string? AdditionalInformation { get; set; }
+
+    public string? LifeSpan { get; set; }
+
+    /// <summary>The Data value as JSON text (ConvertFrom-Json turns it into objects).</summary>
+    public string? DataJson { get; set; }
+
+    public int HttpStatusCode { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset RetrievedAt { get; set; }
+}
+
+public sealed partial class KhipuClient
+{
+    /// <summary>
+    /// Checks a service path given by a user: relative, under v1/, without a query, and free of "..".
+    /// </summary>
+    public static string ServicePath(string? value)
+    {
+        var path = InputRules.Required(value, "Path").TrimStart('/');
+        if (path.Contains("://") || path.Contains("?") || path.Contains("#") || path.Contains(".."))
+        {
+            throw new ParameterValidationException("Path", "must be a service path relative to the Khipu base URI, without a query (for example v1/cl/services/enel.cl/debt-status-by-client-identifier)", $"'{value}' is not.");
+        }
+
+        if (!path.StartsWith("v1/", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ParameterValidationException("Path", "must start with v1/ (Khipu's versioned service paths)", $"'{value}' does not.");
+        }
+
+        return path;
+    }
+
+    /// <summary>Calls any Khipu service synchronously with the given RequestData.</summary>
+    public async Task<KhipuResponse> InvokeAsync(string? servicePath, IReadOnlyDictionary<string, object?>? requestData, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var request = new KhipuRequest(ServicePath(servicePath), requestData ?? new Dictionary<string, object?>());
+        var info = await CallForDataAsync(request, trace, cancellationToken).ConfigureAwait(false);
+        return new KhipuResponse
+        {
+            ServicePath = request.ServicePath,
+            OperationId = info.OperationId,
+            Status = info.Status,
+            AdditionalInformation = info.AdditionalInformation,
+            LifeSpan = info.LifeSpan,
+            DataJson = info.Data?.GetRawText(),
+            HttpStatusCode = (int)info.StatusCode,
+            Attempts = info.Attempts,
+            RetrievedAt = DateTimeOffset.UtcNow,
+        };
+    }
+
+    /// <summary>Submits any Khipu service asynchronously (with a CallbackUrl).</summary>
+    public Task<KhipuOperation> InvokeAsync(string? servicePath, IReadOnlyDictionary<string, object?>? requestData, Uri callbackUrl, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var request = new KhipuRequest(ServicePath(servicePath), requestData ?? new Dictionary<string, object?>(), InputRules.CallbackUrl(callbackUrl));
+        return SubmitAsync(request, null, trace, cancellationToken);
+    }
+}

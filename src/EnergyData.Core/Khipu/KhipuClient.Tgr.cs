@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Json;
+using EnergyData.Validation;
+
+namespace EnergyData.Khipu;
+
+public sealed partial class KhipuClient
+{
+    public static KhipuRequest TgrRequest(KhipuAccountCredential? accountCredential, bool accountCredentialRequired, Uri? callbackUrl = null)
+    {
+        if (accountCredentialRequired && accountCredential is null)
+        {
+            throw new ParameterValidationException("AccountCredential", "is required when Khipu is called with an API key (Khipu's rule for CEN and TGR)", "Pass -AccountCredential or Connect-EnergyData -KhipuAccountCredential.");
+        }
+
+        var data = new Dictionary<string, object?>();
+        if (accountCredential is not null)
+        {
+            data["AccountCredential"] = accountCredential;
+        }
+
+        return new KhipuRequest(KhipuServices.TgrExpiredAgreements, data, callbackUrl is null ? null : InputRules.CallbackUrl(callbackUrl));
+    }
+
+    /// <summary>The expired agreements of the TGR account, one resolution at a time as the body streams.</summary>
+    public async IAsyncEnumerable<TgrResolution> GetTgrExpiredAgreementsAsync(
+        KhipuAccountCredential? accountCredential,
+        bool accountCredentialRequired,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = TgrRequest(accountCredential, accountCredentialRequired);
+        var info = new KhipuCallInfo();
+        await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, trace, cancellationToken).ConfigureAwait(false))
+        {
+            yield return MapResolution(element, info.OperationId, trace);
+        }
+    }
+
+    /// <summary>Maps one element of Data.Resolutions (also used for results delivered to a callback).</summary>
+    public static TgrResolution MapResolution(JsonElement element, string? operationId, IRequestTrace? trace)
+    {
+        var map = new FieldMapper(element, "Data.Resolutions[]", trace);
+        var resolution = new TgrResolution
+        {
+            ResolutionId = map.Integer("ResolutionId"),
+            ResolutionDate = map.Date("ResolutionDate"),
+            PaymentType = map.String("PaymentType"),
+            ExpirationCode = map.Integer("ExpirationCode"),
+            NumberOfDebts = map.Integer("NumberOfDebts"),
+            NumberOfInstalments = map.Integer("NumberOfInstalments"),
+            NetBalanceAmount = AmountOf(map, "NetBalance"),
+            NetBalanceCurrency = CurrencyOf(map, "NetBalance"),
+            DealType = map.String("ResolutionDetails", "DealType"),
+            DebtorIdentifier = map.String("ResolutionDetails", "Debtor", "Identifier"),
+            DebtorName = map.String("ResolutionDetails", "Debtor", "Name"),
+            ExpiredInstalments = map.Integer("ResolutionDetails", "ExpiredInstalments"),
+            PaidInstalments = map.Integer("ResolutionDetails", "PaidInstalments"),
+            PendingInstalments = map.Integer("ResolutionDetails", "PendingInstalments"),
+            Stage = map.String("ResolutionDetails", "Stage"),
+            InitialAmount = AmountOf(map, "ResolutionDetails", "InitialAmount"),
+            InitialAmountCurrency = CurrencyOf(map, "ResolutionDetails", "InitialAmount"),
+            InstalmentCashAmount = AmountOf(map, "ResolutionDetails", "InstalmentCashAmount"),
+            InstalmentCashAmountCurrency = CurrencyOf(map, "ResolutionDetails", "InstalmentCashAmount"),
+            SetInstalmentAmount = AmountOf(map, "ResolutionDetails", "SetInstalmentAmount"),
+            SetInstalmentAmountCurrency = CurrencyOf(map, "ResolutionDetails", "SetInstalmentAmount"),
+            OperationId = operationId,
+            RetrievedAt = DateTimeOffset.UtcNow,
+            RawJson = element.GetRawText(),
+        };
+
+        // ResolutionDetails.PaymentType repeats PaymentType; read it so it is not reported as unknown.
+        resolution.PaymentType ??= map.String("ResolutionDetails", "PaymentType");
+        var debts = new List<TgrDebt>();
+        if (map.Element("Debts") is { ValueKind: JsonValueKind.Array } debtArray)
+        {
+            foreach (var item in debtArray.EnumerateArray())
+            {
+                var debt = new FieldMapper(item, "Data.Resolutions[].Debts[]", trace);
+                debts.Add(new TgrDebt
+                {
+                    ResolutionId = resolution.ResolutionId,
+                    DebtorIdentifier = resolution.DebtorIdentifier,
+                    Amount = AmountOf(debt, "Amount"),
+                    Currency = CurrencyOf(debt, "Amount"),
+                    ExpireDate = debt.Date("ExpireDate"),
+                    FineWaiverGained = debt.Integer("FineWaiverGained"),
+                    Form = debt.Integer("Form"),
+                    Identifier = debt.Integer("Identifier"),
+                    InterestWaiverGained = debt.Integer("InterestWaiverGained"),
+                    Invoice = debt.Integer("Invoice"),
+                    OperationId = operationId,
+                });
+                debt.ReportUnknownFields();
+            }
+        }
+
+        var instalments = new List<TgrInstalment>();
+        if (map.Element("Instalments") is { ValueKind: JsonValueKind.Array } instalmentArray)
+        {
+            foreach (var item in instalmentArray.EnumerateArray())
+            {
+                var instalment = new FieldMapper(item, "Data.Resolutions[].Instalments[]", trace);
+                instalments.Add(new TgrInstalment
+                {
+                    ResolutionId = resolution.ResolutionId,
+                    DebtorIdentifier = resolution.DebtorIdentifier,
+                    Number = instalment.Integer("Number"),
+                    Amount = AmountOf(instalment, "Amount"),
+                    Currency = CurrencyOf(instalment, "Amount"),
+                    ExpireDate = instalment.Date("ExpireDate"),
+                    Status = instalment.String("Status"),
+                    OperationId = operationId,
+                });
+                instalment.ReportUnknownFields();
+            }
+        }
+
+        resolution.SetChildren(debts, instalments);
+        map.ReportUnknownFields();
+        return resolution;
+    }
+
+    /// <summary>Rows for the requested detail level: the resolution itself, its debts, or its instalments.</summary>
+    public static IEnumerable<object> Expand(TgrResolution resolution, TgrDetail detail)
+    {
+        if (resolution is null)
+        {
+            throw new ArgumentNullException(nameof(resolution));
+        }
+
+        return detail switch
+        {
+            TgrDetail.Debt => resolution.GetDebts(),
+            TgrDetail.Instalment => resolution.GetInstalments(),
+            _ => new object[] { resolution },
+        };
+    }
+
+    // The Amount object's schema is not fully public: accept {Amount|Value, Currency} or a bare number.
+    private static decimal? AmountOf(FieldMapper map, params string[] path)
+    {
+        var element = map.Element(path);
+        if (element is { ValueKind: JsonValueKind.Number } bare)
+        {
+            return bare.TryGetDecimal(out var n) ? n : null;
+        }
+
+        if (element is not { ValueKind: JsonValueKind.Object } amount)
+        {
+            return null;
+        }
+
+        foreach (var name in new[] { "Amount", "Value" })
+        {
+            if (amount.TryGetProperty(name, out var value))
+            {
+                _ = map.Element(Append(path, name));
+                return value.ValueKind switch
+                {
+                    JsonValueKind.Number when value.TryGetDecimal(out var n) => n,
+                    JsonValueKind.String when decimal.TryParse(value.GetString(), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+                    _ => null,
+                };
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CurrencyOf(FieldMapper map, params string[] path)
+    {
+        var element = map.Element(path);
+        return element is { ValueKind: JsonValueKind.Object } amount && amount.TryGetProperty("Currency", out _)
+            ? map.String(Append(path, "Currency"))
+            : null;
+    }
+
+    private static string[] Append(string[] path, string name)
+    {
+        var result = new string[path.Length + 1];
+        path.CopyTo(result, 0);
+        result[path.Length] = name;
+        return result;
+    }
+
+    private static async IAsyncEnumerable<JsonElement> ReadResolutionsAsync(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Data: { "Resolutions": [ ... ] }
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
+        {
+            yield break;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new KhipuProtocolException("TGR Data is not an object.");
+        }
+
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("Resolutions"))
+            {
+                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartArray)
+            {
+                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await foreach (var element in reader.ReadArrayAsync(ParseElement, cancellationToken).ConfigureAwait(false))
+            {
+                yield return element;
+            }
+        }
+    }
+}

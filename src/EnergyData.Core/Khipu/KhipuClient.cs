@@ -1,0 +1,423 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Diagnostics;
+using EnergyData.Http;
+using EnergyData.Json;
+
+namespace EnergyData.Khipu;
+
+/// <summary>Reads the <c>Data</c> value of an envelope; the reader stands on the "Data" property name.</summary>
+internal delegate IAsyncEnumerable<T> KhipuDataReader<T>(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken);
+
+/// <summary>
+/// The Khipu Open Data client. Every call is a billed POST of <c>{RequestData, CallbackUrl}</c>; the answer is
+/// the envelope <c>{OperationId, Status, Data, AdditionalInformation, Error, LifeSpan}</c>, read as it streams.
+/// </summary>
+public sealed partial class KhipuClient
+{
+    private static readonly JsonSerializerOptions ErrorJsonOptions = new() { PropertyNameCaseInsensitive = true };
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+
+    private readonly HttpClient http;
+    private readonly KhipuClientOptions options;
+
+    public KhipuClient(HttpClient httpClient, Uri baseUri, KhipuClientOptions? options = null)
+    {
+        http = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        BaseUri = baseUri ?? throw new ArgumentNullException(nameof(baseUri));
+        this.options = options ?? new KhipuClientOptions();
+    }
+
+    public Uri BaseUri { get; }
+
+    /// <summary>
+    /// Sends a request with a CallbackUrl: Khipu answers 202 and delivers the result to that URL later.
+    /// </summary>
+    public async Task<KhipuOperation> SubmitAsync(KhipuRequest request, string? inputIdentifier, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        if (request.CallbackUrl is null)
+        {
+            throw new ArgumentException("An asynchronous request needs a CallbackUrl.", nameof(request));
+        }
+
+        var body = KhipuRequestWriter.Write(request);
+        var context = new RequestContext(trace, options.MaxAttempts);
+        trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
+        using var response = await SendAsync(request, body, context, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ReadErrorAsync(response, request, context, cancellationToken).ConfigureAwait(false);
+        }
+
+        var text = await ReadBoundedTextAsync(response, options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+        trace?.Debug("Response body: " + Redaction.RedactJson(Truncate(text, options.DebugBodyBytes)));
+        var info = ParseWholeEnvelope(text, response.StatusCode);
+        info.Attempts = context.Attempts;
+        if (info.IsError)
+        {
+            throw KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+        }
+
+        return new KhipuOperation
+        {
+            OperationId = info.OperationId,
+            Service = KhipuServices.DisplayName(request.ServicePath),
+            ServicePath = request.ServicePath,
+            InputIdentifier = inputIdentifier,
+            CallbackUrl = request.CallbackUrl.AbsoluteUri,
+            LifeSpanRaw = info.LifeSpan,
+            LifeSpan = KhipuOperation.ParseLifeSpan(info.LifeSpan),
+            SubmittedAt = DateTimeOffset.UtcNow,
+            Status = info.Status,
+            AdditionalInformation = info.AdditionalInformation,
+
+            // A server that answers a callback request synchronously still delivered a result: keep it.
+            ResultJson = response.StatusCode == HttpStatusCode.Accepted ? null : text,
+        };
+    }
+
+    /// <summary>
+    /// Sends a synchronous request and streams what <paramref name="dataReader"/> makes of <c>Data</c>.
+    /// <c>Status: ERROR</c> ends the enumeration with a <see cref="KhipuException"/>; RETRY_IMMEDIATELY is
+    /// retried while nothing has been yielded and the attempt budget allows.
+    /// </summary>
+    internal async IAsyncEnumerable<T> CallAsync<T>(
+        KhipuRequest request,
+        KhipuDataReader<T> dataReader,
+        KhipuCallInfo info,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (request.CallbackUrl is not null)
+        {
+            throw new ArgumentException("A synchronous request must not carry a CallbackUrl.", nameof(request));
+        }
+
+        var body = KhipuRequestWriter.Write(request);
+        var context = new RequestContext(trace, options.MaxAttempts);
+        var immediateRetries = 0;
+        trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
+        while (true)
+        {
+            var yielded = 0;
+            using (var response = await SendAsync(request, body, context, cancellationToken).ConfigureAwait(false))
+            {
+                info.StatusCode = response.StatusCode;
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw await ReadErrorAsync(response, request, context, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    throw new KhipuProtocolException("Khipu answered 202 Accepted (asynchronous processing) to a request without a CallbackUrl; no result will arrive.");
+                }
+
+                var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
+                using var reader = new JsonStreamReader(capture ?? stream, new JsonStreamReaderOptions { MaxTotalBytes = options.MaxResponseBytes });
+                try
+                {
+                    ResetEnvelope(info);
+                    if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw new KhipuProtocolException($"The response to {KhipuServices.DisplayName(request.ServicePath)} is not a Khipu envelope: it does not start with a JSON object.");
+                    }
+
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("Data"))
+                        {
+                            if (info.IsError)
+                            {
+                                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            await foreach (var item in dataReader(reader, info, cancellationToken).ConfigureAwait(false))
+                            {
+                                yielded++;
+                                yield return item;
+                            }
+                        }
+                        else
+                        {
+                            await ReadEnvelopeFieldAsync(reader, info, trace, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    if (reader.TokenType != JsonTokenType.EndObject)
+                    {
+                        throw new KhipuProtocolException("The Khipu response ended unexpectedly.");
+                    }
+                }
+                finally
+                {
+                    if (capture is not null)
+                    {
+                        trace!.Debug("Response body: " + Redaction.RedactJson(capture.CapturedText()));
+                    }
+                }
+            }
+
+            info.Attempts = context.Attempts;
+            if (info.Status is null && !info.IsError)
+            {
+                throw new KhipuProtocolException($"The response to {KhipuServices.DisplayName(request.ServicePath)} is not a Khipu envelope: it has no Status.");
+            }
+
+            if (!info.IsError)
+            {
+                yield break;
+            }
+
+            var error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+            if (error.ErrorType == KhipuErrorType.RetryImmediately && yielded == 0 && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
+            {
+                immediateRetries++;
+                trace?.Verbose(string.Format(
+                    CultureInfo.InvariantCulture,
+                    "Khipu answered Status ERROR {0} (RETRY_IMMEDIATELY); retrying, attempt {1} of at most {2}.",
+                    info.Error?.Code,
+                    context.Attempts + 1,
+                    context.MaxAttempts));
+                continue;
+            }
+
+            if (error.ErrorType == KhipuErrorType.Wait4HoursBeforeRetry && error.EarliestRetry is null)
+            {
+                error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, DateTimeOffset.UtcNow.AddHours(4));
+            }
+
+            throw error;
+        }
+    }
+
+    /// <summary>Data readers: keep the whole Data value (small objects, mapped after the envelope is read).</summary>
+    internal static async IAsyncEnumerable<JsonElement> KeepData(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+        info.Data = element.ValueKind == JsonValueKind.Null ? null : element;
+        yield break;
+    }
+
+    private static void ResetEnvelope(KhipuCallInfo info)
+    {
+        info.OperationId = null;
+        info.Status = null;
+        info.Error = null;
+        info.AdditionalInformation = null;
+        info.LifeSpan = null;
+        info.Data = null;
+    }
+
+    private static async ValueTask ReadEnvelopeFieldAsync(JsonStreamReader reader, KhipuCallInfo info, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var name = reader.GetString();
+        switch (name)
+        {
+            case "OperationId":
+                info.OperationId = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                break;
+            case "Status":
+                info.Status = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                break;
+            case "AdditionalInformation":
+                info.AdditionalInformation = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                break;
+            case "LifeSpan":
+                info.LifeSpan = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                break;
+            case "Error":
+                var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+                info.Error = element.ValueKind == JsonValueKind.Object ? element.Deserialize<KhipuError>(ErrorJsonOptions) : null;
+                break;
+            case "FailureReason":
+                // The older error shape: Status ERROR with FailureReason and Message (TASK_FINISHED, LIFESPAN_EXCEEDED).
+                var reason = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                if (reason is not null)
+                {
+                    info.Error ??= new KhipuError();
+                    info.Error.Code ??= reason;
+                    info.Error.Type ??= reason == "LIFESPAN_EXCEEDED" ? "DO_NOT_RETRY" : null;
+                }
+
+                break;
+            case "Message":
+                var message = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                if (message is not null && (info.Error is not null || string.Equals(info.Status, "ERROR", StringComparison.OrdinalIgnoreCase)))
+                {
+                    info.Error ??= new KhipuError();
+                    info.Error.Description ??= message;
+                }
+
+                break;
+            default:
+                trace?.Debug($"Unknown envelope field '{name}' ignored.");
+                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static async ValueTask<string?> ReadScalarAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    {
+        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+        return element.ValueKind switch
+        {
+            JsonValueKind.Null or JsonValueKind.Undefined => null,
+            JsonValueKind.String => element.GetString(),
+            _ => element.GetRawText(),
+        };
+    }
+
+    private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status)
+    {
+        var info = new KhipuCallInfo { StatusCode = status };
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException exception)
+        {
+            throw new KhipuProtocolException("The Khipu response is not valid JSON: " + exception.Message, exception);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it is not a JSON object.");
+            }
+
+            info.OperationId = StringOf(root, "OperationId");
+            info.Status = StringOf(root, "Status");
+            info.AdditionalInformation = StringOf(root, "AdditionalInformation");
+            info.LifeSpan = StringOf(root, "LifeSpan");
+            if (root.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                info.Error = error.Deserialize<KhipuError>(ErrorJsonOptions);
+            }
+
+            var reason = StringOf(root, "FailureReason");
+            if (reason is not null)
+            {
+                info.Error ??= new KhipuError { Code = reason, Description = StringOf(root, "Message") };
+            }
+
+            if (info.Status is null && info.Error is null)
+            {
+                throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it has no Status.");
+            }
+        }
+
+        return info;
+    }
+
+    private static string? StringOf(JsonElement root, string name) =>
+        root.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Null => null,
+                _ => value.GetRawText(),
+            }
+            : null;
+
+    private static string Truncate(string text, int limit) =>
+        text.Length <= limit ? text : text.Substring(0, limit) + $" ... ({text.Length} characters in all)";
+
+    private static async Task<string> ReadBoundedTextAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, 0, chunk.Length, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new JsonStreamLimitException($"The response body is larger than the limit of {limit} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(KhipuRequest request, byte[] body, RequestContext context, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, request.ServicePath));
+        message.Content = new ByteArrayContent(body);
+        message.Content.Headers.ContentType = JsonMediaType;
+        message.Headers.Accept.ParseAdd("application/json");
+        message.SetRequestContext(context);
+        return await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<KhipuException> ReadErrorAsync(HttpResponseMessage response, KhipuRequest request, RequestContext context, CancellationToken cancellationToken)
+    {
+        string text;
+        try
+        {
+            text = await ReadBoundedTextAsync(response, options.MaxErrorBodyBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonStreamLimitException)
+        {
+            text = string.Empty;
+        }
+
+        context.Trace?.Debug("Error response body: " + Redaction.RedactJson(Truncate(text, options.DebugBodyBytes)));
+        KhipuError? error = null;
+        string? operationId = null;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                operationId = StringOf(root, "OperationId");
+                if (root.TryGetProperty("Error", out var element) && element.ValueKind == JsonValueKind.Object)
+                {
+                    error = element.Deserialize<KhipuError>(ErrorJsonOptions);
+                }
+                else if (StringOf(root, "FailureReason") is { } reason)
+                {
+                    error = new KhipuError { Code = reason, Description = StringOf(root, "Message") };
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON (an HTML error page from a proxy, for example): describe it instead.
+            error = new KhipuError { Description = DescribeNonJson(response, text) };
+        }
+
+        return KhipuException.Create(response.StatusCode, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry);
+    }
+
+    private static string DescribeNonJson(HttpResponseMessage response, string text)
+    {
+        var mediaType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
+        var plain = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>", " ", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+        plain = System.Text.RegularExpressions.Regex.Replace(plain, @"\s+", " ", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)).Trim();
+        return $"the body is not JSON ({mediaType})" + (plain.Length == 0 ? string.Empty : ": " + Truncate(plain, 200));
+    }
+}

@@ -1,0 +1,11 @@
+namespace EnergyData.Khipu;
+
+/// <summary>The <c>Error</c> object of a Khipu envelope (or the older FailureReason/Message pair mapped onto it).</summary>
+public sealed class KhipuError
+{
+    public string? Code { get; set; }
+
+    public string? Type { get; set; }
+
+    public string? Description { get; set; }
+}

@@ -1,0 +1,94 @@
+using System;
+using System.Globalization;
+using System.Net;
+using EnergyData.Http;
+
+namespace EnergyData.Khipu;
+
+/// <summary>
+/// Khipu answered, but not with a result: an HTTP error status or <c>Status: ERROR</c>. Keeps Khipu's
+/// code, type and description, the HTTP status, the OperationId (Khipu support asks for it) and how many
+/// billed attempts were made.
+/// </summary>
+public sealed class KhipuException : Exception
+{
+    public KhipuException()
+    {
+    }
+
+    public KhipuException(string message)
+        : base(message)
+    {
+    }
+
+    public KhipuException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public KhipuException(string message, HttpStatusCode? statusCode, string? operationId, string? errorCode, string? errorTypeText, string? description)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        OperationId = operationId;
+        ErrorCode = errorCode;
+        ErrorTypeText = errorTypeText;
+        ErrorType = KhipuErrorClassifier.Parse(errorTypeText);
+        Description = description;
+    }
+
+    public HttpStatusCode? StatusCode { get; }
+
+    public string? OperationId { get; }
+
+    /// <summary>Khipu's code, for example E201 or A000; for the older error shape, the FailureReason.</summary>
+    public string? ErrorCode { get; }
+
+    public string? ErrorTypeText { get; }
+
+    public KhipuErrorType ErrorType { get; }
+
+    public string? Description { get; }
+
+    /// <summary>When Khipu asked to wait (WAIT_4_HOURS_BEFORE_RETRY): the earliest time to try again.</summary>
+    public DateTimeOffset? EarliestRetry { get; init; }
+
+    /// <summary>Billed attempts made for this call.</summary>
+    public int Attempts { get; init; }
+
+    internal static KhipuException Create(HttpStatusCode? status, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry)
+    {
+        var code = error?.Code;
+        var type = error?.Type;
+        var description = error?.Description;
+        var statusText = status is { } s ? string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)s, s) : "Status ERROR";
+        var message = string.Format(
+            CultureInfo.InvariantCulture,
+            "Khipu {0} failed: {1}{2}{3}{4}.",
+            string.IsNullOrEmpty(servicePath) ? "request" : KhipuServices.DisplayName(servicePath!),
+            statusText,
+            code is null ? string.Empty : ", code " + code,
+            type is null ? string.Empty : " (" + type + ")",
+            string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim().TrimEnd('.'));
+        if (earliestRetry is { } retryAt)
+        {
+            message += string.Format(CultureInfo.InvariantCulture, " Do not retry before {0:u}.", retryAt.ToUniversalTime());
+        }
+
+        if (operationId is not null)
+        {
+            message += " OperationId " + operationId + ".";
+        }
+
+        if (attempts > 1)
+        {
+            message += string.Format(CultureInfo.InvariantCulture, " {0} billed attempts were made.", attempts);
+        }
+
+        return new KhipuException(message, status, operationId, code, type, description)
+        {
+            EarliestRetry = earliestRetry,
+            Attempts = attempts,
+        };
+    }
+}

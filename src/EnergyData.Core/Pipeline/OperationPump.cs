@@ -1,0 +1,384 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Errors;
+
+namespace EnergyData.Pipeline;
+
+/// <summary>
+/// Runs operations on the thread pool and carries their results and messages back to the one thread that
+/// owns the sink (a cmdlet's pipeline thread), because PowerShell allows Write* calls only there.
+/// Submit starts work and emits what is ready without waiting; it blocks only when the throttle limit is
+/// reached (backpressure). Complete waits for the rest. Cancelling stops everything in flight.
+/// </summary>
+public sealed class OperationPump : IDisposable
+{
+    private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
+
+    private readonly IPipelineSink sink;
+    private readonly PumpOptions options;
+    private readonly CancellationTokenSource cancellation;
+    private readonly BlockingCollection<Envelope> inbox = new(new ConcurrentQueue<Envelope>());
+    private readonly LinkedList<Operation> unreleased = new();
+    private readonly HashSet<Task> active = new();
+    private int running;
+    private long sequence;
+    private bool disposed;
+
+    public OperationPump(IPipelineSink sink, PumpOptions options, CancellationToken cancellationToken)
+    {
+        this.sink = sink ?? throw new ArgumentNullException(nameof(sink));
+        this.options = options ?? throw new ArgumentNullException(nameof(options));
+        options.Validate();
+        cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    public CancellationToken CancellationToken => cancellation.Token;
+
+    /// <summary>Operations submitted so far.</summary>
+    public long Submitted => sequence;
+
+    /// <summary>Operations whose results have all been written.</summary>
+    public long Released { get; private set; }
+
+    /// <summary>Called on the sink's thread each time an operation's results have all been written (for progress).</summary>
+    public Action<OperationPump>? ReleasedCallback { get; set; }
+
+    /// <summary>Starts one operation. Call on the sink's thread.</summary>
+    public void Submit(object? target, Func<IOperationContext, Task> operation)
+    {
+        if (operation is null)
+        {
+            throw new ArgumentNullException(nameof(operation));
+        }
+
+        ThrowIfDisposed();
+        while (running >= options.ThrottleLimit || unreleased.Count >= options.ReorderWindow)
+        {
+            ProcessNext(block: true);
+        }
+
+        cancellation.Token.ThrowIfCancellationRequested();
+        var op = new Operation(this, ++sequence, target);
+        unreleased.AddLast(op);
+        running++;
+        op.Task = Task.Run(() => RunAsync(op, operation));
+        active.Add(op.Task);
+        Drain();
+    }
+
+    /// <summary>Writes whatever is ready, without waiting. Call on the sink's thread.</summary>
+    public void Drain()
+    {
+        while (ProcessNext(block: false))
+        {
+        }
+    }
+
+    /// <summary>Waits for every submitted operation and writes all it produced. Call on the sink's thread.</summary>
+    public void Complete()
+    {
+        ThrowIfDisposed();
+        while (unreleased.Count > 0)
+        {
+            ProcessNext(block: true);
+        }
+
+        Drain();
+    }
+
+    /// <summary>Stops all operations in flight. Safe from any thread (StopProcessing calls it).</summary>
+    public void Cancel()
+    {
+        try
+        {
+            cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already torn down: nothing left to stop.
+        }
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        Cancel();
+
+        // Leave no request running behind the cmdlet's back: cancelled HTTP calls end promptly.
+        try
+        {
+            var remaining = new Task[active.Count];
+            active.CopyTo(remaining);
+            Task.WaitAll(remaining, DisposeGrace);
+        }
+        catch (AggregateException)
+        {
+            // Operations report their own failures through the inbox; here we only wait for them to end.
+        }
+
+        cancellation.Dispose();
+        inbox.Dispose();
+    }
+
+    private async Task RunAsync(Operation op, Func<IOperationContext, Task> operation)
+    {
+        try
+        {
+            await operation(op).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Stopped on purpose: the user or the pipeline asked for it; no error record.
+        }
+        catch (Exception exception)
+        {
+            op.WriteError(ErrorMapper.FromException(exception, op.Target));
+        }
+        finally
+        {
+            Post(new Envelope(op, EnvelopeKind.Completed, null));
+        }
+    }
+
+    private void Post(Envelope envelope)
+    {
+        try
+        {
+            inbox.Add(envelope);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The cmdlet is gone; nobody is left to show this.
+        }
+        catch (InvalidOperationException)
+        {
+            // Same as above: adding was completed during teardown.
+        }
+    }
+
+    private bool ProcessNext(bool block)
+    {
+        Envelope? envelope;
+        try
+        {
+            if (block)
+            {
+                envelope = inbox.Take(cancellation.Token);
+            }
+            else if (!inbox.TryTake(out envelope))
+            {
+                return false;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            cancellation.Token.ThrowIfCancellationRequested();
+            throw;
+        }
+
+        try
+        {
+            Dispatch(envelope);
+        }
+        catch
+        {
+            // A downstream command stopped the pipeline, or the sink threw a terminating error:
+            // no further billable request may start.
+            Cancel();
+            throw;
+        }
+
+        return true;
+    }
+
+    private void Dispatch(Envelope envelope)
+    {
+        var op = envelope.Operation;
+        switch (envelope.Kind)
+        {
+            case EnvelopeKind.Verbose:
+                sink.WriteVerbose((string)envelope.Payload!);
+                return;
+            case EnvelopeKind.Debug:
+                sink.WriteDebug((string)envelope.Payload!);
+                return;
+            case EnvelopeKind.Warning:
+                sink.WriteWarning((string)envelope.Payload!);
+                return;
+            case EnvelopeKind.Progress:
+                sink.WriteProgress((ProgressInfo)envelope.Payload!);
+                return;
+            case EnvelopeKind.Error when ((OperationError)envelope.Payload!).IsTerminating:
+                // A terminating error ends the command: stop the others first, then let the sink throw.
+                Cancel();
+                sink.WriteError((OperationError)envelope.Payload!);
+                return;
+            case EnvelopeKind.Completed:
+                op.Finished = true;
+                running--;
+                if (op.Task is not null)
+                {
+                    active.Remove(op.Task);
+                }
+
+                ReleaseReady();
+                return;
+            default:
+                if (!options.Ordered || ReferenceEquals(unreleased.First?.Value, op))
+                {
+                    Write(envelope);
+                }
+                else
+                {
+                    op.Held.Enqueue(envelope);
+                }
+
+                return;
+        }
+    }
+
+    private void ReleaseReady()
+    {
+        if (!options.Ordered)
+        {
+            for (var node = unreleased.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Finished)
+                {
+                    unreleased.Remove(node);
+                    Released++;
+                    ReleasedCallback?.Invoke(this);
+                }
+
+                node = next;
+            }
+
+            return;
+        }
+
+        while (unreleased.First?.Value is { } head)
+        {
+            while (head.Held.Count > 0)
+            {
+                Write(head.Held.Dequeue());
+            }
+
+            if (!head.Finished)
+            {
+                return;
+            }
+
+            // The next operation becomes the head; its held results go out on the next turn, in order.
+            unreleased.RemoveFirst();
+            Released++;
+            ReleasedCallback?.Invoke(this);
+        }
+    }
+
+    private void Write(Envelope envelope)
+    {
+        if (envelope.Kind == EnvelopeKind.Object)
+        {
+            envelope.Operation.Credits.Release();
+            sink.WriteObject(envelope.Payload!);
+        }
+        else
+        {
+            sink.WriteError((OperationError)envelope.Payload!);
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (disposed)
+        {
+            throw new ObjectDisposedException(nameof(OperationPump));
+        }
+    }
+
+    private enum EnvelopeKind
+    {
+        Object,
+        Error,
+        Verbose,
+        Debug,
+        Warning,
+        Progress,
+        Completed,
+    }
+
+    private sealed class Envelope
+    {
+        public Envelope(Operation operation, EnvelopeKind kind, object? payload)
+        {
+            Operation = operation;
+            Kind = kind;
+            Payload = payload;
+        }
+
+        public Operation Operation { get; }
+
+        public EnvelopeKind Kind { get; }
+
+        public object? Payload { get; }
+    }
+
+    private sealed class Operation : IOperationContext
+    {
+        private readonly OperationPump pump;
+
+        public Operation(OperationPump pump, long sequence, object? target)
+        {
+            this.pump = pump;
+            Sequence = sequence;
+            Target = target;
+            Credits = new SemaphoreSlim(pump.options.BufferPerOperation);
+        }
+
+        public long Sequence { get; }
+
+        public object? Target { get; }
+
+        public CancellationToken CancellationToken => pump.cancellation.Token;
+
+        public SemaphoreSlim Credits { get; }
+
+        public Queue<Envelope> Held { get; } = new();
+
+        public bool Finished { get; set; }
+
+        public Task? Task { get; set; }
+
+        public async ValueTask WriteObjectAsync(object item)
+        {
+            if (item is null)
+            {
+                throw new ArgumentNullException(nameof(item));
+            }
+
+            // One credit per result not yet written: a writer far ahead of the reader waits here.
+            await Credits.WaitAsync(pump.cancellation.Token).ConfigureAwait(false);
+            pump.Post(new Envelope(this, EnvelopeKind.Object, item));
+        }
+
+        public void WriteError(OperationError failure) =>
+            pump.Post(new Envelope(this, EnvelopeKind.Error, failure ?? throw new ArgumentNullException(nameof(failure))));
+
+        public void Verbose(string message) => pump.Post(new Envelope(this, EnvelopeKind.Verbose, message));
+
+        public void Debug(string message) => pump.Post(new Envelope(this, EnvelopeKind.Debug, message));
+
+        public void Warning(string message) => pump.Post(new Envelope(this, EnvelopeKind.Warning, message));
+
+        public void Progress(ProgressInfo progress) => pump.Post(new Envelope(this, EnvelopeKind.Progress, progress));
+    }
+}

@@ -1,0 +1,211 @@
+using System;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace EnergyData.Validation;
+
+/// <summary>
+/// The documented input rules of both APIs, checked before any request is sent so a bad value costs nothing
+/// (every Khipu request is billed). Each check throws <see cref="ParameterValidationException"/> naming the
+/// parameter and the rule.
+/// </summary>
+public static class InputRules
+{
+    /// <summary>Khipu: ClientIdentifier is at most 20 characters.</summary>
+    public const int ClientIdentifierMaxLength = 20;
+
+    /// <summary>Khipu: CallbackUrl is at most 255 characters.</summary>
+    public const int CallbackUrlMaxLength = 255;
+
+    /// <summary>CEN rows per page: the document gives no bound; these keep one page a sane size.</summary>
+    public const int CenPageSizeMin = 1;
+
+    public const int CenPageSizeMax = 1000;
+
+    public const int CenDefaultPageSize = 200;
+
+    /// <summary>The CEN date filter accepts calendar dates; outside this span a value is a typo, not a query.</summary>
+    public static readonly DateTime EarliestDate = new(1900, 1, 1);
+
+    public static readonly DateTime LatestDate = new(2100, 12, 31);
+
+    // Account or client number, without check digit or with it after a hyphen (Enel document: "1234567-8").
+    private static readonly Regex ClientIdentifierPattern = new(@"^[0-9]+(-[0-9Kk])?$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    // The Enel document's pattern ^[\w-\.]+@([\w-]+\.)+[\w-]{2,4}$, written so .NET accepts the character class.
+    private static readonly Regex EmailPattern = new(@"^[\w.-]+@([\w-]+\.)+[\w-]{2,4}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    private static readonly Regex RutPattern = new(@"^[0-9]{1,10}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    public static string ClientIdentifier(string? value, string parameterName = "ClientIdentifier")
+    {
+        var text = Required(value, parameterName);
+        if (text.Length > ClientIdentifierMaxLength)
+        {
+            throw new ParameterValidationException(parameterName, $"must be at most {ClientIdentifierMaxLength} characters", $"'{text}' has {text.Length}.");
+        }
+
+        if (!ClientIdentifierPattern.IsMatch(text))
+        {
+            throw new ParameterValidationException(parameterName, "must be digits, optionally followed by a hyphen and the check digit (for example 1234567-8)", $"'{text}' is not.");
+        }
+
+        return text;
+    }
+
+    public static string Email(string? value, string parameterName = "Email")
+    {
+        var text = Required(value, parameterName);
+        if (!EmailPattern.IsMatch(text))
+        {
+            throw new ParameterValidationException(parameterName, @"must match the pattern ^[\w-\.]+@([\w-]+\.)+[\w-]{2,4}$", $"'{text}' does not.");
+        }
+
+        return text;
+    }
+
+    public static string Rut(string? value, string parameterName = "RutDeudor")
+    {
+        var text = Required(value, parameterName);
+        if (!RutPattern.IsMatch(text))
+        {
+            throw new ParameterValidationException(parameterName, "must be 1 to 10 digits, without dots or hyphen (for example 76999999)", $"'{text}' is not.");
+        }
+
+        return text;
+    }
+
+    public static int CenPageSize(int value, string parameterName = "PageSize")
+    {
+        if (value is < CenPageSizeMin or > CenPageSizeMax)
+        {
+            throw new ParameterValidationException(parameterName, $"must be between {CenPageSizeMin} and {CenPageSizeMax}", $"It was {value}.");
+        }
+
+        return value;
+    }
+
+    public static DateTime Date(DateTime value, string parameterName)
+    {
+        if (value < EarliestDate || value > LatestDate)
+        {
+            throw new ParameterValidationException(
+                parameterName,
+                $"must be between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}",
+                $"It was {value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.");
+        }
+
+        return value;
+    }
+
+    /// <summary>Both ends inside the accepted span, and From not after To.</summary>
+    public static void DateRange(DateTime? from, DateTime? to, string fromName = "From", string toName = "To")
+    {
+        if (from is { } f)
+        {
+            Date(f, fromName);
+        }
+
+        if (to is { } t)
+        {
+            Date(t, toName);
+        }
+
+        if (from is { } start && to is { } end && start > end)
+        {
+            throw new ParameterValidationException(
+                fromName,
+                $"must not be later than '{toName}'",
+                string.Format(CultureInfo.InvariantCulture, "{0} is {1:yyyy-MM-dd HH:mm:ss}, {2} is {3:yyyy-MM-dd HH:mm:ss}.", fromName, start, toName, end));
+        }
+    }
+
+    /// <summary>Khipu's CEN format: MM/DD/YYYY, whatever the user's culture.</summary>
+    public static string ToCenDate(DateTime value) => value.ToString("MM'/'dd'/'yyyy", CultureInfo.InvariantCulture);
+
+    public static Uri CallbackUrl(Uri? value, string parameterName = "CallbackUrl")
+    {
+        if (value is null)
+        {
+            throw new ParameterValidationException(parameterName, "is required");
+        }
+
+        if (!value.IsAbsoluteUri)
+        {
+            throw new ParameterValidationException(parameterName, "must be an absolute http or https URL", $"'{value.OriginalString}' is relative.");
+        }
+
+        if (value.Scheme != Uri.UriSchemeHttp && value.Scheme != Uri.UriSchemeHttps)
+        {
+            throw new ParameterValidationException(parameterName, "must be an absolute http or https URL", $"The scheme '{value.Scheme}' is not allowed.");
+        }
+
+        if (value.AbsoluteUri.Length > CallbackUrlMaxLength)
+        {
+            throw new ParameterValidationException(parameterName, $"must be at most {CallbackUrlMaxLength} characters", $"It has {value.AbsoluteUri.Length}.");
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// An API base address: absolute, https (plain http only on the loopback, for emulators and tunnels),
+    /// and without user information or a query that could carry a secret into logs.
+    /// </summary>
+    public static Uri BaseUri(Uri? value, string parameterName)
+    {
+        if (value is null)
+        {
+            throw new ParameterValidationException(parameterName, "is required");
+        }
+
+        if (!value.IsAbsoluteUri)
+        {
+            throw new ParameterValidationException(parameterName, "must be an absolute URI", $"'{value.OriginalString}' is relative.");
+        }
+
+        if (value.Scheme != Uri.UriSchemeHttps && !(value.Scheme == Uri.UriSchemeHttp && IsLoopback(value)))
+        {
+            throw new ParameterValidationException(parameterName, "must use https (plain http is accepted only for a loopback address)", $"'{value.GetLeftPart(UriPartial.Authority)}' is not.");
+        }
+
+        if (!string.IsNullOrEmpty(value.UserInfo))
+        {
+            throw new ParameterValidationException(parameterName, "must not contain user information; pass credentials to Connect-EnergyData instead");
+        }
+
+        if (!string.IsNullOrEmpty(value.Query) || !string.IsNullOrEmpty(value.Fragment))
+        {
+            throw new ParameterValidationException(parameterName, "must not contain a query or fragment");
+        }
+
+        // Relative service paths are appended to it, so it must end with a slash.
+        return value.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? value : new Uri(value.AbsoluteUri + "/");
+    }
+
+    public static bool IsLoopback(Uri uri)
+    {
+        if (uri is null)
+        {
+            throw new ArgumentNullException(nameof(uri));
+        }
+
+        if (uri.IsLoopback || string.Equals(uri.Host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
+    }
+
+    public static string Required(string? value, string parameterName)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new ParameterValidationException(parameterName, "must not be empty");
+        }
+
+        return value!.Trim();
+    }
+}

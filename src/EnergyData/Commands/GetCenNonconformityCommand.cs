@@ -1,0 +1,118 @@
+using System;
+using System.Management.Automation;
+using EnergyData.Khipu;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// Get-CenNonconformity: nonconformities (disconformidades) from the Coordinador Eléctrico Nacional platform,
+/// every page of the result, with -First, -Skip and -IncludeTotalCount.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "CenNonconformity", SupportsPaging = true)]
+[OutputType(typeof(CenNonconformity), typeof(KhipuOperation))]
+public sealed class GetCenNonconformityCommand : KhipuCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("RutDeudor", "Rut")]
+    [AllowEmptyString]
+    public string DebtorRut { get; set; } = string.Empty;
+
+    /// <summary>First case-creation date (sent as MM/DD/YYYY).</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("FechaCreacionDelCasoDesde", "Desde")]
+    public DateTime From { get; set; }
+
+    /// <summary>Last case-creation date (sent as MM/DD/YYYY).</summary>
+    [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
+    [Alias("FechaCreacionDelCasoHasta", "Hasta")]
+    public DateTime To { get; set; }
+
+    /// <summary>Rows per page (Filas): each page is one billed request.</summary>
+    [Parameter]
+    [Alias("Filas")]
+    [ValidateRange(Validation.InputRules.CenPageSizeMin, Validation.InputRules.CenPageSizeMax)]
+    public int PageSize { get; set; } = Validation.InputRules.CenDefaultPageSize;
+
+    /// <summary>RequestData.AccountCredential, required by Khipu with API-key authentication; the session's when omitted.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Credential]
+    public PSCredential? AccountCredential { get; set; }
+
+    /// <summary>Asynchronous mode: submits the page that -Skip points to; its rows are POSTed to this URL.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public Uri? CallbackUrl { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var query = new CenQuery
+        {
+            RutDeudor = DebtorRut,
+            From = From,
+            To = To,
+            PageSize = PageSize,
+            Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
+            First = (long)Math.Min(PagingParameters.First, long.MaxValue),
+            AccountCredential = AccountCredentialOrDefault(AccountCredential),
+        };
+        var required = ResolvedConnection.KhipuRequiresAccountCredential;
+        var callback = CallbackUrl;
+        var includeTotal = PagingParameters.IncludeTotalCount.IsPresent;
+        if (callback is not null)
+        {
+            var page = (int)Math.Min(int.MaxValue, query.Skip / Math.Max(1, query.PageSize));
+            Submit(query.RutDeudor, context => context.WriteResultAsync(Khipu.SubmitAsync(KhipuClient.CenRequest(query, page, required, callback), query.RutDeudor, context, context.CancellationToken)));
+            return;
+        }
+
+        Submit(query.RutDeudor, async context =>
+        {
+            var state = new CenPagingState();
+            await context.WriteAllAsync(Khipu.GetCenNonconformitiesAsync(query, required, state, s => ReportPage(context, query, s), context, context.CancellationToken)).ConfigureAwait(false);
+            context.Progress(new ProgressInfo(2, "Get-CenNonconformity", "Done") { Completed = true });
+            if (includeTotal && state.TotalCount is { } total)
+            {
+                await context.WriteObjectAsync(new TotalCount(total)).ConfigureAwait(false);
+            }
+        });
+    }
+
+    protected override object Shape(object item)
+    {
+        switch (item)
+        {
+            case TotalCount total:
+                return PagingParameters.NewTotalCount((ulong)total.Value, 1.0);
+            case CenNonconformity row:
+                // The item's own fields are not public in Khipu's documents: expose whatever came, flat.
+                var shaped = PSObject.AsPSObject(row);
+                foreach (var field in row.GetFields())
+                {
+                    if (shaped.Properties[field.Key] is null)
+                    {
+                        shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
+                    }
+                }
+
+                return shaped;
+            default:
+                return item;
+        }
+    }
+
+    private static void ReportPage(IOperationContext context, CenQuery query, CenPagingState state)
+    {
+        var status = state.TotalPages is { } pages
+            ? $"RUT {query.RutDeudor}: page {state.PagesFetched} of {pages}"
+            : $"RUT {query.RutDeudor}: page {state.PagesFetched}";
+        var percent = state.TotalPages is { } all && all > 0 ? (int)Math.Min(100, state.PagesFetched * 100L / all) : -1;
+        context.Progress(new ProgressInfo(2, "Get-CenNonconformity", status) { PercentComplete = percent });
+    }
+
+    private sealed class TotalCount
+    {
+        public TotalCount(int value) => Value = value;
+
+        public int Value { get; }
+    }
+}

@@ -1,0 +1,160 @@
+using System;
+using System.Diagnostics;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Errors;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// The one base of every EnergyData cmdlet. Work runs asynchronously in the core; this class owns the
+/// <see cref="OperationPump"/> that brings results and messages back to the pipeline thread (the only
+/// thread allowed to call Write*), cancels HTTP in flight on Ctrl+C, and turns core errors into ErrorRecords.
+/// </summary>
+public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Stopwatch progressClock = Stopwatch.StartNew();
+    private OperationPump? pump;
+    private bool progressShown;
+    private int progressId;
+
+    /// <summary>How operations are run: one at a time and in order unless a cmdlet says otherwise.</summary>
+    protected virtual PumpOptions PumpOptions => new() { ThrottleLimit = 1, Ordered = true };
+
+    private OperationPump Pump
+    {
+        get
+        {
+            if (pump is null)
+            {
+                pump = new OperationPump(this, PumpOptions, stopping.Token) { ReleasedCallback = ShowProgress };
+                progressId = Math.Abs(GetHashCode() % 1000) + 1;
+            }
+
+            return pump;
+        }
+    }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    void IPipelineSink.WriteObject(object item) => WriteObject(Shape(item));
+
+    void IPipelineSink.WriteError(OperationError failure)
+    {
+        var record = ToErrorRecord(failure);
+        if (failure.IsTerminating)
+        {
+            ThrowTerminatingError(record);
+        }
+
+        WriteError(record);
+    }
+
+    void IPipelineSink.WriteVerbose(string message) => WriteVerbose(message);
+
+    void IPipelineSink.WriteDebug(string message) => WriteDebug(message);
+
+    void IPipelineSink.WriteWarning(string message) => WriteWarning(message);
+
+    void IPipelineSink.WriteProgress(ProgressInfo progress) => WriteProgress(ToProgressRecord(progress));
+
+    /// <summary>Starts one input's work. Returns at once unless the throttle limit is reached.</summary>
+    protected void Submit(object? target, Func<IOperationContext, Task> operation) => Run(() => Pump.Submit(target, operation));
+
+    /// <summary>Reports one input that failed before any work started (a validation error, for example).</summary>
+    protected void WriteFailure(Exception exception, object? target) => ((IPipelineSink)this).WriteError(ErrorMapper.FromException(exception, target));
+
+    /// <summary>Turns a result into what goes down the pipeline (a cmdlet may add properties).</summary>
+    protected virtual object Shape(object item) => item;
+
+    protected override void EndProcessing()
+    {
+        if (pump is not null)
+        {
+            Run(pump.Complete);
+            ShowProgress(pump, completed: true);
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        // Called on another thread: only signal; the pipeline thread unwinds by itself.
+        stopping.Cancel();
+        pump?.Cancel();
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            pump?.Dispose();
+            stopping.Dispose();
+        }
+    }
+
+    private static ProgressRecord ToProgressRecord(ProgressInfo progress) =>
+        new(progress.ActivityId, progress.Activity, progress.StatusDescription)
+        {
+            PercentComplete = progress.PercentComplete,
+            CurrentOperation = progress.CurrentOperation,
+            RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+        };
+
+    private static ErrorRecord ToErrorRecord(OperationError error)
+    {
+        var category = Enum.TryParse<ErrorCategory>(error.Kind.ToString(), out var parsed) ? parsed : ErrorCategory.NotSpecified;
+        var record = new ErrorRecord(error.Exception, error.ErrorId, category, error.Target);
+        if (error.Message is not null || error.RecommendedAction is not null)
+        {
+            record.ErrorDetails = new ErrorDetails(error.Message ?? error.Exception.Message) { RecommendedAction = error.RecommendedAction };
+        }
+
+        return record;
+    }
+
+    private void Run(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Ctrl+C: end the command the way PowerShell expects a stopped pipeline to end.
+            throw new PipelineStoppedException();
+        }
+    }
+
+    private void ShowProgress(OperationPump source) => ShowProgress(source, completed: false);
+
+    private void ShowProgress(OperationPump source, bool completed)
+    {
+        if (completed)
+        {
+            if (progressShown)
+            {
+                WriteProgress(new ProgressRecord(progressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+
+            return;
+        }
+
+        // A bar for long work only, updated a few times a second at most.
+        if (source.Submitted < 2 || progressClock.Elapsed < ProgressInterval)
+        {
+            return;
+        }
+
+        progressClock.Restart();
+        progressShown = true;
+        WriteProgress(new ProgressRecord(progressId, MyInvocation.MyCommand.Name, $"{source.Released} of {source.Submitted} inputs done"));
+    }
+}

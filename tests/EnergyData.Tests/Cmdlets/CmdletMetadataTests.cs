@@ -1,0 +1,176 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace EnergyData.Tests.Cmdlets;
+
+public sealed class CmdletMetadataTests
+{
+    private static readonly string[] ScalarTypes =
+    {
+        "System.String", "System.Boolean", "System.Int16", "System.Int32", "System.Int64", "System.Decimal", "System.Double",
+        "System.Single", "System.DateTime", "System.DateTimeOffset", "System.TimeSpan", "System.Guid", "System.Uri", "System.Byte",
+    };
+
+    private static ModuleMetadata Module => ModuleMetadata.Instance;
+
+    [Fact]
+    public void The_module_has_the_foundation_cmdlets()
+    {
+        var names = Module.Cmdlets.Select(cmdlet => cmdlet.Name).ToHashSet();
+        foreach (var expected in new[]
+        {
+            "Connect-EnergyData", "Disconnect-EnergyData", "Get-EnergyDataConnection", "Get-EnelDebtStatus",
+            "Get-EnelBillDocument", "Get-CenNonconformity", "Get-TgrExpiredAgreement", "Invoke-KhipuRequest",
+        })
+        {
+            Assert.Contains(expected, names);
+        }
+    }
+
+    [Fact]
+    public void The_manifest_exports_exactly_the_assembly_cmdlets()
+    {
+        var manifest = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "EnergyData.psd1"));
+        var block = Regex.Match(manifest, @"CmdletsToExport\s*=\s*@\((?<list>[^)]*)\)", RegexOptions.Singleline).Groups["list"].Value;
+        var exported = Regex.Matches(block, "'(?<name>[A-Za-z]+-[A-Za-z]+)'").Select(match => match.Groups["name"].Value).OrderBy(name => name, StringComparer.Ordinal).ToArray();
+        var declared = Module.Cmdlets.Select(cmdlet => cmdlet.Name).OrderBy(name => name, StringComparer.Ordinal).ToArray();
+        Assert.Equal(declared, exported);
+        Assert.Matches(@"RootModule\s*=\s*'EnergyData\.dll'", manifest);
+        Assert.Matches(@"CompatiblePSEditions\s*=\s*@\('Desktop',\s*'Core'\)", manifest);
+        Assert.Matches(@"PowerShellVersion\s*=\s*'5\.1'", manifest);
+        foreach (var list in new[] { "FunctionsToExport", "VariablesToExport", "AliasesToExport" })
+        {
+            Assert.Matches(list + @"\s*=\s*@\(\)", manifest);
+        }
+    }
+
+    [Fact]
+    public void Every_verb_is_approved()
+    {
+        var approved = Module.ApprovedVerbs();
+        Assert.Contains("Get", approved);
+        Assert.All(Module.Cmdlets, cmdlet => Assert.True(approved.Contains(cmdlet.Verb), cmdlet.Name + " uses an unapproved verb"));
+    }
+
+    [Fact]
+    public void Every_cmdlet_declares_its_output_types()
+    {
+        Assert.All(Module.Cmdlets, cmdlet => Assert.True(cmdlet.OutputTypes.Count > 0, cmdlet.Name + " has no [OutputType]"));
+    }
+
+    [Fact]
+    public void Output_types_are_flat_for_export_csv()
+    {
+        var types = Module.Cmdlets.SelectMany(cmdlet => cmdlet.OutputTypes).Where(type => type.FullName != "System.Void").Distinct().ToList();
+        Assert.NotEmpty(types);
+        foreach (var type in types)
+        {
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                var propertyType = property.PropertyType;
+                if (propertyType.IsGenericType && propertyType.GetGenericTypeDefinition().FullName == "System.Nullable`1")
+                {
+                    propertyType = propertyType.GetGenericArguments()[0];
+                }
+
+                Assert.True(
+                    propertyType.IsEnum || ScalarTypes.Contains(propertyType.FullName),
+                    $"{type.Name}.{property.Name} is {propertyType.FullName}: Export-Csv would write its type name");
+            }
+        }
+    }
+
+    [Fact]
+    public void Data_cmdlets_take_a_connection_and_a_throttle_limit()
+    {
+        foreach (var cmdlet in Module.Cmdlets.Where(cmdlet => cmdlet.Noun != "EnergyData" && cmdlet.Noun != "EnergyDataConnection"))
+        {
+            Assert.Equal("EnergyDataConnection", cmdlet.Parameter("Connection").TypeName);
+            Assert.Contains("ValidateRangeAttribute", cmdlet.Parameter("ThrottleLimit").Validators);
+        }
+    }
+
+    [Fact]
+    public void Secrets_are_only_taken_as_secure_string_or_credential()
+    {
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => Regex.IsMatch(parameter.Name, "ApiKey|Token$|Secret|Password|Credential")))
+            {
+                Assert.True(parameter.TypeName is "SecureString" or "PSCredential", $"{cmdlet.Name} -{parameter.Name} is {parameter.TypeName}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("Get-EnelDebtStatus", "ClientIdentifier", "NumeroCliente")]
+    [InlineData("Get-EnelBillDocument", "ClientIdentifier", "ClientId")]
+    [InlineData("Get-EnelBillDocument", "Email", "Correo")]
+    [InlineData("Get-CenNonconformity", "DebtorRut", "RutDeudor")]
+    [InlineData("Get-CenNonconformity", "From", "FechaCreacionDelCasoDesde")]
+    [InlineData("Get-CenNonconformity", "To", "FechaCreacionDelCasoHasta")]
+    [InlineData("Invoke-KhipuRequest", "Path", "ServicePath")]
+    public void Parameters_bind_from_csv_columns_and_api_names(string cmdletName, string parameterName, string alias)
+    {
+        var parameter = Module.Cmdlet(cmdletName).Parameter(parameterName);
+        Assert.True(parameter.FromPipelineByPropertyName, $"{cmdletName} -{parameterName} does not bind by property name");
+        Assert.Contains(alias, parameter.Aliases);
+    }
+
+    [Fact]
+    public void Get_EnelDebtStatus_takes_plain_strings_from_the_pipeline()
+    {
+        var parameter = Module.Cmdlet("Get-EnelDebtStatus").Parameter("ClientIdentifier");
+        Assert.True(parameter.FromPipeline);
+        Assert.True(parameter.Mandatory);
+        Assert.Equal("String[]", parameter.TypeName);
+    }
+
+    [Fact]
+    public void Results_feed_the_next_cmdlet_by_property_name()
+    {
+        // Get-EnelDebtStatus | Get-EnelBillDocument -Email x, and Get-CenNonconformity rows back into a query.
+        AssertBinds("EnelDebtStatus", "Get-EnelBillDocument", "ClientIdentifier");
+        AssertBinds("CenNonconformity", "Get-CenNonconformity", "DebtorRut");
+        AssertBinds("CenNonconformity", "Get-CenNonconformity", "From");
+    }
+
+    [Fact]
+    public void Cen_supports_paging_and_disconnect_supports_whatif()
+    {
+        Assert.Equal(true, Module.Cmdlet("Get-CenNonconformity").Named["SupportsPaging"]);
+        Assert.Equal(true, Module.Cmdlet("Disconnect-EnergyData").Named["SupportsShouldProcess"]);
+    }
+
+    [Fact]
+    public void Asynchronous_cmdlets_derive_from_the_pumping_base_and_are_disposable()
+    {
+        foreach (var cmdlet in Module.Cmdlets.Where(cmdlet => cmdlet.Parameters.Any(parameter => parameter.Name == "Connection")))
+        {
+            var chain = string.Join(" <- ", Ancestors(cmdlet.Type).Select(type => type.Name));
+            Assert.Contains("EnergyDataCmdlet", chain, StringComparison.Ordinal);
+            Assert.Contains(cmdlet.Type.GetInterfaces(), type => type.FullName == "System.IDisposable");
+        }
+    }
+
+    private static void AssertBinds(string outputTypeName, string cmdletName, string parameterName)
+    {
+        var outputType = Module.Cmdlets.SelectMany(cmdlet => cmdlet.OutputTypes).First(type => type.Name == outputTypeName);
+        var parameter = Module.Cmdlet(cmdletName).Parameter(parameterName);
+        var properties = outputType.GetProperties().Select(property => property.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.True(parameter.FromPipelineByPropertyName);
+        Assert.True(parameter.BindingNames.Any(properties.Contains), $"{outputTypeName} has no property that binds to {cmdletName} -{parameterName}");
+    }
+
+    private static System.Collections.Generic.IEnumerable<Type> Ancestors(Type type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            yield return current;
+        }
+    }
+}

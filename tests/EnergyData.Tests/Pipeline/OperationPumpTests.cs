@@ -1,0 +1,309 @@
+using System;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Pipeline;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Pipeline;
+
+public sealed class OperationPumpTests
+{
+    [Fact]
+    public void Every_sink_call_happens_on_the_driving_thread()
+    {
+        var sink = new RecordingSink();
+        var driver = Environment.CurrentManagedThreadId;
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 4 }, CancellationToken.None))
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var n = i;
+                pump.Submit(n, async context =>
+                {
+                    await Task.Yield();
+                    context.Verbose($"working on {n} on thread {Environment.CurrentManagedThreadId}");
+                    context.Debug("debug " + n);
+                    context.Progress(new ProgressInfo(1, "test", "item " + n));
+                    await context.WriteObjectAsync(n);
+                    if (n % 10 == 0)
+                    {
+                        context.Warning("warn " + n);
+                        throw new InvalidOperationException("boom " + n);
+                    }
+                });
+            }
+
+            pump.Complete();
+        }
+
+        Assert.Equal(40, sink.Objects.Count);
+        Assert.Equal(4, sink.Errors.Count);
+        Assert.Equal(40, sink.Verbose.Count);
+        Assert.NotEmpty(sink.Threads);
+        Assert.All(sink.Threads, thread => Assert.Equal(driver, thread));
+    }
+
+    [Fact]
+    public void Ordered_mode_keeps_input_order_whatever_the_completion_order()
+    {
+        var sink = new RecordingSink();
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 8, Ordered = true }, CancellationToken.None))
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var n = i;
+                pump.Submit(n, async context =>
+                {
+                    // Later inputs finish first.
+                    await Task.Delay((50 - n) % 7 * 3);
+                    await context.WriteObjectAsync($"{n}-a");
+                    await context.WriteObjectAsync($"{n}-b");
+                });
+            }
+
+            pump.Complete();
+        }
+
+        var expected = Enumerable.Range(0, 50).SelectMany(n => new[] { $"{n}-a", $"{n}-b" }).ToArray();
+        Assert.Equal(expected, sink.Objects.Cast<string>().ToArray());
+    }
+
+    [Fact]
+    public void Errors_stay_in_place_of_their_input_and_do_not_stop_the_others()
+    {
+        var sink = new RecordingSink();
+        var order = new System.Collections.Generic.List<object?>();
+        sink.OnObject = item => order.Add(item);
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 3 }, CancellationToken.None))
+        {
+            for (var i = 0; i < 9; i++)
+            {
+                var n = i;
+                pump.Submit("input" + n, async context =>
+                {
+                    await Task.Delay(9 - n);
+                    if (n == 4)
+                    {
+                        throw new ParameterValidationException("ClientIdentifier", "must be at most 20 characters");
+                    }
+
+                    await context.WriteObjectAsync(n);
+                });
+            }
+
+            pump.Complete();
+        }
+
+        Assert.Equal(new object[] { 0, 1, 2, 3, 5, 6, 7, 8 }, sink.Objects.ToArray());
+        var error = Assert.Single(sink.Errors);
+        Assert.Equal("InvalidParameter", error.ErrorId);
+        Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("input4", error.Target);
+        Assert.Contains("ClientIdentifier", error.Exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Unordered_mode_emits_every_result_once()
+    {
+        var sink = new RecordingSink();
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 16, Ordered = false }, CancellationToken.None))
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var n = i;
+                pump.Submit(n, async context =>
+                {
+                    await Task.Delay(n % 5);
+                    await context.WriteObjectAsync(n);
+                });
+            }
+
+            pump.Complete();
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200), sink.Objects.Cast<int>().OrderBy(n => n));
+    }
+
+    [Fact]
+    public void Never_more_operations_in_flight_than_the_throttle_limit()
+    {
+        var sink = new RecordingSink();
+        var inFlight = 0;
+        var peak = 0;
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 5 }, CancellationToken.None))
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                pump.Submit(i, async context =>
+                {
+                    var now = Interlocked.Increment(ref inFlight);
+                    InterlockedMax(ref peak, now);
+                    await Task.Delay(2);
+                    Interlocked.Decrement(ref inFlight);
+                    await context.WriteObjectAsync("x");
+                });
+            }
+
+            pump.Complete();
+        }
+
+        Assert.Equal(60, sink.Objects.Count);
+        Assert.InRange(peak, 2, 5);
+    }
+
+    [Fact]
+    public async Task A_writer_far_ahead_of_the_reader_is_made_to_wait()
+    {
+        var sink = new RecordingSink();
+        var headGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var written = 0;
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 2, BufferPerOperation = 16 }, CancellationToken.None);
+        try
+        {
+            pump.Submit("head", async context =>
+            {
+                await headGate.Task;
+                await context.WriteObjectAsync("head");
+            });
+            pump.Submit("bulk", async context =>
+            {
+                for (var i = 0; i < 1000; i++)
+                {
+                    await context.WriteObjectAsync(i);
+                    Interlocked.Increment(ref written);
+                }
+            });
+
+            // The bulk operation cannot pass the head one (ordered), so it stalls at its buffer.
+            for (var spin = 0; spin < 50 && Volatile.Read(ref written) < 16; spin++)
+            {
+                await Task.Delay(10);
+            }
+
+            await Task.Delay(100);
+            Assert.InRange(Volatile.Read(ref written), 16, 16);
+            headGate.SetResult();
+            pump.Complete();
+            Assert.Equal(1001, sink.Objects.Count);
+            Assert.Equal("head", sink.Objects[0]);
+        }
+        finally
+        {
+            pump.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Cancel_from_another_thread_stops_work_in_flight_and_returns_control()
+    {
+        var sink = new RecordingSink();
+        var observedCancellation = 0;
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 4 }, CancellationToken.None);
+        for (var i = 0; i < 4; i++)
+        {
+            pump.Submit(i, async context =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref observedCancellation);
+                    throw;
+                }
+            });
+        }
+
+        using var timer = new Timer(_ => pump.Cancel(), null, 50, Timeout.Infinite);
+        Assert.ThrowsAny<OperationCanceledException>(pump.Complete);
+        pump.Dispose();
+        Assert.Equal(4, observedCancellation);
+        Assert.Empty(sink.Errors);
+    }
+
+    [Fact]
+    public void A_sink_that_throws_stops_the_remaining_operations()
+    {
+        var sink = new RecordingSink { OnObject = _ => throw new InvalidOperationException("pipeline stopped") };
+        var cancelled = 0;
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 3 }, CancellationToken.None);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pump.Submit(0, async context =>
+        {
+            await gate.Task;
+            await context.WriteObjectAsync("first");
+        });
+        for (var i = 1; i < 3; i++)
+        {
+            pump.Submit(i, async context =>
+            {
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    Interlocked.Increment(ref cancelled);
+                    throw;
+                }
+            });
+        }
+
+        gate.SetResult();
+        Assert.Throws<InvalidOperationException>(pump.Complete);
+        pump.Dispose();
+        Assert.Equal(2, cancelled);
+    }
+
+    [Fact]
+    public void A_terminating_error_ends_the_command_and_cancels_the_rest()
+    {
+        var sink = new RecordingSink();
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 2 }, CancellationToken.None);
+        var cancelled = false;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pump.Submit(0, async _ =>
+        {
+            await gate.Task;
+            throw new EnergyData.Connection.NotConnectedException();
+        });
+        pump.Submit(1, async context =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled = true;
+                throw;
+            }
+        });
+
+        gate.SetResult();
+        var exception = Assert.Throws<InvalidOperationException>(pump.Complete);
+        Assert.Contains("NotConnected", exception.Message, StringComparison.Ordinal);
+        pump.Dispose();
+        Assert.True(cancelled);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65)]
+    public void Throttle_limit_out_of_range_is_refused_with_its_name(int limit)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => new OperationPump(new RecordingSink(), new PumpOptions { ThrottleLimit = limit }, CancellationToken.None));
+        Assert.Contains("'ThrottleLimit'", exception.Message, StringComparison.Ordinal);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int current;
+        while ((current = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, current) != current)
+        {
+        }
+    }
+}

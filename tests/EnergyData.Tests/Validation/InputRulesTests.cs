@@ -1,0 +1,157 @@
+using System;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Validation;
+
+public sealed class InputRulesTests
+{
+    [Theory]
+    [InlineData("1234567-8")]
+    [InlineData("12345-6")]
+    [InlineData("1234567")]
+    [InlineData("12345678-K")]
+    [InlineData("12345678901234567890")]
+    public void Valid_client_identifiers_pass(string value) => Assert.Equal(value, InputRules.ClientIdentifier(value));
+
+    [Theory]
+    [InlineData("123456789012345678901", "at most 20 characters")]
+    [InlineData("12.345.678-9", "digits, optionally followed by a hyphen")]
+    [InlineData("ABC", "digits, optionally followed by a hyphen")]
+    [InlineData("1234-56", "digits, optionally followed by a hyphen")]
+    [InlineData("", "must not be empty")]
+    [InlineData("   ", "must not be empty")]
+    public void Bad_client_identifiers_name_the_parameter_and_the_rule(string value, string rule)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.ClientIdentifier(value));
+        Assert.StartsWith("Parameter 'ClientIdentifier' ", exception.Message, StringComparison.Ordinal);
+        Assert.Contains(rule, exception.Message, StringComparison.Ordinal);
+        Assert.Equal("ClientIdentifier", exception.ParamName);
+    }
+
+    [Theory]
+    [InlineData("example-email@email-provider.domain", false)]
+    [InlineData("a.b@c.cl", true)]
+    [InlineData("no-at-sign.cl", false)]
+    [InlineData("a@b", false)]
+    [InlineData("a@b.toolong", false)]
+    [InlineData("a b@c.cl", false)]
+    public void Email_follows_the_documented_pattern(string value, bool valid)
+    {
+        // The document's own example has a six-letter top-level part, which its pattern ({2,4}) rejects.
+        if (valid)
+        {
+            Assert.Equal(value, InputRules.Email(value));
+        }
+        else
+        {
+            var exception = Assert.Throws<ParameterValidationException>(() => InputRules.Email(value));
+            Assert.StartsWith("Parameter 'Email' must", exception.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("76999999", true)]
+    [InlineData("1", true)]
+    [InlineData("76.999.999", false)]
+    [InlineData("76999999-9", false)]
+    [InlineData("12345678901", false)]
+    public void Rut_is_digits_only(string value, bool valid)
+    {
+        if (valid)
+        {
+            Assert.Equal(value, InputRules.Rut(value));
+        }
+        else
+        {
+            var exception = Assert.Throws<ParameterValidationException>(() => InputRules.Rut(value));
+            Assert.Contains("'RutDeudor' must be 1 to 10 digits", exception.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Cen_dates_are_sent_as_month_day_year_whatever_the_culture()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("es-CL");
+            Assert.Equal("11/05/2025", InputRules.ToCenDate(new DateTime(2025, 11, 5)));
+            Assert.Equal("01/31/2019", InputRules.ToCenDate(new DateTime(2019, 1, 31)));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+
+    [Fact]
+    public void Reversed_dates_are_refused()
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.DateRange(new DateTime(2025, 2, 1), new DateTime(2025, 1, 1)));
+        Assert.Contains("'From' must not be later than 'To'", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dates_out_of_range_are_refused()
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.DateRange(new DateTime(1800, 1, 1), new DateTime(2025, 1, 1)));
+        Assert.Contains("'From' must be between 1900-01-01 and 2100-12-31", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    [InlineData(-5)]
+    public void Page_size_outside_its_range_is_refused(int size)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.CenPageSize(size));
+        Assert.Contains("'PageSize' must be between 1 and 1000", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://my-api.my-business.com/api/open-data-response", null)]
+    [InlineData("http://127.0.0.1:8080/cb", null)]
+    [InlineData("/relative/path", "absolute http or https")]
+    [InlineData("ftp://example.com/cb", "absolute http or https")]
+    public void Callback_url_must_be_absolute_http(string value, string? rule)
+    {
+        var uri = new Uri(value, UriKind.RelativeOrAbsolute);
+        if (rule is null)
+        {
+            Assert.Same(uri, InputRules.CallbackUrl(uri));
+            return;
+        }
+
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.CallbackUrl(uri));
+        Assert.Contains("'CallbackUrl' must be an " + rule, exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Callback_url_longer_than_255_characters_is_refused()
+    {
+        var uri = new Uri("https://example.com/" + new string('a', 240));
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.CallbackUrl(uri));
+        Assert.Contains("'CallbackUrl' must be at most 255 characters", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://api.khipu.com", "https://api.khipu.com/")]
+    [InlineData("http://127.0.0.1:5000/", "http://127.0.0.1:5000/")]
+    [InlineData("http://localhost:5000/base", "http://localhost:5000/base/")]
+    [InlineData("http://[::1]:5000/", "http://[::1]:5000/")]
+    public void Base_uri_is_https_or_loopback_and_ends_with_a_slash(string value, string expected) =>
+        Assert.Equal(expected, InputRules.BaseUri(new Uri(value), "KhipuBaseUri").AbsoluteUri);
+
+    [Theory]
+    [InlineData("http://api.khipu.com/", "must use https")]
+    [InlineData("http://10.0.0.1/", "must use https")]
+    [InlineData("https://user:secret@api.khipu.com/", "must not contain user information")]
+    [InlineData("https://api.khipu.com/?key=abc", "must not contain a query")]
+    public void Unsafe_base_uris_are_refused(string value, string rule)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.BaseUri(new Uri(value), "KhipuBaseUri"));
+        Assert.Contains("'KhipuBaseUri' " + rule, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,183 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# End-to-end scenarios for the Khipu cmdlets against the emulator. Run by ./build.ps1 -Task Test.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:Emulator = Start-TestEmulator
+    $script:ApiKeyText = 'emu-khipu-api-key'
+    $script:ApiKey = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
+    $script:AccountPassword = 'tgr-password-do-not-leak'
+    $script:Account = [pscredential]::new('tgr-user', (ConvertTo-SecureString -String $script:AccountPassword -AsPlainText -Force))
+    Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+}
+
+AfterAll {
+    Disconnect-EnergyData -Confirm:$false
+    Stop-TestEmulator -Emulator $script:Emulator
+}
+
+Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
+    It 'shows the configuration without any secret' {
+        $connection = Get-EnergyDataConnection
+        $connection.KhipuAuthenticationScheme | Should -Be 'ApiKey'
+        $connection.KhipuBaseUri.AbsoluteUri | Should -Be $script:Emulator.BaseUri
+        ($connection | Format-List * | Out-String) | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
+        ($connection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
+    }
+
+    It 'refuses a plain-http remote base URI before anything is sent' {
+        { Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri 'http://api.example.com/' } |
+            Should -Throw -ExpectedMessage "*'KhipuBaseUri' must use https*"
+        (Get-EnergyDataConnection).KhipuBaseUri.AbsoluteUri | Should -Be $script:Emulator.BaseUri
+    }
+
+    It 'returns a connection with -PassThru that -Connection accepts' {
+        $other = Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -PassThru
+        $other | Should -BeOfType 'EnergyData.Connection.EnergyDataConnection'
+        (Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $other).Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+}
+
+Describe 'Get-EnelDebtStatus' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'returns the documented example as a typed, flat row' {
+        $row = Get-EnelDebtStatus -ClientIdentifier '1234567-8'
+        $row | Should -BeOfType 'EnergyData.Khipu.EnelDebtStatus'
+        $row.ClientIdentifier | Should -Be '1234567-8'
+        $row.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        $row.DebtAmount | Should -Be 10000
+        $row.DebtCurrency | Should -Be 'CLP'
+        $row.DebtDueDate | Should -Be ([datetime]'2017-07-22')
+        $row.OperationId | Should -Not -BeNullOrEmpty
+    }
+
+    It 'runs the Import-Csv to Export-Csv pipeline, one row or one error per input' {
+        $csv = Join-Path $TestDrive 'clients.csv'
+        $out = Join-Path $TestDrive 'debts.csv'
+        @(
+            [pscustomobject]@{ NumeroCliente = '1234567-8'; Region = 'RM' }
+            [pscustomobject]@{ NumeroCliente = '3049812-1'; Region = 'V' }
+            [pscustomobject]@{ NumeroCliente = '123456789012345678901'; Region = 'X' }
+            [pscustomobject]@{ NumeroCliente = '778899'; Region = 'VIII' }
+        ) | Export-Csv -Path $csv -NoTypeInformation
+
+        Import-Csv -Path $csv | Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue | Export-Csv -Path $out -NoTypeInformation
+
+        $rows = Import-Csv -Path $out
+        $rows.Count | Should -Be 3
+        $rows.ClientIdentifier | Should -Be @('1234567-8', '3049812-1', '778899')
+        (Get-Content -Raw -Path $out) | Should -Not -Match 'System\.'
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+        $failures[0].Exception.Message | Should -BeLike "*'ClientIdentifier' must be at most 20 characters*"
+        $failures[0].TargetObject | Should -Be '123456789012345678901'
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
+    }
+
+    It 'sends nothing for bad input' {
+        Get-EnelDebtStatus -ClientIdentifier '12.345.678-9' -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+
+    It 'turns Status ERROR into an error record with the Khipu code' {
+        Get-EnelDebtStatus -ClientIdentifier '555-0' -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].FullyQualifiedErrorId | Should -BeLike 'Khipu.E301,*'
+        $failure[0].Exception.ErrorType | Should -Be 'DoNotRetry'
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 1
+    }
+
+    It 'retries a transient 503 and reports each attempt in -Verbose' {
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'Status'; statusCode = 503; retryAfter = '0' }
+        $verbose = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match '503'
+        ($verbose.Message -join "`n") | Should -Match 'attempt 2'
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
+    }
+
+    It 'never shows the API key in -Debug output' {
+        $debug = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        $debug | Should -Not -BeNullOrEmpty
+        ($debug.Message -join "`n") | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
+    }
+
+    It 'emits operations in asynchronous mode' {
+        $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -CallbackUrl 'http://127.0.0.1:9/callback'
+        $operation | Should -BeOfType 'EnergyData.Khipu.KhipuOperation'
+        $operation.OperationId | Should -Not -BeNullOrEmpty
+        $operation.LifeSpan | Should -Not -BeNullOrEmpty
+    }
+}
+
+Describe 'Get-EnelBillDocument' {
+    It 'saves the decoded document and emits its path' {
+        $row = Get-EnelBillDocument -ClientIdentifier '1234567-8' -Email 'facturas@example.cl' -OutputPath $TestDrive
+        $row.Path | Should -Exist
+        $row.ContentType | Should -Be 'application/pdf'
+        [System.IO.File]::ReadAllBytes($row.Path)[0..3] | Should -Be @(37, 80, 68, 70)
+    }
+
+    It 'refuses an address that breaks the documented pattern' {
+        Get-EnelBillDocument -ClientIdentifier '1234567-8' -Email 'not-an-address' -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].Exception.Message | Should -BeLike "*'Email' must match*"
+    }
+}
+
+Describe 'Get-CenNonconformity' {
+    It 'follows every page until the total' {
+        $rows = Get-CenNonconformity -DebtorRut 76999999 -From '2019-11-14' -To '2025-11-05' -PageSize 1000
+        $rows.Count | Should -Be 4575
+        $rows[-1].Index | Should -Be 4574
+        $rows[0].RutDeudor | Should -Be '76999999'
+    }
+
+    It 'supports -First, -Skip and -IncludeTotalCount without fetching extra pages' {
+        Reset-Emulator -Emulator $script:Emulator
+        $result = Get-CenNonconformity -RutDeudor 76999999 -FechaCreacionDelCasoDesde '2019-11-14' -FechaCreacionDelCasoHasta '2025-11-05' -Filas 200 -Skip 250 -First 100 -IncludeTotalCount
+        $total = $result | Where-Object { $_ -isnot [EnergyData.Khipu.CenNonconformity] -and $_.PSObject.BaseObject -isnot [EnergyData.Khipu.CenNonconformity] }
+        $rows = $result | Where-Object { $_.PSObject.BaseObject -is [EnergyData.Khipu.CenNonconformity] }
+        $rows.Count | Should -Be 100
+        $rows[0].Index | Should -Be 250
+        "$total" | Should -Match '4575'
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
+    }
+
+    It 'refuses reversed dates before any request' {
+        Reset-Emulator -Emulator $script:Emulator
+        Get-CenNonconformity -DebtorRut 76999999 -From '2025-01-02' -To '2025-01-01' -ErrorVariable failure -ErrorAction SilentlyContinue
+        $failure[0].Exception.Message | Should -BeLike "*'From' must not be later than 'To'*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+}
+
+Describe 'Get-TgrExpiredAgreement' {
+    It 'gives one row per resolution, or per debt and instalment with -Detail' {
+        $resolutions = @(Get-TgrExpiredAgreement)
+        $resolutions.Count | Should -BeGreaterThan 0
+        $resolutions[0].ResolutionId | Should -Not -BeNullOrEmpty
+        @(Get-TgrExpiredAgreement -Detail Debt)[0] | Should -BeOfType 'EnergyData.Khipu.TgrDebt'
+        @(Get-TgrExpiredAgreement -Detail Instalment)[0] | Should -BeOfType 'EnergyData.Khipu.TgrInstalment'
+    }
+
+    It 'never shows the account password in -Debug output' {
+        $debug = Get-TgrExpiredAgreement -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Not -Match ([regex]::Escape($script:AccountPassword))
+    }
+}
+
+Describe 'Invoke-KhipuRequest' {
+    It 'calls any service path and returns the Data as JSON' {
+        $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8' }
+        ($response.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+}
+
+Describe 'Throttling and order' {
+    It 'keeps input order while running requests concurrently' {
+        $ids = 1..40 | ForEach-Object { '{0}00' -f $_ }
+        $rows = $ids | Get-EnelDebtStatus -ThrottleLimit 8
+        $rows.ClientIdentifier | Should -Be $ids
+    }
+}
