@@ -1,0 +1,71 @@
+using System;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Threading;
+using EnergyData.Auth;
+
+namespace EnergyData.Http;
+
+public static class EnergyDataHttpClientFactory
+{
+    private static readonly ProductInfoHeaderValue UserAgent = new("EnergyData-PowerShell", ModuleVersion());
+
+    /// <summary>
+    /// One client per connection, kept for the connection's lifetime so its connection pool is reused:
+    /// ResilienceHandler, then AuthenticationHandler (when <paramref name="authentication"/> is given), then
+    /// <paramref name="innerHandler"/> or a new HttpClientHandler. The client owns and disposes the whole chain,
+    /// including a supplied <paramref name="innerHandler"/>.
+    /// </summary>
+    public static HttpClient Create(
+        ResilienceOptions options,
+        IAuthenticationProvider? authentication,
+        HttpMessageHandler? innerHandler = null,
+        TimeProvider? timeProvider = null)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        var resilience = new ResilienceHandler(options, timeProvider);
+        var transport = innerHandler ?? CreateTransport();
+        if (authentication is null)
+        {
+            resilience.InnerHandler = transport;
+        }
+        else
+        {
+            resilience.InnerHandler = new AuthenticationHandler(authentication) { InnerHandler = transport };
+        }
+
+        // The pipeline owns every timeout; HttpClient's own 100 s default would cut long Khipu scrapes short.
+        var client = new HttpClient(resilience, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        client.DefaultRequestHeaders.UserAgent.Add(UserAgent);
+        return client;
+    }
+
+    internal static DecompressionMethods SupportedDecompression()
+    {
+        var methods = DecompressionMethods.GZip | DecompressionMethods.Deflate;
+
+        // The netstandard2.0 enum has no Brotli member; .NET Core 3.0+ does (value 4), .NET Framework rejects it.
+        if (Enum.IsDefined(typeof(DecompressionMethods), "Brotli"))
+        {
+            methods |= (DecompressionMethods)Enum.Parse(typeof(DecompressionMethods), "Brotli");
+        }
+
+        return methods;
+    }
+
+    private static HttpClientHandler CreateTransport() => new()
+    {
+        AutomaticDecompression = SupportedDecompression(),
+    };
+
+    private static string ModuleVersion()
+    {
+        var version = typeof(EnergyDataHttpClientFactory).Assembly.GetName().Version ?? new Version(0, 0, 0);
+        return version.ToString(3);
+    }
+}

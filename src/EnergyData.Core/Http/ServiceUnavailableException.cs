@@ -1,0 +1,33 @@
+using System;
+
+namespace EnergyData.Http;
+
+/// <summary>
+/// The circuit breaker is open after repeated failures: the request was not sent. Wraps Polly's
+/// BrokenCircuitException so callers do not depend on Polly types.
+/// </summary>
+public sealed class ServiceUnavailableException : Exception
+{
+    public ServiceUnavailableException()
+    {
+    }
+
+    public ServiceUnavailableException(string message)
+        : base(message)
+    {
+    }
+
+    public ServiceUnavailableException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public ServiceUnavailableException(string message, TimeSpan? retryAfter, Exception? innerException)
+        : base(message, innerException)
+    {
+        RetryAfter = retryAfter;
+    }
+
+    /// <summary>How long the circuit stays open, when known.</summary>
+    public TimeSpan? RetryAfter { get; }
+}

@@ -1,0 +1,674 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace EnergyData.Json;
+
+/// <summary>
+/// Reads JSON tokens from a <see cref="Stream"/> while it is still arriving, holding in memory only the
+/// current token or the value being handed to a parser. The stream is not disposed by this reader.
+/// </summary>
+/// <remarks>
+/// <see cref="Utf8JsonReader"/> is a ref struct and cannot live across awaits, so each call rebuilds one over the
+/// unconsumed part of a pooled buffer from the saved <see cref="JsonReaderState"/>. Bytes from the start of the
+/// current token onwards stay in the buffer: the token getters read them, and ReadValueAsync needs the whole value
+/// from its first token.
+/// </remarks>
+public sealed class JsonStreamReader : IDisposable
+{
+    private static readonly JsonValueParser<JsonElement> ElementParser =
+        static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
+
+    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
+
+    private readonly Stream _stream;
+    private readonly int _maxValueBytes;
+    private readonly long _maxTotalBytes;
+    private readonly int _bufferCap;
+    private readonly JsonReaderOptions _readerOptions;
+
+    private byte[] _buffer;
+    private int _length;
+    private int _consumed;
+    private int _tokenStart;
+    private int _tokenEnd;
+    private long _bufferOrigin;
+    private long _totalRead;
+    private bool _isFinalBlock;
+    private bool _bomChecked;
+    private bool _disposed;
+    private JsonReaderState _state;
+    private JsonTokenType _tokenType;
+    private int _depth;
+
+    public JsonStreamReader(Stream stream, JsonStreamReaderOptions? options = null)
+    {
+        _stream = stream ?? throw new ArgumentNullException(nameof(stream));
+        options ??= new JsonStreamReaderOptions();
+        if (options.InitialBufferSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.InitialBufferSize, "InitialBufferSize must be positive.");
+        }
+
+        if (options.MaxValueBytes <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxValueBytes, "MaxValueBytes must be positive.");
+        }
+
+        if (options.MaxTotalBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxTotalBytes, "MaxTotalBytes must not be negative.");
+        }
+
+        if (options.MaxDepth <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDepth, "MaxDepth must be positive.");
+        }
+
+        _maxValueBytes = options.MaxValueBytes;
+        _maxTotalBytes = options.MaxTotalBytes;
+        _bufferCap = Math.Max(options.MaxValueBytes, options.InitialBufferSize);
+        _readerOptions = new JsonReaderOptions { MaxDepth = options.MaxDepth };
+        _state = new JsonReaderState(_readerOptions);
+        _buffer = ArrayPool<byte>.Shared.Rent(options.InitialBufferSize);
+    }
+
+    private interface IValueInvoker<out T>
+    {
+        T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue);
+    }
+
+    /// <summary>The current token; <see cref="JsonTokenType.None"/> before the first read.</summary>
+    public JsonTokenType TokenType => _tokenType;
+
+    /// <summary>Depth of the current token, as <see cref="Utf8JsonReader.CurrentDepth"/> reports it.</summary>
+    public int CurrentDepth => _depth;
+
+    /// <summary>Bytes of the stream consumed so far (including a BOM).</summary>
+    public long BytesConsumed => _bufferOrigin + _consumed;
+
+    /// <summary>Moves to the next token. Returns false at the clean end of the data.</summary>
+    /// <exception cref="JsonException">The JSON is malformed or truncated.</exception>
+    public ValueTask<bool> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        return _bomChecked && TryReadToken(out bool hasToken)
+            ? new ValueTask<bool>(hasToken)
+            : ReadSlowAsync(cancellationToken);
+    }
+
+    /// <summary>The current PropertyName or String token, unescaped; null for a Null token.</summary>
+    public string? GetString()
+    {
+        ThrowIfDisposed();
+        switch (_tokenType)
+        {
+            case JsonTokenType.PropertyName:
+            case JsonTokenType.String:
+                var reader = CreateTokenReader();
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                throw WrongToken("a string");
+        }
+    }
+
+    /// <summary>Whether the current PropertyName or String token equals <paramref name="text"/> (ordinal, after unescaping).</summary>
+    public bool ValueTextEquals(string text)
+    {
+        ThrowIfDisposed();
+        if (_tokenType is not (JsonTokenType.PropertyName or JsonTokenType.String))
+        {
+            throw WrongToken("a string");
+        }
+
+        var reader = CreateTokenReader();
+        return reader.ValueTextEquals(text);
+    }
+
+    public bool TryGetInt64(out long value)
+    {
+        var reader = CreateNumberReader();
+        return reader.TryGetInt64(out value);
+    }
+
+    public bool TryGetDecimal(out decimal value)
+    {
+        var reader = CreateNumberReader();
+        return reader.TryGetDecimal(out value);
+    }
+
+    public bool TryGetDouble(out double value)
+    {
+        var reader = CreateNumberReader();
+        return reader.TryGetDouble(out value);
+    }
+
+    public bool GetBoolean()
+    {
+        ThrowIfDisposed();
+        return _tokenType switch
+        {
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
+            _ => throw WrongToken("a boolean"),
+        };
+    }
+
+    /// <summary>
+    /// On a PropertyName, skips its value; on StartObject/StartArray, moves to the matching end token; on a scalar,
+    /// does nothing. Reads token by token, so a skipped value of any size needs only one token's worth of buffer.
+    /// </summary>
+    public ValueTask SkipAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (_tokenType == JsonTokenType.PropertyName && !(_bomChecked && TryReadToken(out _)))
+        {
+            return SkipPropertyValueSlowAsync(cancellationToken);
+        }
+
+        if (_tokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return default;
+        }
+
+        // Captured before the first attempt: a partial skip commits progress and moves the current depth.
+        int targetDepth = _depth;
+        return TrySkipBuffered(targetDepth) ? default : SkipRestAsync(targetDepth, cancellationToken);
+    }
+
+    /// <summary>
+    /// Buffers the whole value starting at the current token (or at the value of the current PropertyName) and
+    /// passes a reader positioned on its first token to <paramref name="parser"/>. Afterwards this reader is on the
+    /// value's last token.
+    /// </summary>
+    /// <exception cref="JsonStreamLimitException">The value is larger than MaxValueBytes.</exception>
+    public ValueTask<T> ReadValueAsync<T>(JsonValueParser<T> parser, CancellationToken cancellationToken = default)
+    {
+        if (parser is null)
+        {
+            throw new ArgumentNullException(nameof(parser));
+        }
+
+        return ReadValueCoreAsync<T, PlainInvoker<T>>(new PlainInvoker<T>(parser), cancellationToken);
+    }
+
+    /// <inheritdoc cref="ReadValueAsync{T}(JsonValueParser{T}, CancellationToken)"/>
+    public ValueTask<T> ReadValueAsync<T>(JsonRawValueParser<T> parser, CancellationToken cancellationToken = default)
+    {
+        if (parser is null)
+        {
+            throw new ArgumentNullException(nameof(parser));
+        }
+
+        return ReadValueCoreAsync<T, RawInvoker<T>>(new RawInvoker<T>(parser), cancellationToken);
+    }
+
+    /// <summary>Reads the current value as a <see cref="JsonElement"/> that does not depend on this reader.</summary>
+    public ValueTask<JsonElement> ReadElementAsync(CancellationToken cancellationToken = default) =>
+        ReadValueAsync(ElementParser, cancellationToken);
+
+    /// <summary>
+    /// On StartArray (or a PropertyName whose value is an array), yields each element as soon as it is complete.
+    /// Afterwards this reader is on the EndArray.
+    /// </summary>
+    public async IAsyncEnumerable<T> ReadArrayAsync<T>(
+        JsonValueParser<T> parser,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (parser is null)
+        {
+            throw new ArgumentNullException(nameof(parser));
+        }
+
+        ThrowIfDisposed();
+        if (_tokenType == JsonTokenType.PropertyName && !await ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw UnexpectedEnd();
+        }
+
+        if (_tokenType != JsonTokenType.StartArray)
+        {
+            throw WrongToken("an array");
+        }
+
+        int arrayDepth = _depth;
+        var invoker = new PlainInvoker<T>(parser);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ThrowIfDisposed();
+
+            // Synchronous first: with data already buffered an element costs no await machinery.
+            if (!TryReadToken(out bool hasToken))
+            {
+                hasToken = await ReadSlowAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!hasToken)
+            {
+                throw UnexpectedEnd();
+            }
+
+            if (_tokenType == JsonTokenType.EndArray && _depth == arrayDepth)
+            {
+                yield break;
+            }
+
+            if (!TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out T item))
+            {
+                item = await ReadValueSlowAsync<T, PlainInvoker<T>>(invoker, advance: false, cancellationToken).ConfigureAwait(false);
+            }
+
+            yield return item;
+        }
+    }
+
+    /// <summary>Returns the pooled buffer. The stream is left open.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        var buffer = _buffer;
+        _buffer = [];
+        _length = _consumed = _tokenStart = _tokenEnd = 0;
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    private async ValueTask<bool> ReadSlowAsync(CancellationToken cancellationToken)
+    {
+        if (!_bomChecked)
+        {
+            await ConsumeBomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        bool hasToken;
+        while (!TryReadToken(out hasToken))
+        {
+            // The current token is being replaced, so its bytes need not survive the refill.
+            await FillAsync(_consumed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return hasToken;
+    }
+
+    private async ValueTask ConsumeBomAsync(CancellationToken cancellationToken)
+    {
+        while (_length < Utf8Bom.Length && !_isFinalBlock)
+        {
+            await FillAsync(0, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_buffer.AsSpan(0, _length).StartsWith(Utf8Bom))
+        {
+            _consumed = _tokenStart = _tokenEnd = Utf8Bom.Length;
+        }
+
+        _bomChecked = true;
+    }
+
+    /// <summary>Reads one token from the buffered data; false when more data is needed.</summary>
+    private bool TryReadToken(out bool hasToken)
+    {
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_consumed, _length - _consumed), _isFinalBlock, _state);
+        bool read;
+        try
+        {
+            read = reader.Read();
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidJson(ex, _bufferOrigin + _consumed);
+        }
+
+        if (!read)
+        {
+            // Utf8JsonReader throws for truncated data in the final block, so false there is the clean end.
+            hasToken = false;
+            return _isFinalBlock;
+        }
+
+        int tokenStart = _consumed + (int)reader.TokenStartIndex;
+        int tokenEnd = _consumed + (int)reader.BytesConsumed;
+        if (tokenEnd - tokenStart > _maxValueBytes)
+        {
+            throw ValueTooLarge();
+        }
+
+        _tokenStart = tokenStart;
+        _consumed = _tokenEnd = tokenEnd;
+        _state = reader.CurrentState;
+        _tokenType = reader.TokenType;
+        _depth = reader.CurrentDepth;
+        hasToken = true;
+        return true;
+    }
+
+    private async ValueTask SkipPropertyValueSlowAsync(CancellationToken cancellationToken)
+    {
+        if (!await ReadSlowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw UnexpectedEnd();
+        }
+
+        int targetDepth = _depth;
+        if (_tokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && !TrySkipBuffered(targetDepth))
+        {
+            await SkipRestAsync(targetDepth, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SkipRestAsync(int targetDepth, CancellationToken cancellationToken)
+    {
+        do
+        {
+            // Only the unread tail is kept, which is what keeps a skip within one token of buffer.
+            await FillAsync(_consumed, cancellationToken).ConfigureAwait(false);
+        }
+        while (!TrySkipBuffered(targetDepth));
+    }
+
+    /// <summary>
+    /// Reads buffered tokens until the end token at <paramref name="targetDepth"/>, committing progress so that the
+    /// skipped bytes can be released; false when more data is needed.
+    /// </summary>
+    private bool TrySkipBuffered(int targetDepth)
+    {
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_consumed, _length - _consumed), _isFinalBlock, _state);
+        int goodConsumed = 0;
+        int goodTokenStart = 0;
+        var goodState = _state;
+        bool found = false;
+        try
+        {
+            while (reader.Read())
+            {
+                goodConsumed = (int)reader.BytesConsumed;
+                goodTokenStart = (int)reader.TokenStartIndex;
+                goodState = reader.CurrentState;
+                if (reader.CurrentDepth == targetDepth)
+                {
+                    found = true;
+                    break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidJson(ex, _bufferOrigin + _consumed);
+        }
+
+        if (goodConsumed > 0)
+        {
+            _tokenStart = _consumed + goodTokenStart;
+            _consumed += goodConsumed;
+            _tokenEnd = _consumed;
+            _state = goodState;
+            _tokenType = reader.TokenType;
+            _depth = reader.CurrentDepth;
+        }
+
+        return found;
+    }
+
+    private ValueTask<T> ReadValueCoreAsync<T, TInvoker>(TInvoker invoker, CancellationToken cancellationToken)
+        where TInvoker : struct, IValueInvoker<T>
+    {
+        ThrowIfDisposed();
+        if (_tokenType == JsonTokenType.PropertyName)
+        {
+            if (!(_bomChecked && TryReadToken(out bool hasToken)))
+            {
+                return ReadValueSlowAsync<T, TInvoker>(invoker, advance: true, cancellationToken);
+            }
+
+            if (!hasToken)
+            {
+                throw UnexpectedEnd();
+            }
+        }
+
+        return TryReadBufferedValue<T, TInvoker>(invoker, out T result)
+            ? new ValueTask<T>(result)
+            : ReadValueSlowAsync<T, TInvoker>(invoker, advance: false, cancellationToken);
+    }
+
+    private async ValueTask<T> ReadValueSlowAsync<T, TInvoker>(TInvoker invoker, bool advance, CancellationToken cancellationToken)
+        where TInvoker : struct, IValueInvoker<T>
+    {
+        if (advance && !await ReadSlowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw UnexpectedEnd();
+        }
+
+        T result;
+        while (!TryReadBufferedValue<T, TInvoker>(invoker, out result))
+        {
+            await FillAsync(_tokenStart, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// If the whole value starting at the current token is buffered, moves this reader to its last token and runs the
+    /// parser on it; false when more data is needed.
+    /// </summary>
+    private bool TryReadBufferedValue<T, TInvoker>(TInvoker invoker, out T result)
+        where TInvoker : struct, IValueInvoker<T>
+    {
+        int valueStart = _tokenStart;
+        switch (_tokenType)
+        {
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                // Skipping a copy validates the value and finds its end without moving this reader when it is
+                // incomplete; the retry after a refill rescans from the value's start, which MaxValueBytes bounds.
+                var reader = new Utf8JsonReader(_buffer.AsSpan(_consumed, _length - _consumed), _isFinalBlock, _state);
+                bool complete;
+                try
+                {
+                    complete = reader.TrySkip();
+                }
+                catch (JsonException ex)
+                {
+                    throw InvalidJson(ex, _bufferOrigin + _consumed);
+                }
+
+                if (!complete)
+                {
+                    result = default!;
+                    return false;
+                }
+
+                int valueEnd = _consumed + (int)reader.BytesConsumed;
+                if (valueEnd - valueStart > _maxValueBytes)
+                {
+                    throw ValueTooLarge();
+                }
+
+                // Committed before the parser runs so that the position is defined even if the parser throws.
+                _consumed = _tokenEnd = valueEnd;
+                _tokenStart = valueEnd - 1;
+                _state = reader.CurrentState;
+                _tokenType = reader.TokenType;
+                _depth = reader.CurrentDepth;
+                break;
+            case JsonTokenType.String:
+            case JsonTokenType.Number:
+            case JsonTokenType.True:
+            case JsonTokenType.False:
+            case JsonTokenType.Null:
+                break;
+            default:
+                throw WrongToken("the first token of a value");
+        }
+
+        var rawValue = _buffer.AsSpan(valueStart, _tokenEnd - valueStart);
+        var valueReader = new Utf8JsonReader(rawValue, isFinalBlock: true, new JsonReaderState(_readerOptions));
+        valueReader.Read();
+        result = invoker.Invoke(ref valueReader, rawValue);
+        return true;
+    }
+
+    /// <summary>
+    /// Keeps the bytes from <paramref name="keepFrom"/> on (moved to the front), makes room, and reads once from the
+    /// stream; at the end of the stream marks the final block instead.
+    /// </summary>
+    private async ValueTask FillAsync(int keepFrom, CancellationToken cancellationToken)
+    {
+        if (_isFinalBlock)
+        {
+            throw new InvalidOperationException("The JSON reader asked for more data after the end of the stream.");
+        }
+
+        Compact(keepFrom);
+        if (_length >= _maxValueBytes)
+        {
+            throw ValueTooLarge();
+        }
+
+        // Growing once the kept part fills half the buffer keeps reads large, so rescans of a growing value stay linear overall.
+        if (_length > _buffer.Length / 2 && _buffer.Length < _bufferCap)
+        {
+            Grow();
+        }
+
+        int count = _buffer.Length - _length;
+        long remaining = _maxTotalBytes - _totalRead;
+        if (remaining < count)
+        {
+            // One byte past the cap tells a stream that is exactly at the cap from one that exceeds it.
+            count = (int)remaining + 1;
+        }
+
+        int read = await _stream.ReadAsync(_buffer, _length, count, cancellationToken).ConfigureAwait(false);
+        if (read <= 0)
+        {
+            _isFinalBlock = true;
+            return;
+        }
+
+        _length += read;
+        _totalRead += read;
+        if (_totalRead > _maxTotalBytes)
+        {
+            throw new JsonStreamLimitException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The JSON stream is longer than MaxTotalBytes ({0} bytes).",
+                _maxTotalBytes));
+        }
+    }
+
+    private void Compact(int keepFrom)
+    {
+        if (keepFrom <= 0)
+        {
+            return;
+        }
+
+        int kept = _length - keepFrom;
+        Buffer.BlockCopy(_buffer, keepFrom, _buffer, 0, kept);
+        _length = kept;
+        _consumed -= keepFrom;
+        _bufferOrigin += keepFrom;
+        if (_tokenStart >= keepFrom)
+        {
+            _tokenStart -= keepFrom;
+            _tokenEnd -= keepFrom;
+        }
+        else
+        {
+            // The current token's bytes were dropped; it is about to be replaced.
+            _tokenStart = _tokenEnd = _consumed;
+        }
+    }
+
+    private void Grow()
+    {
+        int size = (int)Math.Min((long)_buffer.Length * 2, _bufferCap);
+        var larger = ArrayPool<byte>.Shared.Rent(size);
+        Buffer.BlockCopy(_buffer, 0, larger, 0, _length);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+
+    private Utf8JsonReader CreateTokenReader()
+    {
+        // The token's own bytes are a complete JSON value for every scalar token (a property name reads as a string).
+        var reader = new Utf8JsonReader(_buffer.AsSpan(_tokenStart, _tokenEnd - _tokenStart), isFinalBlock: true, state: default);
+        reader.Read();
+        return reader;
+    }
+
+    private Utf8JsonReader CreateNumberReader()
+    {
+        ThrowIfDisposed();
+        if (_tokenType != JsonTokenType.Number)
+        {
+            throw WrongToken("a number");
+        }
+
+        return CreateTokenReader();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            throw new ObjectDisposedException(nameof(JsonStreamReader));
+        }
+    }
+
+    private InvalidOperationException WrongToken(string expected) =>
+        new(string.Format(
+            CultureInfo.InvariantCulture,
+            "Expected {0} but the current JSON token is {1} (stream byte {2}).",
+            expected,
+            _tokenType,
+            BytesConsumed));
+
+    private JsonStreamLimitException ValueTooLarge() =>
+        new(string.Format(
+            CultureInfo.InvariantCulture,
+            "A single JSON value or token starting at stream byte {0} is larger than MaxValueBytes ({1} bytes).",
+            _bufferOrigin + _tokenStart,
+            _maxValueBytes));
+
+    private JsonException UnexpectedEnd() =>
+        new(string.Format(CultureInfo.InvariantCulture, "The JSON data ended unexpectedly after stream byte {0}.", BytesConsumed));
+
+    private static JsonException InvalidJson(JsonException inner, long streamOffset) =>
+        new(
+            string.Format(
+                CultureInfo.InvariantCulture,
+                "Invalid or truncated JSON after stream byte {0}: {1}",
+                streamOffset,
+                inner.Message),
+            inner.Path,
+            inner.LineNumber,
+            inner.BytePositionInLine,
+            inner);
+
+    private readonly struct PlainInvoker<T>(JsonValueParser<T> parser) : IValueInvoker<T>
+    {
+        public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader);
+    }
+
+    private readonly struct RawInvoker<T>(JsonRawValueParser<T> parser) : IValueInvoker<T>
+    {
+        public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader, rawValue);
+    }
+}
