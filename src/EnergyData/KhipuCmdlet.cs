@@ -36,7 +36,7 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
         try
         {
             ResolvedConnection = EnergyDataSession.Resolve(Connection);
-            client = ResolvedConnection.Khipu;
+            client = ResolvedConnection.GetKhipuClient();
         }
         catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException or Validation.ParameterValidationException)
         {

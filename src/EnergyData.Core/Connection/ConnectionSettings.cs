@@ -37,7 +37,7 @@ public sealed class ConnectionSettings
 
     public string? KhipuScope { get; set; }
 
-    public ClientAuthenticationMode KhipuClientAuthentication { get; set; } = ClientAuthenticationMode.Body;
+    public ClientAuthenticationMethod KhipuClientAuthentication { get; set; } = ClientAuthenticationMethod.Body;
 
     public KhipuAccountCredential? KhipuAccountCredential { get; set; }
 

@@ -60,23 +60,23 @@ public sealed class EnergyDataConnection : IDisposable
     /// <summary>Khipu asks for RequestData.AccountCredential on CEN and TGR when it is called with an API key.</summary>
     public bool KhipuRequiresAccountCredential => KhipuAuthenticationScheme == "ApiKey";
 
-    /// <summary>The Khipu client. Throws <see cref="NotConnectedException"/> when no Khipu credential is configured.</summary>
-    public KhipuClient Khipu
+    /// <summary>
+    /// The Khipu client. Throws <see cref="NotConnectedException"/> when no Khipu credential is configured.
+    /// A method rather than a property, so the connection's display and Export-Csv show settings only.
+    /// </summary>
+    public KhipuClient GetKhipuClient()
     {
-        get
+        if (Volatile.Read(ref disposed) != 0)
         {
-            if (Volatile.Read(ref disposed) != 0)
-            {
-                throw new ObjectDisposedException(nameof(EnergyDataConnection), "This connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData.");
-            }
-
-            if (KhipuAuthenticationScheme == "None")
-            {
-                throw new NotConnectedException("No Khipu credential is configured. Run Connect-EnergyData with -KhipuApiKey, -KhipuAccessToken or -KhipuClientCredential, or set ENERGYDATA_KHIPU_API_KEY.");
-            }
-
-            return khipu.Value;
+            throw new ObjectDisposedException(nameof(EnergyDataConnection), "This connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData.");
         }
+
+        if (KhipuAuthenticationScheme == "None")
+        {
+            throw new NotConnectedException("No Khipu credential is configured. Run Connect-EnergyData with -KhipuApiKey, -KhipuAccessToken or -KhipuClientCredential, or set ENERGYDATA_KHIPU_API_KEY.");
+        }
+
+        return khipu.Value;
     }
 
     public static EnergyDataConnection Create(ConnectionSettings settings)

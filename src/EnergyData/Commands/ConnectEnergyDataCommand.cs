@@ -87,7 +87,7 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
                 settings.KhipuClientSecret = KhipuClientCredential.Password;
                 settings.KhipuTokenUri = KhipuTokenUri;
                 settings.KhipuScope = KhipuScope;
-                settings.KhipuClientAuthentication = KhipuBasicClientAuthentication.IsPresent ? Auth.ClientAuthenticationMode.Basic : Auth.ClientAuthenticationMode.Body;
+                settings.KhipuClientAuthentication = KhipuBasicClientAuthentication.IsPresent ? Auth.ClientAuthenticationMethod.Basic : Auth.ClientAuthenticationMethod.Body;
             }
 
             if (KhipuAccountCredential is not null)
