@@ -1,0 +1,153 @@
+using System;
+using System.Text;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace EnergyData.Emulator;
+
+/// <summary>
+/// Counts every API request, adds the configured latency, and applies the first matching injected fault
+/// before the endpoint runs. Control endpoints (<c>_emulator/</c>) pass straight through.
+/// </summary>
+public sealed class FaultMiddleware
+{
+    private readonly RequestDelegate next;
+    private readonly EmulatorState state;
+
+    public FaultMiddleware(RequestDelegate next, EmulatorState state)
+    {
+        this.next = next;
+        this.state = state;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "/";
+        if (path.StartsWith("/_emulator/", StringComparison.OrdinalIgnoreCase) || path.StartsWith("/callbacks/", StringComparison.OrdinalIgnoreCase))
+        {
+            await next(context);
+            return;
+        }
+
+        state.Counters.Count(path);
+        var aborted = context.RequestAborted;
+        if (state.Options.LatencyMilliseconds > 0)
+        {
+            await Task.Delay(state.Options.LatencyMilliseconds, aborted);
+        }
+
+        var fault = state.Faults.Take(path);
+        if (fault is null)
+        {
+            await next(context);
+            return;
+        }
+
+        state.Counters.CountFault(fault.Kind);
+        var response = context.Response;
+        switch (fault.Kind)
+        {
+            case FaultKind.HttpStatus:
+                await WriteJsonAsync(response, fault.HttpStatus ?? 500, ErrorEnvelope("E500", "RETRY_IMMEDIATELY", "Injected server error"));
+                break;
+            case FaultKind.ServiceUnavailable:
+                await WriteJsonAsync(response, 503, ErrorEnvelope("E503", "RETRY_IMMEDIATELY", "Injected service unavailable"));
+                break;
+            case FaultKind.TooManyRequests:
+                response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await WriteJsonAsync(response, 429, ErrorEnvelope("E429", "RETRY_IMMEDIATELY", "Injected rate limit"));
+                break;
+            case FaultKind.DropConnection:
+                context.Abort();
+                break;
+            case FaultKind.Delay:
+                await Task.Delay(fault.DelayMilliseconds, aborted);
+                await next(context);
+                break;
+            case FaultKind.TruncatedJson:
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync("{\"OperationId\":\"truncated\",\"Status\":\"DONE\",\"Data\":{\"Items\":[{\"Name\":\"abc", aborted);
+                await response.Body.FlushAsync(aborted);
+                context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                context.Abort();
+                break;
+            case FaultKind.KhipuError:
+                await WriteJsonAsync(response, 200, ErrorEnvelope(fault.ErrorCode, fault.ErrorType, fault.ErrorDescription));
+                break;
+            case FaultKind.KhipuErrorWithoutError:
+                await WriteJsonAsync(response, 200, "{\"OperationId\":\"" + Guid.NewGuid().ToString("N") + "\",\"Status\":\"ERROR\",\"Data\":null,\"Error\":null}");
+                break;
+            case FaultKind.HtmlPage:
+                response.StatusCode = fault.HttpStatus ?? 502;
+                response.ContentType = "text/html";
+                await response.WriteAsync("<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>", aborted);
+                break;
+            case FaultKind.InvalidJson:
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync("{\"OperationId\": \"x\", \"Status\": DONE, }", aborted);
+                break;
+            case FaultKind.WrongShape:
+                await WriteJsonAsync(response, 200, "[1, 2, 3]");
+                break;
+            case FaultKind.Oversized:
+                await WriteOversizedAsync(context, fault.SizeBytes);
+                break;
+            case FaultKind.SlowBody:
+                await WriteSlowlyAsync(context, fault.DelayMilliseconds > 0 ? fault.DelayMilliseconds : 1000);
+                break;
+            default:
+                throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
+        }
+    }
+
+    private static string ErrorEnvelope(string code, string type, string description) =>
+        "{\"OperationId\":\"" + Guid.NewGuid().ToString("N") + "\",\"Status\":\"ERROR\",\"Data\":null,\"AdditionalInformation\":null," +
+        "\"Error\":{\"Code\":\"" + code + "\",\"Type\":\"" + type + "\",\"Description\":\"" + description + "\"}}";
+
+    private static async Task WriteJsonAsync(HttpResponse response, int status, string body)
+    {
+        response.StatusCode = status;
+        response.ContentType = "application/json; charset=utf-8";
+        await response.WriteAsync(body, Encoding.UTF8, response.HttpContext.RequestAborted);
+    }
+
+    private static async Task WriteOversizedAsync(HttpContext context, long sizeBytes)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        var aborted = context.RequestAborted;
+        const string Head = "{\"OperationId\":\"oversized\",\"Status\":\"DONE\",\"Data\":{\"Padding\":\"";
+        const string Tail = "\"}}";
+        await response.WriteAsync(Head, aborted);
+        var chunk = new string('x', 64 * 1024);
+        var remaining = Math.Max(0, sizeBytes - Head.Length - Tail.Length);
+        while (remaining > 0)
+        {
+            var part = (int)Math.Min(chunk.Length, remaining);
+            await response.WriteAsync(part == chunk.Length ? chunk : chunk[..part], aborted);
+            remaining -= part;
+        }
+
+        await response.WriteAsync(Tail, aborted);
+    }
+
+    private static async Task WriteSlowlyAsync(HttpContext context, int delayMilliseconds)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        var aborted = context.RequestAborted;
+        var body = Encoding.UTF8.GetBytes("{\"OperationId\":\"slow\",\"Status\":\"DONE\",\"Data\":{}}");
+        await response.StartAsync(aborted);
+        foreach (var value in body)
+        {
+            await response.Body.WriteAsync(new[] { value }, aborted);
+            await response.Body.FlushAsync(aborted);
+            await Task.Delay(delayMilliseconds, aborted);
+        }
+    }
+}
