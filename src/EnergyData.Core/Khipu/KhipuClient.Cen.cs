@@ -23,7 +23,7 @@ public sealed partial class KhipuClient
             throw new ArgumentNullException(nameof(query));
         }
 
-        var rut = InputRules.Rut(query.RutDeudor);
+        var rut = InputRules.Rut(query.RutDeudor, "DebtorRut");
         InputRules.DateRange(query.From, query.To);
         InputRules.CenPageSize(query.PageSize);
         if (query.Skip < 0)
