@@ -160,7 +160,7 @@ public sealed class CenTests
     public static TheoryData<string, DateTime, DateTime, int, string> BadQueries => new()
     {
         { "76999999", new DateTime(2025, 1, 2), new DateTime(2025, 1, 1), 200, "From" },
-        { "76.999.999-9", new DateTime(2019, 1, 1), new DateTime(2025, 1, 1), 200, "RutDeudor" },
+        { "76.999.999-9", new DateTime(2019, 1, 1), new DateTime(2025, 1, 1), 200, "DebtorRut" },
         { "76999999", new DateTime(2019, 1, 1), new DateTime(2025, 1, 1), 0, "PageSize" },
         { "76999999", new DateTime(2019, 1, 1), new DateTime(2025, 1, 1), 1001, "PageSize" },
     };
