@@ -345,6 +345,7 @@ public static class KhipuEndpoints
         if (state.KhipuOptions.GzipResponses && context.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
             response.Headers.ContentEncoding = "gzip";
+            state.CountKhipuGzipResponse();
             await using var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
             await gzip.WriteAsync(bytes, context.RequestAborted);
             return;
