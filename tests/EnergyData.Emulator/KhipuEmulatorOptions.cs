@@ -21,6 +21,12 @@ public sealed class KhipuEmulatorOptions
     /// <summary>Issue tokens that have already expired, so every Bearer request fails with 401 A000.</summary>
     public bool IssueExpiredTokens { get; set; }
 
+    /// <summary>
+    /// Report a rejected Bearer token (expired, revoked, unknown) as HTTP 200 with <c>Status: ERROR</c> and code A000
+    /// instead of HTTP 401: Khipu's error table lists A000 among the Status ERROR codes.
+    /// </summary>
+    public bool RejectedTokenAsStatusError { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

@@ -374,6 +374,8 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? ExtraFields { get; set; }
 
+    public bool? RejectedTokenAsStatusError { get; set; }
+
     public void ApplyTo(KhipuEmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -387,5 +389,6 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.GzipResponses = GzipResponses ?? options.GzipResponses;
         options.IssueExpiredTokens = IssueExpiredTokens ?? options.IssueExpiredTokens;
         options.ExtraFields = ExtraFields ?? options.ExtraFields;
+        options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
     }
 }

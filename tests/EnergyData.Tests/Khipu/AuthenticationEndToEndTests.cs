@@ -145,6 +145,67 @@ public sealed class AuthenticationEndToEndTests
     }
 
     [Fact]
+    public async Task A_token_rejected_with_status_error_a000_is_refreshed_once_and_the_call_succeeds()
+    {
+        server.State.KhipuOptions.RejectedTokenAsStatusError = true;
+        using var connection = KhipuTestConnections.WithClientCredentials(server);
+        var client = connection.GetKhipuClient();
+        await client.GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        server.State.RevokeKhipuTokens();
+        var status = await client.GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
+        Assert.Equal(2, server.State.KhipuTokenRequests);
+        Assert.Equal(3, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task A_submit_answered_with_status_error_a000_is_refreshed_once()
+    {
+        server.State.KhipuOptions.RejectedTokenAsStatusError = true;
+        server.State.Options.CallbackDelayMilliseconds = 0;
+        using var connection = KhipuTestConnections.WithClientCredentials(server);
+        var client = connection.GetKhipuClient();
+        await client.GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+        server.State.RevokeKhipuTokens();
+
+        var operation = await client.SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", KhipuCallbackSink.Url(server)), "1234567-8", null, CancellationToken.None);
+
+        Assert.True(Guid.TryParse(operation.OperationId, out _));
+        Assert.Equal(2, server.State.KhipuTokenRequests);
+        Assert.Equal(3, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Status_error_a000_that_persists_after_the_refresh_is_reported_without_a_second_refresh()
+    {
+        server.State.KhipuOptions.RejectedTokenAsStatusError = true;
+        server.State.KhipuOptions.IssueExpiredTokens = true;
+        using var connection = KhipuTestConnections.WithClientCredentials(server);
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.OK, error.StatusCode);
+        Assert.Equal("A000", error.ErrorCode);
+        Assert.Equal(2, error.Attempts);
+        Assert.Equal(2, server.State.KhipuTokenRequests);
+        Assert.Equal(2, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Status_error_a000_with_a_token_that_cannot_be_renewed_is_not_resent()
+    {
+        server.State.KhipuOptions.RejectedTokenAsStatusError = true;
+        using var connection = KhipuTestConnections.WithBearer(server, server.State.IssueExpiredKhipuToken());
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, CancellationToken.None));
+
+        Assert.Equal("A000", error.ErrorCode);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
     public async Task A_wrong_client_secret_fails_at_the_token_endpoint_and_sends_no_api_request()
     {
         using var connection = KhipuTestConnections.WithClientCredentials(server, configure: settings => settings.KhipuClientSecret = "wrong-secret-value".ToSecureString());
