@@ -89,6 +89,22 @@ public sealed class AuthenticationEndToEndTests
     }
 
     [Fact]
+    public async Task Debug_output_never_shows_the_client_secret_or_the_access_token()
+    {
+        using var connection = KhipuTestConnections.WithClientCredentials(server);
+        var trace = new RecordingTrace();
+
+        await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", trace, CancellationToken.None);
+
+        var everything = trace.DebugText + "\n" + trace.VerboseText;
+        Assert.Contains("Authorization", trace.DebugText, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.State.Options.KhipuClientSecret, everything, StringComparison.Ordinal);
+
+        // Every emulator token starts with the base64url of {"alg":"HS256",...}.
+        Assert.DoesNotContain("eyJhbGci", everything, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Concurrent_first_calls_share_one_token_request()
     {
         using var connection = KhipuTestConnections.WithClientCredentials(server);

@@ -246,4 +246,44 @@ public sealed class ErrorAndRetryTests
         Assert.Contains("Bad Gateway", error.Description, StringComparison.Ordinal);
         Assert.Equal(2, server.State.Counters.Total);
     }
+
+    [Fact]
+    public async Task A_slow_attempt_times_out_and_the_retry_succeeds()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.Delay, DelayMilliseconds = 10000 });
+        using var connection = KhipuTestConnections.WithApiKey(server, settings => settings.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+
+        var status = await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
+        Assert.Equal(2, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Every_attempt_timing_out_gives_a_timeout_error_after_the_attempt_budget()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.Delay, DelayMilliseconds = 10000, Count = 0 });
+        using var connection = KhipuTestConnections.WithApiKey(server, settings =>
+        {
+            settings.Resilience.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+            settings.Resilience.MaxRetryAttempts = 1;
+        });
+
+        var error = await Assert.ThrowsAsync<RequestTimeoutException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, CancellationToken.None));
+
+        Assert.Equal(RequestTimeoutKind.Attempt, error.Kind);
+        Assert.Equal(2, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Cancelling_stops_the_request_in_flight_without_a_retry()
+    {
+        server.State.Options.LatencyMilliseconds = 10000;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, cancellation.Token));
+
+        Assert.Equal(1, server.State.Counters.Total);
+    }
 }
