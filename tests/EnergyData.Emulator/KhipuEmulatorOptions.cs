@@ -15,6 +15,9 @@ public sealed class KhipuEmulatorOptions
     /// <summary>Answer errors in the older shape: <c>FailureReason</c> and <c>Message</c> instead of <c>Error{Code,Type,Description}</c>.</summary>
     public bool LegacyErrorShape { get; set; }
 
+    /// <summary>The FailureReason of the older shape: TASK_FINISHED (a controlled error at the source) or LIFESPAN_EXCEEDED.</summary>
+    public string LegacyFailureReason { get; set; } = "TASK_FINISHED";
+
     /// <summary>Compress responses with gzip when the request accepts it.</summary>
     public bool GzipResponses { get; set; }
 

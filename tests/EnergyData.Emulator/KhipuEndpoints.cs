@@ -307,7 +307,7 @@ public static class KhipuEndpoints
         {
             envelope["Status"] = "ERROR";
             envelope["Data"] = null;
-            envelope["FailureReason"] = "TASK_FINISHED";
+            envelope["FailureReason"] = state.KhipuOptions.LegacyFailureReason;
             envelope["Message"] = $"{result.ErrorCode}: {result.ErrorDescription}";
         }
         else
@@ -368,6 +368,8 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? LegacyErrorShape { get; set; }
 
+    public string? LegacyFailureReason { get; set; }
+
     public bool? GzipResponses { get; set; }
 
     public bool? IssueExpiredTokens { get; set; }
@@ -386,6 +388,7 @@ public sealed class KhipuEmulatorOptionsUpdate
 
         options.CenTotal = CenTotal ?? options.CenTotal;
         options.LegacyErrorShape = LegacyErrorShape ?? options.LegacyErrorShape;
+        options.LegacyFailureReason = LegacyFailureReason ?? options.LegacyFailureReason;
         options.GzipResponses = GzipResponses ?? options.GzipResponses;
         options.IssueExpiredTokens = IssueExpiredTokens ?? options.IssueExpiredTokens;
         options.ExtraFields = ExtraFields ?? options.ExtraFields;

@@ -207,6 +207,22 @@ public sealed class GenericAndAsyncTests
         Assert.Equal(1, server.State.Counters.Total);
     }
 
+    [Theory]
+    [InlineData("TASK_FINISHED", EnergyData.Http.KhipuErrorType.Unknown)]
+    [InlineData("LIFESPAN_EXCEEDED", EnergyData.Http.KhipuErrorType.DoNotRetry)]
+    public async Task Older_failure_reasons_are_sent_once(string reason, EnergyData.Http.KhipuErrorType expected)
+    {
+        server.State.KhipuOptions.LegacyErrorShape = true;
+        server.State.KhipuOptions.LegacyFailureReason = reason;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("9990-1", null, CancellationToken.None));
+
+        Assert.Equal(reason, error.ErrorCode);
+        Assert.Equal(expected, error.ErrorType);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
     [Fact]
     public async Task The_older_shape_on_an_http_error_keeps_failure_reason_and_message()
     {
