@@ -146,6 +146,15 @@ Describe 'Get-CenNonconformity' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
     }
 
+    It 'stops at a total the emulator is told to report' {
+        Reset-Emulator -Emulator $script:Emulator
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 7 }
+        $rows = @(Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 3)
+        $rows.Count | Should -Be 7
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
+        Reset-Emulator -Emulator $script:Emulator
+    }
+
     It 'refuses reversed dates before any request' {
         Reset-Emulator -Emulator $script:Emulator
         Get-CenNonconformity -DebtorRut 76999999 -From '2025-01-02' -To '2025-01-01' -ErrorVariable failure -ErrorAction SilentlyContinue
