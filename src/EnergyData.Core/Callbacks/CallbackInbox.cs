@@ -35,6 +35,10 @@ public sealed class CallbackInbox
 
     private static readonly JsonSerializerOptions RecordJson = new() { WriteIndented = true };
 
+    // File.Move without overwrite checks and renames in two steps on Unix, so concurrent deliveries of one
+    // OperationId are serialised here (striped by path; shared by every inbox object in the process).
+    private static readonly SemaphoreSlim[] WriteLocks = CreateLocks(64);
+
     public CallbackInbox(string path)
     {
         if (string.IsNullOrWhiteSpace(path))
@@ -158,14 +162,39 @@ public sealed class CallbackInbox
         }
     }
 
-    private async Task<InboxWriteResult> WriteOnceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    private static SemaphoreSlim[] CreateLocks(int count)
+    {
+        var locks = new SemaphoreSlim[count];
+        for (var index = 0; index < count; index++)
+        {
+            locks[index] = new SemaphoreSlim(1, 1);
+        }
+
+        return locks;
+    }
+
+    private static async Task<InboxWriteResult> WriteOnceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var gate = WriteLocks[(StringComparer.Ordinal.GetHashCode(path) & int.MaxValue) % WriteLocks.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await WriteOnceLockedAsync(path, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static async Task<InboxWriteResult> WriteOnceLockedAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         if (File.Exists(path))
         {
             return InboxWriteResult.Duplicate;
         }
 
-        EnsureExists();
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
