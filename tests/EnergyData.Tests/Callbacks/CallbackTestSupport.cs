@@ -75,7 +75,7 @@ internal static class Envelopes
     {
         OperationId = operationId,
         Service = "EnelDebtStatus",
-        ServicePath = Khipu.KhipuServices.EnelDebtStatus,
+        ServicePath = EnergyData.Khipu.KhipuServices.EnelDebtStatus,
         InputIdentifier = clientIdentifier,
         LifeSpan = lifeSpan,
     };
