@@ -33,7 +33,9 @@ public static class AsyncSubmission
             throw new ArgumentNullException(nameof(request));
         }
 
-        var operation = await client.SubmitAsync(request, inputIdentifier, trace, cancellationToken).ConfigureAwait(false);
+        // The request body shown at -Debug carries the CallbackUrl: keep the receiver's secret out of it.
+        var shownTrace = receiver is not null && trace is not null ? new SecretRedactingTrace(trace, receiver) : trace;
+        var operation = await client.SubmitAsync(request, inputIdentifier, shownTrace, cancellationToken).ConfigureAwait(false);
         operation.RequestInputs = RequestInputText.Describe(request, detail);
         if (receiver is null || !receiver.Owns(request.CallbackUrl))
         {
@@ -55,5 +57,21 @@ public static class AsyncSubmission
         }
 
         return operation;
+    }
+
+    private sealed class SecretRedactingTrace : IRequestTrace
+    {
+        private readonly IRequestTrace inner;
+        private readonly CallbackReceiver receiver;
+
+        public SecretRedactingTrace(IRequestTrace inner, CallbackReceiver receiver)
+        {
+            this.inner = inner;
+            this.receiver = receiver;
+        }
+
+        public void Verbose(string message) => inner.Verbose(receiver.RedactSecret(message));
+
+        public void Debug(string message) => inner.Debug(receiver.RedactSecret(message));
     }
 }

@@ -129,6 +129,10 @@ public sealed class CallbackReceiver : IDisposable
         Failed = Interlocked.Read(ref counters.Failed),
     };
 
+    /// <summary>Replaces the secret segment with *** wherever it appears (for trace lines).</summary>
+    public string RedactSecret(string text) =>
+        string.IsNullOrEmpty(text) ? text : text.Replace(Encoding.ASCII.GetString(secret), Diagnostics.Redaction.Mask);
+
     /// <summary>True when <paramref name="url"/> is this receiver's CallbackUrl.</summary>
     public bool Owns(Uri? url) => url is not null && string.Equals(url.AbsoluteUri, CallbackUrl.AbsoluteUri, StringComparison.Ordinal);
 

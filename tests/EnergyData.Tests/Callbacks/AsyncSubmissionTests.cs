@@ -98,6 +98,19 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_debug_trace_shows_the_request_body_without_the_receiver_secret()
+    {
+        khipu.Enqueue(202, """{"OperationId":"dbg-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var trace = new Khipu.RecordingTrace();
+
+        await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, trace, CancellationToken.None);
+
+        Assert.Contains(receiver.RedactedCallbackUrl, trace.DebugText, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.CallbackUrl.Segments.Last(), trace.DebugText + trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_result_answered_at_once_despite_the_callback_url_is_filed_in_the_inbox()
     {
         khipu.Enqueue(200, Envelopes.DebtStatus("sync-1", "1234567-8", 42));
