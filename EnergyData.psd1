@@ -22,6 +22,10 @@
         'Get-CenNonconformity'
         'Get-TgrExpiredAgreement'
         'Invoke-KhipuRequest'
+        'Start-KhipuCallbackReceiver'
+        'Stop-KhipuCallbackReceiver'
+        'Get-KhipuCallbackReceiver'
+        'Wait-KhipuOperation'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
