@@ -1,0 +1,46 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using EnergyData.Connection;
+using EnergyData.Neu;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// Get-NeuRoute: the effective NEU route table (method and path of each endpoint), showing which routes this session
+/// overrides and which defaults are confirmed by public use of the API. Sends nothing.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "NeuRoute")]
+[OutputType(typeof(NeuRouteInfo))]
+public sealed class GetNeuRouteCommand : EnergyDataCmdlet
+{
+    /// <summary>A connection from Connect-EnergyData -PassThru; the session's when omitted (the defaults when not connected).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public EnergyDataConnection? Connection { get; set; }
+
+    /// <summary>Accepted for symmetry with the other NEU cmdlets; nothing is sent.</summary>
+    [Parameter]
+    [ValidateRange(1, PumpOptions.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = 1;
+
+    /// <summary>Only these endpoints (wildcards allowed), for example Consumption or Bill*.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var connection = Connection ?? EnergyDataSession.Current;
+        var table = connection?.GetNeuRoutes() ?? NeuRouteTable.Default;
+        var patterns = Name?.Select(name => new WildcardPattern(name, WildcardOptions.IgnoreCase)).ToList();
+        foreach (var route in table.Describe())
+        {
+            if (patterns is null || patterns.Any(pattern => pattern.IsMatch(route.Name)))
+            {
+                WriteObject(route);
+            }
+        }
+    }
+}
