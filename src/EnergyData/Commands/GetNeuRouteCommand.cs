@@ -25,19 +25,18 @@ public sealed class GetNeuRouteCommand : EnergyDataCmdlet
     [ValidateRange(1, PumpOptions.MaxThrottleLimit)]
     public int ThrottleLimit { get; set; } = 1;
 
-    /// <summary>Only these endpoints (wildcards allowed), for example Consumption or Bill*.</summary>
+    /// <summary>Only these endpoints, by name (case-insensitive), for example Consumption or BillsOverdue.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord()
     {
         var connection = Connection ?? EnergyDataSession.Current;
         var table = connection?.GetNeuRoutes() ?? NeuRouteTable.Default;
-        var patterns = Name?.Select(name => new WildcardPattern(name, WildcardOptions.IgnoreCase)).ToList();
+        var names = Name?.Select(name => name.Trim()).ToList();
         foreach (var route in table.Describe())
         {
-            if (patterns is null || patterns.Any(pattern => pattern.IsMatch(route.Name)))
+            if (names is null || names.Contains(route.Name, StringComparer.OrdinalIgnoreCase))
             {
                 WriteObject(route);
             }
