@@ -93,6 +93,11 @@ Describe 'Routes and the token' {
         ($routes | Where-Object Confirmed).Name | Sort-Object | Should -Be @('BillsOverdue', 'Consumption', 'FrontierConsumption')
     }
 
+    It 'reports an unknown route name as an error naming -Name' {
+        Get-NeuRoute -Name Consumption, Nope -ErrorVariable failures -ErrorAction SilentlyContinue | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'Name' must name a NEU endpoint*"
+    }
+
     It 'follows a route override for the session' {
         $connection = Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -NeuRoute @{ Accounts = 'GET v2/accounts' } -PassThru
         try {
@@ -134,5 +139,7 @@ Describe 'Invoke-NeuRequest' {
         $rows = Import-Csv $out
         $rows.Count | Should -Be 10
         $rows[0].PSObject.Properties.Name | Should -Contain 'id_bill'
+        $rows[0].PSObject.Properties.Name | Should -Contain 'platform_payments.method'
+        $rows[0].RequestPath | Should -Be 'bills/'
     }
 }

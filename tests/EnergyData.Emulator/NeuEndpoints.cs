@@ -41,6 +41,17 @@ public static partial class NeuEndpoints
         routes.MapGet("/neu/neugets/bills/{id}/", context => Guarded(context, state, () => NeugetPayments(context)));
         routes.MapGet("/neu/neugets/{id}/", context => Guarded(context, state, () => Neugets(context)));
         routes.MapPost("/neu/ddv/consumption", context => Guarded(context, state, () => Frontier(context, state)));
+
+        // For the Pester suites and the benchmark, which drive the emulator over HTTP (not counted: under _emulator/).
+        routes.MapPost("/_emulator/neu/options", (NeuOptionsUpdate update) =>
+        {
+            if (update.LargeConsumptionRows is { } rows)
+            {
+                state.Neu.LargeConsumptionRows = rows;
+            }
+
+            return Results.NoContent();
+        });
     }
 
     private static async Task Guarded(HttpContext context, EmulatorState state, Func<Task> handler)
@@ -728,6 +739,13 @@ public static partial class NeuEndpoints
                 writer.WriteEndObject();
             },
             status);
+
+    /// <summary>The NEU switches the Pester suites and the benchmark may change over HTTP.</summary>
+    public sealed class NeuOptionsUpdate
+    {
+        /// <summary>Rows of the large consumption response; 0 turns the large mode off.</summary>
+        public long? LargeConsumptionRows { get; set; }
+    }
 
     private sealed class BadRequestException : Exception
     {

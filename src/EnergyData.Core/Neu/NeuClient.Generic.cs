@@ -9,19 +9,34 @@ using EnergyData.Json;
 
 namespace EnergyData.Neu;
 
-/// <summary>One item of any NEU response: its fields flattened (nested objects as dotted names) and its JSON text.</summary>
-public sealed class NeuJsonItem
+/// <summary>
+/// One item of any NEU response: where it came from and its JSON text. Its fields, flattened (nested objects as
+/// dotted names), come from <see cref="GetFields"/>; Invoke-NeuRequest adds them as properties of the output object.
+/// </summary>
+public sealed class NeuResponseItem
 {
-    internal NeuJsonItem(IReadOnlyList<KeyValuePair<string, object?>> fields, string json)
+    private readonly IReadOnlyList<KeyValuePair<string, object?>> fields;
+
+    internal NeuResponseItem(string method, string path, int index, IReadOnlyList<KeyValuePair<string, object?>> fields, string json)
     {
-        Fields = fields;
-        Json = json;
+        RequestMethod = method;
+        RequestPath = path;
+        ItemIndex = index;
+        this.fields = fields;
+        RawJson = json;
     }
 
-    /// <summary>Name and value pairs, ready to become the properties of one output object.</summary>
-    public IReadOnlyList<KeyValuePair<string, object?>> Fields { get; }
+    public string RequestMethod { get; }
 
-    public string Json { get; }
+    public string RequestPath { get; }
+
+    /// <summary>Position of the item in the response, from 0.</summary>
+    public int ItemIndex { get; }
+
+    public string RawJson { get; }
+
+    /// <summary>Name and value pairs of the item (a method, so the object's display and Export-Csv show the fields once).</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> GetFields() => fields;
 }
 
 public sealed partial class NeuClient
@@ -30,7 +45,7 @@ public sealed partial class NeuClient
     /// Calls any NEU path. A JSON array response streams one item per element; an object with a <c>data</c> array gives
     /// its elements; any other object is one item. A scalar element becomes an item with a single Value field.
     /// </summary>
-    public IAsyncEnumerable<NeuJsonItem> InvokeAsync(string? method, string? path, IReadOnlyDictionary<string, object?>? body, IRequestTrace? trace, CancellationToken cancellationToken)
+    public IAsyncEnumerable<NeuResponseItem> InvokeAsync(string? method, string? path, IReadOnlyDictionary<string, object?>? body, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var verb = NeuInput.Method(method);
         var relative = NeuInput.Path(path);
@@ -52,15 +67,16 @@ public sealed partial class NeuClient
         return InvokeCoreAsync(route, content, trace, cancellationToken);
     }
 
-    private async IAsyncEnumerable<NeuJsonItem> InvokeCoreAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<NeuResponseItem> InvokeCoreAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var page = new NeuPageInfo();
+        var index = 0;
         await foreach (var element in StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, token), trace, cancellationToken).ConfigureAwait(false))
         {
             var fields = element.ValueKind == JsonValueKind.Object
                 ? JsonFlattener.Flatten(element)
                 : [new KeyValuePair<string, object?>("Value", ScalarOf(element))];
-            yield return new NeuJsonItem(fields, element.GetRawText());
+            yield return new NeuResponseItem(route.Method, route.Path, index++, fields, element.GetRawText());
         }
     }
 

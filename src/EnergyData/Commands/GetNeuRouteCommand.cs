@@ -34,6 +34,11 @@ public sealed class GetNeuRouteCommand : EnergyDataCmdlet
         var connection = Connection ?? EnergyDataSession.Current;
         var table = connection?.GetNeuRoutes() ?? NeuRouteTable.Default;
         var names = Name?.Select(name => name.Trim()).ToList();
+        foreach (var unknown in names?.Where(name => !NeuRouteTable.Names.Contains(name, StringComparer.OrdinalIgnoreCase)) ?? [])
+        {
+            WriteFailure(new Validation.ParameterValidationException("Name", "must name a NEU endpoint (" + string.Join(", ", NeuRouteTable.Names) + ")", $"'{unknown}' is not one."), unknown);
+        }
+
         foreach (var route in table.Describe())
         {
             if (names is null || names.Contains(route.Name, StringComparer.OrdinalIgnoreCase))

@@ -14,7 +14,7 @@ namespace EnergyData.Commands;
 /// response streams one object per element, nested objects flattened to dotted property names.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NeuRequest")]
-[OutputType(typeof(PSCustomObject))]
+[OutputType(typeof(NeuResponseItem))]
 public sealed class InvokeNeuRequestCommand : NeuCmdlet
 {
     /// <summary>GET, POST, PUT, PATCH or DELETE.</summary>
@@ -52,21 +52,25 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
 
     protected override object Shape(object item)
     {
-        if (item is not NeuJsonItem json)
+        if (item is not NeuResponseItem response)
         {
             return base.Shape(item);
         }
 
-        var shaped = new PSObject();
-        foreach (var field in json.Fields)
+        // The item's own fields become properties beside the fixed ones, so Export-Csv writes them as columns.
+        var shaped = PSObject.AsPSObject(response);
+        foreach (var field in response.GetFields())
         {
-            shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
+            if (shaped.Properties[field.Key] is null)
+            {
+                shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
+            }
         }
 
         return shaped;
     }
 
-    private static async Task WriteItemsAsync(IOperationContext context, IAsyncEnumerable<NeuJsonItem> items) =>
+    private static async Task WriteItemsAsync(IOperationContext context, IAsyncEnumerable<NeuResponseItem> items) =>
         await context.WriteAllAsync(items).ConfigureAwait(false);
 
     // PowerShell hands over PSObject wrappers and hashtables; the core wants plain values.

@@ -332,10 +332,12 @@ public sealed class NeuEndpointTests : IDisposable
         var items = await client.InvokeAsync("POST", "/bills/", new Dictionary<string, object?> { ["Id_service"] = 450, ["Page"] = 1 }, trace, CancellationToken.None).ToListAsync();
 
         Assert.Equal(10, items.Count);
-        var paid = items.First(item => item.Fields.Any(field => field.Key == "platform_payments.method"));
-        Assert.Equal("PSE", paid.Fields.Single(field => field.Key == "platform_payments.method").Value);
-        Assert.Equal(450m, paid.Fields.Single(field => field.Key == "id_service").Value);
-        Assert.StartsWith("{", paid.Json, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 10), items.Select(item => item.ItemIndex));
+        var paid = items.First(item => item.GetFields().Any(field => field.Key == "platform_payments.method"));
+        Assert.Equal("PSE", paid.GetFields().Single(field => field.Key == "platform_payments.method").Value);
+        Assert.Equal(450m, paid.GetFields().Single(field => field.Key == "id_service").Value);
+        Assert.StartsWith("{", paid.RawJson, StringComparison.Ordinal);
+        Assert.Equal("bills/", paid.RequestPath);
     }
 
     [Fact]

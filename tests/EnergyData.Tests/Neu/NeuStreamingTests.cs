@@ -49,6 +49,21 @@ public sealed class NeuStreamingTests
     }
 
     [Fact]
+    public async Task The_large_mode_can_be_switched_on_over_http_for_the_benchmark()
+    {
+        using var http = new System.Net.Http.HttpClient { BaseAddress = server.BaseUri };
+
+        using var response = await http.PostAsync(new Uri("_emulator/neu/options", UriKind.Relative), new System.Net.Http.StringContent("{\"largeConsumptionRows\":2500}", System.Text.Encoding.UTF8, "application/json"));
+        using var connection = NeuTestConnection.Create(server);
+        var query = new NeuConsumptionQuery { ServiceIds = [450], Interval = NeuInterval.Hourly, From = new DateTime(2021, 1, 1), To = new DateTime(2021, 1, 2) };
+        var rows = await connection.GetNeuClient().GetConsumptionAsync(query, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(2500, rows.Count);
+        Assert.Equal(0, server.State.Counters.For("_emulator/neu/options"));
+    }
+
+    [Fact]
     public async Task A_million_row_response_streams_with_bounded_memory()
     {
         const long total = 1_000_000;
