@@ -94,7 +94,8 @@ Describe 'Routes and the token' {
     }
 
     It 'reports an unknown route name as an error naming -Name' {
-        Get-NeuRoute -Name Consumption, Nope -ErrorVariable failures -ErrorAction SilentlyContinue | Should -HaveCount 1
+        $routes = Get-NeuRoute -Name @('Consumption', 'Nope') -ErrorVariable failures -ErrorAction SilentlyContinue
+        $routes | Should -HaveCount 1
         $failures[0].Exception.Message | Should -BeLike "*'Name' must name a NEU endpoint*"
     }
 
