@@ -49,6 +49,35 @@ public sealed class NeuStreamingTests
     }
 
     [Fact]
+    public async Task Stopping_early_cancels_the_rest_of_a_large_response()
+    {
+        const long total = 1_000_000;
+        server.State.Neu.LargeConsumptionRows = total;
+        using var connection = NeuTestConnection.Create(server);
+        using var cancellation = new CancellationTokenSource();
+        var query = new NeuConsumptionQuery { AccountId = 42, Interval = NeuInterval.Hourly, From = new DateTime(2000, 1, 1), To = new DateTime(2099, 1, 1) };
+        var seen = 0;
+
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var row in connection.GetNeuClient().GetConsumptionAsync(query, null, cancellation.Token))
+            {
+                if (++seen == 5)
+                {
+                    // What Ctrl+C or Select-Object -First does to the operation.
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(5, seen);
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+
+        // The rest of the body was never read: backpressure kept the server far from its end.
+        Assert.True(server.State.Neu.RowsWritten < total, $"the server wrote all {total} rows");
+    }
+
+    [Fact]
     public async Task The_large_mode_can_be_switched_on_over_http_for_the_benchmark()
     {
         using var http = new System.Net.Http.HttpClient { BaseAddress = server.BaseUri };
