@@ -26,6 +26,22 @@
         'Stop-KhipuCallbackReceiver'
         'Get-KhipuCallbackReceiver'
         'Wait-KhipuOperation'
+        'Get-NeuAccount'
+        'Get-NeuService'
+        'Get-NeuPqrs'
+        'Get-NeuConsumption'
+        'Get-NeuBill'
+        'Get-NeuBillDueDate'
+        'Get-NeuBillOverdue'
+        'Get-NeuNotification'
+        'Get-NeuNotificationInteraction'
+        'Get-NeuRule'
+        'Get-NeuRuleHistory'
+        'Get-NeuNeuget'
+        'Get-NeuNeugetPayment'
+        'Get-NeuFrontierConsumption'
+        'Invoke-NeuRequest'
+        'Get-NeuRoute'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
