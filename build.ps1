@@ -27,6 +27,7 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleFolder = Join-Path $out 'EnergyData'
+$staging = Join-Path $out 'staging'
 
 function Get-ModuleVersion {
     [xml] $props = Get-Content -Raw -Path (Join-Path $root 'Directory.Build.props')
@@ -41,25 +42,62 @@ function Invoke-Dotnet {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
-function Invoke-BuildTask {
-    if (Test-Path $moduleFolder) { Remove-Item -Recurse -Force $moduleFolder }
-    Invoke-Dotnet publish (Join-Path $root 'src/EnergyData/EnergyData.csproj') -c $Configuration -o $moduleFolder
+function Get-ReleaseNotes {
+    param([string] $Version)
+    # The changelog's section for this version, else the Unreleased one: the Gallery shows it as release notes.
+    $changelog = Get-Content -Raw -Path (Join-Path $root 'CHANGELOG.md')
+    foreach ($heading in @([regex]::Escape("[$Version]"), '\[Unreleased\]')) {
+        $section = [regex]::Match($changelog, "(?ms)^## $heading[^\n]*\n(?<body>.*?)(?=^## |\z)")
+        if ($section.Success) { return $section.Groups['body'].Value.Trim() }
+    }
+    return "See https://github.com/energydata/EnergyData/blob/main/CHANGELOG.md"
+}
 
-    # The manifest carries the version from Directory.Build.props, and release notes from the changelog.
+function Invoke-BuildTask {
+    foreach ($path in @($moduleFolder, $staging)) {
+        if (Test-Path $path) { Remove-Item -Recurse -Force $path }
+    }
+    $projects = [ordered]@{
+        module      = 'src/EnergyData/EnergyData.csproj'
+        loader      = 'src/EnergyData.Loader/EnergyData.Loader.csproj'
+        loadContext = 'src/EnergyData.LoadContext/EnergyData.LoadContext.csproj'
+    }
+    foreach ($name in $projects.Keys) {
+        Invoke-Dotnet publish (Join-Path $root $projects[$name]) -c $Configuration -o (Join-Path $staging $name)
+    }
+
+    # The root holds what PowerShell loads by path: the cmdlets, the loader (a nested module imported first)
+    # and the .NET 8 load context. Everything else goes to dependencies/, where only the loader resolves it,
+    # so other modules in the session never see our copies (and we never see theirs).
+    $dependencies = Join-Path $moduleFolder 'dependencies'
+    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+    $rootAssemblies = @('EnergyData', 'EnergyData.Loader', 'EnergyData.LoadContext')
+    foreach ($name in $projects.Keys) {
+        foreach ($file in Get-ChildItem -Path (Join-Path $staging $name) -File | Where-Object { $_.Extension -in '.dll', '.pdb' }) {
+            if ($file.BaseName -in $rootAssemblies) {
+                Copy-Item -Path $file.FullName -Destination $moduleFolder -Force
+            }
+            elseif ($name -eq 'module') {
+                Copy-Item -Path $file.FullName -Destination $dependencies -Force
+            }
+        }
+    }
+
+    # The manifest carries the version from Directory.Build.props and the release notes from the changelog.
     $version = Get-ModuleVersion
+    $notes = (Get-ReleaseNotes -Version $version) -replace "'", "''"
     $manifest = Get-Content -Raw -Path (Join-Path $root 'EnergyData.psd1')
-    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    $manifest = [regex]::Replace($manifest, "ModuleVersion\s*=\s*'[^']*'", { param($match) "ModuleVersion        = '$version'" })
+    $manifest = [regex]::Replace($manifest, "ReleaseNotes\s*=\s*'(?:[^']|'')*'", { param($match) "ReleaseNotes = '$notes'" })
     Set-Content -Path (Join-Path $moduleFolder 'EnergyData.psd1') -Value $manifest -Encoding utf8
 
     foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md')) {
         Copy-Item -Path (Join-Path $root $file) -Destination $moduleFolder
     }
-    Get-ChildItem -Path (Join-Path $root 'src/EnergyData') -Filter '*.ps1xml' -ErrorAction SilentlyContinue |
-        Copy-Item -Destination $moduleFolder
 
     # Only the module's own dlls and its dependencies; never the PowerShell reference assembly.
-    $leaked = Join-Path $moduleFolder 'System.Management.Automation.dll'
-    if (Test-Path $leaked) { throw 'System.Management.Automation.dll must not ship with the module.' }
+    $leaked = Get-ChildItem -Path $moduleFolder -Recurse -Filter 'System.Management.Automation.dll'
+    if ($leaked) { throw 'System.Management.Automation.dll must not ship with the module.' }
     Test-ModuleManifest -Path (Join-Path $moduleFolder 'EnergyData.psd1') | Out-Null
     Write-Host "Module laid out in $moduleFolder (version $version)."
 }
