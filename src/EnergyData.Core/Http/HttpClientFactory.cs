@@ -58,10 +58,28 @@ public static class EnergyDataHttpClientFactory
         return methods;
     }
 
-    private static HttpClientHandler CreateTransport() => new()
+    /// <summary>Connections per server the transport allows: enough for the highest -ThrottleLimit.</summary>
+    internal const int MaxConnectionsPerServer = 64;
+
+    internal static HttpClientHandler CreateTransport()
     {
-        AutomaticDecompression = SupportedDecompression(),
-    };
+        var handler = new HttpClientHandler { AutomaticDecompression = SupportedDecompression() };
+        try
+        {
+            // .NET Framework defaults to 2 connections per server (ServicePointManager.DefaultConnectionLimit),
+            // which would serialise -ThrottleLimit 16 on Windows PowerShell 5.1; .NET (Core) has no limit.
+            if (handler.MaxConnectionsPerServer < MaxConnectionsPerServer)
+            {
+                handler.MaxConnectionsPerServer = MaxConnectionsPerServer;
+            }
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // Framework builds before 4.7.1 do not expose the setting; they keep their default.
+        }
+
+        return handler;
+    }
 
     private static string ModuleVersion()
     {

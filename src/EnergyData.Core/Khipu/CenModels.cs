@@ -21,6 +21,9 @@ public sealed class CenQuery
     public long First { get; set; } = long.MaxValue;
 
     public KhipuAccountCredential? AccountCredential { get; set; }
+
+    /// <summary>Pages fetched at the same time once the first page has given the total (1 = one after another).</summary>
+    public int PageConcurrency { get; set; } = 1;
 }
 
 /// <summary>What a CEN query has learnt so far: the total and the pages fetched.</summary>

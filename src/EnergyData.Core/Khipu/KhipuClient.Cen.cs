@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
+using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
@@ -21,7 +23,7 @@ public sealed partial class KhipuClient
             throw new ArgumentNullException(nameof(query));
         }
 
-        var rut = InputRules.Rut(query.RutDeudor);
+        var rut = InputRules.Rut(query.RutDeudor, "DebtorRut");
         InputRules.DateRange(query.From, query.To);
         InputRules.CenPageSize(query.PageSize);
         if (query.Skip < 0)
@@ -51,9 +53,11 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
-    /// All nonconformities of a query, page after page (Paginas is zero-based), until TotalDisconformidades is
-    /// reached, a page comes back short, or <see cref="CenQuery.First"/> rows were returned. Rows are yielded
-    /// as each page streams in. Each page is one billed request.
+    /// All nonconformities of a query (Paginas is zero-based), until TotalDisconformidades is reached, a page
+    /// comes back short, or <see cref="CenQuery.First"/> rows were returned. The first page streams: its rows
+    /// are yielded as they are parsed. Once it has given the total, the remaining pages are fetched
+    /// <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order; each page is one billed
+    /// request, no page is fetched twice and none beyond <see cref="CenQuery.First"/> is requested.
     /// </summary>
     public async IAsyncEnumerable<CenNonconformity> GetCenNonconformitiesAsync(
         CenQuery query,
@@ -68,50 +72,134 @@ public sealed partial class KhipuClient
             throw new ArgumentNullException(nameof(query));
         }
 
+        // Validate everything (including the first page's request) before the first request.
+        var request = CenRequest(query, 0, accountCredentialRequired);
         state ??= new CenPagingState();
         var pageSize = query.PageSize;
-        var page = (int)Math.Min(int.MaxValue, query.Skip / Math.Max(1, pageSize));
-        var skipOnFirstPage = (int)(query.Skip % Math.Max(1, pageSize));
+        var page = (int)Math.Min(int.MaxValue, query.Skip / pageSize);
+        var skipOnFirstPage = (int)(query.Skip % pageSize);
+        request = CenRequest(query, page, accountCredentialRequired);
 
-        // Validate everything (including page 0's request) before the first request.
-        var request = CenRequest(query, page, accountCredentialRequired);
         long emitted = 0;
-        while (emitted < query.First)
+        var onThisPage = 0;
+        var info = new KhipuCallInfo();
+        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, trace, cancellationToken).ConfigureAwait(false))
         {
-            var info = new KhipuCallInfo();
-            var onThisPage = 0;
-            await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, trace, cancellationToken).ConfigureAwait(false))
+            onThisPage++;
+            if (onThisPage <= skipOnFirstPage)
             {
-                onThisPage++;
-                if (page == query.Skip / pageSize && onThisPage <= skipOnFirstPage)
+                continue;
+            }
+
+            row.OperationId ??= info.OperationId;
+            emitted++;
+            yield return row;
+            if (emitted >= query.First)
+            {
+                break;
+            }
+        }
+
+        CountPage(state, pageSize, onPage);
+        if (emitted >= query.First || onThisPage < pageSize || state.TotalCount is not { } total || (long)(page + 1) * pageSize >= total)
+        {
+            // Done, or a result whose total is unknown: without a total no further page can be planned.
+            yield break;
+        }
+
+        // Pages still wanted: up to the total, and no further than First needs (those would be billed for nothing).
+        var lastPageOfTotal = (int)((total - 1) / pageSize);
+        var rowsStillWanted = query.First - emitted;
+        var lastPageForFirst = page + (long)Math.Ceiling(rowsStillWanted / (double)pageSize);
+        var lastPage = (int)Math.Min(lastPageOfTotal, lastPageForFirst);
+        var concurrency = Math.Max(1, query.PageConcurrency);
+        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching pages {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, page + 1, lastPage, concurrency));
+
+        using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var window = new Queue<Task<List<CenNonconformity>>>();
+        var nextPage = page + 1;
+        try
+        {
+            while (window.Count < concurrency && nextPage <= lastPage)
+            {
+                window.Enqueue(FetchCenPageAsync(query, nextPage++, accountCredentialRequired, trace, stopFetching.Token));
+            }
+
+            while (window.Count > 0)
+            {
+                var rows = await window.Dequeue().ConfigureAwait(false);
+                if (nextPage <= lastPage)
                 {
-                    continue;
+                    window.Enqueue(FetchCenPageAsync(query, nextPage++, accountCredentialRequired, trace, stopFetching.Token));
                 }
 
-                row.OperationId ??= info.OperationId;
-                emitted++;
-                yield return row;
-                if (emitted >= query.First)
+                CountPage(state, pageSize, onPage);
+                foreach (var row in rows)
                 {
-                    break;
+                    emitted++;
+                    yield return row;
+                    if (emitted >= query.First)
+                    {
+                        yield break;
+                    }
+                }
+
+                if (rows.Count < pageSize)
+                {
+                    // A short page ends the result early (the total moved while paging).
+                    yield break;
                 }
             }
+        }
+        finally
+        {
+            // Stop the pages fetched ahead that nobody will read, and wait for them so no request outlives the call.
+            stopFetching.Cancel();
+            await ObserveAsync(window).ConfigureAwait(false);
+        }
+    }
 
-            state.PagesFetched++;
-            if (state.TotalCount is { } total)
+    private async Task<List<CenNonconformity>> FetchCenPageAsync(CenQuery query, int page, bool accountCredentialRequired, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var request = CenRequest(query, page, accountCredentialRequired);
+        var pageState = new CenPagingState();
+        var info = new KhipuCallInfo();
+        var rows = new List<CenNonconformity>(query.PageSize);
+        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, pageState, token), info, trace, cancellationToken).ConfigureAwait(false))
+        {
+            row.OperationId ??= info.OperationId;
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    private static void CountPage(CenPagingState state, int pageSize, Action<CenPagingState>? onPage)
+    {
+        state.PagesFetched++;
+        if (state.TotalCount is { } total)
+        {
+            state.TotalPages = (int)Math.Ceiling(total / (double)pageSize);
+        }
+
+        onPage?.Invoke(state);
+    }
+
+    private static async Task ObserveAsync(IEnumerable<Task> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            try
             {
-                state.TotalPages = (int)Math.Ceiling(total / (double)pageSize);
+                await task.ConfigureAwait(false);
             }
-
-            onPage?.Invoke(state);
-            var reachedTotal = state.TotalCount is { } all && (long)(page + 1) * pageSize >= all;
-            if (emitted >= query.First || onThisPage < pageSize || reachedTotal)
+            catch (OperationCanceledException)
             {
-                yield break;
             }
-
-            page++;
-            request = CenRequest(query, page, accountCredentialRequired);
+            catch (Exception exception) when (exception is KhipuException or HttpRequestException or KhipuProtocolException or JsonException or IOException)
+            {
+                // A page nobody will read failed: the caller already has its answer (or its own error).
+            }
         }
     }
 

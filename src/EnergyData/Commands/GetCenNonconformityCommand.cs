@@ -54,6 +54,7 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
             Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
             First = (long)Math.Min(PagingParameters.First, long.MaxValue),
             AccountCredential = AccountCredentialOrDefault(AccountCredential),
+            PageConcurrency = ThrottleLimit,
         };
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
         var callback = CallbackUrl;

@@ -264,6 +264,14 @@ public sealed class HttpClientFactoryTests
     }
 
     [Fact]
+    public void Transport_allows_enough_connections_for_the_highest_throttle_limit()
+    {
+        using var transport = EnergyDataHttpClientFactory.CreateTransport();
+        Assert.True(transport.MaxConnectionsPerServer >= EnergyData.Pipeline.PumpOptions.MaxThrottleLimit);
+        Assert.Equal(EnergyDataHttpClientFactory.SupportedDecompression(), transport.AutomaticDecompression);
+    }
+
+    [Fact]
     public void Client_has_no_own_timeout_and_a_user_agent()
     {
         using var client = EnergyDataHttpClientFactory.Create(new ResilienceOptions(), null);

@@ -102,8 +102,11 @@ public sealed class ScriptedServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext ctx)
     {
+        // Buffered and rewound so a step can read the body again.
+        ctx.Request.EnableBuffering();
         using var body = new MemoryStream();
         await ctx.Request.Body.CopyToAsync(body);
+        ctx.Request.Body.Position = 0;
         var headers = ctx.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         _requests.Enqueue(new RecordedRequest(ctx.Request.Method, ctx.Request.Path, headers, body.ToArray()));
         var step = _script.TryDequeue(out var next) ? next : Fallback;

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Khipu;
+using EnergyData.Tests.Http;
+using Microsoft.AspNetCore.Http;
+using Xunit;
+
+namespace EnergyData.Tests.Paging;
+
+/// <summary>
+/// CEN paging: the first page gives the total, the rest are fetched concurrently within the limit and yielded
+/// in page order; every page is requested exactly once and none beyond what -First needs.
+/// </summary>
+public sealed class CenParallelPagingTests
+{
+    private static readonly DateTime From = new(2025, 1, 1);
+    private static readonly DateTime To = new(2025, 6, 30);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public async Task Every_row_arrives_once_in_order_and_each_page_is_requested_once(int concurrency)
+    {
+        var pages = new CenPages(total: 1_050, delayMilliseconds: 20);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var rows = await ReadAsync(server, new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, PageConcurrency = concurrency });
+
+        Assert.Equal(Enumerable.Range(0, 1_050).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.Equal(Enumerable.Range(0, 11), pages.Requested.OrderBy(page => page));
+        Assert.True(pages.MaxInFlight <= concurrency, $"at most {concurrency} pages in flight, saw {pages.MaxInFlight}");
+    }
+
+    [Fact]
+    public async Task Pages_after_the_first_run_concurrently_up_to_the_limit()
+    {
+        var pages = new CenPages(total: 2_000, delayMilliseconds: 150);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        await ReadAsync(server, new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, PageConcurrency = 8 });
+
+        // 19 pages after the first with a window of 8 and a slow server: the window fills.
+        Assert.Equal(8, pages.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task First_limits_the_pages_requested_so_none_is_billed_for_nothing()
+    {
+        var pages = new CenPages(total: 5_000, delayMilliseconds: 0);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var rows = await ReadAsync(server, new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, Skip = 150, First = 230, PageConcurrency = 8 });
+
+        Assert.Equal(Enumerable.Range(150, 230).Select(i => (long)i), rows.Select(row => row.Index));
+        // Rows 150..379 live on pages 1, 2 and 3.
+        Assert.Equal(new[] { 1, 2, 3 }, pages.Requested.OrderBy(page => page));
+    }
+
+    [Fact]
+    public async Task A_failing_page_yields_the_rows_before_it_then_its_error_and_stops_the_pages_ahead()
+    {
+        var pages = new CenPages(total: 1_000, delayMilliseconds: 10) { FailingPage = 4 };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var rows = new List<CenNonconformity>();
+
+        var error = await Assert.ThrowsAsync<KhipuException>(async () =>
+        {
+            await foreach (var row in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, PageConcurrency = 4 }, false, null, null, null, CancellationToken.None))
+            {
+                rows.Add(row);
+            }
+        });
+
+        Assert.Equal("E042", error.ErrorCode);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.DoesNotContain(pages.Requested.GroupBy(page => page), group => group.Count() > 1);
+    }
+
+    [Fact]
+    public async Task Progress_counts_every_page_with_the_total_known()
+    {
+        var pages = new CenPages(total: 450, delayMilliseconds: 0);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var reports = new List<(int Fetched, int? TotalPages)>();
+        var state = new CenPagingState();
+
+        await foreach (var unused in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, PageConcurrency = 3 }, false, state, s => reports.Add((s.PagesFetched, s.TotalPages)), null, CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(new[] { (1, (int?)5), (2, 5), (3, 5), (4, 5), (5, 5) }, reports);
+        Assert.Equal(450, state.TotalCount);
+    }
+
+    private static KhipuClient Client(ScriptedServer server) =>
+        new(new HttpClient(), server.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
+
+    private static async Task<List<CenNonconformity>> ReadAsync(ScriptedServer server, CenQuery query)
+    {
+        var rows = new List<CenNonconformity>();
+        await foreach (var row in Client(server).GetCenNonconformitiesAsync(query, false, null, null, null, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>A CEN service with a fixed total that records which pages were asked for and how many at once.</summary>
+    private sealed class CenPages
+    {
+        private readonly int total;
+        private readonly int delayMilliseconds;
+        private readonly ConcurrentQueue<int> requested = new();
+        private int inFlight;
+        private int maxInFlight;
+
+        public CenPages(int total, int delayMilliseconds)
+        {
+            this.total = total;
+            this.delayMilliseconds = delayMilliseconds;
+        }
+
+        public int? FailingPage { get; init; }
+
+        public IReadOnlyList<int> Requested => requested.ToList();
+
+        public int MaxInFlight => Volatile.Read(ref maxInFlight);
+
+        public async Task HandleAsync(HttpContext context)
+        {
+            var now = Interlocked.Increment(ref inFlight);
+            try
+            {
+                int observed;
+                while (now > (observed = Volatile.Read(ref maxInFlight)) && Interlocked.CompareExchange(ref maxInFlight, now, observed) != observed)
+                {
+                }
+
+                using var body = await JsonDocument.ParseAsync(context.Request.Body);
+                var data = body.RootElement.GetProperty("RequestData");
+                var page = int.Parse(data.GetProperty("Paginas").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                var size = int.Parse(data.GetProperty("Filas").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+                requested.Enqueue(page);
+                await Task.Delay(delayMilliseconds);
+                context.Response.ContentType = "application/json";
+                if (page == FailingPage)
+                {
+                    await context.Response.WriteAsync(ScriptedServer.KhipuError("DO_NOT_RETRY", "E042"));
+                    return;
+                }
+
+                var json = new StringBuilder("{\"OperationId\":\"op-").Append(page).Append("\",\"Status\":\"DONE\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":")
+                    .Append(total).Append(",\"Disconformidades\":[");
+                var first = page * size;
+                for (var index = first; index < Math.Min(total, first + size); index++)
+                {
+                    json.Append(index == first ? string.Empty : ",").Append("{\"Id\":").Append(index).Append('}');
+                }
+
+                json.Append("]}}}");
+                await context.Response.WriteAsync(json.ToString());
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        }
+    }
+}
