@@ -15,7 +15,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
     RequiredAssemblies   = @()
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('EnergyData.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-EnergyData'
         'Disconnect-EnergyData'

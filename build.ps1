@@ -91,7 +91,7 @@ function Invoke-BuildTask {
     $manifest = [regex]::Replace($manifest, "ReleaseNotes\s*=\s*'(?:[^']|'')*'", { param($match) "ReleaseNotes = '$notes'" })
     Set-Content -Path (Join-Path $moduleFolder 'EnergyData.psd1') -Value $manifest -Encoding utf8
 
-    foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md')) {
+    foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md', 'EnergyData.format.ps1xml')) {
         Copy-Item -Path (Join-Path $root $file) -Destination $moduleFolder
     }
 
