@@ -106,6 +106,7 @@ function Invoke-TestTask {
     Invoke-Dotnet test (Join-Path $root 'EnergyData.sln') -c $Configuration
 
     if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
+    if (-not (Test-Path (Join-Path $moduleFolder 'en-US/EnergyData.dll-Help.xml'))) { Invoke-DocsTask }
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' } | Select-Object -First 1
     if (-not $pester) {
         Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
@@ -125,28 +126,38 @@ function Invoke-DocsTask {
     if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
     $platyPS = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Where-Object { $_.Version -ge [version]'1.0.0' } | Select-Object -First 1
     if (-not $platyPS) {
-        Install-Module -Name Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0 -Scope CurrentUser -Force
+        Install-PSResource -Name Microsoft.PowerShell.PlatyPS -Version '[1.0.0,2.0.0)' -Scope CurrentUser -TrustRepository
     }
     Import-Module Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0
 
+    # PlatyPS writes <OutputFolder>/<ModuleName>/<external help file>; export aside, then copy into en-US.
+    $maml = Join-Path $out 'maml'
+    if (Test-Path $maml) { Remove-Item -Recurse -Force $maml }
     $helpFolder = Join-Path $moduleFolder 'en-US'
     New-Item -ItemType Directory -Force -Path $helpFolder | Out-Null
-    $commandPages = Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') |
-        Where-Object { $_.Filetype -match 'CommandHelp' }
+    $commandPages = Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') | Where-Object { $_.Filetype -match 'CommandHelp' }
     $commandHelp = $commandPages | ForEach-Object { Import-MarkdownCommandHelp -Path $_.FilePath }
-    $commandHelp | Export-MamlCommandHelp -OutputFolder $out -Force | Out-Null
-    Get-ChildItem -Path (Join-Path $out 'EnergyData') -Filter '*-help.xml' -Recurse |
-        Copy-Item -Destination $helpFolder -Force
+    $commandHelp | Export-MamlCommandHelp -OutputFolder $maml -Force | Out-Null
 
-    # about_ topics ship as plain text.
-    $about = Join-Path $root 'docs/about_EnergyData.md'
-    Copy-Item -Path $about -Destination (Join-Path $helpFolder 'about_EnergyData.help.txt') -Force
+    # Get-Help looks for the file the cmdlet assembly names, EnergyData.dll-Help.xml, and Linux file names are
+    # case-sensitive: check the exact name rather than trusting a wildcard.
+    $expected = 'EnergyData.dll-Help.xml'
+    $produced = Get-ChildItem -Path $maml -Recurse -File | Where-Object { $_.Name -like '*-help.xml' }
+    if (-not ($produced | Where-Object { $_.Name -ceq $expected })) {
+        throw "PlatyPS produced $(@($produced.Name) -join ', '), not $expected."
+    }
+    $produced | Where-Object { $_.Name -ceq $expected } | Copy-Item -Destination $helpFolder -Force
+
+    # about_ topics ship as plain text: the markdown without its front matter.
+    $about = Get-Content -Raw -Path (Join-Path $root 'docs/about_EnergyData.md')
+    $about = $about -replace '(?s)\A---\r?\n.*?\r?\n---\r?\n\s*', ''
+    Set-Content -Path (Join-Path $helpFolder 'about_EnergyData.help.txt') -Value $about -Encoding utf8
     Write-Host "Help written to $helpFolder."
 }
 
 function Invoke-PackageTask {
     Invoke-BuildTask
-    if (Test-Path (Join-Path $root 'docs')) { Invoke-DocsTask }
+    Invoke-DocsTask
     $repositoryPath = Join-Path $out 'repository'
     $installPath = Join-Path $out 'installed'
     foreach ($path in @($repositoryPath, $installPath)) {
@@ -154,19 +165,30 @@ function Invoke-PackageTask {
         New-Item -ItemType Directory -Path $path | Out-Null
     }
 
+    # The Gallery path without the network: publish to a throw-away local repository and install back from it.
     $repositoryName = 'EnergyDataLocal' + [guid]::NewGuid().ToString('N').Substring(0, 8)
     Register-PSResourceRepository -Name $repositoryName -Uri $repositoryPath -Trusted
     try {
         Publish-PSResource -Path $moduleFolder -Repository $repositoryName
         Save-PSResource -Name EnergyData -Repository $repositoryName -Path $installPath -TrustRepository
-        $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
-        $module = Import-Module -Name (Join-Path $installed.FullName 'EnergyData.psd1') -PassThru -Force
-        Write-Host "Installed $($module.Name) $($module.Version) from the local repository with $(@($module.ExportedCmdlets.Keys).Count) cmdlets."
-        Remove-Module -Name EnergyData
     }
     finally {
         Unregister-PSResourceRepository -Name $repositoryName
     }
+
+    $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
+    foreach ($expected in @('EnergyData.psd1', 'EnergyData.dll', 'EnergyData.Loader.dll', 'EnergyData.LoadContext.dll', 'EnergyData.format.ps1xml',
+            'dependencies/EnergyData.Core.dll', 'dependencies/Polly.Core.dll', 'dependencies/System.Text.Json.dll', 'en-US/EnergyData.dll-Help.xml', 'en-US/about_EnergyData.help.txt')) {
+        if (-not (Test-Path (Join-Path $installed.FullName $expected))) { throw "The installed package lacks $expected." }
+    }
+
+    # Import in a separate process, so this one keeps no module dlls loaded (and locked, on Windows).
+    $manifest = Join-Path $installed.FullName 'EnergyData.psd1'
+    $check = "`$m = Import-Module -Name '$manifest' -PassThru -ErrorAction Stop; '{0} {1}: {2} cmdlets' -f `$m.Name, `$m.Version, @(`$m.ExportedCmdlets.Keys).Count"
+    $shell = (Get-Process -Id $PID).Path
+    $summary = & $shell -NoProfile -NonInteractive -Command $check
+    if ($LASTEXITCODE -ne 0) { throw "Importing the installed package failed: $summary" }
+    Write-Host "Installed from the local repository: $summary"
 }
 
 function Start-Emulator {

@@ -25,6 +25,18 @@ public sealed class DependencyIsolation : IModuleAssemblyInitializer, IModuleAss
     private static DependencyHandler? handler;
     private static int imports;
 
+    /// <summary>Imports not yet removed in this process; the resolver is hooked while this is above zero.</summary>
+    public static int ActiveImports
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return imports;
+            }
+        }
+    }
+
     public void OnImport()
     {
         TlsPolicy.EnableTls12OnNetFramework();
