@@ -19,6 +19,14 @@ public sealed class DependencyIsolationTests : IDisposable
     private static readonly AssemblyName Stranger = typeof(Assert).Assembly.GetName();
     private readonly string folder;
 
+    // PowerShell as host: the .NET runtime's own assemblies. (This test process's platform list also holds the
+    // test's dependencies, Polly.Core among them, which PowerShell's does not.)
+    private static readonly Func<AssemblyName, Version?> RuntimeOnly = name =>
+    {
+        var path = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, name.Name + ".dll");
+        return File.Exists(path) ? AssemblyName.GetAssemblyName(path).Version : null;
+    };
+
     public DependencyIsolationTests()
     {
         folder = Path.Combine(Path.GetTempPath(), "energydata-deps-" + Guid.NewGuid().ToString("N"));
@@ -103,7 +111,7 @@ public sealed class DependencyIsolationTests : IDisposable
     [Fact]
     public void The_load_context_loads_the_modules_copy_beside_the_one_already_in_the_default_context()
     {
-        var context = new IsolatedLoadContext(folder);
+        var context = new IsolatedLoadContext(folder, RuntimeOnly);
         var isolated = context.LoadDependency(Polly);
 
         Assert.NotNull(isolated);
@@ -117,15 +125,30 @@ public sealed class DependencyIsolationTests : IDisposable
     [Fact]
     public void The_load_context_leaves_host_assemblies_and_unknown_names_to_the_default_context()
     {
-        var context = new IsolatedLoadContext(folder);
+        var context = new IsolatedLoadContext(folder, RuntimeOnly);
         Assert.Null(context.LoadDependency(typeof(System.Text.Json.JsonSerializer).Assembly.GetName()));
         Assert.Null(context.LoadDependency(Stranger));
     }
 
     [Fact]
+    public void By_default_what_the_host_already_binds_is_shared_so_the_cmdlets_and_the_core_see_one_copy()
+    {
+        // In this process Polly.Core is a trusted platform assembly (the test's own dependency), as
+        // Microsoft.Bcl.AsyncInterfaces may be in PowerShell's: the default context would bind it for the
+        // cmdlet assembly, so the module's context must not load a second copy.
+        Assert.Equal(Polly.Version, IsolatedLoadContext.TrustedPlatformVersion(Polly));
+        Assert.Null(IsolatedLoadContext.TrustedPlatformVersion(new AssemblyName("EnergyData.NotAnAssembly")));
+        var context = new IsolatedLoadContext(folder);
+        Assert.Null(context.LoadDependency(Polly));
+        Assert.Null(context.LoadDependency(typeof(System.Text.Json.JsonSerializer).Assembly.GetName()));
+        var newer = new AssemblyName(Polly.FullName) { Version = new Version(Polly.Version!.Major, Polly.Version.Minor, Polly.Version.Build, Polly.Version.Revision + 1) };
+        Assert.Null(context.LoadDependency(newer)); // our file is no newer than the host's either: nothing to load
+    }
+
+    [Fact]
     public void The_dependencies_of_an_isolated_assembly_resolve_in_the_same_context()
     {
-        var context = new IsolatedLoadContext(folder);
+        var context = new IsolatedLoadContext(folder, RuntimeOnly);
         var core = context.LoadDependency(new AssemblyName("EnergyData.Core"))!;
         var pollyReference = Array.Find(core.GetReferencedAssemblies(), name => name.Name == "Polly.Core")!;
         var polly = context.LoadFromAssemblyName(pollyReference);
@@ -134,18 +157,26 @@ public sealed class DependencyIsolationTests : IDisposable
     }
 
     [Fact]
-    public void The_assembly_resolve_handler_answers_through_the_proxy_only_for_the_module()
+    public void The_assembly_resolve_handler_answers_through_the_load_context_only_for_the_module()
     {
-        // The proxy finds EnergyData.LoadContext.dll beside EnergyData.Loader.dll, as in the module folder.
-        var loader = LoadContextProxy.TryCreate(AppContext.BaseDirectory, folder);
-        Assert.NotNull(loader);
-        var handler = new DependencyHandler(NewResolver(), loader);
+        var handler = new DependencyHandler(NewResolver(), new IsolatedLoadContext(folder, RuntimeOnly).LoadDependency);
 
         var answered = handler.Resolve(null, new ResolveEventArgs(Polly.FullName, typeof(EnergyData.Khipu.KhipuClient).Assembly));
         Assert.NotNull(answered);
         Assert.Equal(Path.Combine(folder, "Polly.Core.dll"), answered.Location);
         Assert.NotSame(AssemblyLoadContext.Default, AssemblyLoadContext.GetLoadContext(answered));
         Assert.Null(handler.Resolve(null, new ResolveEventArgs(Polly.FullName, typeof(Assert).Assembly)));
+    }
+
+    [Fact]
+    public void The_proxy_reaches_the_load_context_by_reflection()
+    {
+        // EnergyData.LoadContext.dll sits beside EnergyData.Loader.dll here, as in the module folder.
+        var loader = LoadContextProxy.TryCreate(AppContext.BaseDirectory, folder);
+        Assert.True(LoadContextProxy.IsSupported);
+        var context = Assert.IsType<IsolatedLoadContext>(loader!.Target);
+        Assert.Equal("EnergyData", context.Name);
+        Assert.NotSame(AssemblyLoadContext.Default, context);
     }
 
     // TLS 1.0 and 1.1 appear only as what a Windows PowerShell session may start with.
