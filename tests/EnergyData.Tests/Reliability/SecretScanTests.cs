@@ -256,6 +256,9 @@ internal sealed class SecretCollector : IPipelineSink
         }
     }
 
+    /// <summary>A request trace whose lines are scanned too.</summary>
+    public EnergyData.Http.IRequestTrace Trace(string where) => new CollectingTrace(this, where);
+
     public void WriteVerbose(string message) => AddText("verbose", message);
 
     public void WriteDebug(string message) => AddText("debug", message);
@@ -263,4 +266,32 @@ internal sealed class SecretCollector : IPipelineSink
     public void WriteWarning(string message) => AddText("warning", message);
 
     public void WriteProgress(ProgressInfo progress) => AddText("progress", progress.StatusDescription + " " + progress.CurrentOperation);
+
+    private sealed class CollectingTrace : EnergyData.Http.IRequestTrace
+    {
+        private readonly SecretCollector collector;
+        private readonly string where;
+
+        public CollectingTrace(SecretCollector collector, string where)
+        {
+            this.collector = collector;
+            this.where = where;
+        }
+
+        public void Verbose(string message)
+        {
+            lock (collector)
+            {
+                collector.AddText(where + " verbose", message);
+            }
+        }
+
+        public void Debug(string message)
+        {
+            lock (collector)
+            {
+                collector.AddText(where + " debug", message);
+            }
+        }
+    }
 }
