@@ -141,6 +141,52 @@ public sealed class CancellationTests
         await hanging.WaitForAllAbortedAsync();
     }
 
+    [Fact]
+    public async Task Cancel_while_waiting_for_callbacks_leaves_the_inbox_as_it_was()
+    {
+        var root = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "energydata-cancel-wait-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var inbox = new EnergyData.Callbacks.CallbackInbox(root);
+            inbox.EnsureExists();
+            var arrived = System.Text.Encoding.UTF8.GetBytes("{\"OperationId\":\"op-1\",\"Status\":\"DONE\",\"Data\":{\"DebtStatus\":{}}}");
+            Assert.Equal(EnergyData.Callbacks.InboxWriteResult.Added, await inbox.TryAddResultAsync("op-1", arrived, CancellationToken.None));
+            var pending = new[] { "op-1", "op-2", "op-3" }.Select(id => new EnergyData.Callbacks.PendingOperation { OperationId = id, ServicePath = KhipuServices.EnelDebtStatus, InputIdentifier = id }).ToArray();
+            foreach (var operation in pending)
+            {
+                await inbox.WritePendingAsync(operation, CancellationToken.None);
+            }
+
+            var before = Snapshot(root);
+            using var cancellation = new CancellationTokenSource();
+            var outcomes = 0;
+            var waiting = Task.Run(async () =>
+            {
+                var waiter = new EnergyData.Callbacks.CallbackWaiter(inbox, new EnergyData.Callbacks.CallbackWaiterOptions { Timeout = TimeSpan.FromMinutes(5) });
+                await foreach (var unused in waiter.WaitAsync(pending, null, null, cancellation.Token))
+                {
+                    Interlocked.Increment(ref outcomes);
+                }
+            });
+            await WaitUntilAsync(() => Volatile.Read(ref outcomes) == 1);
+            var elapsed = await CancelAndMeasureAsync(cancellation, waiting);
+
+            Assert.True(elapsed < ControlReturns, $"returned after {elapsed.TotalMilliseconds} ms");
+            Assert.Equal(before, Snapshot(root));
+            Assert.Empty(System.IO.Directory.EnumerateFiles(root, "*.tmp", System.IO.SearchOption.AllDirectories));
+        }
+        finally
+        {
+            System.IO.Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static string Snapshot(string root) => string.Join(
+        "\n",
+        System.IO.Directory.EnumerateFiles(root, "*", System.IO.SearchOption.AllDirectories)
+            .OrderBy(path => path, StringComparer.Ordinal)
+            .Select(path => System.IO.Path.GetRelativePath(root, path) + " " + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.IO.File.ReadAllBytes(path)))));
+
     private static ConnectionSettings ApiKeySettings(ScriptedServer server) => new()
     {
         KhipuBaseUri = server.BaseUri,
