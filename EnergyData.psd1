@@ -1,6 +1,9 @@
 @{
     # The compiled module; build.ps1 lays it out beside this manifest in out/EnergyData.
     RootModule           = 'EnergyData.dll'
+    # Imported before the root module: it resolves the module's dependencies from dependencies/ (into the
+    # module's own AssemblyLoadContext on PowerShell 7), which EnergyData.dll needs as soon as it is read.
+    NestedModules        = @('EnergyData.Loader.dll')
     # Stamped by build.ps1 from Directory.Build.props (VersionPrefix).
     ModuleVersion        = '0.1.0'
     GUID                 = '6f0c4a52-8d3e-4b7a-9f2e-3c1d5e7a9b10'
@@ -12,7 +15,7 @@
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
     RequiredAssemblies   = @()
-    FormatsToProcess     = @()
+    FormatsToProcess     = @('EnergyData.format.ps1xml')
     CmdletsToExport      = @(
         'Connect-EnergyData'
         'Disconnect-EnergyData'
@@ -26,6 +29,22 @@
         'Stop-KhipuCallbackReceiver'
         'Get-KhipuCallbackReceiver'
         'Wait-KhipuOperation'
+        'Get-NeuAccount'
+        'Get-NeuService'
+        'Get-NeuPqrs'
+        'Get-NeuConsumption'
+        'Get-NeuBill'
+        'Get-NeuBillDueDate'
+        'Get-NeuBillOverdue'
+        'Get-NeuNotification'
+        'Get-NeuNotificationInteraction'
+        'Get-NeuRule'
+        'Get-NeuRuleHistory'
+        'Get-NeuNeuget'
+        'Get-NeuNeugetPayment'
+        'Get-NeuFrontierConsumption'
+        'Invoke-NeuRequest'
+        'Get-NeuRoute'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

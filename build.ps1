@@ -27,6 +27,7 @@ Set-StrictMode -Version Latest
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 $moduleFolder = Join-Path $out 'EnergyData'
+$staging = Join-Path $out 'staging'
 
 function Get-ModuleVersion {
     [xml] $props = Get-Content -Raw -Path (Join-Path $root 'Directory.Build.props')
@@ -41,25 +42,62 @@ function Invoke-Dotnet {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
 }
 
-function Invoke-BuildTask {
-    if (Test-Path $moduleFolder) { Remove-Item -Recurse -Force $moduleFolder }
-    Invoke-Dotnet publish (Join-Path $root 'src/EnergyData/EnergyData.csproj') -c $Configuration -o $moduleFolder
+function Get-ReleaseNotes {
+    param([string] $Version)
+    # The changelog's section for this version, else the Unreleased one: the Gallery shows it as release notes.
+    $changelog = Get-Content -Raw -Path (Join-Path $root 'CHANGELOG.md')
+    foreach ($heading in @([regex]::Escape("[$Version]"), '\[Unreleased\]')) {
+        $section = [regex]::Match($changelog, "(?ms)^## $heading[^\n]*\n(?<body>.*?)(?=^## |\z)")
+        if ($section.Success) { return $section.Groups['body'].Value.Trim() }
+    }
+    return "See https://github.com/energydata/EnergyData/blob/main/CHANGELOG.md"
+}
 
-    # The manifest carries the version from Directory.Build.props, and release notes from the changelog.
+function Invoke-BuildTask {
+    foreach ($path in @($moduleFolder, $staging)) {
+        if (Test-Path $path) { Remove-Item -Recurse -Force $path }
+    }
+    $projects = [ordered]@{
+        module      = 'src/EnergyData/EnergyData.csproj'
+        loader      = 'src/EnergyData.Loader/EnergyData.Loader.csproj'
+        loadContext = 'src/EnergyData.LoadContext/EnergyData.LoadContext.csproj'
+    }
+    foreach ($name in $projects.Keys) {
+        Invoke-Dotnet publish (Join-Path $root $projects[$name]) -c $Configuration -o (Join-Path $staging $name)
+    }
+
+    # The root holds what PowerShell loads by path: the cmdlets, the loader (a nested module imported first)
+    # and the .NET 8 load context. Everything else goes to dependencies/, where only the loader resolves it,
+    # so other modules in the session never see our copies (and we never see theirs).
+    $dependencies = Join-Path $moduleFolder 'dependencies'
+    New-Item -ItemType Directory -Force -Path $dependencies | Out-Null
+    $rootAssemblies = @('EnergyData', 'EnergyData.Loader', 'EnergyData.LoadContext')
+    foreach ($name in $projects.Keys) {
+        foreach ($file in Get-ChildItem -Path (Join-Path $staging $name) -File | Where-Object { $_.Extension -in '.dll', '.pdb' }) {
+            if ($file.BaseName -in $rootAssemblies) {
+                Copy-Item -Path $file.FullName -Destination $moduleFolder -Force
+            }
+            elseif ($name -eq 'module') {
+                Copy-Item -Path $file.FullName -Destination $dependencies -Force
+            }
+        }
+    }
+
+    # The manifest carries the version from Directory.Build.props and the release notes from the changelog.
     $version = Get-ModuleVersion
+    $notes = (Get-ReleaseNotes -Version $version) -replace "'", "''"
     $manifest = Get-Content -Raw -Path (Join-Path $root 'EnergyData.psd1')
-    $manifest = $manifest -replace "ModuleVersion\s*=\s*'[^']*'", "ModuleVersion        = '$version'"
+    $manifest = [regex]::Replace($manifest, "ModuleVersion\s*=\s*'[^']*'", { param($match) "ModuleVersion        = '$version'" })
+    $manifest = [regex]::Replace($manifest, "ReleaseNotes\s*=\s*'(?:[^']|'')*'", { param($match) "ReleaseNotes = '$notes'" })
     Set-Content -Path (Join-Path $moduleFolder 'EnergyData.psd1') -Value $manifest -Encoding utf8
 
-    foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md')) {
+    foreach ($file in @('LICENSE', 'README.md', 'CHANGELOG.md', 'EnergyData.format.ps1xml')) {
         Copy-Item -Path (Join-Path $root $file) -Destination $moduleFolder
     }
-    Get-ChildItem -Path (Join-Path $root 'src/EnergyData') -Filter '*.ps1xml' -ErrorAction SilentlyContinue |
-        Copy-Item -Destination $moduleFolder
 
     # Only the module's own dlls and its dependencies; never the PowerShell reference assembly.
-    $leaked = Join-Path $moduleFolder 'System.Management.Automation.dll'
-    if (Test-Path $leaked) { throw 'System.Management.Automation.dll must not ship with the module.' }
+    $leaked = Get-ChildItem -Path $moduleFolder -Recurse -Filter 'System.Management.Automation.dll'
+    if ($leaked) { throw 'System.Management.Automation.dll must not ship with the module.' }
     Test-ModuleManifest -Path (Join-Path $moduleFolder 'EnergyData.psd1') | Out-Null
     Write-Host "Module laid out in $moduleFolder (version $version)."
 }
@@ -68,6 +106,7 @@ function Invoke-TestTask {
     Invoke-Dotnet test (Join-Path $root 'EnergyData.sln') -c $Configuration
 
     if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
+    if (-not (Test-Path (Join-Path $moduleFolder 'en-US/EnergyData.dll-Help.xml'))) { Invoke-DocsTask }
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' } | Select-Object -First 1
     if (-not $pester) {
         Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
@@ -87,28 +126,38 @@ function Invoke-DocsTask {
     if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
     $platyPS = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Where-Object { $_.Version -ge [version]'1.0.0' } | Select-Object -First 1
     if (-not $platyPS) {
-        Install-Module -Name Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0 -Scope CurrentUser -Force
+        Install-PSResource -Name Microsoft.PowerShell.PlatyPS -Version '[1.0.0,2.0.0)' -Scope CurrentUser -TrustRepository
     }
     Import-Module Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0
 
+    # PlatyPS writes <OutputFolder>/<ModuleName>/<external help file>; export aside, then copy into en-US.
+    $maml = Join-Path $out 'maml'
+    if (Test-Path $maml) { Remove-Item -Recurse -Force $maml }
     $helpFolder = Join-Path $moduleFolder 'en-US'
     New-Item -ItemType Directory -Force -Path $helpFolder | Out-Null
-    $commandPages = Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') |
-        Where-Object { $_.Filetype -match 'CommandHelp' }
+    $commandPages = Measure-PlatyPSMarkdown -Path (Join-Path $root 'docs/*.md') | Where-Object { $_.Filetype -match 'CommandHelp' }
     $commandHelp = $commandPages | ForEach-Object { Import-MarkdownCommandHelp -Path $_.FilePath }
-    $commandHelp | Export-MamlCommandHelp -OutputFolder $out -Force | Out-Null
-    Get-ChildItem -Path (Join-Path $out 'EnergyData') -Filter '*-help.xml' -Recurse |
-        Copy-Item -Destination $helpFolder -Force
+    $commandHelp | Export-MamlCommandHelp -OutputFolder $maml -Force | Out-Null
 
-    # about_ topics ship as plain text.
-    $about = Join-Path $root 'docs/about_EnergyData.md'
-    Copy-Item -Path $about -Destination (Join-Path $helpFolder 'about_EnergyData.help.txt') -Force
+    # Get-Help looks for the file the cmdlet assembly names, EnergyData.dll-Help.xml, and Linux file names are
+    # case-sensitive: check the exact name rather than trusting a wildcard.
+    $expected = 'EnergyData.dll-Help.xml'
+    $produced = Get-ChildItem -Path $maml -Recurse -File | Where-Object { $_.Name -like '*-help.xml' }
+    if (-not ($produced | Where-Object { $_.Name -ceq $expected })) {
+        throw "PlatyPS produced $(@($produced.Name) -join ', '), not $expected."
+    }
+    $produced | Where-Object { $_.Name -ceq $expected } | Copy-Item -Destination $helpFolder -Force
+
+    # about_ topics ship as plain text: the markdown without its front matter.
+    $about = Get-Content -Raw -Path (Join-Path $root 'docs/about_EnergyData.md')
+    $about = $about -replace '(?s)\A---\r?\n.*?\r?\n---\r?\n\s*', ''
+    Set-Content -Path (Join-Path $helpFolder 'about_EnergyData.help.txt') -Value $about -Encoding utf8
     Write-Host "Help written to $helpFolder."
 }
 
 function Invoke-PackageTask {
     Invoke-BuildTask
-    if (Test-Path (Join-Path $root 'docs')) { Invoke-DocsTask }
+    Invoke-DocsTask
     $repositoryPath = Join-Path $out 'repository'
     $installPath = Join-Path $out 'installed'
     foreach ($path in @($repositoryPath, $installPath)) {
@@ -116,19 +165,30 @@ function Invoke-PackageTask {
         New-Item -ItemType Directory -Path $path | Out-Null
     }
 
+    # The Gallery path without the network: publish to a throw-away local repository and install back from it.
     $repositoryName = 'EnergyDataLocal' + [guid]::NewGuid().ToString('N').Substring(0, 8)
     Register-PSResourceRepository -Name $repositoryName -Uri $repositoryPath -Trusted
     try {
         Publish-PSResource -Path $moduleFolder -Repository $repositoryName
         Save-PSResource -Name EnergyData -Repository $repositoryName -Path $installPath -TrustRepository
-        $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
-        $module = Import-Module -Name (Join-Path $installed.FullName 'EnergyData.psd1') -PassThru -Force
-        Write-Host "Installed $($module.Name) $($module.Version) from the local repository with $(@($module.ExportedCmdlets.Keys).Count) cmdlets."
-        Remove-Module -Name EnergyData
     }
     finally {
         Unregister-PSResourceRepository -Name $repositoryName
     }
+
+    $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
+    foreach ($expected in @('EnergyData.psd1', 'EnergyData.dll', 'EnergyData.Loader.dll', 'EnergyData.LoadContext.dll', 'EnergyData.format.ps1xml',
+            'dependencies/EnergyData.Core.dll', 'dependencies/Polly.Core.dll', 'dependencies/System.Text.Json.dll', 'en-US/EnergyData.dll-Help.xml', 'en-US/about_EnergyData.help.txt')) {
+        if (-not (Test-Path (Join-Path $installed.FullName $expected))) { throw "The installed package lacks $expected." }
+    }
+
+    # Import in a separate process, so this one keeps no module dlls loaded (and locked, on Windows).
+    $manifest = Join-Path $installed.FullName 'EnergyData.psd1'
+    $check = "`$m = Import-Module -Name '$manifest' -PassThru -ErrorAction Stop; '{0} {1}: {2} cmdlets' -f `$m.Name, `$m.Version, @(`$m.ExportedCmdlets.Keys).Count"
+    $shell = (Get-Process -Id $PID).Path
+    $summary = & $shell -NoProfile -NonInteractive -Command $check
+    if ($LASTEXITCODE -ne 0) { throw "Importing the installed package failed: $summary" }
+    Write-Host "Installed from the local repository: $summary"
 }
 
 function Start-Emulator {

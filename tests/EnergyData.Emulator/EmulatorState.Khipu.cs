@@ -11,12 +11,16 @@ public sealed partial class EmulatorState
     private readonly ConcurrentDictionary<string, KhipuIssuedToken> khipuTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> khipuCallbackSink = new();
     private long khipuTokenRequests;
+    private long khipuGzipResponses;
 
     /// <summary>Khipu-only switches (CEN total, legacy error shape, gzip, expired tokens).</summary>
     public KhipuEmulatorOptions KhipuOptions { get; private set; } = InitialKhipuOptions.Clone();
 
     /// <summary>Requests that reached <c>_emulator/oauth/token</c>, granted or not.</summary>
     public long KhipuTokenRequests => Interlocked.Read(ref khipuTokenRequests);
+
+    /// <summary>Khipu responses sent gzip-compressed (with <see cref="KhipuEmulatorOptions.GzipResponses"/>).</summary>
+    public long KhipuGzipResponses => Interlocked.Read(ref khipuGzipResponses);
 
     /// <summary>Bodies POSTed to <c>_emulator/khipu/callback-sink</c>, in arrival order.</summary>
     public IReadOnlyList<string> KhipuCallbackBodies => khipuCallbackSink.ToArray();
@@ -40,6 +44,8 @@ public sealed partial class EmulatorState
 
     internal void CountKhipuTokenRequest() => Interlocked.Increment(ref khipuTokenRequests);
 
+    internal void CountKhipuGzipResponse() => Interlocked.Increment(ref khipuGzipResponses);
+
     internal void AddKhipuCallbackBody(string body) => khipuCallbackSink.Enqueue(body);
 
     partial void ResetKhipu()
@@ -47,6 +53,7 @@ public sealed partial class EmulatorState
         KhipuOptions = InitialKhipuOptions.Clone();
         khipuTokens.Clear();
         Interlocked.Exchange(ref khipuTokenRequests, 0);
+        Interlocked.Exchange(ref khipuGzipResponses, 0);
         while (khipuCallbackSink.TryDequeue(out _))
         {
         }

@@ -50,12 +50,12 @@ internal static class KhipuAuthentication
         var issued = state.FindKhipuToken(header.Parameter);
         if (issued is null)
         {
-            throw Unauthorized("The JWT is invalid or has been revoked.");
+            throw RejectedToken(state, "The JWT is invalid or has been revoked.");
         }
 
         if (issued.Expires <= DateTimeOffset.UtcNow)
         {
-            throw Unauthorized("The JWT has expired.");
+            throw RejectedToken(state, "The JWT has expired.");
         }
 
         return new KhipuCaller(WithApiKey: false, Subject: issued.Subject);
@@ -134,6 +134,11 @@ internal static class KhipuAuthentication
             new TokenResponse(token, "Bearer", state.Options.KhipuTokenLifetimeSeconds),
             context.RequestAborted);
     }
+
+    private static KhipuRequestException RejectedToken(EmulatorState state, string description) =>
+        state.KhipuOptions.RejectedTokenAsStatusError
+            ? new(StatusCodes.Status200OK, "A000", "DO_NOT_RETRY", description)
+            : Unauthorized(description);
 
     private static KhipuRequestException Unauthorized(string description) =>
         new(StatusCodes.Status401Unauthorized, "A000", "DO_NOT_RETRY", description);

@@ -307,7 +307,7 @@ public static class KhipuEndpoints
         {
             envelope["Status"] = "ERROR";
             envelope["Data"] = null;
-            envelope["FailureReason"] = "TASK_FINISHED";
+            envelope["FailureReason"] = state.KhipuOptions.LegacyFailureReason;
             envelope["Message"] = $"{result.ErrorCode}: {result.ErrorDescription}";
         }
         else
@@ -345,6 +345,7 @@ public static class KhipuEndpoints
         if (state.KhipuOptions.GzipResponses && context.Request.Headers.AcceptEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
             response.Headers.ContentEncoding = "gzip";
+            state.CountKhipuGzipResponse();
             await using var gzip = new GZipStream(response.Body, CompressionLevel.Fastest, leaveOpen: true);
             await gzip.WriteAsync(bytes, context.RequestAborted);
             return;
@@ -367,11 +368,15 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? LegacyErrorShape { get; set; }
 
+    public string? LegacyFailureReason { get; set; }
+
     public bool? GzipResponses { get; set; }
 
     public bool? IssueExpiredTokens { get; set; }
 
     public bool? ExtraFields { get; set; }
+
+    public bool? RejectedTokenAsStatusError { get; set; }
 
     public void ApplyTo(KhipuEmulatorOptions options)
     {
@@ -383,8 +388,10 @@ public sealed class KhipuEmulatorOptionsUpdate
 
         options.CenTotal = CenTotal ?? options.CenTotal;
         options.LegacyErrorShape = LegacyErrorShape ?? options.LegacyErrorShape;
+        options.LegacyFailureReason = LegacyFailureReason ?? options.LegacyFailureReason;
         options.GzipResponses = GzipResponses ?? options.GzipResponses;
         options.IssueExpiredTokens = IssueExpiredTokens ?? options.IssueExpiredTokens;
         options.ExtraFields = ExtraFields ?? options.ExtraFields;
+        options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
     }
 }

@@ -15,6 +15,7 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
     /// <summary>Service path relative to the base URI, for example v1/cl/services/enel.cl/debt-status-by-client-identifier.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("ServicePath")]
+    [ArgumentCompleter(typeof(Completion.KhipuServicePathCompleter))]
     [AllowEmptyString]
     public string Path { get; set; } = string.Empty;
 

@@ -1,0 +1,139 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# The built module as a user meets it in the first minute: import, help, default tables, tab completion,
+# dependency isolation and Remove-Module. Runs on PowerShell 7 and Windows PowerShell 5.1 (./build.ps1 -Task Test,
+# and the Windows PowerShell leg of CI); no emulator needed.
+
+BeforeDiscovery {
+    $manifestPath = Join-Path (Split-Path -Parent $PSScriptRoot) 'out/EnergyData/EnergyData.psd1'
+    $script:CmdletNames = @((Import-PowerShellDataFile -Path $manifestPath).CmdletsToExport)
+    [xml] $format = Get-Content -Raw -Path (Join-Path (Split-Path -Parent $PSScriptRoot) 'EnergyData.format.ps1xml')
+    $script:ViewTypeNames = @($format.Configuration.ViewDefinitions.View | ForEach-Object { $_.ViewSelectedBy.TypeName })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ManifestPath = Join-Path (Get-RepositoryRoot) 'out/EnergyData/EnergyData.psd1'
+    Import-BuiltModule
+    $script:ModuleBase = (Get-Module -Name EnergyData).ModuleBase
+}
+
+AfterAll {
+    if (-not (Get-Module -Name EnergyData)) { Import-BuiltModule }
+}
+
+Describe 'Import' {
+    It 'exports exactly the cmdlets the manifest lists' {
+        $exported = @((Get-Command -Module EnergyData -CommandType Cmdlet).Name | Sort-Object)
+        $exported | Should -Be @((Import-PowerShellDataFile -Path $script:ManifestPath).CmdletsToExport | Sort-Object)
+    }
+
+    It 'imports the loader as a nested module, before the cmdlets' {
+        (Get-Module -Name EnergyData).NestedModules.Name | Should -Contain 'EnergyData.Loader'
+        [EnergyData.Loading.DependencyIsolation]::ActiveImports | Should -BeGreaterThan 0
+    }
+
+    It 'loads EnergyData.Core from its own dependencies folder' {
+        $null = Get-Command -Name Get-EnelDebtStatus -Syntax
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'EnergyData.Core' }
+        $core | Should -HaveCount 1
+        $core.Location | Should -BeLike (Join-Path $script:ModuleBase 'dependencies*')
+    }
+
+    It 'loads Polly.Core into the module''s own load context on PowerShell 7' -Skip:($PSVersionTable.PSEdition -ne 'Core') {
+        # The first data command creates the HTTP client and with it Polly; nothing listens on the discard port.
+        $key = ConvertTo-SecureString -String 'not-a-key' -AsPlainText -Force
+        $connection = Connect-EnergyData -KhipuApiKey $key -KhipuBaseUri 'http://127.0.0.1:9/' -MaxRetryCount 0 -TimeoutSec 5 -PassThru
+        Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $connection -ErrorAction SilentlyContinue | Out-Null
+        Disconnect-EnergyData -Confirm:$false
+
+        $polly = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Polly.Core' -and $_.Location -like "$($script:ModuleBase)*" })
+        $polly | Should -HaveCount 1
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($polly[0]).Name | Should -Be 'EnergyData'
+    }
+
+    It 'enables TLS 1.2 on Windows PowerShell without removing other protocols' -Skip:($PSVersionTable.PSEdition -eq 'Core') {
+        $protocols = [Net.ServicePointManager]::SecurityProtocol
+        ($protocols -eq 0) -or (($protocols -band [Net.SecurityProtocolType]::Tls12) -eq [Net.SecurityProtocolType]::Tls12) | Should -BeTrue
+    }
+}
+
+Describe 'Help for <_>' -ForEach $CmdletNames {
+    BeforeAll {
+        $script:Help = Get-Help -Name $_ -Full
+    }
+
+    It 'has a synopsis and a description from the module''s help file' {
+        $script:Help.Synopsis | Should -Not -BeNullOrEmpty
+        $script:Help.Synopsis | Should -Not -Match '^\s*\S+-\S+ \['
+        ($script:Help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least two examples' {
+        @($script:Help.Examples.Example).Count | Should -BeGreaterOrEqual 2
+    }
+
+    It 'describes every parameter' {
+        $command = Get-Command -Name $_
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+        foreach ($name in $command.Parameters.Keys | Where-Object { $_ -notin $common }) {
+            $parameter = $script:Help.Parameters.Parameter | Where-Object Name -EQ $name
+            $parameter | Should -Not -BeNullOrEmpty -Because "-$name needs a help entry"
+            ($parameter.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
+        }
+    }
+}
+
+Describe 'About topic' {
+    It 'is found by Get-Help' {
+        (Get-Help -Name about_EnergyData | Out-String) | Should -Match 'SecretManagement'
+    }
+}
+
+Describe 'Default table view of <_>' -ForEach $ViewTypeNames {
+    It 'is loaded from the format file' {
+        $view = Get-FormatData -TypeName $_
+        $view | Should -Not -BeNullOrEmpty
+        $view.FormatViewDefinition | ForEach-Object { $_.Control.GetType().Name } | Should -Contain 'TableControl'
+    }
+}
+
+Describe 'Formatting' {
+    It 'shows an amount with its currency and a short date' {
+        $row = New-Object -TypeName EnergyData.Khipu.EnelDebtStatus -Property @{
+            ClientIdentifier = '1234567-8'; DebtAmount = 10000; DebtCurrency = 'CLP'; DebtDueDate = [datetime]'2017-07-22'
+        }
+        $table = $row | Format-Table | Out-String
+        $table | Should -Match '10.000 CLP'
+        $table | Should -Match '2017-07-22'
+        $table | Should -Not -Match 'RawJson'
+    }
+}
+
+Describe 'Tab completion' {
+    It 'completes Invoke-KhipuRequest -Path with the known services' {
+        $line = 'Invoke-KhipuRequest -Path v1/cl/services/enel'
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain 'v1/cl/services/enel.cl/debt-status-by-client-identifier'
+        $completions | Should -Not -Contain 'v1/cl/services/tgr.cl/expired-agreements-v2'
+    }
+
+    It 'completes Get-TgrExpiredAgreement -Detail with the enum values' {
+        $line = 'Get-TgrExpiredAgreement -Detail Ins'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'Instalment'
+    }
+}
+
+Describe 'Remove-Module' {
+    It 'removes the module and its loader, and unhooks the resolver' {
+        $before = [EnergyData.Loading.DependencyIsolation]::ActiveImports
+        Remove-Module -Name EnergyData
+        Get-Module -Name 'EnergyData', 'EnergyData.Loader' | Should -BeNullOrEmpty
+        [EnergyData.Loading.DependencyIsolation]::ActiveImports | Should -Be ($before - 1)
+    }
+
+    It 'imports again in the same session' {
+        Import-BuiltModule
+        [EnergyData.Loading.DependencyIsolation]::ActiveImports | Should -BeGreaterThan 0
+        Get-Command -Name Get-EnelDebtStatus -Module EnergyData | Should -Not -BeNullOrEmpty
+    }
+}
