@@ -134,6 +134,31 @@ public sealed partial class KhipuClient
         }
     }
 
+    /// <summary>
+    /// Saves a delivered bill document into <paramref name="outputDirectory"/> as Get-EnelBillDocument -OutputPath
+    /// does (atomically, named after the client); the row then names the file instead of carrying the document.
+    /// </summary>
+    public static async Task<EnelBillDocument> SaveBillDocumentAsync(EnelBillDocument document, string outputDirectory, CancellationToken cancellationToken)
+    {
+        if (document is null)
+        {
+            throw new ArgumentNullException(nameof(document));
+        }
+
+        if (!Directory.Exists(outputDirectory))
+        {
+            throw new Validation.ParameterValidationException("OutputPath", "must be an existing folder", $"'{outputDirectory}' does not exist.");
+        }
+
+        if (document.Document is not null)
+        {
+            document.Path = await SaveDocumentAsync(document, outputDirectory, cancellationToken).ConfigureAwait(false);
+            document.Document = null;
+        }
+
+        return document;
+    }
+
     private static string ServicePathOf(PendingOperation operation)
     {
         if (!string.IsNullOrEmpty(operation.ServicePath))

@@ -47,6 +47,11 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     [ValidateNotNullOrEmpty]
     public string? InboxPath { get; set; }
 
+    /// <summary>An existing folder: bill documents are saved there, as Get-EnelBillDocument -OutputPath does.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
     /// <summary>Seconds to wait for all operations; -1 (default) waits until each arrives or passes its LifeSpan.</summary>
     [Parameter]
     [ValidateRange(-1, int.MaxValue)]
@@ -85,6 +90,13 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
         var inbox = CallbackSession.ResolveInbox(InboxPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(InboxPath));
         var options = new CallbackWaiterOptions { Timeout = Timeout < 0 ? null : TimeSpan.FromSeconds(Timeout) };
         var waiting = operations.ToArray();
+        var folder = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
+        if (folder is not null && !System.IO.Directory.Exists(folder))
+        {
+            var error = new Validation.ParameterValidationException("OutputPath", "must be an existing folder", $"'{folder}' does not exist.");
+            ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidArgument, OutputPath));
+        }
+
         WriteVerbose($"Waiting for {waiting.Length} operation(s) in {inbox.Root}.");
         Submit(null, async context =>
         {
@@ -102,7 +114,10 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
 
                 foreach (var row in outcome.Results)
                 {
-                    await context.WriteObjectAsync(row).ConfigureAwait(false);
+                    var result = folder is not null && row is EnelBillDocument bill
+                        ? await KhipuClient.SaveBillDocumentAsync(bill, folder, context.CancellationToken).ConfigureAwait(false)
+                        : row;
+                    await context.WriteObjectAsync(result).ConfigureAwait(false);
                 }
             }
 

@@ -40,7 +40,7 @@ public sealed class CallbackDeliveryTests : IDisposable
         callbacks.Options.Duplicates = 1;
         callbacks.Options.JitterMilliseconds = 300;
         callbacks.Options.LostAttempts = 1;
-        callbacks.Options.MaxAttempts = 3;
+        callbacks.Options.MaxAttempts = 5;
         var operations = Enumerable.Range(0, Count)
             .Select(i => Envelopes.DebtOperation(Guid.NewGuid().ToString(), i.ToString(CultureInfo.InvariantCulture)))
             .ToList();
@@ -81,13 +81,15 @@ public sealed class CallbackDeliveryTests : IDisposable
             Assert.Equal(decimal.Parse(row.ClientIdentifier, CultureInfo.InvariantCulture), row.DebtAmount);
         }
 
+        // A delivery whose 200 was lost on a busy machine is sent again: at least one duplicate per result, never a second file.
         var status = receiver.GetStatus();
         Assert.Equal(Count, status.Accepted);
-        Assert.Equal(Count, status.Duplicates);
+        Assert.True(status.Duplicates >= Count, $"{status.Duplicates} duplicates");
+        Assert.Equal(status.Received, status.Accepted + status.Duplicates);
         Assert.Equal(0, status.Unsolicited);
         Assert.Equal(0, status.Rejected);
         Assert.Equal(2 * Count, callbacks.Delivered);
-        Assert.Equal(2 * Count, callbacks.Failed);
+        Assert.True(callbacks.Failed >= 2 * Count, $"{callbacks.Failed} failed attempts");
         Assert.Equal(0, callbacks.Abandoned);
     }
 

@@ -272,6 +272,23 @@ public sealed class CallbackWaiterTests : IDisposable
         Assert.Equal("{\"Anything\":[1,2]}", Assert.IsType<KhipuResponse>(Assert.Single(results["op-other"])).DataJson);
     }
 
+    [Fact]
+    public async Task A_delivered_bill_document_is_saved_like_the_synchronous_output_path()
+    {
+        await AddAsync("op-pdf", "{\"OperationId\":\"op-pdf\",\"Status\":\"OK\",\"Data\":{\"Bill\":{\"ClientIdentifier\":\"1234567-8\",\"Document\":\"JVBERi0xLjQK\"}}}");
+        var operation = new PendingOperation { OperationId = "op-pdf", ServicePath = KhipuServices.EnelBillDocument, InputIdentifier = "1234567-8", RequestInputs = { ["Email"] = "a@b.cl" } };
+        var output = Directory.CreateDirectory(Path.Combine(folder.Root, "bills")).FullName;
+
+        var bill = Assert.IsType<EnelBillDocument>(Assert.Single(Assert.Single(await CollectAsync(new[] { operation })).Results));
+        var saved = await KhipuClient.SaveBillDocumentAsync(bill, output, CancellationToken.None);
+
+        Assert.Null(saved.Document);
+        Assert.Equal(Path.Combine(output, "enel-bill-1234567-8.pdf"), saved.Path);
+        Assert.Equal("%PDF-1.4\n", File.ReadAllText(saved.Path!));
+        var missing = await Assert.ThrowsAsync<EnergyData.Validation.ParameterValidationException>(() => KhipuClient.SaveBillDocumentAsync(bill, Path.Combine(folder.Root, "absent"), CancellationToken.None));
+        Assert.Equal("OutputPath", missing.ParamName);
+    }
+
     private async Task AddAsync(string operationId, string body) =>
         Assert.Equal(InboxWriteResult.Added, await folder.Inbox.TryAddResultAsync(operationId, Encoding.UTF8.GetBytes(body), CancellationToken.None));
 
