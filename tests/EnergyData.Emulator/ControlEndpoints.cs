@@ -42,6 +42,29 @@ public static class ControlEndpoints
 
             return Results.NoContent();
         });
+        routes.MapPost("/_emulator/callbacks/options", (CallbackOptionsUpdate update) =>
+        {
+            var delivery = state.Callbacks.Options;
+            delivery.JitterMilliseconds = update.JitterMilliseconds ?? delivery.JitterMilliseconds;
+            delivery.Duplicates = update.Duplicates ?? delivery.Duplicates;
+            delivery.MaxAttempts = update.MaxAttempts ?? delivery.MaxAttempts;
+            delivery.RetryDelayMilliseconds = update.RetryDelayMilliseconds ?? delivery.RetryDelayMilliseconds;
+            delivery.LostAttempts = update.LostAttempts ?? delivery.LostAttempts;
+            if (update.DelayMilliseconds is { } delay)
+            {
+                state.Options.CallbackDelayMilliseconds = delay;
+            }
+
+            return Results.NoContent();
+        });
+        routes.MapGet("/_emulator/callbacks", () => Results.Json(new
+        {
+            delivered = state.Callbacks.Delivered,
+            failed = state.Callbacks.Failed,
+            attempts = state.Callbacks.Attempts,
+            abandoned = state.Callbacks.Abandoned,
+            pending = state.Callbacks.Pending,
+        }));
         routes.MapGet("/_emulator/credentials", () => Results.Json(new
         {
             khipuApiKey = state.Options.KhipuApiKey,
@@ -52,6 +75,22 @@ public static class ControlEndpoints
             neuBaseUri = new System.Uri(state.BaseUri, "neu/").ToString(),
         }));
     }
+}
+
+/// <summary>Callback delivery switches the Pester suites may change over HTTP (null keeps the current value).</summary>
+public sealed class CallbackOptionsUpdate
+{
+    public int? DelayMilliseconds { get; set; }
+
+    public int? JitterMilliseconds { get; set; }
+
+    public int? Duplicates { get; set; }
+
+    public int? MaxAttempts { get; set; }
+
+    public int? RetryDelayMilliseconds { get; set; }
+
+    public int? LostAttempts { get; set; }
 }
 
 /// <summary>The options the Pester suites may change over HTTP.</summary>

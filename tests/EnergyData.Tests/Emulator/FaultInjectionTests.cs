@@ -73,4 +73,22 @@ public sealed class FaultInjectionTests
         Assert.Equal(0, server.State.Options.LatencyMilliseconds);
         Assert.Equal(0, server.State.Counters.Total);
     }
+
+    [Fact]
+    public async Task Callback_delivery_switches_can_be_set_over_http_and_reset_restores_them()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseUri };
+        using var body = new StringContent("{\"duplicates\":2,\"jitterMilliseconds\":40,\"lostAttempts\":1,\"maxAttempts\":3,\"delayMilliseconds\":5}", System.Text.Encoding.UTF8, "application/json");
+
+        var answer = await client.PostAsync(new Uri("_emulator/callbacks/options", UriKind.Relative), body);
+
+        Assert.Equal(HttpStatusCode.NoContent, answer.StatusCode);
+        Assert.Equal(2, server.State.Callbacks.Options.Duplicates);
+        Assert.Equal(40, server.State.Callbacks.Options.JitterMilliseconds);
+        Assert.Equal(1, server.State.Callbacks.Options.LostAttempts);
+        Assert.Equal(3, server.State.Callbacks.Options.MaxAttempts);
+        Assert.Equal(5, server.State.Options.CallbackDelayMilliseconds);
+        server.Reset();
+        Assert.Equal(0, server.State.Callbacks.Options.Duplicates);
+    }
 }
