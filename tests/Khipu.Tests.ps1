@@ -5,7 +5,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:Emulator = Start-TestEmulator
-    $script:ApiKeyText = 'emu-khipu-api-key'
+    $script:Credentials = Get-EmulatorCredential -Emulator $script:Emulator
+    $script:ApiKeyText = $script:Credentials.khipuApiKey
     $script:ApiKey = ConvertTo-SecureString -String $script:ApiKeyText -AsPlainText -Force
     $script:AccountPassword = 'tgr-password-do-not-leak'
     $script:Account = [pscredential]::new('tgr-user', (ConvertTo-SecureString -String $script:AccountPassword -AsPlainText -Force))
@@ -90,7 +91,7 @@ Describe 'Get-EnelDebtStatus' {
     }
 
     It 'retries a transient 503 and reports each attempt in -Verbose' {
-        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'Status'; statusCode = 503; retryAfter = '0' }
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'ServiceUnavailable' }
         $verbose = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($verbose.Message -join "`n") | Should -Match '503'
         ($verbose.Message -join "`n") | Should -Match 'attempt 2'
@@ -135,13 +136,23 @@ Describe 'Get-CenNonconformity' {
 
     It 'supports -First, -Skip and -IncludeTotalCount without fetching extra pages' {
         Reset-Emulator -Emulator $script:Emulator
-        $result = Get-CenNonconformity -RutDeudor 76999999 -FechaCreacionDelCasoDesde '2019-11-14' -FechaCreacionDelCasoHasta '2025-11-05' -Filas 200 -Skip 250 -First 100 -IncludeTotalCount
+        # Rows 350..449 span pages 1 and 2 of 200 rows: exactly two billed requests.
+        $result = Get-CenNonconformity -RutDeudor 76999999 -FechaCreacionDelCasoDesde '2019-11-14' -FechaCreacionDelCasoHasta '2025-11-05' -Filas 200 -Skip 350 -First 100 -IncludeTotalCount
         $total = $result | Where-Object { $_ -isnot [EnergyData.Khipu.CenNonconformity] -and $_.PSObject.BaseObject -isnot [EnergyData.Khipu.CenNonconformity] }
         $rows = $result | Where-Object { $_.PSObject.BaseObject -is [EnergyData.Khipu.CenNonconformity] }
         $rows.Count | Should -Be 100
-        $rows[0].Index | Should -Be 250
+        $rows[0].Index | Should -Be 350
         "$total" | Should -Match '4575'
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
+    }
+
+    It 'stops at a total the emulator is told to report' {
+        Reset-Emulator -Emulator $script:Emulator
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 7 }
+        $rows = @(Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 3)
+        $rows.Count | Should -Be 7
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
+        Reset-Emulator -Emulator $script:Emulator
     }
 
     It 'refuses reversed dates before any request' {
@@ -171,6 +182,19 @@ Describe 'Invoke-KhipuRequest' {
     It 'calls any service path and returns the Data as JSON' {
         $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8' }
         ($response.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+}
+
+Describe 'Client credentials against the emulator token endpoint' {
+    It 'fetches one token for several calls' {
+        Reset-Emulator -Emulator $script:Emulator
+        $secret = ConvertTo-SecureString -String $script:Credentials.khipuClientSecret -AsPlainText -Force
+        $client = [pscredential]::new($script:Credentials.khipuClientId, $secret)
+        $connection = Connect-EnergyData -KhipuClientCredential $client -KhipuTokenUri $script:Credentials.khipuTokenUri -KhipuBaseUri $script:Emulator.BaseUri -PassThru
+        $rows = '1234567-8', '3049812-1' | Get-EnelDebtStatus -Connection $connection
+        $rows.Count | Should -Be 2
+        $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
     }
 }
 

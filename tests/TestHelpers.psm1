@@ -42,7 +42,20 @@ function Stop-TestEmulator {
 
 function Get-EmulatorStat {
     param($Emulator)
-    return Invoke-RestMethod -Uri ($Emulator.BaseUri + '_emulator/stats')
+    $stats = Invoke-RestMethod -Uri ($Emulator.BaseUri + '_emulator/stats')
+    # The emulator calls the request count 'requests'; the suites read it as 'total'.
+    $stats | Add-Member -NotePropertyName total -NotePropertyValue $stats.requests -Force
+    return $stats
+}
+
+function Get-EmulatorCredential {
+    param($Emulator)
+    return Invoke-RestMethod -Uri ($Emulator.BaseUri + '_emulator/credentials')
+}
+
+function Set-EmulatorKhipuOption {
+    param($Emulator, [hashtable] $Option)
+    Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/khipu/options') -ContentType 'application/json' -Body ($Option | ConvertTo-Json) | Out-Null
 }
 
 function Reset-Emulator {
@@ -57,5 +70,5 @@ function Add-EmulatorFault {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/faults') -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
 }
 
-$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Reset-Emulator', 'Add-EmulatorFault')
+$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault')
 Export-ModuleMember -Function $exported

@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
 using EnergyData.Connection;
 using EnergyData.Khipu;
 using EnergyData.Pipeline;
@@ -25,6 +27,18 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
     [Parameter]
     public SwitchParameter Unordered { get; set; }
 
+    /// <summary>
+    /// Asynchronous mode through the session's callback receiver (Start-KhipuCallbackReceiver): emits
+    /// KhipuOperation objects for Wait-KhipuOperation instead of results.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Async { get; set; }
+
+    /// <summary>The session receiver's CallbackUrl when -Async is given; null otherwise.</summary>
+    protected Uri? AsyncCallbackUrl => receiver?.CallbackUrl;
+
+    private CallbackReceiver? receiver;
+
     protected override PumpOptions PumpOptions => new() { ThrottleLimit = ThrottleLimit, Ordered = !Unordered.IsPresent };
 
     protected EnergyDataConnection ResolvedConnection { get; private set; } = null!;
@@ -33,6 +47,25 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
 
     protected override void BeginProcessing()
     {
+        if (Async.IsPresent)
+        {
+            receiver = CallbackSession.Current;
+            if (receiver is not { IsListening: true })
+            {
+                var error = new Validation.ParameterValidationException("Async", "needs a running callback receiver", "No receiver is running in this session.");
+                ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidOperation, null)
+                {
+                    ErrorDetails = new ErrorDetails(error.Message) { RecommendedAction = "Run Start-KhipuCallbackReceiver first, or pass -CallbackUrl." },
+                });
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey("CallbackUrl"))
+            {
+                var error = new Validation.ParameterValidationException("Async", "cannot be combined with -CallbackUrl", "-Async uses the session receiver's URL.");
+                ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidArgument, null));
+            }
+        }
+
         try
         {
             ResolvedConnection = EnergyDataSession.Resolve(Connection);
@@ -46,6 +79,13 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
             });
         }
     }
+
+    /// <summary>
+    /// Submits an asynchronous request; through the session receiver, also records it as pending in the inbox.
+    /// <paramref name="detail"/> is kept for mapping the result later (TGR's -Detail).
+    /// </summary>
+    protected Task<KhipuOperation> SubmitOperationAsync(KhipuRequest request, string? inputIdentifier, IOperationContext context, string? detail = null) =>
+        AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, context, context.CancellationToken);
 
     /// <summary>The account credential for CEN and TGR: the parameter's, else the session's.</summary>
     protected KhipuAccountCredential? AccountCredentialOrDefault(PSCredential? credential) =>

@@ -6,9 +6,30 @@ using System.Threading.Tasks;
 
 namespace EnergyData.Emulator;
 
+/// <summary>How the emulator misbehaves when it delivers callbacks, as a real sender over the internet may.</summary>
+public sealed class CallbackDeliveryOptions
+{
+    /// <summary>Up to this many extra milliseconds, chosen at random per delivery, so results arrive out of order.</summary>
+    public int JitterMilliseconds { get; set; }
+
+    /// <summary>Extra copies of every result, each delivered independently (duplicate delivery).</summary>
+    public int Duplicates { get; set; }
+
+    /// <summary>Attempts per delivery; a non-2xx answer or a failed connection is tried again up to this many times.</summary>
+    public int MaxAttempts { get; set; } = 1;
+
+    public int RetryDelayMilliseconds { get; set; } = 20;
+
+    /// <summary>The first this-many attempts of each delivery are lost in transit (never sent), to exercise retries.</summary>
+    public int LostAttempts { get; set; }
+
+    public CallbackDeliveryOptions Clone() => (CallbackDeliveryOptions)MemberwiseClone();
+}
+
 /// <summary>
 /// Posts asynchronous Khipu results to their CallbackUrl after <see cref="EmulatorOptions.CallbackDelayMilliseconds"/>,
-/// as Khipu does: unauthenticated JSON, no signature.
+/// as Khipu does: unauthenticated JSON, no signature. <see cref="Options"/> adds jitter (out-of-order delivery),
+/// duplicates, lost attempts and retries.
 /// </summary>
 public sealed class CallbackDelivery : IAsyncDisposable
 {
@@ -17,6 +38,8 @@ public sealed class CallbackDelivery : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private long delivered;
     private long failed;
+    private long attempts;
+    private long abandoned;
     private int pending;
 
     public CallbackDelivery(EmulatorState state)
@@ -24,55 +47,104 @@ public sealed class CallbackDelivery : IAsyncDisposable
         this.state = state;
     }
 
+    /// <summary>Delivery behaviour; tests change it between requests. Reset restores the defaults.</summary>
+    public CallbackDeliveryOptions Options { get; private set; } = new();
+
     /// <summary>Callbacks answered with a 2xx.</summary>
     public long Delivered => Interlocked.Read(ref delivered);
 
-    /// <summary>Callbacks that failed (non-2xx or no answer).</summary>
+    /// <summary>Attempts that failed (non-2xx, no answer, or lost in transit).</summary>
     public long Failed => Interlocked.Read(ref failed);
 
-    /// <summary>Callbacks scheduled and not yet attempted.</summary>
+    /// <summary>Every attempt, lost ones included.</summary>
+    public long Attempts => Interlocked.Read(ref attempts);
+
+    /// <summary>Deliveries given up after <see cref="CallbackDeliveryOptions.MaxAttempts"/> failed attempts.</summary>
+    public long Abandoned => Interlocked.Read(ref abandoned);
+
+    /// <summary>Deliveries scheduled and not yet finished.</summary>
     public int Pending => Volatile.Read(ref pending);
 
-    /// <summary>Schedules the POST of <paramref name="jsonBody"/> to <paramref name="callbackUrl"/>.</summary>
+    /// <summary>Schedules the POST of <paramref name="jsonBody"/> to <paramref name="callbackUrl"/> (and its duplicates).</summary>
     public void Schedule(Uri callbackUrl, string jsonBody)
     {
-        Interlocked.Increment(ref pending);
-        var delay = state.Options.CallbackDelayMilliseconds;
-        _ = Task.Run(async () =>
+        var options = Options.Clone();
+        for (var copy = 0; copy <= Math.Max(0, options.Duplicates); copy++)
         {
-            try
+            Interlocked.Increment(ref pending);
+            var delay = state.Options.CallbackDelayMilliseconds + (options.JitterMilliseconds > 0 ? Random.Shared.Next(options.JitterMilliseconds + 1) : 0);
+            _ = Task.Run(async () =>
             {
-                await Task.Delay(delay, stopping.Token).ConfigureAwait(false);
-                await PostAsync(callbackUrl, jsonBody).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            finally
-            {
-                Interlocked.Decrement(ref pending);
-            }
-        });
+                try
+                {
+                    await Task.Delay(delay, stopping.Token).ConfigureAwait(false);
+                    await DeliverAsync(callbackUrl, jsonBody, options).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref pending);
+                }
+            });
+        }
     }
 
-    private async Task PostAsync(Uri callbackUrl, string jsonBody)
+    /// <summary>Waits until every scheduled delivery has finished (delivered or abandoned).</summary>
+    public async Task WhenIdleAsync(TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
+        while (Pending > 0)
+        {
+            await Task.Delay(10, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeliverAsync(Uri callbackUrl, string jsonBody, CallbackDeliveryOptions options)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Interlocked.Increment(ref attempts);
+            if (attempt <= options.LostAttempts || !await PostAsync(callbackUrl, jsonBody).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref failed);
+                if (attempt >= Math.Max(1, options.MaxAttempts))
+                {
+                    Interlocked.Increment(ref abandoned);
+                    return;
+                }
+
+                await Task.Delay(options.RetryDelayMilliseconds, stopping.Token).ConfigureAwait(false);
+                continue;
+            }
+
+            Interlocked.Increment(ref delivered);
+            return;
+        }
+    }
+
+    private async Task<bool> PostAsync(Uri callbackUrl, string jsonBody)
     {
         try
         {
             using var content = new StringContent(jsonBody, Encoding.UTF8, "application/json");
             using var response = await client.PostAsync(callbackUrl, content, stopping.Token).ConfigureAwait(false);
-            Interlocked.Increment(ref response.IsSuccessStatusCode ? ref delivered : ref failed);
+            return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
         {
-            Interlocked.Increment(ref failed);
+            return false;
         }
     }
 
     internal void Clear()
     {
+        Options = new CallbackDeliveryOptions();
         Interlocked.Exchange(ref delivered, 0);
         Interlocked.Exchange(ref failed, 0);
+        Interlocked.Exchange(ref attempts, 0);
+        Interlocked.Exchange(ref abandoned, 0);
     }
 
     public async ValueTask DisposeAsync()

@@ -6,6 +6,9 @@ public sealed class EmulatorOptions
     /// <summary>Server-side latency added to every API request (not to control endpoints).</summary>
     public int LatencyMilliseconds { get; set; }
 
+    /// <summary>Keeps every API request body in <see cref="RequestCounters.Bodies"/> (for per-input attempt counts).</summary>
+    public bool RecordRequestBodies { get; set; }
+
     /// <summary>Delay before an asynchronous Khipu result is POSTed to its CallbackUrl.</summary>
     public int CallbackDelayMilliseconds { get; set; } = 50;
 

@@ -76,6 +76,11 @@ public sealed class RequestCounters
 
     public ConcurrentDictionary<string, long> FaultsByKind { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Request bodies, when <see cref="EmulatorOptions.RecordRequestBodies"/> is on: (path, body) in arrival order.</summary>
+    public ConcurrentQueue<(string Path, string Body)> Bodies { get; } = new();
+
+    internal void RecordBody(string path, string body) => Bodies.Enqueue((path.Trim('/'), body));
+
     public long For(string path) => ByPath.TryGetValue(path.Trim('/'), out var count) ? count : 0;
 
     internal void Count(string path)
@@ -96,5 +101,6 @@ public sealed class RequestCounters
         System.Threading.Interlocked.Exchange(ref faultsInjected, 0);
         ByPath.Clear();
         FaultsByKind.Clear();
+        Bodies.Clear();
     }
 }

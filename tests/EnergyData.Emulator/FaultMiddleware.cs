@@ -37,7 +37,17 @@ public sealed class FaultMiddleware
             await Task.Delay(state.Options.LatencyMilliseconds, aborted);
         }
 
-        var fault = state.Faults.Take(path);
+        string? body = null;
+        if (state.Faults.MatchesBodies || state.Options.RecordRequestBodies)
+        {
+            body = await ReadBodyAsync(context.Request);
+            if (state.Options.RecordRequestBodies)
+            {
+                state.Counters.RecordBody(path, body);
+            }
+        }
+
+        var fault = state.Faults.Take(path, body);
         if (fault is null)
         {
             await next(context);
@@ -101,6 +111,17 @@ public sealed class FaultMiddleware
             default:
                 throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
         }
+    }
+
+    /// <summary>Reads the request body (capped at 1 MiB) and rewinds it for the endpoint.</summary>
+    private static async Task<string> ReadBodyAsync(HttpRequest request)
+    {
+        request.EnableBuffering();
+        using var reader = new System.IO.StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
+        var buffer = new char[1024 * 1024];
+        var read = await reader.ReadBlockAsync(buffer, request.HttpContext.RequestAborted);
+        request.Body.Position = 0;
+        return new string(buffer, 0, read);
     }
 
     private static string ErrorEnvelope(string code, string type, string description) =>

@@ -56,6 +56,9 @@ public sealed class FaultSpec
     /// <summary>Only requests whose path contains this text (case-insensitive); null matches every API request.</summary>
     public string? PathContains { get; set; }
 
+    /// <summary>Only requests whose body contains this text (ordinal), e.g. one ClientIdentifier; null matches any body.</summary>
+    public string? BodyContains { get; set; }
+
     /// <summary>How many requests it applies to; 0 or less means every matching request until cleared.</summary>
     public int Count { get; set; } = 1;
 
@@ -84,12 +87,18 @@ public sealed class FaultInjector
     private readonly List<FaultSpec> pending = new();
     private Random random = new(20261201);
 
+    private volatile bool matchesBodies;
+
+    /// <summary>Some pending fault selects requests by body, so the middleware must read bodies.</summary>
+    public bool MatchesBodies => matchesBodies;
+
     public void Add(FaultSpec fault)
     {
         ArgumentNullException.ThrowIfNull(fault);
         lock (gate)
         {
             pending.Add(fault);
+            matchesBodies |= fault.BodyContains is not null;
         }
     }
 
@@ -118,11 +127,12 @@ public sealed class FaultInjector
         lock (gate)
         {
             pending.Clear();
+            matchesBodies = false;
         }
     }
 
     /// <summary>The fault for this request, if any, consuming one use of it.</summary>
-    public FaultSpec? Take(string path)
+    public FaultSpec? Take(string path, string? body = null)
     {
         lock (gate)
         {
@@ -130,6 +140,11 @@ public sealed class FaultInjector
             {
                 var fault = pending[index];
                 if (fault.PathContains is { } part && !path.Contains(part, StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                if (fault.BodyContains is { } text && (body is null || !body.Contains(text, StringComparison.Ordinal)))
                 {
                     continue;
                 }

@@ -30,7 +30,18 @@ public sealed class AuthenticationHandler : DelegatingHandler
             throw new ArgumentNullException(nameof(request));
         }
 
-        var trace = request.GetRequestContext()?.Trace;
+        var context = request.GetRequestContext();
+        var trace = context?.Trace;
+        if (context is not null)
+        {
+            context.CanRefreshCredentials = _provider.CanRefresh;
+            if (context.TakeCredentialRefresh() && _provider.CanRefresh)
+            {
+                // The API client saw the token rejected inside a 200 answer (Khipu's A000): fetch a new one first.
+                trace?.Verbose($"{HttpRequestCloner.Describe(request)}: the service rejected the {_provider.Scheme} token (A000); refreshing it before resending");
+                _provider.Invalidate();
+            }
+        }
 
         // Buffer only when a resend is possible; otherwise a streamed body goes through untouched.
         var body = _provider.CanRefresh ? await HttpRequestCloner.BufferContentAsync(request).ConfigureAwait(false) : null;

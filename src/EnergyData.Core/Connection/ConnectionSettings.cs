@@ -43,6 +43,15 @@ public sealed class ConnectionSettings
 
     public SecureString? NeuToken { get; set; }
 
+    /// <summary>NEU route overrides for this session: endpoint name to "METHOD path" (Connect-EnergyData -NeuRoute).</summary>
+    public System.Collections.Generic.IDictionary<string, string?>? NeuRoutes { get; set; }
+
+    /// <summary>A JSON file of NEU route overrides (-NeuRouteFile); -NeuRoute entries win over the file's.</summary>
+    public string? NeuRouteFile { get; set; }
+
+    /// <summary>The NEU route table with the overrides applied; set by <see cref="Validate"/>.</summary>
+    public Neu.NeuRouteTable NeuRouteTable { get; private set; } = Neu.NeuRouteTable.Default;
+
     public ResilienceOptions Resilience { get; set; } = new();
 
     public int RetryImmediatelyLimit { get; set; } = 2;
@@ -129,6 +138,23 @@ public sealed class ConnectionSettings
         }
 
         Resilience.Validate();
+        NeuRouteTable = BuildNeuRouteTable();
+    }
+
+    private Neu.NeuRouteTable BuildNeuRouteTable()
+    {
+        var overrides = new System.Collections.Generic.List<System.Collections.Generic.KeyValuePair<string, string?>>();
+        if (NeuRouteFile is not null)
+        {
+            overrides.AddRange(Neu.NeuRouteTable.ReadOverrideFile(NeuRouteFile));
+        }
+
+        if (NeuRoutes is not null)
+        {
+            overrides.AddRange(NeuRoutes);
+        }
+
+        return Neu.NeuRouteTable.Create(overrides);
     }
 
     private static string? Text(IDictionary variables, string name)

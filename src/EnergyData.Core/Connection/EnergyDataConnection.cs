@@ -15,6 +15,8 @@ public sealed class EnergyDataConnection : IDisposable
 {
     private readonly ConnectionSettings settings;
     private readonly Lazy<KhipuClient> khipu;
+    private readonly Lazy<Neu.NeuClient> neu;
+    private HttpClient? neuHttp;
     private HttpMessageHandler? tokenHandler;
     private HttpClient? khipuHttp;
     private int disposed;
@@ -27,6 +29,7 @@ public sealed class EnergyDataConnection : IDisposable
             : settings.KhipuClientSecret is not null ? "ClientCredentials"
             : "None";
         khipu = new Lazy<KhipuClient>(CreateKhipuClient, LazyThreadSafetyMode.ExecutionAndPublication);
+        neu = new Lazy<Neu.NeuClient>(CreateNeuClient, LazyThreadSafetyMode.ExecutionAndPublication);
         CreatedAt = DateTimeOffset.Now;
     }
 
@@ -45,6 +48,9 @@ public sealed class EnergyDataConnection : IDisposable
 
     /// <summary>Token or None.</summary>
     public string NeuAuthenticationScheme => settings.NeuToken is null ? "None" : "Token";
+
+    /// <summary>How many NEU routes this session overrides (Get-NeuRoute lists them).</summary>
+    public int NeuRouteOverrides => settings.NeuRouteTable.OverrideCount;
 
     public int MaxRetryAttempts => settings.Resilience.MaxRetryAttempts;
 
@@ -79,6 +85,28 @@ public sealed class EnergyDataConnection : IDisposable
         return khipu.Value;
     }
 
+    /// <summary>The effective NEU route table (defaults with this session's overrides); needs no credential.</summary>
+    public Neu.NeuRouteTable GetNeuRoutes() => settings.NeuRouteTable;
+
+    /// <summary>
+    /// The NEU client on this connection's NEU HttpClient (resilience, Bearer token). Throws
+    /// <see cref="NotConnectedException"/> when no NEU token is configured.
+    /// </summary>
+    public Neu.NeuClient GetNeuClient()
+    {
+        if (Volatile.Read(ref disposed) != 0)
+        {
+            throw new ObjectDisposedException(nameof(EnergyDataConnection), "This connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData.");
+        }
+
+        if (settings.NeuToken is null)
+        {
+            throw new NotConnectedException("No NEU token is configured. Run Connect-EnergyData -NeuToken (the token from the NEU web app's user profile), or set ENERGYDATA_NEU_TOKEN.");
+        }
+
+        return neu.Value;
+    }
+
     public static EnergyDataConnection Create(ConnectionSettings settings)
     {
         if (settings is null)
@@ -101,6 +129,7 @@ public sealed class EnergyDataConnection : IDisposable
         }
 
         khipuHttp?.Dispose();
+        neuHttp?.Dispose();
         tokenHandler?.Dispose();
     }
 
@@ -117,6 +146,15 @@ public sealed class EnergyDataConnection : IDisposable
         {
             MaxAttempts = settings.Resilience.MaxRetryAttempts + 1,
             RetryImmediatelyLimit = settings.RetryImmediatelyLimit,
+        });
+    }
+
+    private Neu.NeuClient CreateNeuClient()
+    {
+        neuHttp = Http.EnergyDataHttpClientFactory.Create(settings.Resilience, new BearerTokenAuthentication(settings.NeuToken!));
+        return new Neu.NeuClient(neuHttp, settings.NeuBaseUri, settings.NeuRouteTable, settings.NeuToken, new Neu.NeuClientOptions
+        {
+            MaxAttempts = settings.Resilience.MaxRetryAttempts + 1,
         });
     }
 

@@ -67,7 +67,8 @@ public static class ErrorMapper
     {
         var id = exception.ErrorCode is { Length: > 0 } code
             ? "Khipu." + code
-            : exception.StatusCode is { } status ? "Khipu.Http" + ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture) : "Khipu.Error";
+            : exception.StatusCode is { } status && (int)status >= 300 ? "Khipu.Http" + ((int)status).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "Khipu.Error";
 
         // A rejected credential fails every further input too: end the command.
         var rejected = exception.StatusCode == HttpStatusCode.Unauthorized || exception.ErrorCode == "A000";

@@ -13,6 +13,8 @@ public sealed class RequestContext
     private int _attempts;
     private long _earliestRetryTicks;
     private int _hasEarliestRetry;
+    private int _canRefreshCredentials;
+    private int _refreshCredentials;
 
     public RequestContext(IRequestTrace? trace, int maxAttempts)
     {
@@ -54,6 +56,25 @@ public sealed class RequestContext
     }
 
     public int RegisterAttempt() => Interlocked.Increment(ref _attempts);
+
+    /// <summary>
+    /// Set by the authentication layer on each send: whether its credentials can be renewed (client credentials can,
+    /// an API key or a fixed token cannot). Lets the API client decide whether a resend after A000 can help.
+    /// </summary>
+    public bool CanRefreshCredentials
+    {
+        get => Volatile.Read(ref _canRefreshCredentials) != 0;
+        set => Volatile.Write(ref _canRefreshCredentials, value ? 1 : 0);
+    }
+
+    /// <summary>
+    /// Asks the authentication layer to drop its cached token before the next send: Khipu can report a rejected
+    /// JWT as <c>Status: ERROR</c> with code A000 in a 200 answer, which the authentication layer never sees as a 401.
+    /// </summary>
+    public void RequestCredentialRefresh() => Volatile.Write(ref _refreshCredentials, 1);
+
+    /// <summary>True once per <see cref="RequestCredentialRefresh"/>: the caller that takes it performs the refresh.</summary>
+    public bool TakeCredentialRefresh() => Interlocked.Exchange(ref _refreshCredentials, 0) != 0;
 }
 
 public static class RequestContextExtensions

@@ -58,37 +58,49 @@ public sealed partial class KhipuClient
         var body = KhipuRequestWriter.Write(request);
         var context = new RequestContext(trace, options.MaxAttempts);
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
-        using var response = await SendAsync(request, body, context, cancellationToken).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
+        var credentialsRefreshed = false;
+        while (true)
         {
-            throw await ReadErrorAsync(response, request, context, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(request, body, context, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await ReadErrorAsync(response, request, context, cancellationToken).ConfigureAwait(false);
+            }
+
+            var text = await ReadBoundedTextAsync(response, options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
+            trace?.Debug("Response body: " + Redaction.RedactJson(Truncate(text, options.DebugBodyBytes)));
+            var info = ParseWholeEnvelope(text, response.StatusCode);
+            info.Attempts = context.Attempts;
+            if (info.IsError)
+            {
+                if (IsRejectedToken(info.Error) && !credentialsRefreshed && context.CanRefreshCredentials && context.CanAttemptAgain)
+                {
+                    // A000: the JWT was rejected inside a 200 answer; a fresh token can fix it, once.
+                    credentialsRefreshed = true;
+                    context.RequestCredentialRefresh();
+                    continue;
+                }
+
+                throw KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+            }
+
+            return new KhipuOperation
+            {
+                OperationId = info.OperationId,
+                Service = KhipuServices.DisplayName(request.ServicePath),
+                ServicePath = request.ServicePath,
+                InputIdentifier = inputIdentifier,
+                CallbackUrl = request.CallbackUrl.AbsoluteUri,
+                LifeSpanRaw = info.LifeSpan,
+                LifeSpan = KhipuOperation.ParseLifeSpan(info.LifeSpan),
+                SubmittedAt = DateTimeOffset.UtcNow,
+                Status = info.Status,
+                AdditionalInformation = info.AdditionalInformation,
+
+                // A server that answers a callback request synchronously still delivered a result: keep it.
+                ResultJson = response.StatusCode == HttpStatusCode.Accepted ? null : text,
+            };
         }
-
-        var text = await ReadBoundedTextAsync(response, options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
-        trace?.Debug("Response body: " + Redaction.RedactJson(Truncate(text, options.DebugBodyBytes)));
-        var info = ParseWholeEnvelope(text, response.StatusCode);
-        info.Attempts = context.Attempts;
-        if (info.IsError)
-        {
-            throw KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
-        }
-
-        return new KhipuOperation
-        {
-            OperationId = info.OperationId,
-            Service = KhipuServices.DisplayName(request.ServicePath),
-            ServicePath = request.ServicePath,
-            InputIdentifier = inputIdentifier,
-            CallbackUrl = request.CallbackUrl.AbsoluteUri,
-            LifeSpanRaw = info.LifeSpan,
-            LifeSpan = KhipuOperation.ParseLifeSpan(info.LifeSpan),
-            SubmittedAt = DateTimeOffset.UtcNow,
-            Status = info.Status,
-            AdditionalInformation = info.AdditionalInformation,
-
-            // A server that answers a callback request synchronously still delivered a result: keep it.
-            ResultJson = response.StatusCode == HttpStatusCode.Accepted ? null : text,
-        };
     }
 
     /// <summary>
@@ -111,6 +123,7 @@ public sealed partial class KhipuClient
         var body = KhipuRequestWriter.Write(request);
         var context = new RequestContext(trace, options.MaxAttempts);
         var immediateRetries = 0;
+        var credentialsRefreshed = false;
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
         while (true)
         {
@@ -187,6 +200,14 @@ public sealed partial class KhipuClient
             }
 
             var error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+            if (IsRejectedToken(info.Error) && yielded == 0 && !credentialsRefreshed && context.CanRefreshCredentials && context.CanAttemptAgain)
+            {
+                // A000 means the JWT was expired, revoked or invalid: a fresh token can fix it, once.
+                credentialsRefreshed = true;
+                context.RequestCredentialRefresh();
+                continue;
+            }
+
             if (error.ErrorType == KhipuErrorType.RetryImmediately && yielded == 0 && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
             {
                 immediateRetries++;
@@ -207,6 +228,8 @@ public sealed partial class KhipuClient
             throw error;
         }
     }
+
+    private static bool IsRejectedToken(KhipuError? error) => string.Equals(error?.Code, "A000", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Data readers: keep the whole Data value (small objects, mapped after the envelope is read).</summary>
     internal static async IAsyncEnumerable<JsonElement> KeepData(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)

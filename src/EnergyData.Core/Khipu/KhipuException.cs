@@ -61,7 +61,9 @@ public sealed class KhipuException : Exception
         var code = error?.Code;
         var type = error?.Type;
         var description = error?.Description;
-        var statusText = status is { } s ? string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)s, s) : "Status ERROR";
+        var statusText = status is null || (int)status.Value is >= 200 and < 300
+            ? "Status ERROR" + (error is null ? " without an Error object (no code, type or description)" : string.Empty)
+            : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
         var message = string.Format(
             CultureInfo.InvariantCulture,
             "Khipu {0} failed: {1}{2}{3}{4}.",

@@ -24,6 +24,9 @@ public sealed class KhipuOperation
 
     public string? CallbackUrl { get; set; }
 
+    /// <summary>The request's non-secret identifying fields as JSON, so Wait-KhipuOperation can map the result later.</summary>
+    public string? RequestInputs { get; set; }
+
     /// <summary>Khipu's estimate of the latest delivery time, when it could be read as a date.</summary>
     public DateTimeOffset? LifeSpan { get; set; }
 

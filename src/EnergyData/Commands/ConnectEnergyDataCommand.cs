@@ -51,6 +51,14 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
     [Parameter]
     public SecureString? NeuToken { get; set; }
 
+    /// <summary>NEU route overrides for this session: endpoint name to 'METHOD path', for example @{ Consumption = 'POST data/consumption/' }.</summary>
+    [Parameter]
+    public System.Collections.Hashtable? NeuRoute { get; set; }
+
+    /// <summary>A JSON file of NEU route overrides ({ "Name": "METHOD path" }); -NeuRoute entries win over it.</summary>
+    [Parameter]
+    public string? NeuRouteFile { get; set; }
+
     [Parameter]
     public Uri? KhipuBaseUri { get; set; }
 
@@ -98,6 +106,8 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
             settings.NeuToken = NeuToken ?? settings.NeuToken;
             settings.KhipuBaseUri = KhipuBaseUri ?? settings.KhipuBaseUri;
             settings.NeuBaseUri = NeuBaseUri ?? settings.NeuBaseUri;
+            settings.NeuRouteFile = NeuRouteFile is null ? null : GetUnresolvedProviderPathFromPSPath(NeuRouteFile);
+            settings.NeuRoutes = NeuRoute is null ? null : NeuRouteOverrides(NeuRoute);
             settings.Resilience.MaxRetryAttempts = MaxRetryCount;
             settings.Resilience.AttemptTimeout = TimeSpan.FromSeconds(TimeoutSec);
             if (settings.KhipuApiKey is null && settings.KhipuAccessToken is null && settings.KhipuClientSecret is null && settings.NeuToken is null)
@@ -117,10 +127,28 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
         }
 
         EnergyDataSession.Set(connection);
+        if (connection.NeuRouteOverrides > 0)
+        {
+            WriteVerbose($"NEU routes overridden for this session: {connection.NeuRouteOverrides} (Get-NeuRoute lists them).");
+        }
+
         WriteVerbose(connection.ToString());
         if (PassThru)
         {
             WriteObject(connection);
         }
+    }
+
+    private static System.Collections.Generic.Dictionary<string, string?> NeuRouteOverrides(System.Collections.Hashtable table)
+    {
+        var overrides = new System.Collections.Generic.Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry entry in table)
+        {
+            var key = entry.Key is PSObject keyObject ? keyObject.BaseObject : entry.Key;
+            var value = entry.Value is PSObject valueObject ? valueObject.BaseObject : entry.Value;
+            overrides[Convert.ToString(key, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty] = value is string text ? text : Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return overrides;
     }
 }

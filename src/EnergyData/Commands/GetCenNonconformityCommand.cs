@@ -57,12 +57,12 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
             PageConcurrency = ThrottleLimit,
         };
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
-        var callback = CallbackUrl;
+        var callback = CallbackUrl ?? AsyncCallbackUrl;
         var includeTotal = PagingParameters.IncludeTotalCount.IsPresent;
         if (callback is not null)
         {
             var page = (int)Math.Min(int.MaxValue, query.Skip / Math.Max(1, query.PageSize));
-            Submit(query.RutDeudor, context => context.WriteResultAsync(Khipu.SubmitAsync(KhipuClient.CenRequest(query, page, required, callback), query.RutDeudor, context, context.CancellationToken)));
+            Submit(query.RutDeudor, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.CenRequest(query, page, required, callback), query.RutDeudor, context)));
             return;
         }
 

@@ -33,7 +33,7 @@ public sealed class GetEnelBillDocumentCommand : KhipuCmdlet
     {
         var identifier = ClientIdentifier;
         var email = Email;
-        var callback = CallbackUrl;
+        var callback = CallbackUrl ?? AsyncCallbackUrl;
         var folder = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
         if (callback is null)
         {
@@ -41,7 +41,7 @@ public sealed class GetEnelBillDocumentCommand : KhipuCmdlet
         }
         else
         {
-            Submit(identifier, context => context.WriteResultAsync(Khipu.SubmitAsync(KhipuClient.EnelBillDocumentRequest(identifier, email, callback), identifier, context, context.CancellationToken)));
+            Submit(identifier, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.EnelBillDocumentRequest(identifier, email, callback), identifier, context)));
         }
     }
 }

@@ -23,14 +23,14 @@ public sealed class GetEnelDebtStatusCommand : KhipuCmdlet
     {
         foreach (var identifier in ClientIdentifier)
         {
-            var callback = CallbackUrl;
+            var callback = CallbackUrl ?? AsyncCallbackUrl;
             if (callback is null)
             {
                 Submit(identifier, context => context.WriteResultAsync(Khipu.GetEnelDebtStatusAsync(identifier, context, context.CancellationToken)));
             }
             else
             {
-                Submit(identifier, context => context.WriteResultAsync(Khipu.SubmitAsync(KhipuClient.EnelDebtStatusRequest(identifier, callback), identifier, context, context.CancellationToken)));
+                Submit(identifier, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.EnelDebtStatusRequest(identifier, callback), identifier, context)));
             }
         }
     }

@@ -30,11 +30,11 @@ public sealed class GetTgrExpiredAgreementCommand : KhipuCmdlet
         var credential = AccountCredentialOrDefault(AccountCredential);
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
         var detail = Detail;
-        var callback = CallbackUrl;
+        var callback = CallbackUrl ?? AsyncCallbackUrl;
         var target = (object?)credential?.UserName ?? "TGR";
         if (callback is not null)
         {
-            Submit(target, context => context.WriteResultAsync(Khipu.SubmitAsync(KhipuClient.TgrRequest(credential, required, callback), credential?.UserName, context, context.CancellationToken)));
+            Submit(target, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.TgrRequest(credential, required, callback), credential?.UserName, context, detail.ToString())));
             return;
         }
 

@@ -40,14 +40,14 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
             return;
         }
 
-        var callback = CallbackUrl;
+        var callback = CallbackUrl ?? AsyncCallbackUrl;
         if (callback is null)
         {
             Submit(path, context => context.WriteResultAsync(Khipu.InvokeAsync(path, data, context, context.CancellationToken)));
         }
         else
         {
-            Submit(path, context => context.WriteResultAsync(Khipu.InvokeAsync(path, data, callback, context, context.CancellationToken)));
+            Submit(path, context => context.WriteResultAsync(SubmitOperationAsync(new KhipuRequest(KhipuClient.ServicePath(path), data, Validation.InputRules.CallbackUrl(callback)), null, context)));
         }
     }
 

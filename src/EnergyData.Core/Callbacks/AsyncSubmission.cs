@@ -1,0 +1,77 @@
+using System;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Khipu;
+
+namespace EnergyData.Callbacks;
+
+/// <summary>
+/// Submits a Khipu request in asynchronous mode and keeps what is needed to collect it: the request's
+/// identifying inputs on the <see cref="KhipuOperation"/>, and, through a receiver, a pending record in its
+/// inbox. The receiver's secret never appears on the operation (its CallbackUrl shows *** instead).
+/// </summary>
+public static class AsyncSubmission
+{
+    public static async Task<KhipuOperation> SubmitAsync(
+        KhipuClient client,
+        KhipuRequest request,
+        string? inputIdentifier,
+        string? detail,
+        CallbackReceiver? receiver,
+        IRequestTrace? trace,
+        CancellationToken cancellationToken)
+    {
+        if (client is null)
+        {
+            throw new ArgumentNullException(nameof(client));
+        }
+
+        if (request is null)
+        {
+            throw new ArgumentNullException(nameof(request));
+        }
+
+        // The request body shown at -Debug carries the CallbackUrl: keep the receiver's secret out of it.
+        var shownTrace = receiver is not null && trace is not null ? new SecretRedactingTrace(trace, receiver) : trace;
+        var operation = await client.SubmitAsync(request, inputIdentifier, shownTrace, cancellationToken).ConfigureAwait(false);
+        operation.RequestInputs = RequestInputText.Describe(request, detail);
+        if (receiver is null || !receiver.Owns(request.CallbackUrl))
+        {
+            return operation;
+        }
+
+        operation.CallbackUrl = receiver.RedactedCallbackUrl;
+        if (string.IsNullOrEmpty(operation.OperationId))
+        {
+            trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
+            return operation;
+        }
+
+        await receiver.Inbox.WritePendingAsync(PendingOperation.FromOperation(operation), cancellationToken).ConfigureAwait(false);
+        if (operation.ResultJson is { } immediate)
+        {
+            // Khipu answered at once although a CallbackUrl was given: file the result as if it had been delivered.
+            await receiver.Inbox.TryAddResultAsync(operation.OperationId!, Encoding.UTF8.GetBytes(immediate), cancellationToken).ConfigureAwait(false);
+        }
+
+        return operation;
+    }
+
+    private sealed class SecretRedactingTrace : IRequestTrace
+    {
+        private readonly IRequestTrace inner;
+        private readonly CallbackReceiver receiver;
+
+        public SecretRedactingTrace(IRequestTrace inner, CallbackReceiver receiver)
+        {
+            this.inner = inner;
+            this.receiver = receiver;
+        }
+
+        public void Verbose(string message) => inner.Verbose(receiver.RedactSecret(message));
+
+        public void Debug(string message) => inner.Debug(receiver.RedactSecret(message));
+    }
+}

@@ -1,0 +1,478 @@
+using System;
+using System.Collections.Concurrent;
+using System.IO;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Validation;
+
+namespace EnergyData.Callbacks;
+
+/// <summary>
+/// Receives Khipu's asynchronous results: an in-process <see cref="HttpListener"/> that accepts a POST only on
+/// a path ending with an unguessable secret segment (Khipu's push carries no authentication), caps the body,
+/// requires a JSON object with an OperationId, and stores it in the <see cref="CallbackInbox"/> before answering
+/// 200. Anything else gets a 4xx, is counted, and the listener keeps serving.
+/// </summary>
+public sealed class CallbackReceiver : IDisposable
+{
+    private const int SecretBytes = 32;
+    private static readonly byte[] AcceptedBody = Encoding.UTF8.GetBytes("{\"Status\":\"OK\"}");
+
+    private readonly HttpListener listener;
+    private readonly CallbackReceiverOptions options;
+    private readonly byte[] secret;
+    private readonly SemaphoreSlim slots;
+    private readonly ConcurrentDictionary<Task, bool> inFlight = new();
+    private readonly Counters counters = new();
+    private readonly Task acceptLoop;
+    private int stopped;
+
+    private CallbackReceiver(HttpListener listener, string prefix, CallbackReceiverOptions options, CallbackInbox inbox, Uri publicBaseUri, string secretSegment)
+    {
+        this.listener = listener;
+        this.options = options;
+        ListenPrefix = prefix;
+        Inbox = inbox;
+        PublicBaseUri = publicBaseUri;
+        secret = Encoding.ASCII.GetBytes(secretSegment);
+        CallbackUrl = new Uri(publicBaseUri, secretSegment);
+        RedactedCallbackUrl = new Uri(publicBaseUri, "***").AbsoluteUri;
+        StartedAt = DateTimeOffset.UtcNow;
+        slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentRequests));
+        acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string ListenPrefix { get; }
+
+    public Uri PublicBaseUri { get; }
+
+    /// <summary>The URL to give Khipu: PublicBaseUri plus the secret segment. Treat it as a secret.</summary>
+    public Uri CallbackUrl { get; }
+
+    public string RedactedCallbackUrl { get; }
+
+    public CallbackInbox Inbox { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public bool IsListening => Volatile.Read(ref stopped) == 0 && listener.IsListening;
+
+    /// <summary>Starts listening. Port 0 in the prefix picks a free port.</summary>
+    public static CallbackReceiver Start(CallbackReceiverOptions options)
+    {
+        if (options is null)
+        {
+            throw new ArgumentNullException(nameof(options));
+        }
+
+        if (options.MaxBodyBytes < 1024)
+        {
+            throw new ParameterValidationException("MaxBodySize", "must be at least 1024 bytes");
+        }
+
+        var inbox = new CallbackInbox(options.InboxPath);
+        inbox.EnsureExists();
+        var prefix = NormalizePrefix(options.Prefix);
+        var secretSegment = NewSecretSegment();
+        for (var attempt = 0; ; attempt++)
+        {
+            var concrete = prefix.Port == 0 ? WithPort(prefix.Text, FreeLoopbackPort()) : prefix.Text;
+            var publicBase = PublicBase(options.PublicBaseUri, concrete);
+            var callbackUrl = new Uri(publicBase, secretSegment);
+            if (callbackUrl.AbsoluteUri.Length > InputRules.CallbackUrlMaxLength)
+            {
+                throw new ParameterValidationException("PublicBaseUri", $"must leave room for the secret segment: Khipu accepts a CallbackUrl of at most {InputRules.CallbackUrlMaxLength} characters", $"It would have {callbackUrl.AbsoluteUri.Length}.");
+            }
+
+            var listener = new HttpListener();
+            listener.Prefixes.Add(concrete);
+            try
+            {
+                listener.Start();
+                return new CallbackReceiver(listener, concrete, options, inbox, publicBase, secretSegment);
+            }
+            catch (HttpListenerException) when (prefix.Port == 0 && attempt < 5)
+            {
+                // Another process took the free port between the probe and the bind: try another.
+                listener.Close();
+            }
+            catch
+            {
+                listener.Close();
+                throw;
+            }
+        }
+    }
+
+    public CallbackReceiverStatus GetStatus() => new()
+    {
+        ListenPrefix = ListenPrefix,
+        PublicBaseUri = PublicBaseUri,
+        RedactedCallbackUrl = RedactedCallbackUrl,
+        InboxPath = Inbox.Root,
+        IsListening = IsListening,
+        StartedAt = StartedAt,
+        Received = Interlocked.Read(ref counters.Received),
+        Accepted = Interlocked.Read(ref counters.Accepted),
+        Duplicates = Interlocked.Read(ref counters.Duplicates),
+        Unsolicited = Interlocked.Read(ref counters.Unsolicited),
+        RejectedForged = Interlocked.Read(ref counters.Forged),
+        RejectedMethod = Interlocked.Read(ref counters.Method),
+        RejectedTooLarge = Interlocked.Read(ref counters.TooLarge),
+        RejectedMalformed = Interlocked.Read(ref counters.Malformed),
+        RejectedTimedOut = Interlocked.Read(ref counters.TimedOut),
+        Failed = Interlocked.Read(ref counters.Failed),
+    };
+
+    /// <summary>Replaces the secret segment with *** wherever it appears (for trace lines).</summary>
+    public string RedactSecret(string text) =>
+        string.IsNullOrEmpty(text) ? text : text.Replace(Encoding.ASCII.GetString(secret), Diagnostics.Redaction.Mask);
+
+    /// <summary>True when <paramref name="url"/> is this receiver's CallbackUrl.</summary>
+    public bool Owns(Uri? url) => url is not null && string.Equals(url.AbsoluteUri, CallbackUrl.AbsoluteUri, StringComparison.Ordinal);
+
+    /// <summary>Stops accepting, lets requests in progress finish (their results are stored), then closes.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            listener.Stop();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already closed.
+        }
+
+        var pending = new System.Collections.Generic.List<Task>(inFlight.Keys) { acceptLoop };
+        try
+        {
+            Task.WaitAll(pending.ToArray(), options.ReadTimeout + TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // Handlers report their own failures as HTTP answers; a stopped listener may fault the last accept.
+        }
+
+        listener.Close();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        slots.Dispose();
+    }
+
+    internal static bool FixedTimeEquals(byte[] expected, byte[] actual)
+    {
+        // Every byte of the expected value is compared whatever the input, so timing says nothing about the secret.
+        var difference = expected.Length ^ actual.Length;
+        for (var index = 0; index < expected.Length; index++)
+        {
+            difference |= expected[index] ^ (index < actual.Length ? actual[index] : 0);
+        }
+
+        return difference == 0;
+    }
+
+    private static string NewSecretSegment()
+    {
+        var bytes = new byte[SecretBytes];
+        using (var random = RandomNumberGenerator.Create())
+        {
+            random.GetBytes(bytes);
+        }
+
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static (string Text, int Port) NormalizePrefix(string? prefix)
+    {
+        var text = InputRules.Required(prefix, "Prefix");
+        if (!text.EndsWith("/", StringComparison.Ordinal))
+        {
+            text += "/";
+        }
+
+        // '+' and '*' are HttpListener wildcards: Uri cannot parse them as hosts, so check the rest with a stand-in.
+        var parsable = text.Replace("://+", "://wildcard.invalid").Replace("://*", "://wildcard.invalid");
+        if (!Uri.TryCreate(parsable, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ParameterValidationException("Prefix", "must be an HttpListener prefix such as http://127.0.0.1:8080/", $"'{prefix}' is not.");
+        }
+
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            throw new ParameterValidationException("Prefix", "must not have a query or fragment");
+        }
+
+        return (text, uri.Port);
+    }
+
+    private static string WithPort(string prefix, int port)
+    {
+        // Replace the authority's port only (the first ":0" after the scheme's "://").
+        var hostStart = prefix.IndexOf("://", StringComparison.Ordinal) + 3;
+        var pathStart = prefix.IndexOf('/', hostStart);
+        var authority = prefix.Substring(hostStart, pathStart - hostStart);
+        var colon = authority.LastIndexOf(':');
+        var host = colon < 0 ? authority : authority.Substring(0, colon);
+        return prefix.Substring(0, hostStart) + host + ":" + port.ToString(System.Globalization.CultureInfo.InvariantCulture) + prefix.Substring(pathStart);
+    }
+
+    private static Uri PublicBase(Uri? publicBaseUri, string concretePrefix)
+    {
+        if (publicBaseUri is null)
+        {
+            return new Uri(concretePrefix.Replace("://+", "://127.0.0.1").Replace("://*", "://127.0.0.1"));
+        }
+
+        var checkedUri = InputRules.CallbackUrl(publicBaseUri, "PublicBaseUri");
+        if (!string.IsNullOrEmpty(checkedUri.Query) || !string.IsNullOrEmpty(checkedUri.Fragment))
+        {
+            throw new ParameterValidationException("PublicBaseUri", "must not have a query or fragment");
+        }
+
+        return checkedUri.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? checkedUri : new Uri(checkedUri.AbsoluteUri + "/");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        try
+        {
+            return ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+        finally
+        {
+            probe.Stop();
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (Volatile.Read(ref stopped) == 0)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                if (Volatile.Read(ref stopped) != 0 || !listener.IsListening)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            await slots.WaitAsync().ConfigureAwait(false);
+            var task = Task.Run(() => HandleAsync(context));
+            inFlight[task] = true;
+            _ = task.ContinueWith(
+                finished =>
+                {
+                    inFlight.TryRemove(finished, out _);
+                    slots.Release();
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        Interlocked.Increment(ref counters.Received);
+        var response = context.Response;
+        try
+        {
+            var (status, message) = await ProcessAsync(context.Request).ConfigureAwait(false);
+            var body = status == HttpStatusCode.OK ? AcceptedBody : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { Status = "ERROR", Message = message }));
+            response.StatusCode = (int)status;
+            response.ContentType = "application/json";
+            response.KeepAlive = status == HttpStatusCode.OK;
+            response.ContentLength64 = body.Length;
+            await response.OutputStream.WriteAsync(body, 0, body.Length).ConfigureAwait(false);
+            response.Close();
+        }
+        catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The sender went away; nothing to answer. An acknowledged result is already on disk.
+            try
+            {
+                response.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already gone.
+            }
+        }
+    }
+
+    private async Task<(HttpStatusCode Status, string Message)> ProcessAsync(HttpListenerRequest request)
+    {
+        var segment = LastSegment(request.Url?.AbsolutePath);
+        if (!FixedTimeEquals(secret, Encoding.UTF8.GetBytes(segment)))
+        {
+            Interlocked.Increment(ref counters.Forged);
+            return (HttpStatusCode.NotFound, "Not found.");
+        }
+
+        if (!string.Equals(request.HttpMethod, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            Interlocked.Increment(ref counters.Method);
+            return ((HttpStatusCode)405, "Only POST is accepted.");
+        }
+
+        if (request.ContentLength64 > options.MaxBodyBytes)
+        {
+            Interlocked.Increment(ref counters.TooLarge);
+            return ((HttpStatusCode)413, "The body is larger than the limit.");
+        }
+
+        var read = await ReadBodyAsync(request).ConfigureAwait(false);
+        if (read.TimedOut)
+        {
+            Interlocked.Increment(ref counters.TimedOut);
+            return (HttpStatusCode.RequestTimeout, "The body did not arrive in time.");
+        }
+
+        if (read.TooLarge)
+        {
+            Interlocked.Increment(ref counters.TooLarge);
+            return ((HttpStatusCode)413, "The body is larger than the limit.");
+        }
+
+        var operationId = OperationIdOf(read.Body);
+        if (operationId is null)
+        {
+            Interlocked.Increment(ref counters.Malformed);
+            return (HttpStatusCode.BadRequest, "The body must be a JSON object with a string OperationId.");
+        }
+
+        try
+        {
+            var outcome = await Inbox.TryAddResultAsync(operationId, read.Body, CancellationToken.None).ConfigureAwait(false);
+            if (outcome == InboxWriteResult.Duplicate)
+            {
+                Interlocked.Increment(ref counters.Duplicates);
+                return (HttpStatusCode.OK, "Already received.");
+            }
+
+            Interlocked.Increment(ref counters.Accepted);
+            if (!File.Exists(Inbox.PendingPath(operationId)))
+            {
+                Interlocked.Increment(ref counters.Unsolicited);
+            }
+
+            return (HttpStatusCode.OK, "Stored.");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // Not stored, so not acknowledged: Khipu's delivery will come again.
+            Interlocked.Increment(ref counters.Failed);
+            return (HttpStatusCode.InternalServerError, "The result could not be stored.");
+        }
+    }
+
+    private async Task<BodyRead> ReadBodyAsync(HttpListenerRequest request)
+    {
+        var limit = options.MaxBodyBytes;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        using var timeout = new CancellationTokenSource();
+        var deadline = Task.Delay(options.ReadTimeout, timeout.Token);
+        try
+        {
+            var stream = request.InputStream;
+            while (true)
+            {
+                var reading = stream.ReadAsync(chunk, 0, chunk.Length);
+                if (await Task.WhenAny(reading, deadline).ConfigureAwait(false) != reading)
+                {
+                    // The read is abandoned; closing the connection ends it. Observe its fault so it is not reported later.
+                    _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                    return new BodyRead(Array.Empty<byte>(), TimedOut: true, TooLarge: false);
+                }
+
+                var count = await reading.ConfigureAwait(false);
+                if (count == 0)
+                {
+                    return new BodyRead(buffer.ToArray(), TimedOut: false, TooLarge: false);
+                }
+
+                if (buffer.Length + count > limit)
+                {
+                    return new BodyRead(Array.Empty<byte>(), TimedOut: false, TooLarge: true);
+                }
+
+                buffer.Write(chunk, 0, count);
+            }
+        }
+        finally
+        {
+            timeout.Cancel();
+        }
+    }
+
+    private static string? OperationIdOf(byte[] body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("OperationId", out var id) || id.ValueKind != JsonValueKind.String)
+            {
+                return null;
+            }
+
+            var text = id.GetString();
+            return string.IsNullOrWhiteSpace(text) || text!.Length > 200 ? null : text;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string LastSegment(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            return string.Empty;
+        }
+
+        var trimmed = path!.TrimEnd('/');
+        var slash = trimmed.LastIndexOf('/');
+        return Uri.UnescapeDataString(slash < 0 ? trimmed : trimmed.Substring(slash + 1));
+    }
+
+    private readonly record struct BodyRead(byte[] Body, bool TimedOut, bool TooLarge);
+
+    private sealed class Counters
+    {
+        public long Received;
+        public long Accepted;
+        public long Duplicates;
+        public long Unsolicited;
+        public long Forged;
+        public long Method;
+        public long TooLarge;
+        public long Malformed;
+        public long TimedOut;
+        public long Failed;
+    }
+}

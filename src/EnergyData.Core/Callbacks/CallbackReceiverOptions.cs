@@ -1,0 +1,38 @@
+using System;
+using System.Runtime.InteropServices;
+
+namespace EnergyData.Callbacks;
+
+/// <summary>Where and how a <see cref="CallbackReceiver"/> listens.</summary>
+public sealed class CallbackReceiverOptions
+{
+    public const int DefaultMaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The HttpListener prefix, for example <c>http://127.0.0.1:8080/</c>; port 0 picks a free port. Default:
+    /// loopback on a free port (<c>localhost</c> on Windows, where http.sys lets a non-administrator listen on
+    /// it without a URL ACL; <c>127.0.0.1</c> elsewhere, so the managed listener never binds to every interface).
+    /// </summary>
+    public string Prefix { get; set; } = DefaultPrefix(0);
+
+    /// <summary>The address Khipu calls (a tunnel or reverse proxy in front of the listener); the prefix when omitted.</summary>
+    public Uri? PublicBaseUri { get; set; }
+
+    public string InboxPath { get; set; } = CallbackSession.DefaultInboxPath;
+
+    /// <summary>Bodies larger than this are refused with 413 (Khipu results are small JSON documents).</summary>
+    public int MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
+
+    /// <summary>A request whose body has not arrived within this time gets 408 (a slow or stalled sender).</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Requests handled at once; further connections wait in the listener's queue.</summary>
+    public int MaxConcurrentRequests { get; set; } = 64;
+
+    public static string DefaultPrefix(int port) =>
+        string.Format(
+            System.Globalization.CultureInfo.InvariantCulture,
+            "http://{0}:{1}/",
+            RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "localhost" : "127.0.0.1",
+            port);
+}

@@ -1,0 +1,62 @@
+using System;
+using System.IO;
+using System.Threading;
+
+namespace EnergyData.Callbacks;
+
+/// <summary>
+/// The callback receiver of the session (started by Start-KhipuCallbackReceiver), which <c>-Async</c> uses.
+/// One per process, like the connection; closed by Stop-KhipuCallbackReceiver or when the module is removed.
+/// </summary>
+public static class CallbackSession
+{
+    private static CallbackReceiver? current;
+
+    public static CallbackReceiver? Current => Volatile.Read(ref current);
+
+    /// <summary>The inbox used when none is named: a per-user data folder, so a later session finds it.</summary>
+    public static string DefaultInboxPath
+    {
+        get
+        {
+            var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            if (string.IsNullOrEmpty(root))
+            {
+                root = Path.GetTempPath();
+            }
+
+            return Path.Combine(root, "EnergyData", "KhipuInbox");
+        }
+    }
+
+    /// <summary>Starts a receiver and makes it the session's. Refuses while another one is running.</summary>
+    public static CallbackReceiver Start(CallbackReceiverOptions options)
+    {
+        if (Current is { IsListening: true } running)
+        {
+            throw new InvalidOperationException($"A callback receiver is already running on {running.ListenPrefix}; run Stop-KhipuCallbackReceiver first.");
+        }
+
+        var receiver = CallbackReceiver.Start(options);
+        var previous = Interlocked.Exchange(ref current, receiver);
+        previous?.Dispose();
+        return receiver;
+    }
+
+    /// <summary>Stops and forgets the session's receiver. Returns its final status, or null when none ran.</summary>
+    public static CallbackReceiverStatus? Stop()
+    {
+        var previous = Interlocked.Exchange(ref current, null);
+        if (previous is null)
+        {
+            return null;
+        }
+
+        previous.Dispose();
+        return previous.GetStatus();
+    }
+
+    /// <summary>The inbox a waiter reads: the one named, else the running receiver's, else the default folder.</summary>
+    public static CallbackInbox ResolveInbox(string? inboxPath) =>
+        new(string.IsNullOrEmpty(inboxPath) ? Current?.Inbox.Root ?? DefaultInboxPath : inboxPath!);
+}

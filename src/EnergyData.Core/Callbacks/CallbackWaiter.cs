@@ -1,0 +1,235 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Khipu;
+
+namespace EnergyData.Callbacks;
+
+/// <summary>One operation collected: its rows, or why there are none.</summary>
+public sealed class CallbackOutcome
+{
+    public CallbackOutcome(PendingOperation operation, IReadOnlyList<object> results, Exception? error)
+    {
+        Operation = operation;
+        Results = results;
+        Error = error;
+    }
+
+    public PendingOperation Operation { get; }
+
+    public IReadOnlyList<object> Results { get; }
+
+    public Exception? Error { get; }
+}
+
+public sealed class CallbackWaiterOptions
+{
+    /// <summary>How long to wait for all operations; null waits until each arrives or passes its LifeSpan.</summary>
+    public TimeSpan? Timeout { get; set; }
+
+    /// <summary>How often the inbox is scanned again in case a file-system notification was missed.</summary>
+    public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Time past the LifeSpan allowed for delivery before LIFESPAN_EXCEEDED is reported.</summary>
+    public TimeSpan LifeSpanGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The clock (tests move it).</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+}
+
+/// <summary>
+/// Waits for asynchronous results in an inbox and yields each as it is found, mapped to the synchronous call's
+/// rows. Results already there are found at once; new files are noticed by a FileSystemWatcher and, as a
+/// fallback, by a periodic rescan. The inbox is only read: stopping (cancellation) or a timeout changes nothing,
+/// so another wait, in this session or a later one, collects the same results.
+/// </summary>
+public sealed class CallbackWaiter
+{
+    private readonly CallbackInbox inbox;
+    private readonly CallbackWaiterOptions options;
+
+    public CallbackWaiter(CallbackInbox inbox, CallbackWaiterOptions? options = null)
+    {
+        this.inbox = inbox ?? throw new ArgumentNullException(nameof(inbox));
+        this.options = options ?? new CallbackWaiterOptions();
+    }
+
+    /// <summary>
+    /// Yields one outcome per distinct OperationId, in arrival order. <paramref name="progress"/> receives the
+    /// number done and the total after each one.
+    /// </summary>
+    public async IAsyncEnumerable<CallbackOutcome> WaitAsync(
+        IEnumerable<PendingOperation> operations,
+        Action<int, int>? progress,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (operations is null)
+        {
+            throw new ArgumentNullException(nameof(operations));
+        }
+
+        var remaining = new Dictionary<string, PendingOperation>(StringComparer.Ordinal);
+        foreach (var operation in operations)
+        {
+            if (!string.IsNullOrEmpty(operation.OperationId) && !remaining.ContainsKey(operation.OperationId))
+            {
+                remaining[operation.OperationId] = operation.CompleteFrom(inbox.ReadPending(operation.OperationId));
+            }
+        }
+
+        var total = remaining.Count;
+        var done = 0;
+        var clock = options.Clock;
+        var deadline = options.Timeout is { } timeout ? clock.GetUtcNow() + timeout : (DateTimeOffset?)null;
+        using var signal = new SemaphoreSlim(0);
+        using var watcher = StartWatcher(signal, trace);
+        while (remaining.Count > 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var arrived = ListResults();
+            foreach (var operation in new List<PendingOperation>(remaining.Values))
+            {
+                var outcome = await TryCollectAsync(operation, arrived, trace, cancellationToken).ConfigureAwait(false);
+                if (outcome is null)
+                {
+                    continue;
+                }
+
+                remaining.Remove(operation.OperationId);
+                progress?.Invoke(++done, total);
+                yield return outcome;
+            }
+
+            if (remaining.Count == 0)
+            {
+                yield break;
+            }
+
+            var now = clock.GetUtcNow();
+            if (deadline is { } end && now >= end)
+            {
+                foreach (var operation in remaining.Values)
+                {
+                    progress?.Invoke(++done, total);
+                    yield return new CallbackOutcome(operation, Array.Empty<object>(), TimedOut(operation));
+                }
+
+                yield break;
+            }
+
+            var wait = options.RescanInterval;
+            if (deadline is { } limit && limit - now < wait)
+            {
+                wait = limit - now;
+            }
+
+            await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private HashSet<string> ListResults()
+    {
+        // One directory listing per scan instead of one failed open per missing result.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var path in Directory.EnumerateFiles(inbox.Root, "*.json"))
+            {
+                names.Add(Path.GetFileName(path));
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing has arrived yet.
+        }
+
+        return names;
+    }
+
+    private async Task<CallbackOutcome?> TryCollectAsync(PendingOperation operation, HashSet<string> arrived, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        Stream? stream;
+        try
+        {
+            stream = arrived.Contains(CallbackInbox.FileNameFor(operation.OperationId)) ? inbox.OpenResult(operation.OperationId) : null;
+        }
+        catch (IOException exception)
+        {
+            trace?.Verbose($"The result of {operation.OperationId} could not be opened yet ({exception.Message}); trying again.");
+            return null;
+        }
+
+        if (stream is null)
+        {
+            // Not delivered: past its LifeSpan (and the grace for delivery) it will not come.
+            return operation.LifeSpan is { } lifeSpan && options.Clock.GetUtcNow() > lifeSpan + options.LifeSpanGrace
+                ? new CallbackOutcome(operation, Array.Empty<object>(), LifeSpanExceeded(operation, lifeSpan))
+                : null;
+        }
+
+        using (stream)
+        {
+            try
+            {
+                var rows = await KhipuClient.MapCallbackResultAsync(operation, stream, trace, cancellationToken).ConfigureAwait(false);
+                return new CallbackOutcome(operation, rows, null);
+            }
+            catch (Exception exception) when (exception is KhipuException or KhipuProtocolException or JsonException or Json.JsonStreamLimitException)
+            {
+                return new CallbackOutcome(operation, Array.Empty<object>(), exception);
+            }
+        }
+    }
+
+    private static KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset lifeSpan) =>
+        new(
+            string.Format(CultureInfo.InvariantCulture, "Khipu {0}: no result for operation {1} arrived within its LifeSpan ({2:u}); Khipu will not deliver it. Submit the request again.", operation.Service, operation.OperationId, lifeSpan.ToUniversalTime()),
+            null,
+            operation.OperationId,
+            "LIFESPAN_EXCEEDED",
+            "DO_NOT_RETRY",
+            "The asynchronous request was not finished within its LifeSpan.");
+
+    private TimeoutException TimedOut(PendingOperation operation) =>
+        new(string.Format(
+            CultureInfo.InvariantCulture,
+            "No result for {0} arrived within {1}. It stays pending: run Wait-KhipuOperation again to collect it.",
+            operation,
+            options.Timeout));
+
+    private FileSystemWatcher? StartWatcher(SemaphoreSlim signal, IRequestTrace? trace)
+    {
+        try
+        {
+            inbox.EnsureExists();
+            var watcher = new FileSystemWatcher(inbox.Root, "*.json") { NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            void Wake(object sender, FileSystemEventArgs e)
+            {
+                if (signal.CurrentCount == 0)
+                {
+                    signal.Release();
+                }
+            }
+
+            watcher.Created += Wake;
+            watcher.Renamed += (sender, e) => Wake(sender, e);
+            watcher.Changed += Wake;
+            watcher.Error += (sender, e) => Wake(sender, new FileSystemEventArgs(WatcherChangeTypes.All, inbox.Root, null));
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception exception) when (exception is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            // Out of inotify watches, a network share, and so on: the periodic rescan still finds every result.
+            trace?.Verbose($"Not watching {inbox.Root} for changes ({exception.Message}); scanning it every {options.RescanInterval.TotalSeconds:0.#} s.");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,509 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+
+namespace EnergyData.Neu;
+
+/// <summary>An account with the services listed under it.</summary>
+public sealed class NeuAccountEntry
+{
+    public NeuAccountEntry(NeuAccount account, IReadOnlyList<NeuService> services)
+    {
+        Account = account;
+        Services = services;
+    }
+
+    public NeuAccount Account { get; }
+
+    public IReadOnlyList<NeuService> Services { get; }
+}
+
+/// <summary>A bill with its concept lines.</summary>
+public sealed class NeuBillEntry
+{
+    public NeuBillEntry(NeuBill bill, IReadOnlyList<NeuBillConcept> concepts)
+    {
+        Bill = bill;
+        Concepts = concepts;
+    }
+
+    public NeuBill Bill { get; }
+
+    public IReadOnlyList<NeuBillConcept> Concepts { get; }
+}
+
+/// <summary>What Get-NeuConsumption asks for: one account, or a list of services.</summary>
+public sealed class NeuConsumptionQuery
+{
+    public long? AccountId { get; set; }
+
+    public IReadOnlyList<long>? ServiceIds { get; set; }
+
+    public NeuInterval Interval { get; set; } = NeuInterval.Daily;
+
+    public DateTime? From { get; set; }
+
+    public DateTime? To { get; set; }
+}
+
+/// <summary>The endpoints. Each public method checks its input before returning, so bad input never sends a request.</summary>
+public sealed partial class NeuClient
+{
+    public IAsyncEnumerable<NeuAccountEntry> GetAccountsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        if (accountId is { } id)
+        {
+            NeuInput.Id(id, "Id");
+        }
+
+        return GetAccountsCoreAsync(accountId, trace, cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuService> GetServiceAsync(long serviceId, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        NeuInput.Id(serviceId, "Id");
+        return MapAsync(Routes[NeuRouteNames.Service], IdValue(serviceId), null, NeuPagingMode.Single, null, trace, (item, _) => MapService(item, null, null), cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuPqrs> GetPqrsAsync(DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        NeuInput.OptionalRange(from, to);
+        var body = new NeuBody().AddDate("From", from).AddDate("To", to);
+        return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (item, _) =>
+        {
+            var f = new NeuFields(item);
+            return new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") };
+        }, cancellationToken);
+    }
+
+    /// <summary>Consumption rows, streamed: one row per service per timestamp.</summary>
+    public IAsyncEnumerable<NeuConsumption> GetConsumptionAsync(NeuConsumptionQuery query, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        if (query is null)
+        {
+            throw new ArgumentNullException(nameof(query));
+        }
+
+        var body = new NeuBody();
+        if (query.AccountId is { } accountId)
+        {
+            if (query.ServiceIds is { Count: > 0 })
+            {
+                throw new Validation.ParameterValidationException("AccountId", "cannot be combined with ServiceId: give one account or a list of services");
+            }
+
+            body.Add("Id_account", NeuInput.Id(accountId, "AccountId"));
+        }
+        else
+        {
+            body.Add("Id_services", NeuInput.Ids(query.ServiceIds, "ServiceId", NeuInput.MaxServiceIds));
+        }
+
+        if (!Enum.IsDefined(typeof(NeuInterval), query.Interval))
+        {
+            throw new Validation.ParameterValidationException("Interval", "must be Hourly, Daily or Monthly");
+        }
+
+        NeuInput.RequiredRange(query.From, query.To);
+        var interval = query.Interval.ToString();
+        body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
+        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadAsync(reader, interval, token), trace, cancellationToken);
+    }
+
+    /// <summary>Every page of bills (Page 1, 2, ... until the server has no more).</summary>
+    public IAsyncEnumerable<NeuBillEntry> GetBillsAsync(long? serviceId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(serviceId, "ServiceId");
+        NeuInput.OptionalRange(from, to);
+        return MapAsync(
+            Routes[NeuRouteNames.Bills],
+            null,
+            page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page),
+            NeuPagingMode.UntilEmpty,
+            paging,
+            trace,
+            MapBill,
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuBillDueDate> GetBillDueDatesAsync(long? serviceId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(serviceId, "ServiceId");
+        NeuInput.OptionalRange(from, to);
+        return MapAsync(
+            Routes[NeuRouteNames.BillDueDates],
+            null,
+            page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
+            NeuPagingMode.Envelope,
+            paging,
+            trace,
+            (item, page) =>
+            {
+                var f = new NeuFields(item);
+                return new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page };
+            },
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuBillOverdue> GetBillsOverdueAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
+        MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (item, _) =>
+        {
+            var f = new NeuFields(item);
+            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Int("days") };
+        }, cancellationToken);
+
+    /// <summary>Every page of notifications (20 per page; the page number goes in the URL, the dates in the body).</summary>
+    public IAsyncEnumerable<NeuNotification> GetNotificationsAsync(DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        NeuInput.OptionalRange(from, to);
+        var body = new NeuBody().AddDate("From", from).AddDate("To", to);
+        return MapPagedAsync(
+            Routes[NeuRouteNames.Notifications],
+            page => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) },
+            _ => body,
+            NeuPagingMode.Envelope,
+            paging,
+            trace,
+            (item, page) =>
+            {
+                var f = new NeuFields(item);
+                return new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page };
+            },
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuNotificationInteraction> GetNotificationInteractionsAsync(DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        NeuInput.OptionalRange(from, to);
+        return MapAsync(
+            Routes[NeuRouteNames.NotificationInteractions],
+            null,
+            page => new NeuBody().AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
+            NeuPagingMode.Envelope,
+            paging,
+            trace,
+            (item, page) =>
+            {
+                var f = new NeuFields(item);
+                return new NeuNotificationInteraction
+                {
+                    Name = f.String("name"),
+                    InteractionDate = f.Date("interaction_date"),
+                    Date = f.Date("date"),
+                    Title = f.String("title"),
+                    Text = f.String("text"),
+                    Read = f.Bool("read"),
+                    Page = page,
+                };
+            },
+            cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuRule> GetRulesAsync(long? projectId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(projectId, "ProjectId");
+        NeuInput.OptionalRange(from, to);
+        return MapAsync(
+            Routes[NeuRouteNames.Rules],
+            null,
+            page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
+            NeuPagingMode.Envelope,
+            paging,
+            trace,
+            (item, _) =>
+            {
+                var f = new NeuFields(item);
+                return new NeuRule
+                {
+                    RuleId = f.Long("id_alarm"),
+                    Project = f.String("project"),
+                    CreationDate = f.Date("creation_date"),
+                    PropertyName = f.String("property_name"),
+                    RuleInterval = f.String("rule_interval"),
+                    RuleName = f.String("rule_name"),
+                    LimitValue = f.Double("limit_value"),
+                    Monday = f.Bool("monday"),
+                    Tuesday = f.Bool("tuesday"),
+                    Wednesday = f.Bool("wednesday"),
+                    Thursday = f.Bool("thursday"),
+                    Friday = f.Bool("friday"),
+                    Saturday = f.Bool("saturday"),
+                    Sunday = f.Bool("sunday"),
+                    Active = f.Bool("active"),
+                };
+            },
+            cancellationToken);
+    }
+
+    /// <summary>One row per rule firing: the rule's fields with the date and value of each entry of its data list.</summary>
+    public IAsyncEnumerable<NeuRuleFiring> GetRuleHistoryAsync(long? projectId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(projectId, "ProjectId");
+        NeuInput.OptionalRange(from, to);
+        var rules = MapAsync(
+            Routes[NeuRouteNames.RuleHistory],
+            null,
+            page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
+            NeuPagingMode.Envelope,
+            paging,
+            trace,
+            (item, _) => MapRuleFirings(item),
+            cancellationToken);
+        return FlattenAsync(rules, cancellationToken);
+    }
+
+    /// <summary>Neuget transactions of one account, or of every account when <paramref name="accountId"/> is null.</summary>
+    public IAsyncEnumerable<NeuNeuget> GetNeugetsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(accountId, "AccountId");
+        return PerAccountAsync(accountId, NeuRouteNames.Neugets, (item, account) =>
+        {
+            var f = new NeuFields(item);
+            return new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") };
+        }, trace, cancellationToken);
+    }
+
+    public IAsyncEnumerable<NeuNeugetPayment> GetNeugetPaymentsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(accountId, "AccountId");
+        return PerAccountAsync(accountId, NeuRouteNames.NeugetPayments, (item, account) =>
+        {
+            var f = new NeuFields(item);
+            return new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") };
+        }, trace, cancellationToken);
+    }
+
+    /// <summary>Hourly frontier (DDV) consumption by SIC code, streamed.</summary>
+    public IAsyncEnumerable<NeuFrontierConsumption> GetFrontierConsumptionAsync(IEnumerable<string?>? sicCodes, DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var codes = NeuInput.SicCodes(sicCodes);
+        NeuInput.RequiredRange(from, to);
+        var body = new NeuBody().Add("Sic_codes", codes).Add("From", NeuDates.FormatFrontier(from!.Value)).Add("To", NeuDates.FormatFrontier(to!.Value));
+        return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, NeuConsumptionReader.ReadFrontierAsync, trace, cancellationToken);
+    }
+
+    private static Dictionary<string, string> IdValue(long id) => new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) };
+
+    private static void OptionalId(long? value, string parameterName)
+    {
+        if (value is { } id)
+        {
+            NeuInput.Id(id, parameterName);
+        }
+    }
+
+    private static NeuService MapService(JsonElement item, long? accountId, string? accountName)
+    {
+        var f = new NeuFields(item);
+        return new NeuService
+        {
+            ServiceId = f.Long("id_service") ?? 0,
+            AccountId = f.Long("id_account") ?? accountId,
+            AccountName = f.String("account_name") ?? accountName,
+            ServiceType = f.String("type_service"),
+            Name = f.String("name"),
+            Address = f.String("address"),
+        };
+    }
+
+    private static NeuAccountEntry MapAccount(JsonElement item)
+    {
+        var f = new NeuFields(item);
+        var account = new NeuAccount
+        {
+            AccountId = f.Long("id_account") ?? f.Long("id") ?? 0,
+            AccountCategory = f.String("account_category"),
+            AccountName = f.String("account_name"),
+        };
+        var services = new List<NeuService>();
+        if (f.Get("services") is { ValueKind: JsonValueKind.Array } list)
+        {
+            foreach (var service in list.EnumerateArray())
+            {
+                services.Add(MapService(service, account.AccountId, account.AccountName));
+            }
+        }
+
+        account.ServiceCount = services.Count;
+        account.ServiceIds = string.Join(";", services.Select(service => service.ServiceId.ToString(CultureInfo.InvariantCulture)));
+        return new NeuAccountEntry(account, services);
+    }
+
+    private static NeuBillEntry MapBill(JsonElement item, int page)
+    {
+        var f = new NeuFields(item);
+        var bill = new NeuBill
+        {
+            BillId = f.Long("id_bill"),
+            ServiceId = f.Long("id_service"),
+            AccountId = f.Long("id_account"),
+            Account = f.String("account"),
+            Service = f.String("service"),
+            Niu = f.String("niu"),
+            Contract = f.String("contract"),
+            Date = f.Date("date"),
+            ExpirationDate = f.Date("date_expiration"),
+            PaymentDate = f.Date("date_payment"),
+            Consumption = f.Double("consumption"),
+            PaymentValue = f.Decimal("payment_value"),
+            Description = f.String("description"),
+            State = f.String("state"),
+            Page = page,
+        };
+
+        // platform_payments is one object in the document; a list is tolerated by taking its latest entry.
+        var payment = f.Get("platform_payments");
+        if (payment is { ValueKind: JsonValueKind.Array } payments)
+        {
+            payment = payments.EnumerateArray().Where(entry => entry.ValueKind == JsonValueKind.Object).Select(entry => (JsonElement?)entry).LastOrDefault();
+        }
+
+        if (payment is { ValueKind: JsonValueKind.Object } paid)
+        {
+            var p = new NeuFields(paid);
+            bill.PlatformPaymentDate = p.Date("date");
+            bill.PlatformPaymentMethod = p.String("method");
+            bill.PlatformPaymentValue = p.Decimal("payment_Value");
+        }
+
+        var concepts = new List<NeuBillConcept>();
+        if (f.Get("concepts") is { ValueKind: JsonValueKind.Array } list)
+        {
+            foreach (var concept in list.EnumerateArray())
+            {
+                var c = new NeuFields(concept);
+                concepts.Add(new NeuBillConcept
+                {
+                    BillId = bill.BillId,
+                    ServiceId = bill.ServiceId,
+                    Concept = c.String("concept"),
+                    Quantity = c.Double("quantity"),
+                    UnitValue = c.Decimal("unit_value"),
+                    Total = c.Decimal("total"),
+                    AsicCode = c.String("asic_code"),
+                });
+            }
+        }
+
+        bill.ConceptCount = concepts.Count;
+        return new NeuBillEntry(bill, concepts);
+    }
+
+    private static List<NeuRuleFiring> MapRuleFirings(JsonElement item)
+    {
+        var f = new NeuFields(item);
+        var firings = new List<NeuRuleFiring>();
+        if (f.Get("data") is not { ValueKind: JsonValueKind.Array } entries)
+        {
+            return firings;
+        }
+
+        foreach (var entry in entries.EnumerateArray())
+        {
+            var e = new NeuFields(entry);
+            firings.Add(new NeuRuleFiring
+            {
+                RuleId = f.Long("id_alarm"),
+                Project = f.String("project"),
+                PropertyName = f.String("property_name"),
+                RuleInterval = f.String("rule_interval"),
+                RuleName = f.String("rule_name"),
+                LimitValue = f.Double("limit_value"),
+                Date = e.Date("date"),
+                Value = e.Double("value"),
+            });
+        }
+
+        return firings;
+    }
+
+    private static async IAsyncEnumerable<T> FlattenAsync<T>(IAsyncEnumerable<List<T>> groups, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var group in groups.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var item in group)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var route = accountId is { } id ? Routes[NeuRouteNames.Account] : Routes[NeuRouteNames.Accounts];
+        var pathValues = accountId is { } value ? IdValue(value) : null;
+        await foreach (var entry in MapAsync(route, pathValues, null, NeuPagingMode.Single, null, trace, (item, _) => MapAccount(item), cancellationToken).ConfigureAwait(false))
+        {
+            yield return entry;
+        }
+    }
+
+    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<JsonElement, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IEnumerable<long> accounts;
+        if (accountId is { } id)
+        {
+            accounts = [id];
+        }
+        else
+        {
+            // The endpoint takes one account id: without one, every account of the token is asked in turn.
+            var all = new List<long>();
+            await foreach (var entry in GetAccountsCoreAsync(null, trace, cancellationToken).ConfigureAwait(false))
+            {
+                all.Add(entry.Account.AccountId);
+            }
+
+            trace?.Verbose($"NEU {routeName}: no account given, asking for each of the {all.Count} accounts.");
+            accounts = all;
+        }
+
+        foreach (var account in accounts)
+        {
+            await foreach (var item in MapAsync(Routes[routeName], IdValue(account), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, account), cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+    }
+
+    private IAsyncEnumerable<T> MapAsync<T>(
+        NeuRoute route,
+        IReadOnlyDictionary<string, string>? pathValues,
+        Func<int, NeuBody?>? bodyForPage,
+        NeuPagingMode mode,
+        NeuPaging? paging,
+        IRequestTrace? trace,
+        Func<JsonElement, int, T> map,
+        CancellationToken cancellationToken) =>
+        MapPagedAsync(route, pathValues is null ? null : _ => pathValues, bodyForPage, mode, paging, trace, map, cancellationToken);
+
+    private async IAsyncEnumerable<T> MapPagedAsync<T>(
+        NeuRoute route,
+        Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
+        Func<int, NeuBody?>? bodyForPage,
+        NeuPagingMode mode,
+        NeuPaging? paging,
+        IRequestTrace? trace,
+        Func<JsonElement, int, T> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, trace, cancellationToken);
+        await foreach (var item in items.ConfigureAwait(false))
+        {
+            if (item.Item.ValueKind != JsonValueKind.Object)
+            {
+                trace?.Debug($"NEU {route.Name}: an item that is not an object ({item.Item.ValueKind}) was skipped.");
+                continue;
+            }
+
+            yield return map(item.Item, item.Page);
+        }
+    }
+}

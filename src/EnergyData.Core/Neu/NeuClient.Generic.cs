@@ -1,0 +1,92 @@
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Http;
+using EnergyData.Json;
+
+namespace EnergyData.Neu;
+
+/// <summary>
+/// One item of any NEU response: where it came from and its JSON text. Its fields, flattened (nested objects as
+/// dotted names), come from <see cref="GetFields"/>; Invoke-NeuRequest adds them as properties of the output object.
+/// </summary>
+public sealed class NeuResponseItem
+{
+    private readonly IReadOnlyList<KeyValuePair<string, object?>> fields;
+
+    internal NeuResponseItem(string method, string path, int index, IReadOnlyList<KeyValuePair<string, object?>> fields, string json)
+    {
+        RequestMethod = method;
+        RequestPath = path;
+        ItemIndex = index;
+        this.fields = fields;
+        RawJson = json;
+    }
+
+    public string RequestMethod { get; }
+
+    public string RequestPath { get; }
+
+    /// <summary>Position of the item in the response, from 0.</summary>
+    public int ItemIndex { get; }
+
+    public string RawJson { get; }
+
+    /// <summary>Name and value pairs of the item (a method, so the object's display and Export-Csv show the fields once).</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> GetFields() => fields;
+}
+
+public sealed partial class NeuClient
+{
+    /// <summary>
+    /// Calls any NEU path. A JSON array response streams one item per element; an object with a <c>data</c> array gives
+    /// its elements; any other object is one item. A scalar element becomes an item with a single Value field.
+    /// </summary>
+    public IAsyncEnumerable<NeuResponseItem> InvokeAsync(string? method, string? path, IReadOnlyDictionary<string, object?>? body, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var verb = NeuInput.Method(method);
+        var relative = NeuInput.Path(path);
+        var route = new NeuRoute("Invoke", verb, relative, confirmed: false, isOverride: false);
+        NeuBody? content = null;
+        if (body is not null)
+        {
+            content = new NeuBody();
+            foreach (var pair in body)
+            {
+                content.Add(pair.Key, pair.Value);
+            }
+        }
+        else if (verb != "GET")
+        {
+            content = new NeuBody();
+        }
+
+        return InvokeCoreAsync(route, content, trace, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<NeuResponseItem> InvokeCoreAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var page = new NeuPageInfo();
+        var index = 0;
+        await foreach (var element in StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, token), trace, cancellationToken).ConfigureAwait(false))
+        {
+            var fields = element.ValueKind == JsonValueKind.Object
+                ? JsonFlattener.Flatten(element)
+                : [new KeyValuePair<string, object?>("Value", ScalarOf(element))];
+            yield return new NeuResponseItem(route.Method, route.Path, index++, fields, element.GetRawText());
+        }
+    }
+
+    private static object? ScalarOf(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.TryGetDecimal(out var number) ? number : element.GetDouble(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Null => null,
+        _ => element.GetRawText(),
+    };
+}

@@ -1,0 +1,455 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Security;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Auth;
+using EnergyData.Diagnostics;
+using EnergyData.Http;
+using EnergyData.Json;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Neu;
+
+/// <summary>
+/// The NEU API client: every endpoint from <see cref="NeuRouteTable"/>, <c>Authorization: Bearer</c> (applied by the
+/// connection's HttpClient), responses read as they stream and handed out as flat rows.
+/// </summary>
+public sealed partial class NeuClient
+{
+    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    private static readonly JsonValueParser<JsonElement> ElementParser = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
+
+    private readonly HttpClient http;
+    private readonly NeuClientOptions options;
+    private readonly SecureString? token;
+    private int tokenChecked;
+
+    /// <param name="token">The token the HttpClient sends, read here only for its exp claim; null skips the check.</param>
+    public NeuClient(HttpClient httpClient, Uri baseUri, NeuRouteTable? routes = null, SecureString? token = null, NeuClientOptions? options = null)
+    {
+        http = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        BaseUri = baseUri ?? throw new ArgumentNullException(nameof(baseUri));
+        Routes = routes ?? NeuRouteTable.Default;
+        this.token = token?.Copy();
+        this.token?.MakeReadOnly();
+        this.options = options ?? new NeuClientOptions();
+    }
+
+    public Uri BaseUri { get; }
+
+    public NeuRouteTable Routes { get; }
+
+    /// <summary>What the token's exp claim says now (null when the client was made without the token).</summary>
+    public NeuTokenStatus? GetTokenStatus() => token is null ? null : NeuTokenInspector.Inspect(token, options.Now());
+
+    /// <summary>
+    /// Before the first request of this client (one client per token), warns when the token has expired or expires
+    /// within a day; a token that is not a JWT is said so at Verbose.
+    /// </summary>
+    internal void CheckTokenOnce(IRequestTrace? trace)
+    {
+        if (token is null || Interlocked.Exchange(ref tokenChecked, 1) != 0)
+        {
+            return;
+        }
+
+        var now = options.Now();
+        var status = NeuTokenInspector.Inspect(token, now);
+        var message = status.Describe(now);
+        if (status.State is NeuTokenState.Expired or NeuTokenState.ExpiresSoon)
+        {
+            if (trace is IOperationContext context)
+            {
+                context.Warning(message);
+            }
+            else
+            {
+                trace?.Verbose("WARNING: " + message);
+            }
+        }
+        else
+        {
+            trace?.Verbose(message);
+        }
+    }
+
+    internal async Task<HttpResponseMessage> SendAsync(NeuRoute route, IReadOnlyDictionary<string, string>? pathValues, NeuBody? body, RequestContext context, CancellationToken cancellationToken)
+    {
+        CheckTokenOnce(context.Trace);
+        var relative = route.Expand(pathValues);
+        var isGet = route.Method == "GET";
+        if (isGet && body is { IsEmpty: false })
+        {
+            // GET carries no body: its fields go in the query string under the same names.
+            relative += (relative.Contains("?") ? "&" : "?") + body.ToQueryString();
+        }
+
+        using var message = new HttpRequestMessage(new HttpMethod(route.Method), new Uri(BaseUri, relative));
+        if (!isGet && body is not null)
+        {
+            var json = body.ToJson();
+            context.Trace?.Debug($"NEU {route.Name} request body: " + Redaction.RedactJson(Encoding.UTF8.GetString(json)));
+            message.Content = new ByteArrayContent(json);
+            message.Content.Headers.ContentType = JsonMediaType;
+        }
+
+        message.Headers.Accept.ParseAdd("application/json");
+        message.SetRequestContext(context);
+        var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ReadErrorAsync(response, route, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Sends one request and streams the body to <paramref name="read"/>, logging its start at Debug.</summary>
+    internal async IAsyncEnumerable<T> StreamAsync<T>(
+        NeuRoute route,
+        IReadOnlyDictionary<string, string>? pathValues,
+        NeuBody? body,
+        Func<JsonStreamReader, CancellationToken, IAsyncEnumerable<T>> read,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var context = new RequestContext(trace, options.MaxAttempts);
+        using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
+        using var reader = new JsonStreamReader(capture ?? stream, new JsonStreamReaderOptions { MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes });
+        try
+        {
+            await foreach (var item in read(reader, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+        finally
+        {
+            if (capture is not null)
+            {
+                trace!.Debug($"NEU {route.Name} response body: " + Redaction.RedactJson(capture.CapturedText()));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
+    /// elements and its nextPage/maxPage/total; any other object is one item. Paging fields found on array elements
+    /// (the due-date shape of the document) are taken too.
+    /// </summary>
+    internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield break;
+        }
+
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartArray:
+                await foreach (var element in reader.ReadArrayAsync(ElementParser, cancellationToken).ConfigureAwait(false))
+                {
+                    if (page.ItemCount == 0)
+                    {
+                        page.ReadPaging(element);
+                        page.FirstItemText = element.GetRawText();
+                    }
+
+                    page.ItemCount++;
+                    yield return element;
+                }
+
+                break;
+            case JsonTokenType.StartObject:
+                var root = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+                page.ReadPaging(root);
+                var fields = new NeuFields(root);
+                if (fields.Get("data") is { ValueKind: JsonValueKind.Array } data)
+                {
+                    foreach (var element in data.EnumerateArray())
+                    {
+                        page.FirstItemText ??= element.GetRawText();
+                        page.ItemCount++;
+                        yield return element;
+                    }
+                }
+                else if (HasItemFields(root))
+                {
+                    page.FirstItemText = root.GetRawText();
+                    page.ItemCount = 1;
+                    yield return root;
+                }
+
+                break;
+            case JsonTokenType.Null:
+                break;
+            default:
+                throw new NeuProtocolException($"The NEU response is neither a JSON array nor an object (it starts with {reader.TokenType}).");
+        }
+    }
+
+    /// <summary>
+    /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
+    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
+    /// </summary>
+    internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
+        NeuRoute route,
+        Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
+        NeuPagingMode mode,
+        NeuPaging? paging,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var skip = paging?.Skip ?? 0;
+        var first = paging?.First ?? long.MaxValue;
+        long emitted = 0;
+        string? previousFirstItem = null;
+        var page = 1;
+        while (true)
+        {
+            var info = new NeuPageInfo();
+            var (pathValues, body) = requestForPage(page);
+            await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
+            {
+                if (skip > 0)
+                {
+                    skip--;
+                    continue;
+                }
+
+                if (emitted >= first)
+                {
+                    break;
+                }
+
+                emitted++;
+                yield return new NeuPagedItem(item, page);
+            }
+
+            paging?.Report(page, info.MaxPage, info.Total);
+            if (paging is not null && info.Total is { } total)
+            {
+                paging.TotalCount = total;
+            }
+
+            if (mode == NeuPagingMode.Single || emitted >= first)
+            {
+                yield break;
+            }
+
+            int? next;
+            if (info.MaxPage is { } maxPage)
+            {
+                next = page >= maxPage ? null : info.NextPage is { } n && n > page ? n : page + 1;
+            }
+            else if (info.HasNextPage)
+            {
+                next = info.NextPage is { } n && n > page ? n : null;
+            }
+            else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
+            {
+                if (info.FirstItemText == previousFirstItem)
+                {
+                    trace?.Verbose($"NEU {route.Name}: page {page} repeats page {page - 1}; the server seems to ignore the page number, so paging stops here.");
+                    yield break;
+                }
+
+                next = page + 1;
+            }
+            else
+            {
+                next = null;
+            }
+
+            if (next is null)
+            {
+                yield break;
+            }
+
+            if (next.Value > options.MaxPages)
+            {
+                trace?.Verbose($"NEU {route.Name}: stopped after {options.MaxPages} pages (MaxPages).");
+                yield break;
+            }
+
+            previousFirstItem = info.FirstItemText;
+            page = next.Value;
+        }
+    }
+
+    private static bool HasItemFields(JsonElement root)
+    {
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!NeuPageInfo.IsPagingField(property.Name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)
+    {
+        var text = string.Empty;
+        if (response.Content is not null)
+        {
+            using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            var buffer = new byte[options.MaxErrorBodyBytes];
+            var length = 0;
+            int read;
+            while (length < buffer.Length && (read = await stream.ReadAsync(buffer, length, buffer.Length - length, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+
+            text = Redaction.RedactJson(Encoding.UTF8.GetString(buffer, 0, length));
+        }
+
+        var detail = DescribeErrorBody(text);
+        var status = (int)response.StatusCode;
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.Describe(options.Now()) : string.Empty;
+            return new AuthenticationException(
+                $"NEU refused the token (401 Unauthorized) for {route.Name} ({route}).{expiry}{detail} Check -NeuToken of Connect-EnergyData.",
+                status,
+                null);
+        }
+
+        return new NeuException(
+            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, route, detail),
+            response.StatusCode,
+            route.Name + " " + route,
+            text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);
+    }
+
+    private static string DescribeErrorBody(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            var fields = new NeuFields(document.RootElement);
+            var message = fields.String("message") ?? fields.String("detail") ?? fields.String("error");
+            return message is null ? " " + Shorten(text) : " " + Shorten(message);
+        }
+        catch (JsonException)
+        {
+            return " " + Shorten(text);
+        }
+    }
+
+    private static string Shorten(string text)
+    {
+        var flat = text.Replace('\r', ' ').Replace('\n', ' ').Trim();
+        return flat.Length <= 300 ? flat : flat.Substring(0, 300) + "...";
+    }
+}
+
+/// <summary>How a paged endpoint is followed.</summary>
+internal enum NeuPagingMode
+{
+    /// <summary>One request.</summary>
+    Single,
+
+    /// <summary>Follow nextPage/maxPage when the server sends them; otherwise one request.</summary>
+    Envelope,
+
+    /// <summary>Follow nextPage/maxPage when sent; otherwise ask for the next page until an empty one.</summary>
+    UntilEmpty,
+}
+
+internal readonly struct NeuPagedItem
+{
+    public NeuPagedItem(JsonElement item, int page)
+    {
+        Item = item;
+        Page = page;
+    }
+
+    public JsonElement Item { get; }
+
+    public int Page { get; }
+}
+
+/// <summary>What one page said about paging.</summary>
+internal sealed class NeuPageInfo
+{
+    public int? NextPage { get; private set; }
+
+    public bool HasNextPage { get; private set; }
+
+    public int? MaxPage { get; private set; }
+
+    public long? Total { get; private set; }
+
+    public int ItemCount { get; set; }
+
+    public string? FirstItemText { get; set; }
+
+    public static bool IsPagingField(string name) =>
+        string.Equals(name, "nextPage", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, "maxPage", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, "total", StringComparison.OrdinalIgnoreCase);
+
+    public void ReadPaging(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var fields = new NeuFields(element);
+        if (element.TryGetProperty("nextPage", out _) || fields.Get("nextPage") is not null)
+        {
+            HasNextPage = true;
+            NextPage = fields.Int("nextPage");
+        }
+
+        MaxPage = fields.Int("maxPage") ?? MaxPage;
+        Total = fields.Long("total") ?? Total;
+    }
+}
+
+/// <summary>-First/-Skip and progress for a paged call. Progress is called once per page, on a worker thread.</summary>
+public sealed class NeuPaging
+{
+    public long Skip { get; set; }
+
+    public long First { get; set; } = long.MaxValue;
+
+    /// <summary>Called after each page with (page, maxPage or null, total or null).</summary>
+    public Action<int, int?, long?>? PageRead { get; set; }
+
+    /// <summary>The total the server reported, when it did.</summary>
+    public long? TotalCount { get; internal set; }
+
+    /// <summary>Pages read so far.</summary>
+    public int PagesRead { get; private set; }
+
+    internal void Report(int page, int? maxPage, long? total)
+    {
+        PagesRead++;
+        PageRead?.Invoke(page, maxPage, total);
+    }
+}

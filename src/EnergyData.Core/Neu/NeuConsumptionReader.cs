@@ -1,0 +1,288 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Json;
+
+namespace EnergyData.Neu;
+
+/// <summary>
+/// Reads consumption responses row by row as they stream: <c>[{id_account, account_name, data:[row...]}...]</c>
+/// (and the DDV shape <c>[{sic_code, data:[{date, cons}]}]</c>). Only one row is held at a time, so memory does not
+/// grow with the body, and the first row is handed out as soon as its bytes arrive. Group fields written after their
+/// <c>data</c> array cannot reach rows already handed out; the document writes them first.
+/// </summary>
+internal static class NeuConsumptionReader
+{
+    // The document's field names, compared on the raw UTF-8 token without allocating a string per property.
+    private static readonly byte[][] RowFields =
+    [
+        U("id_service"), U("name"), U("is_backup"), U("date"), U("cons"), U("injec"), U("reactive_in"), U("reactive_in_ex"),
+        U("reactive_cap"), U("reactive_ex"), U("imported_active_acum"), U("imported_reactive_acum"), U("exported_active_acum"),
+        U("exported_reactive_acum"), U("ia"), U("ib"), U("ic"), U("va"), U("vb"), U("vc"),
+    ];
+
+    private static readonly JsonValueParser<NeuConsumption> RowParser = ParseRow;
+    private static readonly JsonValueParser<NeuFrontierConsumption> FrontierRowParser = ParseFrontierRow;
+
+    public static async IAsyncEnumerable<NeuConsumption> ReadAsync(JsonStreamReader reader, string interval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
+        {
+            long? accountId = null;
+            string? accountName = null;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("data"))
+                {
+                    await foreach (var row in reader.ReadArrayAsync(RowParser, cancellationToken).ConfigureAwait(false))
+                    {
+                        row.AccountId = accountId;
+                        row.AccountName = accountName;
+                        row.Interval = interval;
+                        yield return row;
+                    }
+                }
+                else if (reader.ValueTextEquals("id_account") || reader.ValueTextEquals("Id_account"))
+                {
+                    accountId = await ReadLongAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
+                else if (reader.ValueTextEquals("account_name"))
+                {
+                    accountName = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            EnsureEndObject(reader);
+        }
+    }
+
+    public static async IAsyncEnumerable<NeuFrontierConsumption> ReadFrontierAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
+        {
+            string? sicCode = null;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("data"))
+                {
+                    await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
+                    {
+                        row.SicCode = sicCode;
+                        yield return row;
+                    }
+                }
+                else if (reader.ValueTextEquals("sic_code") || reader.ValueTextEquals("Sic_code"))
+                {
+                    sicCode = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            EnsureEndObject(reader);
+        }
+    }
+
+    /// <summary>Yields once per group object, with the reader on its StartObject; the caller reads the group's properties.</summary>
+    private static async IAsyncEnumerable<int> ReadGroupsAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
+        {
+            yield break;
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            // One group without the surrounding array: tolerated.
+            yield return 0;
+            yield break;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new NeuProtocolException($"The NEU consumption response is not a JSON array of accounts (it starts with {reader.TokenType}).");
+        }
+
+        var index = 0;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new NeuProtocolException($"Item {index} of the NEU consumption response is not an object ({reader.TokenType}).");
+            }
+
+            yield return index++;
+        }
+    }
+
+    private static void EnsureEndObject(JsonStreamReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new NeuProtocolException("The NEU consumption response ended inside an account.");
+        }
+    }
+
+    private static async ValueTask<long?> ReadLongAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    {
+        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+        return NeuFields.ToLong(element);
+    }
+
+    private static async ValueTask<string?> ReadStringAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    {
+        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
+        return element.ValueKind switch
+        {
+            JsonValueKind.String => element.GetString(),
+            JsonValueKind.Null => null,
+            _ => element.GetRawText(),
+        };
+    }
+
+    private static NeuConsumption ParseRow(ref Utf8JsonReader reader)
+    {
+        var row = new NeuConsumption();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new NeuProtocolException($"A consumption reading is not an object ({reader.TokenType}).");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = FieldIndex(ref reader);
+            reader.Read();
+            switch (field)
+            {
+                case 0: row.ServiceId = Long(ref reader); break;
+                case 1: row.ServiceName = Text(ref reader); break;
+                case 2: row.IsBackup = Bool(ref reader); break;
+                case 3: row.Date = NeuFields.ParseDate(Text(ref reader)); break;
+                case 4: row.Consumption = Number(ref reader); break;
+                case 5: row.Injection = Number(ref reader); break;
+                case 6: row.ReactiveInductive = Number(ref reader); break;
+                case 7: row.ReactiveInductiveExcess = Number(ref reader); break;
+                case 8: row.ReactiveCapacitive = Number(ref reader); break;
+                case 9: row.ReactiveExcess = Number(ref reader); break;
+                case 10: row.ImportedActiveCumulative = Number(ref reader); break;
+                case 11: row.ImportedReactiveCumulative = Number(ref reader); break;
+                case 12: row.ExportedActiveCumulative = Number(ref reader); break;
+                case 13: row.ExportedReactiveCumulative = Number(ref reader); break;
+                case 14: row.CurrentA = Number(ref reader); break;
+                case 15: row.CurrentB = Number(ref reader); break;
+                case 16: row.CurrentC = Number(ref reader); break;
+                case 17: row.VoltageA = Number(ref reader); break;
+                case 18: row.VoltageB = Number(ref reader); break;
+                case 19: row.VoltageC = Number(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return row;
+    }
+
+    private static NeuFrontierConsumption ParseFrontierRow(ref Utf8JsonReader reader)
+    {
+        var row = new NeuFrontierConsumption();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new NeuProtocolException($"A frontier reading is not an object ({reader.TokenType}).");
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = FieldIndex(ref reader);
+            reader.Read();
+            switch (field)
+            {
+                case 3: row.Date = NeuFields.ParseDate(Text(ref reader)); break;
+                case 4: row.Consumption = Number(ref reader); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return row;
+    }
+
+    private static int FieldIndex(ref Utf8JsonReader reader)
+    {
+        for (var i = 0; i < RowFields.Length; i++)
+        {
+            if (reader.ValueTextEquals(RowFields[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static double? Number(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Number when reader.TryGetDouble(out var value) => value,
+        JsonTokenType.String when double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => SkipNull(ref reader),
+    };
+
+    private static long? Long(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
+        JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => SkipNullLong(ref reader),
+    };
+
+    private static bool? Bool(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Number when reader.TryGetInt64(out var value) => value != 0,
+        JsonTokenType.String when bool.TryParse(reader.GetString(), out var flag) => flag,
+        _ => SkipNullBool(ref reader),
+    };
+
+    private static string? Text(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Number:
+                return Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
+            default:
+                reader.Skip();
+                return null;
+        }
+    }
+
+    // A value of an unexpected kind (an object, say) is skipped whole so the next property is read correctly.
+    private static double? SkipNull(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static long? SkipNullLong(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static bool? SkipNullBool(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static byte[] U(string text) => Encoding.UTF8.GetBytes(text);
+}

@@ -1,0 +1,56 @@
+using System;
+using System.Net;
+
+namespace EnergyData.Neu;
+
+/// <summary>NEU answered with an error status (other than 401, which is an <see cref="Auth.AuthenticationException"/>).</summary>
+public sealed class NeuException : Exception
+{
+    public NeuException()
+    {
+    }
+
+    public NeuException(string message)
+        : base(message)
+    {
+    }
+
+    public NeuException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    public NeuException(string message, HttpStatusCode statusCode, string route, string? responseText)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        Route = route;
+        ResponseText = responseText;
+    }
+
+    public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>The route name and "METHOD path" that was called.</summary>
+    public string? Route { get; }
+
+    /// <summary>The start of the error body (redacted), for diagnosis.</summary>
+    public string? ResponseText { get; }
+}
+
+/// <summary>NEU answered 2xx with a body this client cannot read as the documented shape.</summary>
+public sealed class NeuProtocolException : Exception
+{
+    public NeuProtocolException()
+    {
+    }
+
+    public NeuProtocolException(string message)
+        : base(message)
+    {
+    }
+
+    public NeuProtocolException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EnergyData.Neu;
+
+/// <summary>
+/// Reads fields of one small NEU JSON object tolerantly: names match case-insensitively (the document writes both
+/// Id_alarm and id_alarm), a number may come as a string, and a missing or null field gives null.
+/// </summary>
+internal readonly struct NeuFields
+{
+    private static readonly string[] DateFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ss",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd",
+    ];
+
+    private readonly JsonElement element;
+
+    public NeuFields(JsonElement element)
+    {
+        this.element = element;
+    }
+
+    public JsonElement? Get(string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        if (element.TryGetProperty(name, out var exact))
+        {
+            return exact.ValueKind == JsonValueKind.Null ? null : exact;
+        }
+
+        foreach (var property in element.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return property.Value.ValueKind == JsonValueKind.Null ? null : property.Value;
+            }
+        }
+
+        return null;
+    }
+
+    public string? String(string name) => Get(name) is { } value
+        ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+        : null;
+
+    public decimal? Decimal(string name) => Get(name) is { } value ? ToDecimal(value) : null;
+
+    public double? Double(string name) => Get(name) is { } value ? ToDouble(value) : null;
+
+    public long? Long(string name) => Get(name) is { } value ? ToLong(value) : null;
+
+    public int? Int(string name) => Long(name) is { } number && number is >= int.MinValue and <= int.MaxValue ? (int)number : null;
+
+    public bool? Bool(string name) => Get(name) is { } value ? ToBool(value) : null;
+
+    public DateTime? Date(string name) => String(name) is { } text ? ParseDate(text) : null;
+
+    internal static DateTime? ParseDate(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        return DateTime.TryParseExact(text!.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date) ? date : null;
+    }
+
+    internal static decimal? ToDecimal(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetDecimal(out var number) => number,
+        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    internal static double? ToDouble(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetDouble(out var number) => number,
+        JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    internal static long? ToLong(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.TryGetInt64(out var number) => number,
+        JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    internal static bool? ToBool(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        JsonValueKind.Number when value.TryGetInt64(out var number) => number != 0,
+        JsonValueKind.String when bool.TryParse(value.GetString(), out var flag) => flag,
+        _ => null,
+    };
+}

@@ -1,0 +1,331 @@
+using System;
+
+namespace EnergyData.Neu;
+
+// Flat rows for Export-Csv: scalar properties only; nested lists of the API become rows of their own type.
+// Dates are NEU's local times (Colombia, UTC-05:00) as sent, without a zone (DateTimeKind.Unspecified).
+
+/// <summary>One NEU account (id_account, account_category, account_name) with the count of its services.</summary>
+public sealed class NeuAccount
+{
+    public long AccountId { get; set; }
+
+    public string? AccountCategory { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public int ServiceCount { get; set; }
+
+    /// <summary>The ids of the account's services, separated by ';' (one cell in a CSV).</summary>
+    public string? ServiceIds { get; set; }
+}
+
+/// <summary>One service (id_service, type_service, name, address) with its account: from accounts or from services/{id}.</summary>
+public sealed class NeuService
+{
+    public long ServiceId { get; set; }
+
+    public long? AccountId { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public string? ServiceType { get; set; }
+
+    public string? Name { get; set; }
+
+    public string? Address { get; set; }
+}
+
+/// <summary>A petition, complaint or claim (PQRS) filed by the user.</summary>
+public sealed class NeuPqrs
+{
+    public string? Message { get; set; }
+
+    public string? Category { get; set; }
+
+    public string? Type { get; set; }
+
+    /// <summary>Filing date.</summary>
+    public DateTime? Date { get; set; }
+}
+
+/// <summary>One reading: one service at one timestamp, with every electrical field of data/consumption.</summary>
+public sealed class NeuConsumption
+{
+    public long? AccountId { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public long? ServiceId { get; set; }
+
+    public string? ServiceName { get; set; }
+
+    /// <summary>True for a backup meter (is_backup).</summary>
+    public bool? IsBackup { get; set; }
+
+    /// <summary>Hourly, Daily or Monthly: the interval asked for.</summary>
+    public string? Interval { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    /// <summary>cons: active energy consumed, kWh.</summary>
+    public double? Consumption { get; set; }
+
+    /// <summary>injec: surplus energy injected into the grid (excedentes), kWh.</summary>
+    public double? Injection { get; set; }
+
+    /// <summary>reactive_in: inductive reactive energy, kVArh.</summary>
+    public double? ReactiveInductive { get; set; }
+
+    /// <summary>reactive_in_ex: inductive reactive energy in excess, kVArh.</summary>
+    public double? ReactiveInductiveExcess { get; set; }
+
+    /// <summary>reactive_cap: capacitive reactive energy, kVArh.</summary>
+    public double? ReactiveCapacitive { get; set; }
+
+    /// <summary>reactive_ex: reactive energy in excess, kVArh.</summary>
+    public double? ReactiveExcess { get; set; }
+
+    /// <summary>imported_active_acum: cumulative imported active energy, kWh.</summary>
+    public double? ImportedActiveCumulative { get; set; }
+
+    /// <summary>imported_reactive_acum: cumulative imported reactive energy, kVArh.</summary>
+    public double? ImportedReactiveCumulative { get; set; }
+
+    /// <summary>exported_active_acum: cumulative exported active energy, kWh.</summary>
+    public double? ExportedActiveCumulative { get; set; }
+
+    /// <summary>exported_reactive_acum: cumulative exported reactive energy, kVArh.</summary>
+    public double? ExportedReactiveCumulative { get; set; }
+
+    /// <summary>ia: phase A current, A.</summary>
+    public double? CurrentA { get; set; }
+
+    /// <summary>ib: phase B current, A.</summary>
+    public double? CurrentB { get; set; }
+
+    /// <summary>ic: phase C current, A.</summary>
+    public double? CurrentC { get; set; }
+
+    /// <summary>va: phase A voltage, V.</summary>
+    public double? VoltageA { get; set; }
+
+    /// <summary>vb: phase B voltage, V.</summary>
+    public double? VoltageB { get; set; }
+
+    /// <summary>vc: phase C voltage, V.</summary>
+    public double? VoltageC { get; set; }
+}
+
+/// <summary>One bill, with its platform payment flattened (platform_payments.date/method/payment_Value).</summary>
+public sealed class NeuBill
+{
+    public long? BillId { get; set; }
+
+    public long? ServiceId { get; set; }
+
+    public long? AccountId { get; set; }
+
+    public string? Account { get; set; }
+
+    public string? Service { get; set; }
+
+    /// <summary>NIU: the utility's meter/user identifier.</summary>
+    public string? Niu { get; set; }
+
+    public string? Contract { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    public DateTime? ExpirationDate { get; set; }
+
+    public DateTime? PaymentDate { get; set; }
+
+    /// <summary>Billed consumption, kWh.</summary>
+    public double? Consumption { get; set; }
+
+    public decimal? PaymentValue { get; set; }
+
+    public string? Description { get; set; }
+
+    public string? State { get; set; }
+
+    public DateTime? PlatformPaymentDate { get; set; }
+
+    public string? PlatformPaymentMethod { get; set; }
+
+    public decimal? PlatformPaymentValue { get; set; }
+
+    public int ConceptCount { get; set; }
+
+    /// <summary>Page of the bills result this row came from.</summary>
+    public int Page { get; set; }
+}
+
+/// <summary>One line (concept) of a bill, with the bill it belongs to.</summary>
+public sealed class NeuBillConcept
+{
+    public long? BillId { get; set; }
+
+    public long? ServiceId { get; set; }
+
+    public string? Concept { get; set; }
+
+    public double? Quantity { get; set; }
+
+    public decimal? UnitValue { get; set; }
+
+    public decimal? Total { get; set; }
+
+    /// <summary>ASIC (market administrator) code of the concept.</summary>
+    public string? AsicCode { get; set; }
+}
+
+/// <summary>The timely-payment date of a bill.</summary>
+public sealed class NeuBillDueDate
+{
+    public long? BillId { get; set; }
+
+    public long? ServiceId { get; set; }
+
+    public string? Service { get; set; }
+
+    public DateTime? ExpirationDate { get; set; }
+
+    public int Page { get; set; }
+}
+
+/// <summary>Days in arrears (mora) of a bill.</summary>
+public sealed class NeuBillOverdue
+{
+    /// <summary>Payment reference of the bill (a string in the document).</summary>
+    public string? BillId { get; set; }
+
+    public DateTime? DueDate { get; set; }
+
+    public int? Days { get; set; }
+}
+
+/// <summary>A consumption notification.</summary>
+public sealed class NeuNotification
+{
+    public DateTime? Date { get; set; }
+
+    public string? Title { get; set; }
+
+    public string? Text { get; set; }
+
+    public bool? Read { get; set; }
+
+    public int Page { get; set; }
+}
+
+/// <summary>A notification the user interacted with.</summary>
+public sealed class NeuNotificationInteraction
+{
+    /// <summary>The user's name and surname.</summary>
+    public string? Name { get; set; }
+
+    public DateTime? InteractionDate { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    public string? Title { get; set; }
+
+    public string? Text { get; set; }
+
+    public bool? Read { get; set; }
+
+    public int Page { get; set; }
+}
+
+/// <summary>An active alarm rule configured on the platform.</summary>
+public sealed class NeuRule
+{
+    /// <summary>id_alarm.</summary>
+    public long? RuleId { get; set; }
+
+    public string? Project { get; set; }
+
+    public DateTime? CreationDate { get; set; }
+
+    public string? PropertyName { get; set; }
+
+    public string? RuleInterval { get; set; }
+
+    public string? RuleName { get; set; }
+
+    public double? LimitValue { get; set; }
+
+    public bool? Monday { get; set; }
+
+    public bool? Tuesday { get; set; }
+
+    public bool? Wednesday { get; set; }
+
+    public bool? Thursday { get; set; }
+
+    public bool? Friday { get; set; }
+
+    public bool? Saturday { get; set; }
+
+    public bool? Sunday { get; set; }
+
+    public bool? Active { get; set; }
+}
+
+/// <summary>One firing of a rule: the rule's fields plus the date and the value that met it.</summary>
+public sealed class NeuRuleFiring
+{
+    public long? RuleId { get; set; }
+
+    public string? Project { get; set; }
+
+    public string? PropertyName { get; set; }
+
+    public string? RuleInterval { get; set; }
+
+    public string? RuleName { get; set; }
+
+    public double? LimitValue { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    public double? Value { get; set; }
+}
+
+/// <summary>A neuget transaction of an account.</summary>
+public sealed class NeuNeuget
+{
+    public long? AccountId { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    /// <summary>Number of neugets.</summary>
+    public double? Value { get; set; }
+}
+
+/// <summary>Neugets an account used to pay a bill.</summary>
+public sealed class NeuNeugetPayment
+{
+    public long? AccountId { get; set; }
+
+    public long? BillId { get; set; }
+
+    /// <summary>Payment date of the bill.</summary>
+    public DateTime? Date { get; set; }
+
+    /// <summary>Number of neugets used.</summary>
+    public double? Value { get; set; }
+}
+
+/// <summary>Hourly consumption of a market frontier (DDV, by SIC code).</summary>
+public sealed class NeuFrontierConsumption
+{
+    public string? SicCode { get; set; }
+
+    public DateTime? Date { get; set; }
+
+    /// <summary>cons: active energy, kWh.</summary>
+    public double? Consumption { get; set; }
+}

@@ -1,0 +1,48 @@
+using System;
+using System.Linq;
+using System.Management.Automation;
+using EnergyData.Neu;
+
+namespace EnergyData.Commands;
+
+/// <summary>Get-NeuBill: every bill (all pages), one row per bill, or one row per bill concept with -ExpandConcept.</summary>
+[Cmdlet(VerbsCommon.Get, "NeuBill", SupportsPaging = true)]
+[OutputType(typeof(NeuBill), typeof(NeuBillConcept))]
+public sealed class GetNeuBillCommand : NeuCmdlet
+{
+    /// <summary>Only the bills of this service (Id_service; the document calls it the project).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("id_service", "Id_service")]
+    public long? ServiceId { get; set; }
+
+    /// <summary>Earliest bill date.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Desde")]
+    public DateTime? From { get; set; }
+
+    /// <summary>Latest bill date.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Hasta")]
+    public DateTime? To { get; set; }
+
+    /// <summary>Emit the bills' concept lines (NeuBillConcept) instead of the bills.</summary>
+    [Parameter]
+    public SwitchParameter ExpandConcept { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var serviceId = ServiceId;
+        var from = From;
+        var to = To;
+        var expand = ExpandConcept.IsPresent;
+        Submit(serviceId, context =>
+        {
+            var paging = CreatePaging(context, serviceId is { } id ? "Bills of service " + id : "Bills");
+            return WritePagedAsync(
+                context,
+                paging,
+                Neu.GetBillsAsync(serviceId, from, to, paging, context, context.CancellationToken),
+                entry => expand ? entry.Concepts.Cast<object>() : [entry.Bill]);
+        });
+    }
+}

@@ -1,0 +1,36 @@
+using System;
+using System.Management.Automation;
+using EnergyData.Neu;
+
+namespace EnergyData.Commands;
+
+/// <summary>Get-NeuRuleHistory: one row per rule firing (the rule's fields with the date and value that met it).</summary>
+[Cmdlet(VerbsCommon.Get, "NeuRuleHistory", SupportsPaging = true)]
+[OutputType(typeof(NeuRuleFiring))]
+public sealed class GetNeuRuleHistoryCommand : NeuCmdlet
+{
+    /// <summary>Only the rules of this project (Id_project).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("id_project", "Id_project")]
+    public long? ProjectId { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Desde")]
+    public DateTime? From { get; set; }
+
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("Hasta")]
+    public DateTime? To { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var projectId = ProjectId;
+        var from = From;
+        var to = To;
+        Submit(projectId, context =>
+        {
+            var paging = CreatePaging(context, "Rule history");
+            return WritePagedAsync(context, paging, Neu.GetRuleHistoryAsync(projectId, from, to, paging, context, context.CancellationToken));
+        });
+    }
+}

@@ -1,0 +1,120 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using EnergyData.Neu;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// Invoke-NeuRequest: calls any NEU path (for endpoints or fields this module does not cover yet). A JSON array
+/// response streams one object per element, nested objects flattened to dotted property names.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "NeuRequest")]
+[OutputType(typeof(NeuResponseItem))]
+public sealed class InvokeNeuRequestCommand : NeuCmdlet
+{
+    /// <summary>GET, POST, PUT, PATCH or DELETE.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateSet("GET", "POST", "PUT", "PATCH", "DELETE", IgnoreCase = true)]
+    public string Method { get; set; } = "GET";
+
+    /// <summary>Path relative to the NEU base URI, for example bills/overdue/.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Route")]
+    [AllowEmptyString]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The JSON body as a hashtable (sent as the query string with GET).</summary>
+    [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+    public IDictionary? Body { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var method = Method;
+        var path = Path;
+        Dictionary<string, object?>? body;
+        try
+        {
+            body = Body is null ? null : ConvertMap(Body);
+        }
+        catch (Validation.ParameterValidationException exception)
+        {
+            WriteFailure(exception, path);
+            return;
+        }
+
+        Submit(path, context => WriteItemsAsync(context, Neu.InvokeAsync(method, path, body, context, context.CancellationToken)));
+    }
+
+    protected override object Shape(object item)
+    {
+        if (item is not NeuResponseItem response)
+        {
+            return base.Shape(item);
+        }
+
+        // The item's own fields become properties beside the fixed ones, so Export-Csv writes them as columns.
+        var shaped = PSObject.AsPSObject(response);
+        foreach (var field in response.GetFields())
+        {
+            if (shaped.Properties[field.Key] is null)
+            {
+                shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
+            }
+        }
+
+        return shaped;
+    }
+
+    private static async Task WriteItemsAsync(IOperationContext context, IAsyncEnumerable<NeuResponseItem> items) =>
+        await context.WriteAllAsync(items).ConfigureAwait(false);
+
+    // PowerShell hands over PSObject wrappers and hashtables; the core wants plain values.
+    private static Dictionary<string, object?> ConvertMap(IDictionary map)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in map)
+        {
+            var key = Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture);
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new Validation.ParameterValidationException("Body", "must not have an empty key");
+            }
+
+            result[key!] = ConvertValue(entry.Value);
+        }
+
+        return result;
+    }
+
+    private static object? ConvertValue(object? value)
+    {
+        value = Unwrap(value);
+        return value switch
+        {
+            null => null,
+            System.Security.SecureString or PSCredential => throw new Validation.ParameterValidationException("Body", "must not contain a SecureString or PSCredential: NEU takes only the session's token"),
+            string text => text,
+            IDictionary nested => ConvertMap(nested),
+            IEnumerable items => ConvertList(items),
+            _ => value,
+        };
+    }
+
+    private static List<object?> ConvertList(IEnumerable items)
+    {
+        var list = new List<object?>();
+        foreach (var item in items)
+        {
+            list.Add(ConvertValue(item));
+        }
+
+        return list;
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapper ? wrapper.BaseObject : value;
+}

@@ -1,0 +1,87 @@
+using System;
+using System.Management.Automation;
+using System.Net;
+using EnergyData.Callbacks;
+using EnergyData.Errors;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// Start-KhipuCallbackReceiver: listens for Khipu's asynchronous results and stores each in a durable inbox;
+/// -Async on the Khipu cmdlets then uses its CallbackUrl.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "KhipuCallbackReceiver")]
+[OutputType(typeof(CallbackReceiverStatus))]
+public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
+{
+    /// <summary>The HttpListener prefix; default loopback on a free port.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string? Prefix { get; set; }
+
+    /// <summary>What Khipu calls: the public address of a tunnel or reverse proxy that forwards to the prefix.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Uri? PublicBaseUri { get; set; }
+
+    /// <summary>The inbox folder; default a per-user data folder (see the help).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? InboxPath { get; set; }
+
+    /// <summary>Largest accepted body, in bytes.</summary>
+    [Parameter]
+    [ValidateRange(1024, 64 * 1024 * 1024)]
+    public int MaxBodySize { get; set; } = CallbackReceiverOptions.DefaultMaxBodyBytes;
+
+    /// <summary>Seconds a sender has to deliver its body before it gets 408.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int ReadTimeoutSeconds { get; set; } = 10;
+
+    protected override void EndProcessing()
+    {
+        var options = new CallbackReceiverOptions
+        {
+            PublicBaseUri = PublicBaseUri,
+            InboxPath = InboxPath is null ? CallbackSession.DefaultInboxPath : SessionState.Path.GetUnresolvedProviderPathFromPSPath(InboxPath),
+            MaxBodyBytes = MaxBodySize,
+            ReadTimeout = TimeSpan.FromSeconds(ReadTimeoutSeconds),
+        };
+        if (Prefix is not null)
+        {
+            options.Prefix = Prefix;
+        }
+
+        CallbackReceiver receiver;
+        try
+        {
+            receiver = CallbackSession.Start(options);
+        }
+        catch (HttpListenerException exception)
+        {
+            ThrowTerminatingError(new ErrorRecord(exception, "ListenerFailed", ErrorCategory.ResourceUnavailable, options.Prefix)
+            {
+                ErrorDetails = new ErrorDetails($"Cannot listen on {options.Prefix}: {exception.Message}")
+                {
+                    RecommendedAction = "Choose a free port. On Windows, a prefix other than http://localhost:<port>/ needs a URL ACL: netsh http add urlacl url=<prefix> user=<you>.",
+                },
+            });
+            return;
+        }
+        catch (InvalidOperationException exception)
+        {
+            ThrowTerminatingError(new ErrorRecord(exception, "ReceiverRunning", ErrorCategory.ResourceExists, CallbackSession.Current?.ListenPrefix));
+            return;
+        }
+        catch (Exception exception) when (exception is Validation.ParameterValidationException or System.IO.IOException or UnauthorizedAccessException)
+        {
+            var error = ErrorMapper.FromException(exception, options.InboxPath);
+            ThrowTerminatingError(new ErrorRecord(exception, error.ErrorId, Enum.TryParse<ErrorCategory>(error.Kind.ToString(), out var category) ? category : ErrorCategory.NotSpecified, error.Target));
+            return;
+        }
+
+        WriteVerbose($"Listening on {receiver.ListenPrefix}; results go to {receiver.Inbox.Root}; Khipu calls {receiver.RedactedCallbackUrl} (*** is the secret segment).");
+        WriteObject(receiver.GetStatus());
+    }
+}

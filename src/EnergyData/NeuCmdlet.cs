@@ -1,0 +1,104 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Threading.Tasks;
+using EnergyData.Connection;
+using EnergyData.Neu;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Commands;
+
+/// <summary>Base of the NEU cmdlets: the connection, the NEU client, concurrency, and paging with progress.</summary>
+public abstract class NeuCmdlet : EnergyDataCmdlet
+{
+    private NeuClient? client;
+
+    /// <summary>A connection from Connect-EnergyData -PassThru; the session's when omitted.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public EnergyDataConnection? Connection { get; set; }
+
+    /// <summary>Requests in flight at once when many inputs arrive from the pipeline.</summary>
+    [Parameter]
+    [ValidateRange(1, PumpOptions.MaxThrottleLimit)]
+    public int ThrottleLimit { get; set; } = 4;
+
+    /// <summary>Emit results as they complete instead of in input order.</summary>
+    [Parameter]
+    public SwitchParameter Unordered { get; set; }
+
+    protected override PumpOptions PumpOptions => new() { ThrottleLimit = ThrottleLimit, Ordered = !Unordered.IsPresent };
+
+    protected EnergyDataConnection ResolvedConnection { get; private set; } = null!;
+
+    protected NeuClient Neu => client!;
+
+    protected override void BeginProcessing()
+    {
+        try
+        {
+            ResolvedConnection = EnergyDataSession.Resolve(Connection);
+            client = ResolvedConnection.GetNeuClient();
+        }
+        catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException or Validation.ParameterValidationException)
+        {
+            ThrowTerminatingError(new ErrorRecord(exception, "NotConnected", ErrorCategory.InvalidOperation, Connection)
+            {
+                ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = "Run Connect-EnergyData -NeuToken first." },
+            });
+        }
+    }
+
+    protected override object Shape(object item) =>
+        item is NeuTotalCount total && PagingParametersOrNull() is { } paging
+            ? paging.NewTotalCount((ulong)Math.Max(0, total.Value), 1.0)
+            : item;
+
+    /// <summary>Paging state for one call: -First/-Skip from SupportsPaging, and progress "page x of y".</summary>
+    protected NeuPaging CreatePaging(IOperationContext context, string description)
+    {
+        var paging = new NeuPaging();
+        if (PagingParametersOrNull() is { } parameters)
+        {
+            paging.Skip = (long)Math.Min(parameters.Skip, long.MaxValue);
+            paging.First = (long)Math.Min(parameters.First, long.MaxValue);
+        }
+
+        var activity = MyInvocation.MyCommand.Name;
+        var activityId = Math.Abs(GetHashCode() % 1000) + 1001;
+        paging.PageRead = (page, maxPage, total) =>
+        {
+            var status = maxPage is { } max
+                ? $"{description}: page {page} of {max}"
+                : $"{description}: page {page}";
+            var percent = maxPage is { } all && all > 0 ? (int)Math.Min(100, page * 100L / all) : -1;
+            context.Progress(new ProgressInfo(activityId, activity, status) { PercentComplete = percent });
+        };
+        return paging;
+    }
+
+    /// <summary>Writes every row, then closes the progress bar and, with -IncludeTotalCount, the server's total.</summary>
+    protected async Task WritePagedAsync<T>(IOperationContext context, NeuPaging paging, IAsyncEnumerable<T> rows, Func<T, IEnumerable<object>>? expand = null)
+        where T : class
+    {
+        await context.WriteAllAsync(rows, expand).ConfigureAwait(false);
+        context.Progress(new ProgressInfo(Math.Abs(GetHashCode() % 1000) + 1001, MyInvocation.MyCommand.Name, "Done") { Completed = true });
+        if (PagingParametersOrNull() is { IncludeTotalCount.IsPresent: true } && paging.TotalCount is { } total)
+        {
+            await context.WriteObjectAsync(new NeuTotalCount(total)).ConfigureAwait(false);
+        }
+    }
+
+    private PagingParameters? PagingParametersOrNull()
+    {
+        // PowerShell returns null here for cmdlets not declared with SupportsPaging.
+        return PagingParameters;
+    }
+
+    private sealed class NeuTotalCount
+    {
+        public NeuTotalCount(long value) => Value = value;
+
+        public long Value { get; }
+    }
+}

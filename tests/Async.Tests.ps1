@@ -1,0 +1,118 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# Asynchronous mode end to end: the emulator answers 202 and POSTs each result to the session's callback
+# receiver; Wait-KhipuOperation turns the inbox files back into the synchronous rows. Run by ./build.ps1 -Task Test.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:Emulator = Start-TestEmulator
+    $script:ApiKey = ConvertTo-SecureString -String 'emu-khipu-api-key' -AsPlainText -Force
+    Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -MaxRetryCount 2
+    $script:Clients = @('1234567-8', '3049812-1', '7766554', '778890')
+
+    # Rows compared without the columns that differ by nature between two calls.
+    function ConvertTo-ComparableCsv {
+        param([Parameter(Mandatory)] [string] $Path)
+        Import-Csv -Path $Path | Select-Object -Property * -ExcludeProperty @('OperationId', 'RetrievedAt') | ConvertTo-Csv -NoTypeInformation
+    }
+}
+
+AfterAll {
+    Stop-KhipuCallbackReceiver
+    Disconnect-EnergyData -Confirm:$false
+    Stop-TestEmulator -Emulator $script:Emulator
+}
+
+Describe 'Start-KhipuCallbackReceiver' {
+    BeforeEach {
+        Stop-KhipuCallbackReceiver
+        $script:Inbox = Join-Path $TestDrive ('inbox-' + [guid]::NewGuid().ToString('N'))
+    }
+
+    It 'listens on loopback, creates the inbox and never shows its secret' {
+        $receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
+        $receiver.IsListening | Should -BeTrue
+        $receiver.ListenPrefix | Should -Match '^http://(127\.0\.0\.1|localhost):\d+/$'
+        $receiver.RedactedCallbackUrl | Should -Match '/\*\*\*$'
+        Test-Path -Path $script:Inbox -PathType Container | Should -BeTrue
+        (Get-KhipuCallbackReceiver).InboxPath | Should -Be $receiver.InboxPath
+    }
+
+    It 'refuses a second receiver while one runs' {
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        { Start-KhipuCallbackReceiver -InboxPath $script:Inbox } | Should -Throw -ErrorId 'ReceiverRunning*'
+    }
+
+    It 'stops, and Stop-KhipuCallbackReceiver -PassThru gives the final counters' {
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        $final = Stop-KhipuCallbackReceiver -PassThru
+        $final.IsListening | Should -BeFalse
+        Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
+    }
+
+    It 'makes -Async fail before sending when no receiver runs' {
+        Reset-Emulator -Emulator $script:Emulator
+        { Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async } | Should -Throw -ExpectedMessage "*'Async' needs a running callback receiver*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+}
+
+Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
+    BeforeAll {
+        Stop-KhipuCallbackReceiver
+        $script:Inbox = Join-Path $TestDrive 'inbox'
+        $script:Receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
+    }
+
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'exports the same rows as the synchronous call' {
+        $syncCsv = Join-Path $TestDrive 'sync.csv'
+        $asyncCsv = Join-Path $TestDrive 'async.csv'
+        $script:Clients | Get-EnelDebtStatus | Export-Csv -Path $syncCsv -NoTypeInformation
+
+        $script:Clients | Get-EnelDebtStatus -Async | Wait-KhipuOperation -Timeout 60 | Sort-Object ClientIdentifier | Export-Csv -Path $asyncCsv -NoTypeInformation
+
+        $expected = Import-Csv -Path $syncCsv | Sort-Object ClientIdentifier | Select-Object -Property * -ExcludeProperty @('OperationId', 'RetrievedAt') | ConvertTo-Csv -NoTypeInformation
+        $actual = ConvertTo-ComparableCsv -Path $asyncCsv
+        $actual | Should -Be $expected
+        (Import-Csv -Path $asyncCsv).Count | Should -Be $script:Clients.Count
+    }
+
+    It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
+        $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
+        $operation | Should -BeOfType 'EnergyData.Khipu.KhipuOperation'
+        $operation.CallbackUrl | Should -Match '/\*\*\*$'
+        $operation.RequestInputs | Should -Be '{"ClientIdentifier":"1234567-8"}'
+        $operation.LifeSpan | Should -Not -BeNullOrEmpty
+        Test-Path (Join-Path $script:Inbox ('pending/' + $operation.OperationId + '.json')) | Should -BeTrue
+        ($operation | Wait-KhipuOperation -Timeout 60).Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+
+    It 'collects from an exported operations file by OperationId in a later wait' {
+        $operationsCsv = Join-Path $TestDrive 'operations.csv'
+        $script:Clients | Get-EnelDebtStatus -Async | Export-Csv -Path $operationsCsv -NoTypeInformation
+        Stop-KhipuCallbackReceiver
+        $script:Receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
+
+        $rows = Import-Csv -Path $operationsCsv | Wait-KhipuOperation -InboxPath $script:Inbox -Timeout 60
+
+        $rows.ClientIdentifier | Sort-Object | Should -Be ($script:Clients | Sort-Object)
+    }
+
+    It 'turns a delivered Status ERROR into an error record and still emits the other rows' {
+        $rows = @('1234567-8', '555-0') | Get-EnelDebtStatus -Async | Wait-KhipuOperation -Timeout 60 -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($rows).Count | Should -Be 1
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Khipu.E301,*'
+    }
+
+    It 'reports each operation still missing after -Timeout as an error and leaves the inbox as it was' {
+        $before = Get-ChildItem -Path $script:Inbox -Recurse -File | Select-Object -Property @('FullName', 'Length', 'LastWriteTimeUtc')
+        Wait-KhipuOperation -OperationId @('never-delivered-1', 'never-delivered-2') -InboxPath $script:Inbox -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.Count | Should -Be 2
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'Timeout,*'
+        $after = Get-ChildItem -Path $script:Inbox -Recurse -File | Select-Object -Property @('FullName', 'Length', 'LastWriteTimeUtc')
+        Compare-Object -ReferenceObject $before -DifferenceObject $after -Property @('FullName', 'Length', 'LastWriteTimeUtc') | Should -BeNullOrEmpty
+    }
+}

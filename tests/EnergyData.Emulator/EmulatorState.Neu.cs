@@ -1,0 +1,68 @@
+using System;
+using System.Threading.Tasks;
+
+namespace EnergyData.Emulator;
+
+/// <summary>NEU switches and what the last NEU request carried, for tests to set and check.</summary>
+public sealed class NeuEmulatorState
+{
+    private volatile string? lastBody;
+    private volatile string? lastPath;
+
+    /// <summary>When positive, data/consumption answers with this many rows for one account, generated as they are written.</summary>
+    public long LargeConsumptionRows { get; set; }
+
+    /// <summary>
+    /// When set, the consumption response stops after <see cref="GateAfterRows"/> rows (flushed to the client) and
+    /// waits for this task before writing the rest: a test can prove rows arrive before the body ends.
+    /// </summary>
+    public TaskCompletionSource<bool>? ConsumptionGate { get; set; }
+
+    public int GateAfterRows { get; set; } = 10;
+
+    private long rowsWritten;
+
+    /// <summary>Rows of the consumption response written so far (large mode).</summary>
+    public long RowsWritten => System.Threading.Interlocked.Read(ref rowsWritten);
+
+    /// <summary>The JSON body of the last NEU request (null for GET).</summary>
+    public string? LastBody
+    {
+        get => lastBody;
+        internal set => lastBody = value;
+    }
+
+    internal void CountRows(long rows) => System.Threading.Interlocked.Add(ref rowsWritten, rows);
+
+    /// <summary>Path and query of the last NEU request.</summary>
+    public string? LastPath
+    {
+        get => lastPath;
+        internal set => lastPath = value;
+    }
+}
+
+public sealed partial class EmulatorState
+{
+    public NeuEmulatorState Neu { get; private set; } = new();
+
+    /// <summary>Makes the accepted NEU token one that expired an hour ago and returns it: NEU answers 401 to it.</summary>
+    public string UseExpiredNeuToken()
+    {
+        Options.NeuToken = EmulatorTokens.CreateJwt("neu-emulator-expired", DateTimeOffset.UtcNow.AddHours(-1));
+        return Options.NeuToken;
+    }
+
+    /// <summary>Makes the accepted NEU token one that expires in <paramref name="lifetime"/> and returns it.</summary>
+    public string UseNeuTokenExpiringIn(TimeSpan lifetime)
+    {
+        Options.NeuToken = EmulatorTokens.CreateJwt("neu-emulator", DateTimeOffset.UtcNow + lifetime);
+        return Options.NeuToken;
+    }
+
+    partial void ResetNeu()
+    {
+        Neu.ConsumptionGate?.TrySetResult(true);
+        Neu = new NeuEmulatorState();
+    }
+}

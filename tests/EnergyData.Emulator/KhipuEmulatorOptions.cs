@@ -1,0 +1,40 @@
+namespace EnergyData.Emulator;
+
+/// <summary>
+/// Switches of the Khipu services only (the shared switches and credentials are on <see cref="EmulatorOptions"/>).
+/// Tests change them on <see cref="EmulatorState.KhipuOptions"/>; Reset restores these start values.
+/// </summary>
+public sealed class KhipuEmulatorOptions
+{
+    /// <summary>When set, every CEN query reports this TotalDisconformidades instead of the one derived from the RUT.</summary>
+    public int? CenTotal { get; set; }
+
+    /// <summary>Largest Filas the CEN service accepts (the client's documented range ends at 1000).</summary>
+    public int CenMaxPageSize { get; set; } = 1000;
+
+    /// <summary>Answer errors in the older shape: <c>FailureReason</c> and <c>Message</c> instead of <c>Error{Code,Type,Description}</c>.</summary>
+    public bool LegacyErrorShape { get; set; }
+
+    /// <summary>The FailureReason of the older shape: TASK_FINISHED (a controlled error at the source) or LIFESPAN_EXCEEDED.</summary>
+    public string LegacyFailureReason { get; set; } = "TASK_FINISHED";
+
+    /// <summary>Compress responses with gzip when the request accepts it.</summary>
+    public bool GzipResponses { get; set; }
+
+    /// <summary>Issue tokens that have already expired, so every Bearer request fails with 401 A000.</summary>
+    public bool IssueExpiredTokens { get; set; }
+
+    /// <summary>
+    /// Report a rejected Bearer token (expired, revoked, unknown) as HTTP 200 with <c>Status: ERROR</c> and code A000
+    /// instead of HTTP 401: Khipu's error table lists A000 among the Status ERROR codes.
+    /// </summary>
+    public bool RejectedTokenAsStatusError { get; set; }
+
+    /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
+    public int LifeSpanMinutes { get; set; } = 15;
+
+    /// <summary>Adds an unknown field to every envelope and every data object, to check that clients tolerate them.</summary>
+    public bool ExtraFields { get; set; }
+
+    public KhipuEmulatorOptions Clone() => (KhipuEmulatorOptions)MemberwiseClone();
+}

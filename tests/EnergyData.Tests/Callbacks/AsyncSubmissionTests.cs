@@ -1,0 +1,138 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
+using EnergyData.Khipu;
+using EnergyData.Tests.Http;
+using Xunit;
+
+namespace EnergyData.Tests.Callbacks;
+
+/// <summary>Submitting through a receiver, against a scripted Khipu that answers 202 and then POSTs the result.</summary>
+public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
+{
+    private readonly TemporaryInbox folder = new();
+    private readonly HttpClient http = new();
+    private CallbackReceiver receiver = null!;
+    private ScriptedServer khipu = null!;
+
+    public async Task InitializeAsync()
+    {
+        receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
+        khipu = await ScriptedServer.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await khipu.DisposeAsync();
+        Dispose();
+    }
+
+    public void Dispose()
+    {
+        receiver.Dispose();
+        http.Dispose();
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Submit_then_callback_then_wait_gives_the_synchronous_row()
+    {
+        var operationId = Guid.NewGuid().ToString();
+        khipu.Enqueue(async context =>
+        {
+            // The scripted server has consumed the body (it records it); the URL sent is checked below.
+            var callbackUrl = receiver.CallbackUrl;
+            await ScriptedServer.Status(context, 202, $$"""{"OperationId":"{{operationId}}","Status":"OK","Data":null,"AdditionalInformation":"queued","Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+            _ = Task.Run(async () =>
+            {
+                using var poster = new HttpClient();
+                await poster.PostAsync(callbackUrl, new StringContent(Envelopes.DebtStatus(operationId, "1234567-8", 777), Encoding.UTF8, "application/json"));
+            });
+        });
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, null, CancellationToken.None);
+        var outcomes = new System.Collections.Generic.List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(20) }).WaitAsync(new[] { PendingOperation.FromOperation(operation) }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.Equal(operationId, operation.OperationId);
+        Assert.Equal(new DateTimeOffset(2099, 7, 22, 0, 0, 0, TimeSpan.FromHours(-4)), operation.LifeSpan);
+        Assert.Equal(receiver.RedactedCallbackUrl, operation.CallbackUrl);
+        Assert.Equal("{\"ClientIdentifier\":\"1234567-8\"}", operation.RequestInputs);
+        using var sent = JsonDocument.Parse(khipu.Requests.Single().Body);
+        Assert.Equal(receiver.CallbackUrl.AbsoluteUri, sent.RootElement.GetProperty("CallbackUrl").GetString());
+        var row = Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results));
+        Assert.Equal(777m, row.DebtAmount);
+        Assert.Equal("1234567-8", row.ClientIdentifier);
+        Assert.Equal(0, receiver.GetStatus().Unsolicited);
+    }
+
+    [Fact]
+    public async Task The_pending_record_keeps_the_inputs_but_never_the_account_credential_or_the_secret()
+    {
+        khipu.Enqueue(202, """{"OperationId":"tgr-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var credential = KhipuAccountCredential.FromUserName("tgr-user", new NetworkCredential(string.Empty, "tgr-password-do-not-leak").SecurePassword);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.TgrRequest(credential, true, receiver.CallbackUrl), "tgr-user", "Instalment", receiver, null, CancellationToken.None);
+
+        var record = File.ReadAllText(receiver.Inbox.PendingPath("tgr-1"));
+        Assert.DoesNotContain("tgr-password-do-not-leak", record, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.CallbackUrl.Segments.Last(), record, StringComparison.Ordinal);
+        Assert.DoesNotContain("tgr-password-do-not-leak", operation.RequestInputs, StringComparison.Ordinal);
+        var stored = receiver.Inbox.ReadPending("tgr-1");
+        Assert.NotNull(stored);
+        Assert.Equal(KhipuServices.TgrExpiredAgreements, stored!.ServicePath);
+        Assert.Equal("Instalment", stored.Input(RequestInputText.DetailKey));
+        Assert.Equal("tgr-user", stored.InputIdentifier);
+    }
+
+    [Fact]
+    public async Task The_debug_trace_shows_the_request_body_without_the_receiver_secret()
+    {
+        khipu.Enqueue(202, """{"OperationId":"dbg-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var trace = new Khipu.RecordingTrace();
+
+        await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, trace, CancellationToken.None);
+
+        Assert.Contains(receiver.RedactedCallbackUrl, trace.DebugText, StringComparison.Ordinal);
+        Assert.DoesNotContain(receiver.CallbackUrl.Segments.Last(), trace.DebugText + trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_result_answered_at_once_despite_the_callback_url_is_filed_in_the_inbox()
+    {
+        khipu.Enqueue(200, Envelopes.DebtStatus("sync-1", "1234567-8", 42));
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, null, CancellationToken.None);
+
+        Assert.NotNull(operation.ResultJson);
+        Assert.True(receiver.Inbox.HasResult("sync-1"));
+    }
+
+    [Fact]
+    public async Task With_an_explicit_callback_url_nothing_is_written_to_the_inbox()
+    {
+        khipu.Enqueue(202, """{"OperationId":"ext-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var external = new Uri("https://hooks.example.com/khipu/abc");
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", external), "1234567-8", null, receiver, null, CancellationToken.None);
+
+        Assert.Equal(external.AbsoluteUri, operation.CallbackUrl);
+        Assert.Null(receiver.Inbox.ReadPending("ext-1"));
+        Assert.Equal("{\"ClientIdentifier\":\"1234567-8\"}", operation.RequestInputs);
+    }
+}

@@ -1,0 +1,192 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
+using Xunit;
+
+namespace EnergyData.Tests.Callbacks;
+
+public sealed class CallbackReceiverTests : IDisposable
+{
+    private readonly TemporaryInbox folder = new();
+    private readonly CallbackReceiver receiver;
+    private readonly HttpClient http = new();
+
+    public CallbackReceiverTests()
+    {
+        receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root, MaxBodyBytes = 4096, ReadTimeout = TimeSpan.FromMilliseconds(500) });
+    }
+
+    public void Dispose()
+    {
+        http.Dispose();
+        receiver.Dispose();
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task An_accepted_result_is_in_the_inbox_when_the_200_arrives()
+    {
+        var body = Envelopes.DebtStatus("op-1", "1234567-8", 10000);
+
+        using var response = await PostAsync(receiver.CallbackUrl, body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(body, File.ReadAllText(Path.Combine(folder.Root, "op-1.json")));
+        Assert.Equal(1, receiver.GetStatus().Accepted);
+        Assert.Equal(1, receiver.GetStatus().Unsolicited);
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_is_answered_200_and_does_not_rewrite_the_result()
+    {
+        var first = Envelopes.DebtStatus("op-dup", "1234567-8", 10000);
+        var second = Envelopes.DebtStatus("op-dup", "1234567-8", 99999);
+
+        using var one = await PostAsync(receiver.CallbackUrl, first);
+        using var two = await PostAsync(receiver.CallbackUrl, second);
+
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, two.StatusCode);
+        Assert.Equal(first, File.ReadAllText(folder.Inbox.ResultPath("op-dup")));
+        var status = receiver.GetStatus();
+        Assert.Equal(1, status.Accepted);
+        Assert.Equal(1, status.Duplicates);
+    }
+
+    [Fact]
+    public async Task Forged_oversized_malformed_and_wrong_method_requests_are_refused_counted_and_the_listener_keeps_serving()
+    {
+        var forged = new Uri(receiver.PublicBaseUri, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+        var prefixOfSecret = new Uri(receiver.PublicBaseUri, receiver.CallbackUrl.Segments.Last().Substring(0, 10));
+        using var wrongSecret = await PostAsync(forged, Envelopes.DebtStatus("f-1", "1", 1));
+        using var partialSecret = await PostAsync(prefixOfSecret, Envelopes.DebtStatus("f-2", "1", 1));
+        using var noSecret = await PostAsync(receiver.PublicBaseUri, Envelopes.DebtStatus("f-3", "1", 1));
+        using var oversized = await PostAsync(receiver.CallbackUrl, "{\"OperationId\":\"big\",\"Pad\":\"" + new string('x', 5000) + "\"}");
+        using var notJson = await PostAsync(receiver.CallbackUrl, "hello, this is not JSON", "text/plain");
+        using var truncated = await PostAsync(receiver.CallbackUrl, "{\"OperationId\":\"cut\",\"Status\":");
+        using var noOperationId = await PostAsync(receiver.CallbackUrl, "{\"Status\":\"OK\",\"Data\":null}");
+        using var numericOperationId = await PostAsync(receiver.CallbackUrl, "{\"OperationId\":42}");
+        using var array = await PostAsync(receiver.CallbackUrl, "[{\"OperationId\":\"x\"}]");
+        using var get = await http.GetAsync(receiver.CallbackUrl);
+
+        Assert.Equal(HttpStatusCode.NotFound, wrongSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, partialSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, noSecret.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notJson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, noOperationId.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, numericOperationId.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, array.StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+
+        using var valid = await PostAsync(receiver.CallbackUrl, Envelopes.DebtStatus("after", "1234567-8", 1));
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+
+        var status = receiver.GetStatus();
+        Assert.Equal(3, status.RejectedForged);
+        Assert.Equal(1, status.RejectedTooLarge);
+        Assert.Equal(5, status.RejectedMalformed);
+        Assert.Equal(1, status.RejectedMethod);
+        Assert.Equal(1, status.Accepted);
+        Assert.Equal(11, status.Received);
+        Assert.True(receiver.IsListening);
+        Assert.Equal(new[] { "after.json" }, Directory.GetFiles(folder.Root).Select(Path.GetFileName).ToArray());
+    }
+
+    [Fact]
+    public async Task A_body_over_the_cap_without_a_content_length_is_refused()
+    {
+        var chunked = new StringContent("{\"OperationId\":\"chunky\",\"Pad\":\"" + new string('y', 8000) + "\"}", Encoding.UTF8, "application/json");
+        chunked.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, receiver.CallbackUrl) { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.False(folder.Inbox.HasResult("chunky"));
+    }
+
+    [Fact]
+    public async Task A_sender_that_stalls_gets_408_and_the_listener_keeps_serving()
+    {
+        using var socket = new TcpClient();
+        await socket.ConnectAsync(receiver.CallbackUrl.Host, receiver.CallbackUrl.Port);
+        var stream = socket.GetStream();
+        var head = $"POST {receiver.CallbackUrl.AbsolutePath} HTTP/1.1\r\nHost: {receiver.CallbackUrl.Authority}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"OperationId\":";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+
+        var buffer = new byte[1024];
+        var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = Encoding.ASCII.GetString(buffer, 0, read);
+
+        Assert.StartsWith("HTTP/1.1 408", answer, StringComparison.Ordinal);
+        using var valid = await PostAsync(receiver.CallbackUrl, Envelopes.DebtStatus("after-stall", "1234567-8", 1));
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+        Assert.Equal(1, receiver.GetStatus().RejectedTimedOut);
+    }
+
+    [Fact]
+    public async Task A_stopped_receiver_refuses_connections_and_the_inbox_keeps_what_it_acknowledged()
+    {
+        using var accepted = await PostAsync(receiver.CallbackUrl, Envelopes.DebtStatus("kept", "1234567-8", 1));
+        receiver.Stop();
+
+        Assert.False(receiver.IsListening);
+        await Assert.ThrowsAsync<HttpRequestException>(() => PostAsync(receiver.CallbackUrl, Envelopes.DebtStatus("late", "1", 1)));
+        Assert.True(folder.Inbox.HasResult("kept"));
+    }
+
+    [Fact]
+    public void The_callback_url_carries_a_43_character_base64url_secret_and_the_redacted_form_hides_it()
+    {
+        var secret = receiver.CallbackUrl.Segments.Last();
+
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", secret);
+        Assert.DoesNotContain(secret, receiver.RedactedCallbackUrl, StringComparison.Ordinal);
+        Assert.EndsWith("/***", receiver.RedactedCallbackUrl, StringComparison.Ordinal);
+        Assert.Equal("127.0.0.1", receiver.CallbackUrl.Host);
+        Assert.NotEqual(0, receiver.CallbackUrl.Port);
+    }
+
+    [Fact]
+    public void A_public_base_uri_is_what_the_callback_url_starts_with()
+    {
+        using var other = new TemporaryInbox();
+        using var behindProxy = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = other.Root, PublicBaseUri = new Uri("https://hooks.example.com/khipu") });
+
+        Assert.StartsWith("https://hooks.example.com/khipu/", behindProxy.CallbackUrl.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal("https://hooks.example.com/khipu/***", behindProxy.RedactedCallbackUrl);
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:0/", "Prefix")]
+    [InlineData("not a prefix", "Prefix")]
+    public void A_bad_prefix_is_refused_before_listening(string prefix, string parameter)
+    {
+        var error = Assert.Throws<EnergyData.Validation.ParameterValidationException>(() => CallbackReceiver.Start(new CallbackReceiverOptions { Prefix = prefix, InboxPath = folder.Root }));
+        Assert.Equal(parameter, error.ParamName);
+    }
+
+    [Fact]
+    public void Secret_comparison_needs_every_byte()
+    {
+        var secret = Encoding.ASCII.GetBytes("abcdef");
+
+        Assert.True(CallbackReceiver.FixedTimeEquals(secret, Encoding.ASCII.GetBytes("abcdef")));
+        Assert.False(CallbackReceiver.FixedTimeEquals(secret, Encoding.ASCII.GetBytes("abcdeg")));
+        Assert.False(CallbackReceiver.FixedTimeEquals(secret, Encoding.ASCII.GetBytes("abcde")));
+        Assert.False(CallbackReceiver.FixedTimeEquals(secret, Encoding.ASCII.GetBytes("abcdefg")));
+        Assert.False(CallbackReceiver.FixedTimeEquals(secret, Array.Empty<byte>()));
+    }
+
+    private Task<HttpResponseMessage> PostAsync(Uri url, string body, string mediaType = "application/json") =>
+        http.PostAsync(url, new StringContent(body, Encoding.UTF8, mediaType));
+}

@@ -1,0 +1,291 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
+using EnergyData.Khipu;
+using Xunit;
+
+namespace EnergyData.Tests.Callbacks;
+
+public sealed class CallbackWaiterTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+    private readonly TemporaryInbox folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public async Task Results_that_arrived_before_the_wait_are_found_and_mapped_like_the_synchronous_call()
+    {
+        await AddAsync("op-a", Envelopes.DebtStatus("op-a", "1234567-8", 10000));
+
+        var outcomes = await CollectAsync(new[] { Envelopes.DebtOperation("op-a", "1234567-8") });
+
+        var outcome = Assert.Single(outcomes);
+        Assert.Null(outcome.Error);
+        var row = Assert.IsType<EnelDebtStatus>(Assert.Single(outcome.Results));
+        Assert.Equal("1234567-8", row.ClientIdentifier);
+        Assert.Equal(10000m, row.DebtAmount);
+        Assert.Equal("CLP", row.DebtCurrency);
+        Assert.Equal(new DateTime(2017, 7, 22), row.DebtDueDate);
+        Assert.Equal("op-a", row.OperationId);
+    }
+
+    [Fact]
+    public async Task A_result_delivered_during_the_wait_is_found()
+    {
+        var waiting = CollectAsync(new[] { Envelopes.DebtOperation("op-late", "1234567-8") });
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+
+        await AddAsync("op-late", Envelopes.DebtStatus("op-late", "1234567-8", 5));
+        var outcomes = await waiting.WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(5m, Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results)).DebtAmount);
+    }
+
+    [Fact]
+    public async Task A_pending_record_supplies_what_an_operation_id_alone_lacks()
+    {
+        folder.Inbox.EnsureExists();
+        await folder.Inbox.WritePendingAsync(Envelopes.DebtOperation("op-id-only", "7654321-K"), CancellationToken.None);
+        await AddAsync("op-id-only", Envelopes.DebtStatus("op-id-only", "7654321-K", 12));
+
+        var outcomes = await CollectAsync(new[] { new PendingOperation { OperationId = "op-id-only" } });
+
+        var row = Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results));
+        Assert.Equal("7654321-K", row.ClientIdentifier);
+    }
+
+    [Fact]
+    public async Task Status_error_becomes_a_khipu_exception_with_code_and_type()
+    {
+        await AddAsync("op-err", Envelopes.Error("op-err", "E201", "WAIT_4_HOURS_BEFORE_RETRY", "Enel is down"));
+
+        var outcome = Assert.Single(await CollectAsync(new[] { Envelopes.DebtOperation("op-err", "1234567-8") }));
+
+        var error = Assert.IsType<KhipuException>(outcome.Error);
+        Assert.Equal("E201", error.ErrorCode);
+        Assert.Equal(EnergyData.Http.KhipuErrorType.Wait4HoursBeforeRetry, error.ErrorType);
+        Assert.Equal("op-err", error.OperationId);
+        Assert.Empty(outcome.Results);
+    }
+
+    [Fact]
+    public async Task The_older_failure_reason_shape_is_an_error_too()
+    {
+        await AddAsync("op-old", "{\"OperationId\":\"op-old\",\"Status\":\"ERROR\",\"FailureReason\":\"LIFESPAN_EXCEEDED\",\"Message\":\"too slow\"}");
+
+        var outcome = Assert.Single(await CollectAsync(new[] { Envelopes.DebtOperation("op-old", "1234567-8") }));
+
+        Assert.Equal("LIFESPAN_EXCEEDED", Assert.IsType<KhipuException>(outcome.Error).ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_an_envelope_is_reported_not_thrown()
+    {
+        await AddAsync("op-bad", "{\"OperationId\":\"op-bad\"}");
+
+        var outcome = Assert.Single(await CollectAsync(new[] { Envelopes.DebtOperation("op-bad", "1234567-8") }));
+
+        Assert.IsType<KhipuProtocolException>(outcome.Error);
+    }
+
+    [Fact]
+    public async Task An_operation_past_its_lifespan_gives_lifespan_exceeded_and_the_others_still_arrive()
+    {
+        var clock = new ManualClock(Start);
+        await AddAsync("op-ok", Envelopes.DebtStatus("op-ok", "1", 1));
+        var operations = new[]
+        {
+            Envelopes.DebtOperation("op-expired", "2", Start.AddMinutes(-5)),
+            Envelopes.DebtOperation("op-ok", "1", Start.AddMinutes(-5)),
+        };
+
+        var outcomes = await CollectAsync(operations, new CallbackWaiterOptions { Clock = clock, LifeSpanGrace = TimeSpan.FromMinutes(1) });
+
+        Assert.Equal(2, outcomes.Count);
+        Assert.Null(outcomes.Single(o => o.Operation.OperationId == "op-ok").Error);
+        var expired = Assert.IsType<KhipuException>(outcomes.Single(o => o.Operation.OperationId == "op-expired").Error);
+        Assert.Equal("LIFESPAN_EXCEEDED", expired.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Within_the_grace_after_the_lifespan_the_waiter_keeps_waiting()
+    {
+        var clock = new ManualClock(Start);
+        var operations = new[] { Envelopes.DebtOperation("op-grace", "2", Start.AddSeconds(-30)) };
+        var options = new CallbackWaiterOptions { Clock = clock, LifeSpanGrace = TimeSpan.FromMinutes(1), RescanInterval = TimeSpan.FromMilliseconds(20) };
+
+        var waiting = CollectAsync(operations, options);
+        await Task.Delay(150);
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var outcome = Assert.Single(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("LIFESPAN_EXCEEDED", Assert.IsType<KhipuException>(outcome.Error).ErrorCode);
+    }
+
+    [Fact]
+    public async Task A_timeout_reports_each_remaining_operation_and_delivers_what_arrived()
+    {
+        await AddAsync("op-here", Envelopes.DebtStatus("op-here", "1", 1));
+        var operations = new[] { Envelopes.DebtOperation("op-here", "1"), Envelopes.DebtOperation("op-missing-1", "2"), Envelopes.DebtOperation("op-missing-2", "3") };
+
+        var outcomes = await CollectAsync(operations, new CallbackWaiterOptions { Timeout = TimeSpan.FromMilliseconds(200), RescanInterval = TimeSpan.FromMilliseconds(50) });
+
+        Assert.Equal(3, outcomes.Count);
+        Assert.Null(outcomes[0].Error);
+        Assert.All(outcomes.Skip(1), outcome => Assert.IsType<TimeoutException>(outcome.Error));
+        Assert.Equal(new[] { "op-missing-1", "op-missing-2" }, outcomes.Skip(1).Select(o => o.Operation.OperationId).OrderBy(id => id, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_wait_and_leaves_the_inbox_untouched()
+    {
+        await AddAsync("op-1", Envelopes.DebtStatus("op-1", "1", 1));
+        await folder.Inbox.WritePendingAsync(Envelopes.DebtOperation("op-2", "2"), CancellationToken.None);
+        var before = Snapshot();
+        using var cancel = new CancellationTokenSource();
+        var collected = new List<CallbackOutcome>();
+
+        var waiting = Task.Run(async () =>
+        {
+            await foreach (var outcome in new CallbackWaiter(folder.Inbox).WaitAsync(new[] { Envelopes.DebtOperation("op-1", "1"), Envelopes.DebtOperation("op-2", "2") }, null, null, cancel.Token))
+            {
+                collected.Add(outcome);
+                cancel.Cancel();
+            }
+        });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        Assert.Single(collected);
+        Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task A_waiter_stopped_and_started_again_collects_everything()
+    {
+        var operations = Enumerable.Range(0, 20).Select(i => Envelopes.DebtOperation("op-" + i, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToArray();
+        foreach (var operation in operations.Take(8))
+        {
+            await AddAsync(operation.OperationId, Envelopes.DebtStatus(operation.OperationId, operation.InputIdentifier!, 1));
+        }
+
+        using (var cancel = new CancellationTokenSource())
+        {
+            var first = 0;
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var unused in new CallbackWaiter(folder.Inbox).WaitAsync(operations, null, null, cancel.Token))
+                {
+                    if (++first == 5)
+                    {
+                        cancel.Cancel();
+                    }
+                }
+            });
+        }
+
+        foreach (var operation in operations.Skip(8))
+        {
+            await AddAsync(operation.OperationId, Envelopes.DebtStatus(operation.OperationId, operation.InputIdentifier!, 1));
+        }
+
+        var progress = new List<(int Done, int Total)>();
+        var outcomes = await CollectAsync(operations, progress: (done, total) => progress.Add((done, total)));
+
+        Assert.Equal(operations.Select(o => o.OperationId).OrderBy(id => id, StringComparer.Ordinal), outcomes.Select(o => o.Operation.OperationId).OrderBy(id => id, StringComparer.Ordinal));
+        Assert.All(outcomes, outcome => Assert.Null(outcome.Error));
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (i, 20)), progress);
+    }
+
+    [Fact]
+    public async Task The_same_operation_given_twice_is_collected_once()
+    {
+        await AddAsync("op-twice", Envelopes.DebtStatus("op-twice", "1", 1));
+
+        var outcomes = await CollectAsync(new[] { Envelopes.DebtOperation("op-twice", "1"), Envelopes.DebtOperation("op-twice", "1") });
+
+        Assert.Single(outcomes);
+    }
+
+    [Theory]
+    [InlineData("3fa85f64-5717-4562-b3fc-2c963f66afa6", "3fa85f64-5717-4562-b3fc-2c963f66afa6.json")]
+    [InlineData("../../etc/passwd", null)]
+    [InlineData("CON", null)]
+    [InlineData(".hidden", null)]
+    public void Operation_ids_become_safe_distinct_file_names(string operationId, string? expected)
+    {
+        var name = CallbackInbox.FileNameFor(operationId);
+
+        if (expected is not null)
+        {
+            Assert.Equal(expected, name);
+        }
+
+        Assert.Equal(Path.GetFileName(name), name);
+        Assert.DoesNotContain("..", name, StringComparison.Ordinal);
+        Assert.NotEqual(CallbackInbox.FileNameFor(operationId + "x"), name);
+        Assert.Matches("^[A-Za-z0-9_][A-Za-z0-9._-]*\\.json$", name);
+    }
+
+    [Fact]
+    public async Task Other_services_map_to_their_synchronous_types()
+    {
+        var tgr = "{\"OperationId\":\"op-tgr\",\"Status\":\"OK\",\"Data\":{\"Resolutions\":[{\"ResolutionId\":7,\"Instalments\":[{\"Number\":1},{\"Number\":2}]}]}}";
+        var cen = "{\"OperationId\":\"op-cen\",\"Status\":\"OK\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":2,\"Disconformidades\":[{\"Caso\":1},{\"Caso\":2}]}}}";
+        var bill = "{\"OperationId\":\"op-bill\",\"Status\":\"OK\",\"Data\":{\"Bill\":{\"ClientIdentifier\":\"1234567-8\",\"Document\":\"JVBERi0=\"}}}";
+        var other = "{\"OperationId\":\"op-other\",\"Status\":\"OK\",\"Data\":{\"Anything\":[1,2]}}";
+        await AddAsync("op-tgr", tgr);
+        await AddAsync("op-cen", cen);
+        await AddAsync("op-bill", bill);
+        await AddAsync("op-other", other);
+        var operations = new[]
+        {
+            new PendingOperation { OperationId = "op-tgr", ServicePath = KhipuServices.TgrExpiredAgreements, RequestInputs = { [RequestInputText.DetailKey] = "Instalment" } },
+            new PendingOperation
+            {
+                OperationId = "op-cen",
+                Service = "CenNonconformity",
+                InputIdentifier = "76999999",
+                RequestInputs = { ["FechaCreacionDelCasoDesde"] = "11/14/2019", ["FechaCreacionDelCasoHasta"] = "11/05/2025", ["Filas"] = "2", ["Paginas"] = "3" },
+            },
+            new PendingOperation { OperationId = "op-bill", ServicePath = KhipuServices.EnelBillDocument, InputIdentifier = "1234567-8", RequestInputs = { ["Email"] = "a@b.cl" } },
+            new PendingOperation { OperationId = "op-other", ServicePath = "v1/cl/services/other.cl/thing" },
+        };
+
+        var results = (await CollectAsync(operations)).ToDictionary(o => o.Operation.OperationId, o => o.Results);
+
+        Assert.Equal(new long?[] { 1, 2 }, results["op-tgr"].Cast<TgrInstalment>().Select(i => i.Number));
+        var rows = results["op-cen"].Cast<CenNonconformity>().ToList();
+        Assert.Equal(new long[] { 6, 7 }, rows.Select(r => r.Index));
+        Assert.All(rows, r => Assert.Equal(new DateTime(2019, 11, 14), r.From));
+        Assert.All(rows, r => Assert.Equal("76999999", r.RutDeudor));
+        var document = Assert.IsType<EnelBillDocument>(Assert.Single(results["op-bill"]));
+        Assert.Equal("a@b.cl", document.Email);
+        Assert.Equal("application/pdf", document.ContentType);
+        Assert.Equal("{\"Anything\":[1,2]}", Assert.IsType<KhipuResponse>(Assert.Single(results["op-other"])).DataJson);
+    }
+
+    private async Task AddAsync(string operationId, string body) =>
+        Assert.Equal(InboxWriteResult.Added, await folder.Inbox.TryAddResultAsync(operationId, Encoding.UTF8.GetBytes(body), CancellationToken.None));
+
+    private async Task<List<CallbackOutcome>> CollectAsync(IEnumerable<PendingOperation> operations, CallbackWaiterOptions? options = null, Action<int, int>? progress = null)
+    {
+        var outcomes = new List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(folder.Inbox, options ?? new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(20) }).WaitAsync(operations, progress, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        return outcomes;
+    }
+
+    private string Snapshot() =>
+        string.Join("\n", Directory.GetFiles(folder.Root, "*", SearchOption.AllDirectories).OrderBy(path => path, StringComparer.Ordinal).Select(path => path + "=" + File.ReadAllText(path) + "@" + File.GetLastWriteTimeUtc(path).Ticks));
+}

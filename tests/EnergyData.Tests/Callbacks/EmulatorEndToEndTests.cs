@@ -1,0 +1,143 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Auth;
+using EnergyData.Callbacks;
+using EnergyData.Connection;
+using EnergyData.Emulator;
+using EnergyData.Khipu;
+using EnergyData.Tests.Emulator;
+using EnergyData.Tests.Khipu;
+using Xunit;
+
+namespace EnergyData.Tests.Callbacks;
+
+/// <summary>
+/// Through the emulator's Khipu services in callback mode (202, then delivery to the receiver): every
+/// asynchronous result maps to the same rows as the synchronous call.
+/// </summary>
+[Collection(EmulatorGroup.Name)]
+public sealed class EmulatorEndToEndTests : IDisposable
+{
+    private static readonly KhipuAccountCredential Account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
+    private readonly EmulatorServer server;
+    private readonly TemporaryInbox folder = new();
+    private readonly CallbackReceiver receiver;
+    private readonly EnergyDataConnection connection;
+
+    public EmulatorEndToEndTests(EmulatorFixture fixture)
+    {
+        server = fixture.Reset();
+        receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
+        connection = KhipuTestConnections.WithApiKey(server);
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        receiver.Dispose();
+        folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Enel_debt_status_async_rows_equal_the_synchronous_rows_and_errors_keep_their_code()
+    {
+        var client = connection.GetKhipuClient();
+        server.State.Callbacks.Options.JitterMilliseconds = 100;
+        server.State.Callbacks.Options.Duplicates = 1;
+        var identifiers = new[] { "1234567-8", "3049812-1", "7766554", "778890" };
+        var synchronous = new List<EnelDebtStatus>();
+        foreach (var identifier in identifiers)
+        {
+            synchronous.Add(await client.GetEnelDebtStatusAsync(identifier, null, CancellationToken.None));
+        }
+
+        var operations = new List<KhipuOperation>();
+        foreach (var identifier in identifiers.Append("555-0"))
+        {
+            operations.Add(await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest(identifier, receiver.CallbackUrl), identifier, null, receiver, null, CancellationToken.None));
+        }
+
+        var outcomes = await WaitAsync(operations);
+
+        Assert.All(operations, operation => Assert.NotNull(operation.LifeSpan));
+        var rows = outcomes.Where(o => o.Error is null).ToDictionary(o => o.Operation.InputIdentifier!, o => Assert.IsType<EnelDebtStatus>(Assert.Single(o.Results)));
+        foreach (var expected in synchronous)
+        {
+            AssertSameRow(expected, rows[expected.ClientIdentifier]);
+        }
+
+        var failed = Assert.IsType<KhipuException>(outcomes.Single(o => o.Operation.InputIdentifier == "555-0").Error);
+        Assert.Equal("E301", failed.ErrorCode);
+        Assert.Equal(5, receiver.GetStatus().Accepted);
+    }
+
+    [Fact]
+    public async Task Cen_and_tgr_async_rows_equal_the_synchronous_rows()
+    {
+        var client = connection.GetKhipuClient();
+        var query = new CenQuery { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 50, First = 50, AccountCredential = Account };
+        var cenRows = new List<CenNonconformity>();
+        await foreach (var row in client.GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None))
+        {
+            cenRows.Add(row);
+        }
+
+        var tgrRows = new List<object>();
+        await foreach (var resolution in client.GetTgrExpiredAgreementsAsync(Account, true, null, CancellationToken.None))
+        {
+            tgrRows.AddRange(KhipuClient.Expand(resolution, TgrDetail.Instalment));
+        }
+
+        var cen = await AsyncSubmission.SubmitAsync(client, KhipuClient.CenRequest(query, 0, true, receiver.CallbackUrl), query.RutDeudor, null, receiver, null, CancellationToken.None);
+        var tgr = await AsyncSubmission.SubmitAsync(client, KhipuClient.TgrRequest(Account, true, receiver.CallbackUrl), "tgr-user", "Instalment", receiver, null, CancellationToken.None);
+        var outcomes = (await WaitAsync(new[] { cen, tgr })).ToDictionary(o => o.Operation.OperationId, o => o);
+
+        Assert.NotEmpty(cenRows);
+        Assert.NotEmpty(tgrRows);
+        Assert.Null(outcomes[cen.OperationId!].Error);
+        Assert.Null(outcomes[tgr.OperationId!].Error);
+        var cenAsync = outcomes[cen.OperationId!].Results;
+        Assert.Equal(cenRows.Count, cenAsync.Count);
+        for (var index = 0; index < cenRows.Count; index++)
+        {
+            AssertSameRow(cenRows[index], cenAsync[index]);
+        }
+
+        var tgrAsync = outcomes[tgr.OperationId!].Results;
+        Assert.Equal(tgrRows.Count, tgrAsync.Count);
+        for (var index = 0; index < tgrRows.Count; index++)
+        {
+            AssertSameRow(tgrRows[index], tgrAsync[index]);
+        }
+    }
+
+    private static void AssertSameRow(object expected, object actual, params string[] ignored)
+    {
+        Assert.Equal(expected.GetType(), actual.GetType());
+        foreach (var property in expected.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.Name is "RetrievedAt" or "OperationId" || ignored.Contains(property.Name))
+            {
+                continue;
+            }
+
+            Assert.True(Equals(property.GetValue(expected), property.GetValue(actual)), $"{expected.GetType().Name}.{property.Name}: {property.GetValue(expected)} <> {property.GetValue(actual)}");
+        }
+    }
+
+    private async Task<List<CallbackOutcome>> WaitAsync(IEnumerable<KhipuOperation> operations)
+    {
+        var outcomes = new List<CallbackOutcome>();
+        var waiter = new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(30) });
+        await foreach (var outcome in waiter.WaitAsync(operations.Select(PendingOperation.FromOperation), null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        return outcomes;
+    }
+}

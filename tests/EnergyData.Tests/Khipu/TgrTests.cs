@@ -1,0 +1,153 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Auth;
+using EnergyData.Emulator;
+using EnergyData.Khipu;
+using EnergyData.Tests.Emulator;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Khipu;
+
+[Collection(EmulatorGroup.Name)]
+public sealed class TgrTests
+{
+    private readonly EmulatorServer server;
+
+    public TgrTests(EmulatorFixture fixture)
+    {
+        server = fixture.Reset();
+    }
+
+    [Fact]
+    public async Task Resolutions_map_every_documented_field_with_their_debts_and_instalments()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
+
+        var resolutions = await Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(account, true, null, CancellationToken.None));
+
+        Assert.NotEmpty(resolutions);
+        foreach (var resolution in resolutions)
+        {
+            using var raw = JsonDocument.Parse(resolution.RawJson!);
+            var root = raw.RootElement;
+            var details = root.GetProperty("ResolutionDetails");
+            Assert.Equal(root.GetProperty("ResolutionId").GetInt64(), resolution.ResolutionId);
+            Assert.Equal(DateTime.Parse(root.GetProperty("ResolutionDate").GetString()!, System.Globalization.CultureInfo.InvariantCulture), resolution.ResolutionDate);
+            Assert.Equal(8, resolution.ExpirationCode);
+            Assert.Equal(root.GetProperty("NetBalance").GetProperty("Amount").GetDecimal(), resolution.NetBalanceAmount);
+            Assert.Equal("Ley 20.780", resolution.DealType);
+            Assert.Equal(details.GetProperty("Debtor").GetProperty("Identifier").GetString(), resolution.DebtorIdentifier);
+            Assert.Equal(details.GetProperty("Debtor").GetProperty("Name").GetString(), resolution.DebtorName);
+            Assert.Equal(details.GetProperty("InitialAmount").GetProperty("Amount").GetDecimal(), resolution.InitialAmount);
+            Assert.Equal("CLP", resolution.InitialAmountCurrency);
+            Assert.Equal(resolution.NumberOfDebts, resolution.GetDebts().Count);
+            Assert.Equal(resolution.NumberOfInstalments, resolution.GetInstalments().Count);
+            Assert.Equal(resolution.PaidInstalments, resolution.GetInstalments().Count(i => i.Status == "Paid"));
+            Assert.All(resolution.GetDebts(), debt =>
+            {
+                Assert.Equal(resolution.ResolutionId, debt.ResolutionId);
+                Assert.True(debt.Amount > 0);
+                Assert.Equal("CLP", debt.Currency);
+                Assert.NotNull(debt.ExpireDate);
+                Assert.NotNull(debt.Invoice);
+                Assert.Equal(resolution.OperationId, debt.OperationId);
+            });
+            Assert.All(resolution.GetInstalments(), instalment => Assert.Contains(instalment.Status, new[] { "Paid", "Unpaid" }));
+            Assert.Equal(resolution.GetInstalments().Select(i => i.Number), Enumerable.Range(1, resolution.GetInstalments().Count).Select(i => (long?)i));
+        }
+    }
+
+    [Fact]
+    public async Task Expand_gives_one_row_per_debt_or_instalment()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
+
+        var resolutions = await Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(account, true, null, CancellationToken.None));
+
+        Assert.Equal(resolutions.Sum(r => r.GetDebts().Count), resolutions.SelectMany(r => KhipuClient.Expand(r, TgrDetail.Debt)).OfType<TgrDebt>().Count());
+        Assert.Equal(resolutions.Sum(r => r.GetInstalments().Count), resolutions.SelectMany(r => KhipuClient.Expand(r, TgrDetail.Instalment)).OfType<TgrInstalment>().Count());
+    }
+
+    [Fact]
+    public async Task The_account_credential_selects_the_account_and_an_account_link_works_too()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var client = connection.GetKhipuClient();
+
+        var first = await Collect(client.GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromUserName("tgr-user", "x".ToSecureString()), true, null, CancellationToken.None));
+        var again = await Collect(client.GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromUserName("tgr-user", "y".ToSecureString()), true, null, CancellationToken.None));
+        var other = await Collect(client.GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromAccountLink("bGluay1hYmM=".ToSecureString()), true, null, CancellationToken.None));
+
+        Assert.Equal(first.Select(r => r.RawJson), again.Select(r => r.RawJson));
+        Assert.NotEqual(first.Select(r => r.RawJson), other.Select(r => r.RawJson));
+        Assert.NotEmpty(other);
+    }
+
+    [Fact]
+    public async Task An_account_without_agreements_gives_no_rows()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+
+        var rows = await Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromUserName("sin-convenios", "x".ToSecureString()), true, null, CancellationToken.None));
+
+        Assert.Empty(rows);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task A_rejected_account_password_is_a_login_error_and_never_appears_in_debug_output()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var trace = new RecordingTrace();
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromUserName("tgr-user", "wrong-password".ToSecureString()), true, trace, CancellationToken.None)));
+
+        Assert.Equal("E101", error.ErrorCode);
+        Assert.Equal(1, error.Attempts);
+        Assert.Contains("Request body", trace.DebugText, StringComparison.Ordinal);
+        Assert.Contains("tgr-user", trace.DebugText, StringComparison.Ordinal);
+        Assert.DoesNotContain("wrong-password", trace.DebugText, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.State.Options.KhipuApiKey, trace.DebugText + trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_a_bearer_token_the_token_subject_is_the_account()
+    {
+        var token = server.State.IssueKhipuToken("tgr-jwt-user");
+        using var connection = KhipuTestConnections.WithBearer(server, token);
+
+        var rows = await Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(null, connection.KhipuRequiresAccountCredential, null, CancellationToken.None));
+
+        Assert.NotEmpty(rows);
+        Assert.All(rows, row => Assert.True(Guid.TryParse(row.OperationId, out _)));
+    }
+
+    [Fact]
+    public async Task With_an_api_key_a_missing_account_credential_is_refused_before_sending()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+
+        var error = await Assert.ThrowsAsync<ParameterValidationException>(() => Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(null, connection.KhipuRequiresAccountCredential, null, CancellationToken.None)));
+
+        Assert.Equal("AccountCredential", error.ParamName);
+        Assert.Equal(0, server.State.Counters.Total);
+    }
+
+    private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}

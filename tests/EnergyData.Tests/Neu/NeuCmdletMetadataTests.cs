@@ -1,0 +1,93 @@
+using System;
+using System.Linq;
+using EnergyData.Tests.Cmdlets;
+using Xunit;
+
+namespace EnergyData.Tests.Neu;
+
+/// <summary>Static checks of the NEU cmdlets: present, paged where the API pages, and chained by property name.</summary>
+public sealed class NeuCmdletMetadataTests
+{
+    private static readonly string[] NeuCmdlets =
+    [
+        "Get-NeuAccount", "Get-NeuService", "Get-NeuPqrs", "Get-NeuConsumption", "Get-NeuBill", "Get-NeuBillDueDate",
+        "Get-NeuBillOverdue", "Get-NeuNotification", "Get-NeuNotificationInteraction", "Get-NeuRule", "Get-NeuRuleHistory",
+        "Get-NeuNeuget", "Get-NeuNeugetPayment", "Get-NeuFrontierConsumption", "Invoke-NeuRequest", "Get-NeuRoute",
+    ];
+
+    private static ModuleMetadata Module => ModuleMetadata.Instance;
+
+    [Fact]
+    public void Every_NEU_cmdlet_exists_and_takes_a_connection()
+    {
+        var names = Module.Cmdlets.Select(cmdlet => cmdlet.Name).ToHashSet(StringComparer.Ordinal);
+
+        Assert.All(NeuCmdlets, name =>
+        {
+            Assert.Contains(name, names);
+            Assert.Equal("EnergyDataConnection", Module.Cmdlet(name).Parameter("Connection").TypeName);
+        });
+    }
+
+    [Theory]
+    [InlineData("Get-NeuBill")]
+    [InlineData("Get-NeuBillDueDate")]
+    [InlineData("Get-NeuNotification")]
+    [InlineData("Get-NeuNotificationInteraction")]
+    [InlineData("Get-NeuRule")]
+    [InlineData("Get-NeuRuleHistory")]
+    public void Paged_endpoints_support_First_and_Skip(string name)
+    {
+        Assert.Equal(true, Module.Cmdlet(name).Named["SupportsPaging"]);
+    }
+
+    [Theory]
+    [InlineData("Get-NeuConsumption", "AccountId", "id_account")]
+    [InlineData("Get-NeuConsumption", "ServiceId", "id_service")]
+    [InlineData("Get-NeuConsumption", "ServiceId", "Id_services")]
+    [InlineData("Get-NeuService", "Id", "ServiceId")]
+    [InlineData("Get-NeuService", "AccountId", "id_account")]
+    [InlineData("Get-NeuAccount", "Id", "AccountId")]
+    [InlineData("Get-NeuBill", "ServiceId", "Id_service")]
+    [InlineData("Get-NeuRule", "ProjectId", "Id_project")]
+    [InlineData("Get-NeuNeuget", "AccountId", "id_account")]
+    [InlineData("Get-NeuFrontierConsumption", "SicCode", "sic_code")]
+    [InlineData("Invoke-NeuRequest", "Path", "Route")]
+    public void Parameters_bind_from_csv_columns_and_api_names(string cmdletName, string parameterName, string alias)
+    {
+        var parameter = Module.Cmdlet(cmdletName).Parameter(parameterName);
+
+        Assert.True(parameter.FromPipelineByPropertyName, $"{cmdletName} -{parameterName} does not bind by property name");
+        Assert.Contains(alias, parameter.Aliases);
+    }
+
+    [Theory]
+    [InlineData("NeuAccount", "Get-NeuConsumption", "AccountId")]
+    [InlineData("NeuService", "Get-NeuConsumption", "ServiceId")]
+    [InlineData("NeuAccount", "Get-NeuService", "AccountId")]
+    [InlineData("NeuService", "Get-NeuService", "Id")]
+    [InlineData("NeuAccount", "Get-NeuNeuget", "AccountId")]
+    [InlineData("NeuAccount", "Get-NeuNeugetPayment", "AccountId")]
+    [InlineData("NeuService", "Get-NeuBill", "ServiceId")]
+    [InlineData("NeuRouteInfo", "Get-NeuRoute", "Name")]
+    public void Results_feed_the_next_cmdlet_by_property_name(string outputTypeName, string cmdletName, string parameterName)
+    {
+        var outputType = Module.Cmdlets.SelectMany(cmdlet => cmdlet.OutputTypes).First(type => type.Name == outputTypeName);
+        var parameter = Module.Cmdlet(cmdletName).Parameter(parameterName);
+        var properties = outputType.GetProperties().Select(property => property.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        Assert.True(parameter.FromPipelineByPropertyName);
+        Assert.True(parameter.BindingNames.Any(properties.Contains), $"{outputTypeName} has no property that binds to {cmdletName} -{parameterName}");
+    }
+
+    [Fact]
+    public void Consumption_takes_an_account_or_services_and_prefers_services_when_a_row_has_both()
+    {
+        var cmdlet = Module.Cmdlet("Get-NeuConsumption");
+
+        Assert.Equal("ByService", cmdlet.Named["DefaultParameterSetName"]);
+        Assert.True(cmdlet.Parameter("AccountId").Mandatory);
+        Assert.True(cmdlet.Parameter("From").Mandatory);
+        Assert.Equal("Int64[]", cmdlet.Parameter("ServiceId").TypeName);
+    }
+}

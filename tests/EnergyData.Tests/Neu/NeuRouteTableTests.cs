@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using EnergyData.Connection;
+using EnergyData.Neu;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Neu;
+
+public sealed class NeuRouteTableTests
+{
+    [Fact]
+    public void The_default_table_lists_every_endpoint_and_marks_the_three_evidenced_routes_confirmed()
+    {
+        var routes = NeuRouteTable.Default.Describe();
+
+        Assert.Equal(15, routes.Count);
+        Assert.All(routes, route => Assert.Equal("Default", route.Source));
+        var confirmed = routes.Where(route => route.Confirmed).Select(route => route.Method + " " + route.Path).OrderBy(text => text, StringComparer.Ordinal).ToList();
+        Assert.Equal(["GET bills/overdue/", "POST data/consumption/", "POST ddv/consumption"], confirmed);
+        Assert.Equal("POST notifications/{page}/", NeuRouteTable.Default[NeuRouteNames.Notifications].ToString());
+    }
+
+    [Fact]
+    public void An_override_replaces_method_and_path_and_keeps_the_default_for_reference()
+    {
+        var table = NeuRouteTable.Create([new("consumption", "get /v2/Consumption")]);
+
+        var route = table.Describe().Single(info => info.Name == NeuRouteNames.Consumption);
+        Assert.Equal("GET", route.Method);
+        Assert.Equal("v2/Consumption", route.Path);
+        Assert.Equal("Override", route.Source);
+        Assert.True(route.Confirmed);
+        Assert.Equal("POST data/consumption/", route.DefaultRoute);
+        Assert.Equal(1, table.OverrideCount);
+    }
+
+    [Theory]
+    [InlineData("Nope", "POST x/", "known NEU endpoint")]
+    [InlineData("Pqrs", "FETCH pqrs/", "HTTP method")]
+    [InlineData("Pqrs", "POST https://evil.example/pqrs", "absolute URL")]
+    [InlineData("Pqrs", "POST ../admin/", "'..'")]
+    [InlineData("Account", "GET accounts/", "placeholder {id}")]
+    [InlineData("Pqrs", "POST pqrs/{id}/", "placeholders")]
+    [InlineData("Pqrs", "POST", "METHOD path")]
+    [InlineData("Pqrs", "POST pqrs/?all=1", "without a query")]
+    [InlineData("Neugets", "GET neugets/{id}/}", "stray brace")]
+    public void A_malformed_override_names_NeuRoute_and_the_rule(string name, string value, string rule)
+    {
+        var error = Assert.Throws<ParameterValidationException>(() => NeuRouteTable.Create([new(name, value)]));
+
+        Assert.Equal("NeuRoute", error.ParamName);
+        Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_route_file_is_read_and_NeuRoute_entries_win_over_it()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, "{\"Accounts\":\"GET v2/accounts\",\"Pqrs\":\"GET pqrs/list/\"}");
+            var settings = new ConnectionSettings
+            {
+                NeuToken = "t".ToSecureStringForTest(),
+                NeuRouteFile = file,
+                NeuRoutes = new Dictionary<string, string?> { ["Pqrs"] = "POST pqrs/v3/" },
+            };
+
+            settings.Validate();
+
+            Assert.Equal("GET v2/accounts", settings.NeuRouteTable[NeuRouteNames.Accounts].ToString());
+            Assert.Equal("POST pqrs/v3/", settings.NeuRouteTable[NeuRouteNames.Pqrs].ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("[\"GET x\"]", "JSON object")]
+    [InlineData("{\"Accounts\": 5}", "string")]
+    [InlineData("{\"Accounts\": ", "valid JSON")]
+    public void A_malformed_route_file_names_NeuRouteFile(string content, string rule)
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(file, content);
+
+            var error = Assert.Throws<ParameterValidationException>(() => NeuRouteTable.ReadOverrideFile(file));
+
+            Assert.Equal("NeuRouteFile", error.ParamName);
+            Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_missing_route_file_is_a_validation_error()
+    {
+        var error = Assert.Throws<ParameterValidationException>(() => NeuRouteTable.ReadOverrideFile(Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"), "routes.json")));
+
+        Assert.Equal("NeuRouteFile", error.ParamName);
+    }
+
+    [Fact]
+    public void Placeholders_are_expanded_with_escaped_values()
+    {
+        var path = NeuRouteTable.Default[NeuRouteNames.Neugets].Expand(new Dictionary<string, string> { ["id"] = "4 1" });
+
+        Assert.Equal("neugets/4%201/", path);
+    }
+}
+
+internal static class SecureStringTestExtensions
+{
+    public static System.Security.SecureString ToSecureStringForTest(this string value) => EnergyData.Auth.SecureStringExtensions.ToSecureString(value);
+}

@@ -1,0 +1,188 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Auth;
+using EnergyData.Connection;
+using EnergyData.Emulator;
+using EnergyData.Neu;
+using EnergyData.Tests.Emulator;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Neu;
+
+/// <summary>Route overrides, the token check and input validation, against the emulator.</summary>
+[Collection(EmulatorGroup.Name)]
+public sealed class NeuSessionTests
+{
+    private readonly EmulatorServer server;
+
+    public NeuSessionTests(EmulatorFixture fixture)
+    {
+        server = fixture.Reset();
+    }
+
+    [Fact]
+    public async Task An_overridden_route_is_the_one_called()
+    {
+        using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Accounts"] = "GET /v2/accounts" });
+
+        var accounts = await connection.GetNeuClient().GetAccountsAsync(null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(2, accounts.Count);
+        Assert.Equal(1, server.State.Counters.For("neu/v2/accounts"));
+        Assert.Equal(0, server.State.Counters.For("neu/accounts/"));
+        Assert.Equal("Override", connection.GetNeuRoutes().Describe().Single(route => route.Name == "Accounts").Source);
+        Assert.Equal(1, connection.NeuRouteOverrides);
+    }
+
+    [Fact]
+    public async Task The_confirmed_consumption_route_can_be_moved_too()
+    {
+        using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Consumption"] = "POST v2/data/consumption" });
+        var query = new NeuConsumptionQuery { AccountId = 42, Interval = NeuInterval.Monthly, From = new DateTime(2021, 1, 1), To = new DateTime(2021, 7, 1) };
+
+        var rows = await connection.GetNeuClient().GetConsumptionAsync(query, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(1, server.State.Counters.For("neu/v2/data/consumption"));
+        Assert.Equal(0, server.State.Counters.For("neu/data/consumption"));
+    }
+
+    [Fact]
+    public async Task A_route_moved_where_nothing_answers_fails_with_404_naming_the_route()
+    {
+        using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["BillsOverdue"] = "GET bills/mora/" });
+
+        var error = await Assert.ThrowsAsync<NeuException>(() => connection.GetNeuClient().GetBillsOverdueAsync(null, CancellationToken.None).ToListAsync());
+
+        Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
+        Assert.Contains("GET bills/mora/", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, server.State.Counters.For("neu/bills/mora/"));
+    }
+
+    [Fact]
+    public void A_malformed_override_fails_the_connection_before_any_request()
+    {
+        var error = Assert.Throws<ParameterValidationException>(() => NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Notifications"] = "POST notifications/" }));
+
+        Assert.Equal("NeuRoute", error.ParamName);
+        Assert.Contains("{page}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_an_authentication_error_and_is_not_retried()
+    {
+        using var connection = NeuTestConnection.Create(server, token: EmulatorTokens.CreateJwt("someone-else", DateTimeOffset.UtcNow.AddDays(5)));
+
+        var error = await Assert.ThrowsAsync<AuthenticationException>(() => connection.GetNeuClient().GetBillsOverdueAsync(null, CancellationToken.None).ToListAsync());
+
+        Assert.Equal(401, error.StatusCode);
+        Assert.Contains("-NeuToken", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task An_expired_token_warns_before_the_request_and_the_401_says_it_expired()
+    {
+        var token = server.State.UseExpiredNeuToken();
+        using var connection = NeuTestConnection.Create(server, token: token);
+        var context = new RecordingContext();
+
+        var error = await Assert.ThrowsAsync<AuthenticationException>(() => connection.GetNeuClient().GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
+
+        var warning = Assert.Single(context.Warnings);
+        Assert.Contains("expired", warning, StringComparison.Ordinal);
+        Assert.Contains("expired", error.Message, StringComparison.Ordinal);
+        Assert.All(context.AllText.Append(error.Message), text => Assert.DoesNotContain(token, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_expiring_within_a_day_warns_once_and_still_works()
+    {
+        var token = server.State.UseNeuTokenExpiringIn(TimeSpan.FromHours(3));
+        using var connection = NeuTestConnection.Create(server, token: token);
+        var client = connection.GetNeuClient();
+        var context = new RecordingContext();
+
+        var first = await client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync();
+        var second = await client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(3, first.Count);
+        Assert.Equal(3, second.Count);
+        var warning = Assert.Single(context.Warnings);
+        Assert.Contains("expires", warning, StringComparison.Ordinal);
+        Assert.Equal(NeuTokenState.ExpiresSoon, client.GetTokenStatus()!.State);
+    }
+
+    [Fact]
+    public async Task A_valid_token_gives_no_warning_and_is_never_written_to_the_trace()
+    {
+        using var connection = NeuTestConnection.Create(server);
+        var context = new RecordingContext();
+
+        await connection.GetNeuClient().GetPqrsAsync(null, null, context, CancellationToken.None).ToListAsync();
+
+        Assert.Empty(context.Warnings);
+        Assert.Contains(context.VerboseLines, line => line.Contains("valid until", StringComparison.Ordinal));
+        Assert.NotEmpty(context.DebugLines);
+        Assert.All(context.AllText, text => Assert.DoesNotContain(server.State.Options.NeuToken, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_that_is_not_a_JWT_gives_no_warning_and_says_so_at_verbose()
+    {
+        server.State.Options.NeuToken = "opaque-profile-token";
+        using var connection = NeuTestConnection.Create(server, token: "opaque-profile-token");
+        var context = new RecordingContext();
+
+        var overdue = await connection.GetNeuClient().GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(3, overdue.Count);
+        Assert.Empty(context.Warnings);
+        Assert.Contains(context.VerboseLines, line => line.Contains("not a JWT", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_connection_without_a_NEU_token_refuses_to_give_a_NEU_client()
+    {
+        using var connection = EnergyDataConnection.Create(new ConnectionSettings { KhipuApiKey = "k".ToSecureStringForTest() });
+
+        Assert.Throws<NotConnectedException>(() => connection.GetNeuClient());
+        Assert.Equal(15, connection.GetNeuRoutes().Describe().Count);
+    }
+
+    public static TheoryData<string, Func<NeuClient, Task>> InvalidInputs => new()
+    {
+        { "AccountId", client => client.GetConsumptionAsync(new NeuConsumptionQuery { AccountId = 0, From = DateTime.Today, To = DateTime.Today }, null, CancellationToken.None).ToListAsync() },
+        { "ServiceId", client => client.GetConsumptionAsync(new NeuConsumptionQuery { ServiceIds = [], From = DateTime.Today, To = DateTime.Today }, null, CancellationToken.None).ToListAsync() },
+        { "AccountId", client => client.GetConsumptionAsync(new NeuConsumptionQuery { AccountId = 41, ServiceIds = [282], From = DateTime.Today, To = DateTime.Today }, null, CancellationToken.None).ToListAsync() },
+        { "From", client => client.GetConsumptionAsync(new NeuConsumptionQuery { AccountId = 41, From = new DateTime(2021, 5, 1), To = new DateTime(2021, 4, 1) }, null, CancellationToken.None).ToListAsync() },
+        { "To", client => client.GetConsumptionAsync(new NeuConsumptionQuery { AccountId = 41, From = new DateTime(2021, 5, 1) }, null, CancellationToken.None).ToListAsync() },
+        { "Interval", client => client.GetConsumptionAsync(new NeuConsumptionQuery { AccountId = 41, Interval = (NeuInterval)9, From = DateTime.Today, To = DateTime.Today }, null, CancellationToken.None).ToListAsync() },
+        { "ServiceId", client => client.GetBillsAsync(-4, null, null, null, null, CancellationToken.None).ToListAsync() },
+        { "From", client => client.GetNotificationsAsync(new DateTime(1800, 1, 1), null, null, null, CancellationToken.None).ToListAsync() },
+        { "Id", client => client.GetServiceAsync(0, null, CancellationToken.None).ToListAsync() },
+        { "SicCode", client => client.GetFrontierConsumptionAsync(["Frt 1"], DateTime.Today, DateTime.Today, null, CancellationToken.None).ToListAsync() },
+        { "SicCode", client => client.GetFrontierConsumptionAsync([], DateTime.Today, DateTime.Today, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "https://api.neu.com.co/bills/overdue/", null, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "bills/../../admin", null, null, CancellationToken.None).ToListAsync() },
+        { "Method", client => client.InvokeAsync("TRACE", "bills/", null, null, CancellationToken.None).ToListAsync() },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidInputs))]
+    public async Task Bad_input_names_the_parameter_and_sends_nothing(string parameter, Func<NeuClient, Task> call)
+    {
+        using var connection = NeuTestConnection.Create(server);
+
+        var error = await Assert.ThrowsAsync<ParameterValidationException>(() => call(connection.GetNeuClient()));
+
+        Assert.Equal(parameter, error.ParamName);
+        Assert.Equal(0, server.State.Counters.Total);
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Auth;
+using EnergyData.Connection;
+using EnergyData.Emulator;
+using EnergyData.Neu;
+using EnergyData.Pipeline;
+
+namespace EnergyData.Tests.Neu;
+
+/// <summary>Records what the NEU client reports, as a cmdlet's operation context would receive it.</summary>
+internal sealed class RecordingContext : IOperationContext
+{
+    public ConcurrentQueue<string> Warnings { get; } = new();
+
+    public ConcurrentQueue<string> VerboseLines { get; } = new();
+
+    public ConcurrentQueue<string> DebugLines { get; } = new();
+
+    public ConcurrentQueue<object> Objects { get; } = new();
+
+    public CancellationToken CancellationToken { get; init; }
+
+    public object? Target => null;
+
+    public IEnumerable<string> AllText => Warnings.Concat(VerboseLines).Concat(DebugLines);
+
+    public ValueTask WriteObjectAsync(object item)
+    {
+        Objects.Enqueue(item);
+        return default;
+    }
+
+    public void WriteError(OperationError failure) => throw failure.Exception;
+
+    public void Warning(string message) => Warnings.Enqueue(message);
+
+    public void Progress(ProgressInfo progress)
+    {
+    }
+
+    public void Verbose(string message) => VerboseLines.Enqueue(message);
+
+    public void Debug(string message) => DebugLines.Enqueue(message);
+}
+
+/// <summary>A connection to the emulator's NEU API, built the way Connect-EnergyData builds one.</summary>
+internal static class NeuTestConnection
+{
+    public static EnergyDataConnection Create(EmulatorServer server, string? token = null, IDictionary<string, string?>? routes = null, int retries = 2)
+    {
+        var settings = new ConnectionSettings
+        {
+            NeuBaseUri = server.NeuBaseUri,
+            NeuToken = (token ?? server.State.Options.NeuToken).ToSecureString(),
+            NeuRoutes = routes,
+        };
+        settings.Resilience.MaxRetryAttempts = retries;
+        settings.Resilience.BaseDelay = TimeSpan.FromMilliseconds(10);
+        settings.Resilience.UseJitter = false;
+        return EnergyDataConnection.Create(settings);
+    }
+
+    public static async Task<List<T>> ToListAsync<T>(this IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,146 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.5.0' }
+# End-to-end scenarios for the NEU cmdlets against the emulator (NEU under neu/). Run by ./build.ps1 -Task Test.
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-BuiltModule
+    $script:Emulator = Start-TestEmulator
+    $credentials = Invoke-RestMethod -Uri ($script:Emulator.BaseUri + '_emulator/credentials')
+    $script:TokenText = $credentials.neuToken
+    $script:NeuBaseUri = $credentials.neuBaseUri
+    $script:Token = ConvertTo-SecureString -String $script:TokenText -AsPlainText -Force
+    Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
+}
+
+AfterAll {
+    Disconnect-EnergyData -Confirm:$false
+    Stop-TestEmulator -Emulator $script:Emulator
+}
+
+Describe 'Account to consumption to CSV' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'streams the readings of every account into one CSV file' {
+        $out = Join-Path $TestDrive 'consumption.csv'
+        Get-NeuAccount | Get-NeuConsumption -Interval Daily -From 2025-01-01 -To 2025-02-01 | Export-Csv $out -NoTypeInformation
+
+        $rows = Import-Csv $out
+        # Account 41 has two services, account 42 one; 31 days each.
+        $rows.Count | Should -Be 93
+        ($rows | Select-Object -ExpandProperty AccountId -Unique | Sort-Object) | Should -Be @('41', '42')
+        $rows[0].PSObject.Properties.Name | Should -Contain 'Consumption'
+        $rows[0].PSObject.Properties.Name | Should -Contain 'VoltageC'
+        $rows[0].Interval | Should -Be 'Daily'
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 2
+    }
+
+    It 'takes services from -ExpandService rows by ServiceId' {
+        $rows = Get-NeuAccount -Id 41 -ExpandService | Get-NeuConsumption -Interval Hourly -From 2025-01-01 -To 2025-01-02
+        $rows.Count | Should -Be 48
+        ($rows | Select-Object -ExpandProperty ServiceId -Unique | Sort-Object) | Should -Be @(282, 283)
+    }
+
+    It 'reads account ids from a CSV file with the API column name' {
+        $csv = Join-Path $TestDrive 'accounts.csv'
+        [pscustomobject]@{ id_account = 42; From = '2025-01-01'; To = '2025-01-03' } | Export-Csv $csv -NoTypeInformation
+        $rows = Import-Csv $csv | Get-NeuConsumption -Interval Daily
+        $rows.Count | Should -Be 2
+        $rows[0].AccountName | Should -Be 'Cuenta Sur'
+    }
+
+    It 'refuses a range that ends before it starts without sending anything' {
+        { Get-NeuConsumption -AccountId 41 -From 2025-02-01 -To 2025-01-01 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'From' must not be later than 'To'*"
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+}
+
+Describe 'Paged NEU cmdlets' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'reads every page of notifications, 20 per page' {
+        $notifications = Get-NeuNotification
+        $notifications.Count | Should -Be 45
+        ($notifications | Select-Object -ExpandProperty Page -Unique) | Should -Be @(1, 2, 3)
+    }
+
+    It 'honours -First and -Skip on bills without reading further pages' {
+        $bills = Get-NeuBill -Skip 3 -First 12
+        $bills.Count | Should -Be 12
+        $bills[0].BillId | Should -Be 9003
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 2
+    }
+
+    It 'writes bill concepts as their own rows' {
+        $out = Join-Path $TestDrive 'concepts.csv'
+        Get-NeuBill -ServiceId 282 -ExpandConcept | Export-Csv $out -NoTypeInformation
+        $concepts = Import-Csv $out
+        $concepts.Count | Should -Be 30
+        $concepts[0].AsicCode | Should -Be 'ASIC-EA'
+    }
+
+    It 'adds the total with -IncludeTotalCount' {
+        $result = Get-NeuBillDueDate -First 5 -IncludeTotalCount
+        ($result | Where-Object { $_ -is [EnergyData.Neu.NeuBillDueDate] }).Count | Should -Be 5
+    }
+}
+
+Describe 'Routes and the token' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'lists the route table and marks the three confirmed routes' {
+        $routes = Get-NeuRoute
+        $routes.Count | Should -Be 15
+        ($routes | Where-Object Confirmed).Name | Sort-Object | Should -Be @('BillsOverdue', 'Consumption', 'FrontierConsumption')
+    }
+
+    It 'reports an unknown route name as an error naming -Name' {
+        $routes = Get-NeuRoute -Name @('Consumption', 'Nope') -ErrorVariable failures -ErrorAction SilentlyContinue
+        $routes | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'Name' must name a NEU endpoint*"
+    }
+
+    It 'follows a route override for the session' {
+        $connection = Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -NeuRoute @{ Accounts = 'GET v2/accounts' } -PassThru
+        try {
+            (Get-NeuAccount -Connection $connection).Count | Should -Be 2
+            (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/v2/accounts' | Should -Be 1
+            (Get-NeuRoute -Connection $connection -Name Accounts).Source | Should -Be 'Override'
+        }
+        finally {
+            Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
+        }
+    }
+
+    It 'refuses a malformed override naming NeuRoute' {
+        { Connect-EnergyData -NeuToken $script:Token -NeuRoute @{ Notifications = 'POST notifications/' } } |
+            Should -Throw -ExpectedMessage "*'NeuRoute' must keep the placeholder {page}*"
+    }
+
+    It 'never shows the token at -Debug' {
+        $lines = Get-NeuBillOverdue -Debug -Verbose 5>&1 4>&1 | Out-String
+        $lines | Should -Not -Match ([regex]::Escape($script:TokenText))
+    }
+
+    It 'ends the command with AuthenticationFailed for a token NEU refuses' {
+        $wrong = ConvertTo-SecureString -String 'not-the-token' -AsPlainText -Force
+        $connection = Connect-EnergyData -NeuToken $wrong -NeuBaseUri $script:NeuBaseUri -PassThru
+        try {
+            { Get-NeuBillOverdue -Connection $connection -ErrorAction Stop } | Should -Throw -ErrorId 'AuthenticationFailed*'
+        }
+        finally {
+            Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
+        }
+    }
+}
+
+Describe 'Invoke-NeuRequest' {
+    It 'flattens nested objects for Export-Csv' {
+        $out = Join-Path $TestDrive 'raw-bills.csv'
+        Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } | Export-Csv $out -NoTypeInformation
+        $rows = Import-Csv $out
+        $rows.Count | Should -Be 10
+        $rows[0].PSObject.Properties.Name | Should -Contain 'id_bill'
+        $rows[0].PSObject.Properties.Name | Should -Contain 'platform_payments.method'
+        $rows[0].RequestPath | Should -Be 'bills/'
+    }
+}
