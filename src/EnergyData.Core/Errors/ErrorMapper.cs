@@ -49,6 +49,8 @@ public static class ErrorMapper
             },
             KhipuException khipu => FromKhipu(khipu, target),
             KhipuProtocolException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
+            Neu.NeuException neu => FromNeu(neu, target),
+            Neu.NeuProtocolException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
             JsonStreamLimitException => new OperationError(exception, "ResponseTooLarge", ErrorKind.LimitsExceeded, target),
             JsonException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
             TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target),
@@ -61,6 +63,22 @@ public static class ErrorMapper
             UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),
             _ => new OperationError(exception, "UnexpectedError", ErrorKind.NotSpecified, target),
         };
+    }
+
+    private static OperationError FromNeu(Neu.NeuException exception, object? target)
+    {
+        var status = exception.StatusCode is { } code ? (int)code : 0;
+        var id = status > 0 ? "Neu.Http" + status.ToString(System.Globalization.CultureInfo.InvariantCulture) : "Neu.Error";
+        var kind = status switch
+        {
+            400 => ErrorKind.InvalidArgument,
+            403 => ErrorKind.PermissionDenied,
+            404 => ErrorKind.ObjectNotFound,
+            429 => ErrorKind.QuotaExceeded,
+            >= 500 => ErrorKind.ResourceUnavailable,
+            _ => ErrorKind.InvalidResult,
+        };
+        return new OperationError(exception, id, kind, target);
     }
 
     private static OperationError FromKhipu(KhipuException exception, object? target)

@@ -52,12 +52,13 @@ public sealed partial class NeuClient
     public NeuTokenStatus? GetTokenStatus() => token is null ? null : NeuTokenInspector.Inspect(token, options.Now());
 
     /// <summary>
-    /// Before the first request of this client (one client per token), warns when the token has expired or expires
-    /// within a day; a token that is not a JWT is said so at Verbose.
+    /// Before each request: the first time, warns when the token expires within a day (a token that is not a JWT is
+    /// said so at Verbose); every time, refuses a token whose exp has passed, before anything is sent — NEU would
+    /// answer 401 and the request would only add to the failed-login count.
     /// </summary>
-    internal void CheckTokenOnce(IRequestTrace? trace)
+    internal void CheckToken(IRequestTrace? trace)
     {
-        if (token is null || Interlocked.Exchange(ref tokenChecked, 1) != 0)
+        if (token is null)
         {
             return;
         }
@@ -65,26 +66,34 @@ public sealed partial class NeuClient
         var now = options.Now();
         var status = NeuTokenInspector.Inspect(token, now);
         var message = status.Describe(now);
-        if (status.State is NeuTokenState.Expired or NeuTokenState.ExpiresSoon)
+        if (Interlocked.Exchange(ref tokenChecked, 1) == 0)
         {
-            if (trace is IOperationContext context)
+            if (status.State is NeuTokenState.Expired or NeuTokenState.ExpiresSoon)
             {
-                context.Warning(message);
+                if (trace is IOperationContext context)
+                {
+                    context.Warning(message);
+                }
+                else
+                {
+                    trace?.Verbose("WARNING: " + message);
+                }
             }
             else
             {
-                trace?.Verbose("WARNING: " + message);
+                trace?.Verbose(message);
             }
         }
-        else
+
+        if (status.State == NeuTokenState.Expired)
         {
-            trace?.Verbose(message);
+            throw new Validation.ParameterValidationException("NeuToken", "has expired (its exp claim is in the past), so NEU would refuse it", message);
         }
     }
 
     internal async Task<HttpResponseMessage> SendAsync(NeuRoute route, IReadOnlyDictionary<string, string>? pathValues, NeuBody? body, RequestContext context, CancellationToken cancellationToken)
     {
-        CheckTokenOnce(context.Trace);
+        CheckToken(context.Trace);
         var relative = route.Expand(pathValues);
         var isGet = route.Method == "GET";
         if (isGet && body is { IsEmpty: false })

@@ -87,17 +87,22 @@ public sealed class NeuSessionTests
     }
 
     [Fact]
-    public async Task An_expired_token_warns_before_the_request_and_the_401_says_it_expired()
+    public async Task An_expired_token_warns_and_is_refused_before_any_request()
     {
         var token = server.State.UseExpiredNeuToken();
         using var connection = NeuTestConnection.Create(server, token: token);
+        var client = connection.GetNeuClient();
         var context = new RecordingContext();
 
-        var error = await Assert.ThrowsAsync<AuthenticationException>(() => connection.GetNeuClient().GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
+        var error = await Assert.ThrowsAsync<EnergyData.Validation.ParameterValidationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
+        var again = await Assert.ThrowsAsync<EnergyData.Validation.ParameterValidationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
 
         var warning = Assert.Single(context.Warnings);
         Assert.Contains("expired", warning, StringComparison.Ordinal);
+        Assert.Equal("NeuToken", error.ParamName);
         Assert.Contains("expired", error.Message, StringComparison.Ordinal);
+        Assert.Equal("NeuToken", again.ParamName);
+        Assert.Equal(0, server.State.Counters.Total);
         Assert.All(context.AllText.Append(error.Message), text => Assert.DoesNotContain(token, text, StringComparison.Ordinal));
     }
 
