@@ -117,6 +117,13 @@ Describe 'Tab completion' {
         $completions | Should -Not -Contain 'v1/cl/services/tgr.cl/expired-agreements-v2'
     }
 
+    It 'completes Get-NeuRoute -Name with the endpoint names' {
+        $line = 'Get-NeuRoute -Name Bill'
+        $completions = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        $completions | Should -Contain 'BillsOverdue'
+        $completions | Should -Not -Contain 'Consumption'
+    }
+
     It 'completes Get-TgrExpiredAgreement -Detail with the enum values' {
         $line = 'Get-TgrExpiredAgreement -Detail Ins'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'Instalment'

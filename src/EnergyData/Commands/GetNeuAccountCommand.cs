@@ -13,6 +13,7 @@ public sealed class GetNeuAccountCommand : NeuCmdlet
     /// <summary>One account (id_account); all of the token's accounts when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AccountId", "id_account", "Id_account")]
+    [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long[]? Id { get; set; }
 
     /// <summary>Emit one flat row per service (with its account) instead of one per account.</summary>

@@ -27,6 +27,7 @@ public sealed class GetNeuRouteCommand : EnergyDataCmdlet
 
     /// <summary>Only these endpoints, by name (case-insensitive), for example Consumption or BillsOverdue.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(Completion.NeuRouteNameCompleter))]
     public string[]? Name { get; set; }
 
     protected override void ProcessRecord()

@@ -106,10 +106,26 @@ public sealed class CompletionTests
     }
 
     [Fact]
+    public void Neu_id_parameters_complete_from_recent_ids_and_route_names_from_the_route_table()
+    {
+        var idParameters = ModuleMetadata.Instance.Cmdlets.Where(cmdlet => cmdlet.Noun.StartsWith("Neu", StringComparison.Ordinal))
+            .SelectMany(cmdlet => cmdlet.Parameters.Where(parameter => parameter.Name is "AccountId" or "ServiceId" || (parameter.Name == "Id" && parameter.TypeName.StartsWith("Int64", StringComparison.Ordinal)))
+                .Select(parameter => (cmdlet, parameter)))
+            .ToList();
+        Assert.NotEmpty(idParameters);
+        Assert.All(idParameters, pair => Assert.Equal("NeuIdCompleter", CompleterName(pair.cmdlet.Name, pair.parameter.Name)));
+        Assert.Equal("NeuRouteNameCompleter", CompleterName("Get-NeuRoute", "Name"));
+    }
+
+    [Fact]
     public void Invoke_KhipuRequest_completes_its_path()
     {
-        var attribute = ModuleMetadata.Instance.Cmdlet("Invoke-KhipuRequest").Parameter("Path").Property.GetCustomAttributesData()
-            .Single(data => data.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute");
-        Assert.Equal("KhipuServicePathCompleter", ((Type)attribute.ConstructorArguments.Single().Value!).Name);
+        Assert.Equal("KhipuServicePathCompleter", CompleterName("Invoke-KhipuRequest", "Path"));
     }
+
+    private static string? CompleterName(string cmdletName, string parameterName) =>
+        ModuleMetadata.Instance.Cmdlet(cmdletName).Parameter(parameterName).Property.GetCustomAttributesData()
+            .Where(data => data.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute")
+            .Select(data => (data.ConstructorArguments.Single().Value as Type)?.Name)
+            .SingleOrDefault();
 }

@@ -61,6 +61,12 @@ internal sealed class HelpPage
         }
 
         Syntax = Subsections("SYNTAX").ToDictionary(pair => pair.Key, pair => string.Join(" ", Fences(pair.Value).SelectMany(fence => fence)), StringComparer.Ordinal);
+        if (Syntax.Count == 0 && Sections.TryGetValue("SYNTAX", out var syntax) && Fences(syntax).Any())
+        {
+            // One parameter set: PlatyPS may write its block without a set heading.
+            Syntax["__AllParameterSets"] = string.Join(" ", Fences(syntax).SelectMany(fence => fence));
+        }
+
         Examples = Subsections("EXAMPLES").Select(pair => new HelpExample(pair.Key, Fences(pair.Value).FirstOrDefault(), string.Join(" ", Prose(pair.Value)).Trim())).ToList();
         Parameters = Subsections("PARAMETERS")
             .Where(pair => pair.Key.StartsWith('-'))
