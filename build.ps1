@@ -195,10 +195,10 @@ function Start-Emulator {
     param([int] $Port = 5080)
     $project = Join-Path $root 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
     Invoke-Dotnet build $project -c $Configuration
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @('run', '--no-build', '-c', $Configuration, '--project', $project, '--', '--urls', "http://127.0.0.1:$Port")) {
-        $info.ArgumentList.Add($argument)
-    }
+    $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
+    # Quoted into one string: Windows PowerShell 5.1 (.NET Framework) has no ProcessStartInfo.ArgumentList.
+    $info.Arguments = (@('run', '--no-build', '-c', $Configuration, '--project', $project, '--', '--urls', "http://127.0.0.1:$Port") | ForEach-Object { '"' + $_ + '"' }) -join ' '
+
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)

@@ -15,9 +15,16 @@ function Import-BuiltModule {
 function Start-TestEmulator {
     param([string[]] $ExtraArguments = @())
     $project = Join-Path (Get-RepositoryRoot) 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($argument in @('run', '-c', 'Release', '--project', $project, '--', '--urls', 'http://127.0.0.1:0') + $ExtraArguments) {
-        $info.ArgumentList.Add($argument)
+    $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
+    $arguments = @('run', '-c', 'Release', '--project', $project, '--', '--urls', 'http://127.0.0.1:0') + $ExtraArguments
+    if ($null -ne $info.PSObject.Properties['ArgumentList']) {
+        foreach ($argument in $arguments) {
+            $info.ArgumentList.Add($argument)
+        }
+    }
+    else {
+        # Windows PowerShell 5.1 runs on .NET Framework, whose ProcessStartInfo has only the Arguments string.
+        $info.Arguments = ($arguments | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
     }
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false

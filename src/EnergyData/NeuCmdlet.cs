@@ -49,10 +49,14 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
         }
     }
 
-    protected override object Shape(object item) =>
-        item is NeuTotalCount total && PagingParametersOrNull() is { } paging
+    protected override object Shape(object item)
+    {
+        // Accounts and services seen here feed tab completion of -AccountId / -ServiceId / -Id.
+        EnergyData.Completion.NeuRecentIds.Remember(item);
+        return item is NeuTotalCount total && PagingParametersOrNull() is { } paging
             ? paging.NewTotalCount((ulong)Math.Max(0, total.Value), 1.0)
             : item;
+    }
 
     /// <summary>Paging state for one call: -First/-Skip from SupportsPaging, and progress "page x of y".</summary>
     protected NeuPaging CreatePaging(IOperationContext context, string description)

@@ -106,3 +106,23 @@ public static class RecentValueKinds
     /// <summary>id_service values, with the service name and address as description.</summary>
     public const string NeuServiceId = "NeuServiceId";
 }
+
+/// <summary>Feeds the id completers from what NEU cmdlets emit: every account and service seen in this session.</summary>
+public static class NeuRecentIds
+{
+    /// <summary>Remembers the account or service id of <paramref name="item"/> (other items are ignored).</summary>
+    public static void Remember(object item, RecentValues? store = null)
+    {
+        store ??= RecentValues.Shared;
+        switch (item)
+        {
+            case Neu.NeuAccount account:
+                store.Remember(RecentValueKinds.NeuAccountId, account.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture), account.AccountName);
+                break;
+            case Neu.NeuService service:
+                store.Remember(RecentValueKinds.NeuServiceId, service.ServiceId.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", new[] { service.Name, service.Address }.Where(part => !string.IsNullOrWhiteSpace(part))));
+                store.Remember(RecentValueKinds.NeuAccountId, service.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, service.AccountName);
+                break;
+        }
+    }
+}

@@ -20,6 +20,7 @@ public sealed class EnergyDataConnection : IDisposable
     private HttpMessageHandler? tokenHandler;
     private HttpClient? khipuHttp;
     private int disposed;
+    private int handedOut;
 
     private EnergyDataConnection(ConnectionSettings settings)
     {
@@ -120,6 +121,15 @@ public sealed class EnergyDataConnection : IDisposable
 
     public override string ToString() =>
         $"EnergyData connection: Khipu {KhipuBaseUri} ({KhipuAuthenticationScheme}), NEU {NeuBaseUri} ({NeuAuthenticationScheme})";
+
+    /// <summary>
+    /// Marks the connection as given to the user (Connect-EnergyData -PassThru): replacing or clearing the session's
+    /// connection then leaves it open, so a script that keeps it can go on using it with -Connection.
+    /// </summary>
+    public void MarkHandedOut() => Interlocked.Exchange(ref handedOut, 1);
+
+    /// <summary>Whether <see cref="MarkHandedOut"/> was called.</summary>
+    public bool IsHandedOut() => Volatile.Read(ref handedOut) != 0;
 
     public void Dispose()
     {

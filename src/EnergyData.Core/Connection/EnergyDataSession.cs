@@ -12,22 +12,37 @@ public static class EnergyDataSession
 
     public static EnergyDataConnection? Current => Volatile.Read(ref current);
 
-    /// <summary>Makes <paramref name="connection"/> current and closes the one it replaces.</summary>
+    /// <summary>
+    /// Makes <paramref name="connection"/> current and closes the one it replaces, unless that one was handed to
+    /// the user (-PassThru): a script may still pass it with -Connection, so it stays open until the process ends.
+    /// </summary>
     public static void Set(EnergyDataConnection connection)
     {
         var previous = Interlocked.Exchange(ref current, connection);
         if (previous is not null && !ReferenceEquals(previous, connection))
         {
-            previous.Dispose();
+            CloseUnlessHandedOut(previous);
         }
     }
 
-    /// <summary>Forgets the current connection and closes it. Returns false when there was none.</summary>
+    /// <summary>Forgets the current connection and closes it (unless handed out). Returns false when there was none.</summary>
     public static bool Clear()
     {
         var previous = Interlocked.Exchange(ref current, null);
-        previous?.Dispose();
+        if (previous is not null)
+        {
+            CloseUnlessHandedOut(previous);
+        }
+
         return previous is not null;
+    }
+
+    private static void CloseUnlessHandedOut(EnergyDataConnection connection)
+    {
+        if (!connection.IsHandedOut())
+        {
+            connection.Dispose();
+        }
     }
 
     /// <summary>

@@ -126,6 +126,11 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
             return;
         }
 
+        if (PassThru)
+        {
+            connection.MarkHandedOut();
+        }
+
         EnergyDataSession.Set(connection);
         if (connection.NeuRouteOverrides > 0)
         {

@@ -128,4 +128,19 @@ public sealed class CompletionTests
             .Where(data => data.AttributeType.FullName == "System.Management.Automation.ArgumentCompleterAttribute")
             .Select(data => (data.ConstructorArguments.Single().Value as Type)?.Name)
             .SingleOrDefault();
+
+    [Fact]
+    public void Neu_accounts_and_services_emitted_feed_the_id_completers()
+    {
+        var store = new RecentValues();
+
+        NeuRecentIds.Remember(new EnergyData.Neu.NeuAccount { AccountId = 42, AccountName = "Planta Norte" }, store);
+        NeuRecentIds.Remember(new EnergyData.Neu.NeuService { ServiceId = 7001, AccountId = 43, AccountName = "Sede", Name = "Medidor 1", Address = "Calle 10" }, store);
+        NeuRecentIds.Remember("not an id", store);
+
+        Assert.Equal(new[] { "43", "42" }, store.Get(RecentValueKinds.NeuAccountId).Select(candidate => candidate.Value).OrderByDescending(value => value));
+        var service = Assert.Single(store.Get(RecentValueKinds.NeuServiceId));
+        Assert.Equal("7001", service.Value);
+        Assert.Contains("Medidor 1", service.Description, System.StringComparison.Ordinal);
+    }
 }
