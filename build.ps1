@@ -215,7 +215,9 @@ function Invoke-DemoTask {
     $emulator = Start-Emulator
     try {
         Import-Module (Join-Path $moduleFolder 'EnergyData.psd1') -Force
-        $apiKey = ConvertTo-SecureString -String 'emu-khipu-api-key' -AsPlainText -Force
+        # The emulator publishes the credentials it accepts (test values, not secrets).
+        $credentials = Invoke-RestMethod -Uri ($emulator.BaseUri.TrimEnd('/') + '/_emulator/credentials')
+        $apiKey = ConvertTo-SecureString -String $credentials.khipuApiKey -AsPlainText -Force
         Connect-EnergyData -KhipuApiKey $apiKey -KhipuBaseUri $emulator.BaseUri
         $csv = Join-Path $out 'debts.csv'
         Import-Csv -Path (Join-Path $root 'docs/samples/clients.csv') |
