@@ -61,7 +61,7 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
     /// <summary>Paging state for one call: -First/-Skip from SupportsPaging, and progress "page x of y".</summary>
     protected NeuPaging CreatePaging(IOperationContext context, string description)
     {
-        var paging = new NeuPaging();
+        var paging = new NeuPaging { PageConcurrency = ThrottleLimit };
         if (PagingParametersOrNull() is { } parameters)
         {
             paging.Skip = (long)Math.Min(parameters.Skip, long.MaxValue);

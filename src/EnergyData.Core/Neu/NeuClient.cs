@@ -212,6 +212,108 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
+    /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
+    /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
+    /// </summary>
+    private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
+        NeuRoute route,
+        Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
+        int afterPage,
+        int lastPage,
+        int pageSize,
+        long skip,
+        long wanted,
+        NeuPaging paging,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (wanted != long.MaxValue)
+        {
+            var pagesForFirst = (long)Math.Ceiling((skip + wanted) / (double)pageSize);
+            lastPage = (int)Math.Min(lastPage, afterPage + pagesForFirst);
+        }
+
+        trace?.Verbose($"NEU {route.Name}: pages {afterPage + 1}..{lastPage} follow; fetching {paging.PageConcurrency} at a time.");
+        using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var window = new Queue<Task<(int Page, NeuPageInfo Info, List<JsonElement> Items)>>();
+        var nextPage = afterPage + 1;
+        long emitted = 0;
+        try
+        {
+            while (window.Count < paging.PageConcurrency && nextPage <= lastPage)
+            {
+                window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
+            }
+
+            while (window.Count > 0)
+            {
+                var (page, info, items) = await window.Dequeue().ConfigureAwait(false);
+                if (nextPage <= lastPage)
+                {
+                    window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
+                }
+
+                paging.Report(page, info.MaxPage, info.Total);
+                foreach (var item in items)
+                {
+                    if (skip > 0)
+                    {
+                        skip--;
+                        continue;
+                    }
+
+                    if (emitted >= wanted)
+                    {
+                        yield break;
+                    }
+
+                    emitted++;
+                    yield return new NeuPagedItem(item, page);
+                }
+
+                if (items.Count == 0)
+                {
+                    yield break;
+                }
+            }
+        }
+        finally
+        {
+            // Stop the pages fetched ahead that nobody will read, and wait for them so no request outlives the call.
+            stopFetching.Cancel();
+            foreach (var pending in window)
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is OperationCanceledException or NeuException or NeuProtocolException or HttpRequestException or IOException or JsonException or Auth.AuthenticationException)
+                {
+                    // A page nobody will read failed: the caller already has its answer (or its own error).
+                }
+            }
+        }
+    }
+
+    private async Task<(int Page, NeuPageInfo Info, List<JsonElement> Items)> FetchPageAsync(
+        NeuRoute route,
+        Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
+        int page,
+        IRequestTrace? trace,
+        CancellationToken cancellationToken)
+    {
+        var info = new NeuPageInfo();
+        var (pathValues, body) = requestForPage(page);
+        var items = new List<JsonElement>();
+        await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(item);
+        }
+
+        return (page, info, items);
+    }
+
+    /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
     /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
     /// </summary>
@@ -257,6 +359,17 @@ public sealed partial class NeuClient
 
             if (mode == NeuPagingMode.Single || emitted >= first)
             {
+                yield break;
+            }
+
+            if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
+            {
+                // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
+                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return item;
+                }
+
                 yield break;
             }
 
@@ -446,6 +559,9 @@ public sealed class NeuPaging
     public long Skip { get; set; }
 
     public long First { get; set; } = long.MaxValue;
+
+    /// <summary>Pages fetched at the same time once the first page has told how many there are (1 = one after another).</summary>
+    public int PageConcurrency { get; set; } = 1;
 
     /// <summary>Called after each page with (page, maxPage or null, total or null).</summary>
     public Action<int, int?, long?>? PageRead { get; set; }

@@ -232,6 +232,32 @@ public sealed class NeuEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Notification_pages_after_the_first_are_fetched_concurrently_once_each_and_yielded_in_order()
+    {
+        var sequential = await client.GetNotificationsAsync(null, null, new NeuPaging(), trace, CancellationToken.None).ToListAsync();
+        server.Reset();
+
+        var concurrent = await client.GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(sequential.Select(item => item.Title), concurrent.Select(item => item.Title));
+        Assert.Equal([1, 1, 1], new[] { 1, 2, 3 }.Select(page => server.State.Counters.For($"neu/notifications/{page}/")));
+        Assert.Equal(3, server.State.Counters.Total);
+        Assert.Contains(trace.VerboseLines, line => line.Contains("at a time", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Concurrent_notification_pages_stop_where_first_is_satisfied()
+    {
+        var paging = new NeuPaging { PageConcurrency = 4, Skip = 5, First = 18 };
+
+        var notifications = await client.GetNotificationsAsync(null, null, paging, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(Enumerable.Range(6, 18).Select(n => $"Alerta de consumo {n}"), notifications.Select(item => item.Title));
+        Assert.Equal(2, server.State.Counters.Total);
+        Assert.Equal(0, server.State.Counters.For("neu/notifications/3/"));
+    }
+
+    [Fact]
     public async Task Notifications_in_a_date_range_fit_one_page()
     {
         var notifications = await client.GetNotificationsAsync(new DateTime(2021, 4, 1), new DateTime(2021, 4, 30), null, trace, CancellationToken.None).ToListAsync();
