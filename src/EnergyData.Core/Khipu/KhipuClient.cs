@@ -387,7 +387,7 @@ public sealed partial class KhipuClient
 
     private async Task<HttpResponseMessage> SendAsync(KhipuRequest request, byte[] body, RequestContext context, CancellationToken cancellationToken)
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUri, request.ServicePath));
+        using var message = new HttpRequestMessage(HttpMethod.Post, KhipuServices.Resolve(BaseUri, request.ServicePath));
         message.Content = new ByteArrayContent(body);
         message.Content.Headers.ContentType = JsonMediaType;
         message.Headers.Accept.ParseAdd("application/json");
