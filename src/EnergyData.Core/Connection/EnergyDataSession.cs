@@ -37,6 +37,22 @@ public static class EnergyDataSession
         return previous is not null;
     }
 
+    /// <summary>
+    /// Closes <paramref name="connection"/> whether or not it was handed out (Disconnect-EnergyData -Connection),
+    /// and forgets it when it is the session's. Returns true when it was the session's.
+    /// </summary>
+    public static bool Close(EnergyDataConnection connection)
+    {
+        if (connection is null)
+        {
+            throw new System.ArgumentNullException(nameof(connection));
+        }
+
+        var wasCurrent = ReferenceEquals(Interlocked.CompareExchange(ref current, null, connection), connection);
+        connection.Dispose();
+        return wasCurrent;
+    }
+
     private static void CloseUnlessHandedOut(EnergyDataConnection connection)
     {
         if (!connection.IsHandedOut())

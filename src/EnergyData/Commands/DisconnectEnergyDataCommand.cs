@@ -3,13 +3,33 @@ using EnergyData.Connection;
 
 namespace EnergyData.Commands;
 
-/// <summary>Disconnect-EnergyData: forgets the session's credentials and closes its connections.</summary>
+/// <summary>
+/// Disconnect-EnergyData: forgets the session's credentials and closes its connections; with -Connection, closes
+/// that connection (one kept from Connect-EnergyData -PassThru) instead.
+/// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "EnergyData", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(void))]
 public sealed class DisconnectEnergyDataCommand : PSCmdlet
 {
+    /// <summary>A connection to close (from Connect-EnergyData -PassThru); the session's when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    public EnergyDataConnection? Connection { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (Connection is { } connection && ShouldProcess(connection.ToString(), "Close the connection"))
+        {
+            EnergyDataSession.Close(connection);
+        }
+    }
+
     protected override void EndProcessing()
     {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Connection)))
+        {
+            return;
+        }
+
         var current = EnergyDataSession.Current;
         if (current is null)
         {

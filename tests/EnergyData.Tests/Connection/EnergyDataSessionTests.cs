@@ -39,6 +39,24 @@ public sealed class EnergyDataSessionTests : IDisposable
         kept.Dispose();
     }
 
+    [Fact]
+    public void Closing_a_handed_out_connection_disposes_it_and_forgets_it_when_it_is_the_sessions()
+    {
+        var kept = Connect("key-one");
+        kept.MarkHandedOut();
+        EnergyDataSession.Set(kept);
+
+        Assert.True(EnergyDataSession.Close(kept));
+        Assert.Null(EnergyDataSession.Current);
+        Assert.Throws<ObjectDisposedException>(() => kept.GetKhipuClient());
+
+        var other = Connect("key-two");
+        EnergyDataSession.Set(other);
+        var elsewhere = Connect("key-three");
+        Assert.False(EnergyDataSession.Close(elsewhere));
+        Assert.Same(other, EnergyDataSession.Current);
+    }
+
     private static EnergyDataConnection Connect(string key) => EnergyDataConnection.Create(new ConnectionSettings { KhipuApiKey = key.ToSecureString() });
 }
 
