@@ -23,6 +23,8 @@ public sealed class OperationPump : IDisposable
     private readonly BlockingCollection<Envelope> inbox = new(new ConcurrentQueue<Envelope>());
     private readonly LinkedList<Operation> unreleased = new();
     private readonly HashSet<Task> active = new();
+    private readonly List<Operation> owingCredits = new();
+    private readonly int creditBatch;
     private int running;
     private long sequence;
     private bool disposed;
@@ -32,6 +34,7 @@ public sealed class OperationPump : IDisposable
         this.sink = sink ?? throw new ArgumentNullException(nameof(sink));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
+        creditBatch = Math.Max(1, options.BufferPerOperation / 8);
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -169,13 +172,17 @@ public sealed class OperationPump : IDisposable
         Envelope? envelope;
         try
         {
-            if (block)
+            if (!inbox.TryTake(out envelope))
             {
+                // Nothing to write now: hand back every credit held for batching before waiting or returning, so
+                // no writer waits for room that has already been made.
+                ReturnOwedCredits();
+                if (!block)
+                {
+                    return false;
+                }
+
                 envelope = inbox.Take(cancellation.Token);
-            }
-            else if (!inbox.TryTake(out envelope))
-            {
-                return false;
             }
         }
         catch (OperationCanceledException)
@@ -288,13 +295,44 @@ public sealed class OperationPump : IDisposable
     {
         if (envelope.Kind == EnvelopeKind.Object)
         {
-            envelope.Operation.Credits.Release();
+            OweCredit(envelope.Operation);
             sink.WriteObject(envelope.Payload!);
         }
         else
         {
             sink.WriteError((OperationError)envelope.Payload!);
         }
+    }
+
+    /// <summary>
+    /// Counts a written result's credit and returns credits to the writer in batches. Returned one at a time, a
+    /// writer that is faster than this thread and waiting for room wakes (a thread-pool hop) once per result; in
+    /// batches it writes a batch per wake-up. The writer is still never more than BufferPerOperation ahead.
+    /// </summary>
+    private void OweCredit(Operation op)
+    {
+        if (op.OwedCredits++ == 0)
+        {
+            owingCredits.Add(op);
+        }
+
+        if (op.OwedCredits >= creditBatch)
+        {
+            op.Credits.Release(op.OwedCredits);
+            op.OwedCredits = 0;
+            owingCredits.Remove(op);
+        }
+    }
+
+    private void ReturnOwedCredits()
+    {
+        foreach (var op in owingCredits)
+        {
+            op.Credits.Release(op.OwedCredits);
+            op.OwedCredits = 0;
+        }
+
+        owingCredits.Clear();
     }
 
     private void ThrowIfDisposed()
@@ -351,6 +389,9 @@ public sealed class OperationPump : IDisposable
         public CancellationToken CancellationToken => pump.cancellation.Token;
 
         public SemaphoreSlim Credits { get; }
+
+        /// <summary>Credits of results already written and not yet returned (sink's thread only).</summary>
+        public int OwedCredits { get; set; }
 
         public Queue<Envelope> Held { get; } = new();
 
