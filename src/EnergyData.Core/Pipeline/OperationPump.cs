@@ -17,6 +17,9 @@ public sealed class OperationPump : IDisposable
 {
     private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
 
+    // Short enough that a cancellation is still noticed at once by the Take that follows it.
+    private const int ShortWaitMilliseconds = 1;
+
     private readonly IPipelineSink sink;
     private readonly PumpOptions options;
     private readonly CancellationTokenSource cancellation;
@@ -182,7 +185,12 @@ public sealed class OperationPump : IDisposable
                     return false;
                 }
 
-                envelope = inbox.Take(cancellation.Token);
+                // A short wait without the token first: BlockingCollection links a new CancellationTokenSource on
+                // every Take that has a token, which a fast writer would otherwise cost once per result.
+                if (!inbox.TryTake(out envelope, ShortWaitMilliseconds))
+                {
+                    envelope = inbox.Take(cancellation.Token);
+                }
             }
         }
         catch (OperationCanceledException)
