@@ -41,6 +41,7 @@ internal static class StreamScenario
         var large = Stream(neu);
 
         var direct = await StreamDirectAsync(neu);
+        var pumpAlone = PumpAlone(rows);
         var fetching = Stopwatch.StartNew();
         var transferred = await DrainBodyAsync(server, rows);
         fetching.Stop();
@@ -72,6 +73,7 @@ internal static class StreamScenario
             .Add("fetch_ratio", rowsPerSecond / fetchRowsPerSecond)
             .Add("parse_rows_per_s", parse.Rows / parse.Seconds, 0)
             .Add("direct_rows_per_s", direct.Rows / direct.Seconds, 0)
+            .Add("pump_rows_per_s", pumpAlone.Rows / pumpAlone.Seconds, 0)
             .Add("gen0", large.Gen0Collections)
             .Add("gen2", large.Gen2Collections)
             .Target("ratio >= 0.5", ratio >= 0.5)
@@ -116,6 +118,21 @@ internal static class StreamScenario
         }
 
         return (rows, watch.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The pump alone: one operation writing as many ready-made rows as fast as it can, to a counting sink.</summary>
+    private static (long Rows, double Seconds) PumpAlone(long rows)
+    {
+        var row = new NeuConsumption();
+        var watch = Stopwatch.StartNew();
+        var sink = BenchHarness.RunPump([rows], 1, async (count, context) =>
+        {
+            for (long i = 0; i < count; i++)
+            {
+                await context.WriteObjectAsync(row);
+            }
+        });
+        return (sink.Objects, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>The client's row reader over the body in memory: parsing and mapping alone, without HTTP or the emulator.</summary>
