@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Auth;
@@ -47,14 +48,25 @@ internal static class BenchHarness
     }
 }
 
-/// <summary>A sink that counts, like a pipeline that discards output.</summary>
+/// <summary>A sink that counts, like a pipeline that discards output, and notes when the first object reached it.</summary>
 internal sealed class CountingSink : IPipelineSink
 {
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
     public long Objects { get; private set; }
+
+    /// <summary>Time from the sink's creation (just before the first Submit) to the first object; null if none came.</summary>
+    public TimeSpan? FirstObjectAfter { get; private set; }
 
     public ConcurrentQueue<OperationError> Errors { get; } = new();
 
-    public void WriteObject(object item) => Objects++;
+    public void WriteObject(object item)
+    {
+        if (Objects++ == 0)
+        {
+            FirstObjectAfter = clock.Elapsed;
+        }
+    }
 
     public void WriteError(OperationError failure) => Errors.Enqueue(failure);
 

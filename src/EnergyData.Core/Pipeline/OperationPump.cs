@@ -17,12 +17,17 @@ public sealed class OperationPump : IDisposable
 {
     private static readonly TimeSpan DisposeGrace = TimeSpan.FromSeconds(5);
 
+    // Short enough that a cancellation is still noticed at once by the Take that follows it.
+    private const int ShortWaitMilliseconds = 1;
+
     private readonly IPipelineSink sink;
     private readonly PumpOptions options;
     private readonly CancellationTokenSource cancellation;
     private readonly BlockingCollection<Envelope> inbox = new(new ConcurrentQueue<Envelope>());
     private readonly LinkedList<Operation> unreleased = new();
     private readonly HashSet<Task> active = new();
+    private readonly List<Operation> owingCredits = new();
+    private readonly int creditBatch;
     private int running;
     private long sequence;
     private bool disposed;
@@ -32,6 +37,7 @@ public sealed class OperationPump : IDisposable
         this.sink = sink ?? throw new ArgumentNullException(nameof(sink));
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         options.Validate();
+        creditBatch = Math.Max(1, options.BufferPerOperation / 8);
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     }
 
@@ -169,13 +175,22 @@ public sealed class OperationPump : IDisposable
         Envelope? envelope;
         try
         {
-            if (block)
+            if (!inbox.TryTake(out envelope))
             {
-                envelope = inbox.Take(cancellation.Token);
-            }
-            else if (!inbox.TryTake(out envelope))
-            {
-                return false;
+                // Nothing to write now: hand back every credit held for batching before waiting or returning, so
+                // no writer waits for room that has already been made.
+                ReturnOwedCredits();
+                if (!block)
+                {
+                    return false;
+                }
+
+                // A short wait without the token first: BlockingCollection links a new CancellationTokenSource on
+                // every Take that has a token, which a fast writer would otherwise cost once per result.
+                if (!inbox.TryTake(out envelope, ShortWaitMilliseconds))
+                {
+                    envelope = inbox.Take(cancellation.Token);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -288,13 +303,44 @@ public sealed class OperationPump : IDisposable
     {
         if (envelope.Kind == EnvelopeKind.Object)
         {
-            envelope.Operation.Credits.Release();
+            OweCredit(envelope.Operation);
             sink.WriteObject(envelope.Payload!);
         }
         else
         {
             sink.WriteError((OperationError)envelope.Payload!);
         }
+    }
+
+    /// <summary>
+    /// Counts a written result's credit and returns credits to the writer in batches. Returned one at a time, a
+    /// writer that is faster than this thread and waiting for room wakes (a thread-pool hop) once per result; in
+    /// batches it writes a batch per wake-up. The writer is still never more than BufferPerOperation ahead.
+    /// </summary>
+    private void OweCredit(Operation op)
+    {
+        if (op.OwedCredits++ == 0)
+        {
+            owingCredits.Add(op);
+        }
+
+        if (op.OwedCredits >= creditBatch)
+        {
+            op.Credits.Release(op.OwedCredits);
+            op.OwedCredits = 0;
+            owingCredits.Remove(op);
+        }
+    }
+
+    private void ReturnOwedCredits()
+    {
+        foreach (var op in owingCredits)
+        {
+            op.Credits.Release(op.OwedCredits);
+            op.OwedCredits = 0;
+        }
+
+        owingCredits.Clear();
     }
 
     private void ThrowIfDisposed()
@@ -351,6 +397,9 @@ public sealed class OperationPump : IDisposable
         public CancellationToken CancellationToken => pump.cancellation.Token;
 
         public SemaphoreSlim Credits { get; }
+
+        /// <summary>Credits of results already written and not yet returned (sink's thread only).</summary>
+        public int OwedCredits { get; set; }
 
         public Queue<Envelope> Held { get; } = new();
 
