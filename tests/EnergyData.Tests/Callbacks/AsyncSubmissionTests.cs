@@ -52,6 +52,13 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
             await ScriptedServer.Status(context, 202, $$"""{"OperationId":"{{operationId}}","Status":"OK","Data":null,"AdditionalInformation":"queued","Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
             _ = Task.Run(async () =>
             {
+                // Khipu posts later: wait until the client has filed the operation as pending, so the result is
+                // not counted as unsolicited (a result that does come first is still stored and found).
+                for (var wait = 0; wait < 200 && !File.Exists(receiver.Inbox.PendingPath(operationId)); wait++)
+                {
+                    await Task.Delay(25);
+                }
+
                 using var poster = new HttpClient();
                 await poster.PostAsync(callbackUrl, new StringContent(Envelopes.DebtStatus(operationId, "1234567-8", 777), Encoding.UTF8, "application/json"));
             });
