@@ -130,6 +130,36 @@ Describe 'Tab completion' {
     }
 }
 
+Describe 'Connections' {
+    BeforeAll {
+        $script:KeyOne = ConvertTo-SecureString -String 'not-a-real-key-1' -AsPlainText -Force
+        $script:KeyTwo = ConvertTo-SecureString -String 'not-a-real-key-2' -AsPlainText -Force
+    }
+
+    AfterEach {
+        Disconnect-EnergyData -Confirm:$false
+    }
+
+    It 'keeps a -PassThru connection as the session''s until another Connect, and never shows a secret' {
+        $first = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
+        $shown = ($first | Format-List * | Out-String) + ($first | ConvertTo-Csv -NoTypeInformation | Out-String)
+        $shown | Should -Not -Match 'not-a-real-key'
+        (Get-EnergyDataConnection).KhipuAuthenticationScheme | Should -Be 'ApiKey'
+        Connect-EnergyData -KhipuApiKey $script:KeyTwo
+        Get-EnergyDataConnection | Should -Not -BeNullOrEmpty
+    }
+
+    It 'closes only the connection given to Disconnect-EnergyData -Connection' {
+        $kept = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
+        Connect-EnergyData -KhipuApiKey $script:KeyTwo
+        $kept | Disconnect-EnergyData -Confirm:$false
+        # The session's own connection is still there: only the piped one was closed.
+        Get-EnergyDataConnection | Should -Not -BeNullOrEmpty
+        Disconnect-EnergyData -Confirm:$false
+        Get-EnergyDataConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
 Describe 'Remove-Module' {
     It 'removes the module and its loader, and unhooks the resolver' {
         $before = [EnergyData.Loading.DependencyIsolation]::ActiveImports
