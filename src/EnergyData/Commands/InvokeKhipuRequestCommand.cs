@@ -51,54 +51,8 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
         }
     }
 
-    // PowerShell hands over PSObject wrappers and hashtables; the core wants plain values.
-    private static Dictionary<string, object?> ConvertMap(IDictionary? map)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (map is null)
-        {
-            return result;
-        }
-
-        foreach (DictionaryEntry entry in map)
-        {
-            var key = Convert.ToString(Unwrap(entry.Key), System.Globalization.CultureInfo.InvariantCulture);
-            if (string.IsNullOrEmpty(key))
-            {
-                throw new Validation.ParameterValidationException("RequestData", "must not have an empty key");
-            }
-
-            result[key!] = ConvertValue(entry.Value);
-        }
-
-        return result;
-    }
-
-    private static object? ConvertValue(object? value)
-    {
-        value = Unwrap(value);
-        return value switch
-        {
-            null => null,
-            PSCredential credential => KhipuAccountCredential.FromUserName(credential.UserName, credential.Password),
-            System.Security.SecureString => throw new Validation.ParameterValidationException("RequestData", "must not contain a SecureString; pass a PSCredential for AccountCredential"),
-            string text => text,
-            IDictionary nested => ConvertMap(nested),
-            IEnumerable items => ConvertList(items),
-            _ => value,
-        };
-    }
-
-    private static List<object?> ConvertList(IEnumerable items)
-    {
-        var list = new List<object?>();
-        foreach (var item in items)
-        {
-            list.Add(ConvertValue(item));
-        }
-
-        return list;
-    }
-
-    private static object? Unwrap(object? value) => value is PSObject wrapper ? wrapper.BaseObject : value;
+    private static Dictionary<string, object?> ConvertMap(IDictionary? map) =>
+        PlainValues.FromMap(map, "RequestData", value => value is PSCredential credential
+                ? KhipuAccountCredential.FromUserName(credential.UserName, credential.Password)
+                : throw new Validation.ParameterValidationException("RequestData", "must not contain a SecureString; pass a PSCredential for AccountCredential"));
 }

@@ -73,48 +73,6 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
     private static async Task WriteItemsAsync(IOperationContext context, IAsyncEnumerable<NeuResponseItem> items) =>
         await context.WriteAllAsync(items).ConfigureAwait(false);
 
-    // PowerShell hands over PSObject wrappers and hashtables; the core wants plain values.
-    private static Dictionary<string, object?> ConvertMap(IDictionary map)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in map)
-        {
-            var key = Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture);
-            if (string.IsNullOrEmpty(key))
-            {
-                throw new Validation.ParameterValidationException("Body", "must not have an empty key");
-            }
-
-            result[key!] = ConvertValue(entry.Value);
-        }
-
-        return result;
-    }
-
-    private static object? ConvertValue(object? value)
-    {
-        value = Unwrap(value);
-        return value switch
-        {
-            null => null,
-            System.Security.SecureString or PSCredential => throw new Validation.ParameterValidationException("Body", "must not contain a SecureString or PSCredential: NEU takes only the session's token"),
-            string text => text,
-            IDictionary nested => ConvertMap(nested),
-            IEnumerable items => ConvertList(items),
-            _ => value,
-        };
-    }
-
-    private static List<object?> ConvertList(IEnumerable items)
-    {
-        var list = new List<object?>();
-        foreach (var item in items)
-        {
-            list.Add(ConvertValue(item));
-        }
-
-        return list;
-    }
-
-    private static object? Unwrap(object? value) => value is PSObject wrapper ? wrapper.BaseObject : value;
+    private static Dictionary<string, object?> ConvertMap(IDictionary? map) =>
+        PlainValues.FromMap(map, "Body", _ => throw new Validation.ParameterValidationException("Body", "must not contain a SecureString or PSCredential: NEU takes only the session's token"));
 }

@@ -1,0 +1,65 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Management.Automation;
+using System.Security;
+
+namespace EnergyData;
+
+/// <summary>
+/// Turns what PowerShell hands a cmdlet (hashtables, arrays, PSObject wrappers) into the plain dictionaries and
+/// lists the core serialises. Credentials are never serialised as text: <c>convertSecret</c> decides what a
+/// PSCredential or SecureString becomes, or throws.
+/// </summary>
+internal static class PlainValues
+{
+    public static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (map is null)
+        {
+            return result;
+        }
+
+        foreach (DictionaryEntry entry in map)
+        {
+            var key = Convert.ToString(Unwrap(entry.Key), CultureInfo.InvariantCulture);
+            if (string.IsNullOrEmpty(key))
+            {
+                throw new Validation.ParameterValidationException(parameterName, "must not have an empty key");
+            }
+
+            result[key!] = FromValue(entry.Value, parameterName, convertSecret);
+        }
+
+        return result;
+    }
+
+    private static object? FromValue(object? value, string parameterName, Func<object, object?> convertSecret)
+    {
+        value = Unwrap(value);
+        return value switch
+        {
+            null => null,
+            PSCredential or SecureString => convertSecret(value),
+            string text => text,
+            IDictionary nested => FromMap(nested, parameterName, convertSecret),
+            IEnumerable items => FromList(items, parameterName, convertSecret),
+            _ => value,
+        };
+    }
+
+    private static List<object?> FromList(IEnumerable items, string parameterName, Func<object, object?> convertSecret)
+    {
+        var list = new List<object?>();
+        foreach (var item in items)
+        {
+            list.Add(FromValue(item, parameterName, convertSecret));
+        }
+
+        return list;
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapper ? wrapper.BaseObject : value;
+}
