@@ -175,6 +175,13 @@ public sealed class OperationPump : IDisposable
         Envelope? envelope;
         try
         {
+            // A blocking call on a cancelled pump ends with OperationCanceledException even when results are
+            // queued (as BlockingCollection.Take with the token does): Ctrl+C must unwind, not drain.
+            if (block)
+            {
+                cancellation.Token.ThrowIfCancellationRequested();
+            }
+
             if (!inbox.TryTake(out envelope))
             {
                 // Nothing to write now: hand back every credit held for batching before waiting or returning, so
