@@ -14,8 +14,15 @@ namespace EnergyData;
 /// </summary>
 internal static class PlainValues
 {
-    public static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret)
+    /// <summary>The deepest nesting accepted; it also stops a hashtable that contains itself.</summary>
+    public const int MaxDepth = 32;
+
+    public static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret) =>
+        FromMap(map, parameterName, convertSecret, depth: 0);
+
+    private static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret, int depth)
     {
+        CheckDepth(depth, parameterName);
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (map is null)
         {
@@ -30,13 +37,13 @@ internal static class PlainValues
                 throw new Validation.ParameterValidationException(parameterName, "must not have an empty key");
             }
 
-            result[key!] = FromValue(entry.Value, parameterName, convertSecret);
+            result[key!] = FromValue(entry.Value, parameterName, convertSecret, depth + 1);
         }
 
         return result;
     }
 
-    private static object? FromValue(object? value, string parameterName, Func<object, object?> convertSecret)
+    private static object? FromValue(object? value, string parameterName, Func<object, object?> convertSecret, int depth)
     {
         value = Unwrap(value);
         return value switch
@@ -44,21 +51,30 @@ internal static class PlainValues
             null => null,
             PSCredential or SecureString => convertSecret(value),
             string text => text,
-            IDictionary nested => FromMap(nested, parameterName, convertSecret),
-            IEnumerable items => FromList(items, parameterName, convertSecret),
+            IDictionary nested => FromMap(nested, parameterName, convertSecret, depth),
+            IEnumerable items => FromList(items, parameterName, convertSecret, depth),
             _ => value,
         };
     }
 
-    private static List<object?> FromList(IEnumerable items, string parameterName, Func<object, object?> convertSecret)
+    private static List<object?> FromList(IEnumerable items, string parameterName, Func<object, object?> convertSecret, int depth)
     {
+        CheckDepth(depth, parameterName);
         var list = new List<object?>();
         foreach (var item in items)
         {
-            list.Add(FromValue(item, parameterName, convertSecret));
+            list.Add(FromValue(item, parameterName, convertSecret, depth + 1));
         }
 
         return list;
+    }
+
+    private static void CheckDepth(int depth, string parameterName)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {MaxDepth} levels deep (or contain itself)");
+        }
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapper ? wrapper.BaseObject : value;

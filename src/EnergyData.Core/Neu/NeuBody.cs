@@ -65,8 +65,16 @@ internal sealed class NeuBody
         return query.ToString();
     }
 
-    internal static void WriteValue(Utf8JsonWriter writer, object? value)
+    /// <summary>The deepest nesting a body may have; deeper (or self-containing) values are refused.</summary>
+    internal const int MaxDepth = 32;
+
+    internal static void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0)
     {
+        if (depth > MaxDepth)
+        {
+            throw new Validation.ParameterValidationException("Body", $"must not be nested more than {MaxDepth} levels deep");
+        }
+
         switch (value)
         {
             case null:
@@ -98,7 +106,7 @@ internal sealed class NeuBody
                 foreach (var pair in map)
                 {
                     writer.WritePropertyName(pair.Key);
-                    WriteValue(writer, pair.Value);
+                    WriteValue(writer, pair.Value, depth + 1);
                 }
 
                 writer.WriteEndObject();
@@ -107,7 +115,7 @@ internal sealed class NeuBody
                 writer.WriteStartArray();
                 foreach (var item in items)
                 {
-                    WriteValue(writer, item);
+                    WriteValue(writer, item, depth + 1);
                 }
 
                 writer.WriteEndArray();

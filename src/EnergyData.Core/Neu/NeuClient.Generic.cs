@@ -64,6 +64,8 @@ public sealed partial class NeuClient
             content = new NeuBody();
         }
 
+        // Serialise once now, so a body that cannot be sent (nested too deep) is refused before any request.
+        _ = content?.ToJson();
         return InvokeCoreAsync(route, content, trace, cancellationToken);
     }
 

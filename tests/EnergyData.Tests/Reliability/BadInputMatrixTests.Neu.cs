@@ -31,6 +31,7 @@ public sealed partial class BadInputMatrixTests
         yield return new("NEU generic method unknown", "Method", "GET, POST", env => Drain(env.Neu.InvokeAsync("FETCH", "accounts/", null, null, CancellationToken.None)));
         yield return new("NEU generic path absolute", "Path", "relative", env => Drain(env.Neu.InvokeAsync("GET", "https://evil.example/accounts/", null, null, CancellationToken.None)));
         yield return new("NEU generic path climbing", "Path", "'..'", env => Drain(env.Neu.InvokeAsync("GET", "accounts/../../admin", null, null, CancellationToken.None)));
+        yield return new("NEU generic body nested too deep", "Body", "32 levels", env => Drain(env.Neu.InvokeAsync("POST", "rules/", Nested(40), null, CancellationToken.None)));
         yield return new("NeuRoute unknown endpoint", "NeuRoute", "known NEU endpoint", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumptions"] = "POST data/consumption/" }));
         yield return new("NeuRoute bad method", "NeuRoute", "HTTP method", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumption"] = "SEND data/consumption/" }));
         yield return new("NeuRoute absolute URL", "NeuRoute", "relative", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumption"] = "POST https://evil.example/data/" }));
