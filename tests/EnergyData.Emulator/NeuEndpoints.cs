@@ -285,9 +285,10 @@ public static partial class NeuEndpoints
             {
                 // Large mode: rows are generated while they are written, so the emulator holds none of them.
                 var service = group.First();
+                var template = new NeuReadingWriter.Template(service);
                 for (long i = 0; i < large; i++)
                 {
-                    WriteReading(writer, service, from!.Value.AddHours(i), i);
+                    writer.WriteRawValue(template.Render(from!.Value.AddHours(i), i), skipInputValidation: true);
                     written = await AfterRowAsync(writer, context, state, written);
                 }
 
@@ -300,7 +301,7 @@ public static partial class NeuEndpoints
                     long index = 0;
                     for (var date = from!.Value; date < to!.Value && index < 100_000; date = Step(date, interval), index++)
                     {
-                        WriteReading(writer, service, date, index);
+                        NeuReadingWriter.Write(writer, service, date, index);
                         written = await AfterRowAsync(writer, context, state, written);
                     }
                 }
@@ -314,7 +315,7 @@ public static partial class NeuEndpoints
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    private static async Task<long> AfterRowAsync(Utf8JsonWriter writer, HttpContext context, EmulatorState state, long written)
+    private static async ValueTask<long> AfterRowAsync(Utf8JsonWriter writer, HttpContext context, EmulatorState state, long written)
     {
         written++;
         state.Neu.CountRows(1);
@@ -339,33 +340,6 @@ public static partial class NeuEndpoints
         "DAILY" => date.AddDays(1),
         _ => date.AddMonths(1),
     };
-
-    private static void WriteReading(Utf8JsonWriter writer, NeuServiceData service, DateTime date, long index)
-    {
-        var cons = Math.Round(((service.Id % 7) + 1) * 1.5 + (index % 24) * 0.25, 2);
-        writer.WriteStartObject();
-        writer.WriteNumber("id_service", service.Id);
-        writer.WriteString("name", service.Name);
-        writer.WriteBoolean("is_backup", service.Id == 283);
-        writer.WriteString("date", date.ToString(Iso, CultureInfo.InvariantCulture));
-        writer.WriteNumber("cons", cons);
-        writer.WriteNumber("injec", Math.Round(cons / 10, 3));
-        writer.WriteNumber("reactive_in", Math.Round(cons * 0.3, 3));
-        writer.WriteNumber("reactive_in_ex", 0.0);
-        writer.WriteNumber("reactive_cap", Math.Round(cons * 0.05, 3));
-        writer.WriteNumber("reactive_ex", 0.0);
-        writer.WriteNumber("imported_active_acum", 10000 + index * 2);
-        writer.WriteNumber("imported_reactive_acum", 3000 + index);
-        writer.WriteNumber("exported_active_acum", 500 + index);
-        writer.WriteNumber("exported_reactive_acum", 100);
-        writer.WriteNumber("ia", 12.5);
-        writer.WriteNumber("ib", 12.25);
-        writer.WriteNumber("ic", 12.75);
-        writer.WriteNumber("va", 120.1);
-        writer.WriteNumber("vb", 119.8);
-        writer.WriteNumber("vc", 120.4);
-        writer.WriteEndObject();
-    }
 
     private static async Task Bills(HttpContext context, EmulatorState state)
     {
