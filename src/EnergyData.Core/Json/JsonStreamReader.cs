@@ -27,6 +27,10 @@ public sealed class JsonStreamReader : IDisposable
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
+    // Elements parsed in one synchronous pass before they are handed out: enough to spread the cost of setting up a
+    // reader, few enough that holding them costs nothing.
+    private const int ElementBatch = 32;
+
     private readonly Stream _stream;
     private readonly int _maxValueBytes;
     private readonly long _maxTotalBytes;
@@ -46,6 +50,7 @@ public sealed class JsonStreamReader : IDisposable
     private JsonReaderState _state;
     private JsonTokenType _tokenType;
     private int _depth;
+    private int _largestValue;
 
     public JsonStreamReader(Stream stream, JsonStreamReaderOptions? options = null)
     {
@@ -81,6 +86,9 @@ public sealed class JsonStreamReader : IDisposable
 
     private interface IValueInvoker<out T>
     {
+        /// <summary>False when the parser needs the value's raw bytes, which are known only once its end is found.</summary>
+        bool CanParseInPlace { get; }
+
         T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue);
     }
 
@@ -224,6 +232,27 @@ public sealed class JsonStreamReader : IDisposable
         JsonValueParser<T> parser,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        await foreach (var batch in ReadArrayBatchesAsync(parser, cancellationToken).ConfigureAwait(false))
+        {
+            for (int i = 0; i < batch.Count; i++)
+            {
+                // Per element, as before batching: a cancelled consumer gets no further element.
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return batch.Array![batch.Offset + i];
+            }
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="ReadArrayAsync{T}"/>, but hands out the elements in batches: those already buffered are parsed
+    /// in one pass and come together, so a consumer of millions of small elements pays the asynchronous machinery
+    /// once per batch instead of once per element. A batch is never held back to fill up: the first element comes
+    /// as soon as its bytes are in. Each batch's array is reused: it is valid until the next batch is asked for.
+    /// </summary>
+    public async IAsyncEnumerable<ArraySegment<T>> ReadArrayBatchesAsync<T>(
+        JsonValueParser<T> parser,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
         if (parser is null)
         {
             throw new ArgumentNullException(nameof(parser));
@@ -242,10 +271,31 @@ public sealed class JsonStreamReader : IDisposable
 
         int arrayDepth = _depth;
         var invoker = new PlainInvoker<T>(parser);
+        var parsed = new T[ElementBatch];
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfDisposed();
+
+            // Elements already buffered are parsed in one pass with one reader; the careful path below takes the rest.
+            int count = ParseBufferedElements(parser, arrayDepth, parsed, out bool arrayEnded);
+            if (count > 0)
+            {
+                yield return new ArraySegment<T>(parsed, 0, count);
+
+                // The consumer is done with this batch: let go of its elements.
+                Array.Clear(parsed, 0, count);
+            }
+
+            if (arrayEnded)
+            {
+                yield break;
+            }
+
+            if (count > 0)
+            {
+                continue;
+            }
 
             // Synchronous first: with data already buffered an element costs no await machinery.
             if (!TryReadToken(out bool hasToken))
@@ -263,12 +313,13 @@ public sealed class JsonStreamReader : IDisposable
                 yield break;
             }
 
-            if (!TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out T item))
+            if (!TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out parsed[0]))
             {
-                item = await ReadValueSlowAsync<T, PlainInvoker<T>>(invoker, advance: false, cancellationToken).ConfigureAwait(false);
+                parsed[0] = await ReadValueSlowAsync<T, PlainInvoker<T>>(invoker, advance: false, cancellationToken).ConfigureAwait(false);
             }
 
-            yield return item;
+            yield return new ArraySegment<T>(parsed, 0, 1);
+            parsed[0] = default!;
         }
     }
 
@@ -469,6 +520,11 @@ public sealed class JsonStreamReader : IDisposable
     private bool TryReadBufferedValue<T, TInvoker>(TInvoker invoker, out T result)
         where TInvoker : struct, IValueInvoker<T>
     {
+        if (invoker.CanParseInPlace && _tokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && TryParseInPlace<T, TInvoker>(invoker, out result))
+        {
+            return true;
+        }
+
         int valueStart = _tokenStart;
         switch (_tokenType)
         {
@@ -499,6 +555,8 @@ public sealed class JsonStreamReader : IDisposable
                     throw ValueTooLarge();
                 }
 
+                _largestValue = Math.Max(_largestValue, valueEnd - valueStart);
+
                 // Committed before the parser runs so that the position is defined even if the parser throws.
                 _consumed = _tokenEnd = valueEnd;
                 _tokenStart = valueEnd - 1;
@@ -520,6 +578,160 @@ public sealed class JsonStreamReader : IDisposable
         var valueReader = new Utf8JsonReader(rawValue, isFinalBlock: true, new JsonReaderState(_readerOptions));
         valueReader.Read();
         result = invoker.Invoke(ref valueReader, rawValue);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses the array elements that are already buffered with a single reader, each tokenized once, while the
+    /// buffer very likely holds the next one whole (twice the largest element seen so far, or the end of the
+    /// stream). Stops, leaving this reader after the last complete element, at anything it is not sure of: a scalar
+    /// element, an element that turns out incomplete, a parser that throws or stops inside its element, invalid JSON.
+    /// The careful path then takes that element and reports any error with its stream position.
+    /// </summary>
+    private int ParseBufferedElements<T>(JsonValueParser<T> parser, int arrayDepth, T[] parsed, out bool arrayEnded)
+    {
+        arrayEnded = false;
+        if (!_bomChecked || (_largestValue == 0 && !_isFinalBlock))
+        {
+            return 0;
+        }
+
+        var span = _buffer.AsSpan(_consumed, _length - _consumed);
+        var reader = new Utf8JsonReader(span, _isFinalBlock, _state);
+        int count = 0;
+        int committed = 0;
+        var committedState = _state;
+        var committedToken = _tokenType;
+        int committedDepth = _depth;
+        int elementDepth = arrayDepth + 1;
+        while (count < parsed.Length && (_isFinalBlock || span.Length - committed >= 2 * _largestValue))
+        {
+            T item;
+            long elementStart;
+            try
+            {
+                if (!reader.Read())
+                {
+                    break;
+                }
+
+                if (reader.TokenType == JsonTokenType.EndArray && reader.CurrentDepth == arrayDepth)
+                {
+                    committed = (int)reader.BytesConsumed;
+                    committedState = reader.CurrentState;
+                    committedToken = JsonTokenType.EndArray;
+                    committedDepth = arrayDepth;
+                    arrayEnded = true;
+                    break;
+                }
+
+                if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+                {
+                    break;
+                }
+
+                elementStart = reader.TokenStartIndex;
+                item = parser(ref reader);
+            }
+#pragma warning disable CA1031 // Any failure is re-raised by the careful path, which runs the parser again on the exact element.
+            catch (Exception exception) when (exception is not OutOfMemoryException)
+#pragma warning restore CA1031
+            {
+                break;
+            }
+
+            if (reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray) || reader.CurrentDepth != elementDepth)
+            {
+                break;
+            }
+
+            int size = (int)(reader.BytesConsumed - elementStart);
+            if (size > _maxValueBytes)
+            {
+                break;
+            }
+
+            _largestValue = Math.Max(_largestValue, size);
+            parsed[count++] = item;
+            committed = (int)reader.BytesConsumed;
+            committedState = reader.CurrentState;
+            committedToken = reader.TokenType;
+            committedDepth = elementDepth;
+        }
+
+        if (committed > 0)
+        {
+            _consumed += committed;
+            _tokenStart = _consumed - 1;
+            _tokenEnd = _consumed;
+            _state = committedState;
+            _tokenType = committedToken;
+            _depth = committedDepth;
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Parses the object or array starting at the current token straight from the buffer, tokenizing it once, when
+    /// the buffer very likely holds all of it (twice the largest value seen so far, or the end of the stream). False,
+    /// with nothing moved, when the value turns out to be incomplete or the parser throws: the checked path then
+    /// finds the value's end first (a second tokenization) and reports any error with its stream position.
+    /// </summary>
+    private bool TryParseInPlace<T, TInvoker>(TInvoker invoker, out T result)
+        where TInvoker : struct, IValueInvoker<T>
+    {
+        result = default!;
+        int available = Math.Min(_length - _tokenStart, _maxValueBytes);
+        if (!_isFinalBlock && (_largestValue == 0 || available < 2 * _largestValue))
+        {
+            return false;
+        }
+
+        // A fresh reader on the value's first token, as the checked path gives the parser: parsers may look at the
+        // start token's position (JsonElement.ParseValue slices from it), which a reader resumed from _state lacks.
+        var valueReader = new Utf8JsonReader(_buffer.AsSpan(_tokenStart, available), _isFinalBlock, new JsonReaderState(_readerOptions));
+        var endToken = _tokenType == JsonTokenType.StartObject ? JsonTokenType.EndObject : JsonTokenType.EndArray;
+        T parsed;
+        try
+        {
+            valueReader.Read();
+            parsed = invoker.Invoke(ref valueReader, default);
+        }
+#pragma warning disable CA1031 // Any failure is re-raised by the checked path, which runs the parser again on the exact value.
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
+
+        if (valueReader.TokenType != endToken || valueReader.CurrentDepth != 0)
+        {
+            // The parser stopped inside the value (the data ran out, or it does not read values to their end).
+            return false;
+        }
+
+        int valueEnd = _tokenStart + (int)valueReader.BytesConsumed;
+
+        // This reader's state is just after the value's start token; its end token alone brings it to just after the
+        // value, as if it had read the whole value, without tokenizing the value a second time.
+        var reader = new Utf8JsonReader(_buffer.AsSpan(valueEnd - 1, _length - (valueEnd - 1)), _isFinalBlock, _state);
+        try
+        {
+            reader.Read();
+        }
+        catch (JsonException ex)
+        {
+            throw InvalidJson(ex, _bufferOrigin + valueEnd - 1);
+        }
+
+        _largestValue = Math.Max(_largestValue, valueEnd - _tokenStart);
+        _consumed = _tokenEnd = valueEnd;
+        _tokenStart = valueEnd - 1;
+        _state = reader.CurrentState;
+        _tokenType = reader.TokenType;
+        _depth = reader.CurrentDepth;
+        result = parsed;
         return true;
     }
 
@@ -664,11 +876,15 @@ public sealed class JsonStreamReader : IDisposable
 
     private readonly struct PlainInvoker<T>(JsonValueParser<T> parser) : IValueInvoker<T>
     {
+        public bool CanParseInPlace => true;
+
         public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader);
     }
 
     private readonly struct RawInvoker<T>(JsonRawValueParser<T> parser) : IValueInvoker<T>
     {
+        public bool CanParseInPlace => false;
+
         public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader, rawValue);
     }
 }

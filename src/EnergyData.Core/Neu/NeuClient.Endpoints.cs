@@ -113,7 +113,21 @@ public sealed partial class NeuClient
         NeuInput.RequiredRange(query.From, query.To);
         var interval = query.Interval.ToString();
         body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
-        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadAsync(reader, interval, token), trace, cancellationToken);
+        return Rows(StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), trace, cancellationToken), cancellationToken);
+    }
+
+    // Rows travel in batches up to here: a million-row response pays the layers of asynchronous iteration per batch.
+    private static async IAsyncEnumerable<T> Rows<T>(IAsyncEnumerable<ArraySegment<T>> batches, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                // Per row, not per batch: Select-Object -First 5 or Ctrl+C stops at the row it was at.
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return batch.Array![batch.Offset + i];
+            }
+        }
     }
 
     /// <summary>Every page of bills (Page 1, 2, ... until the server has no more).</summary>

@@ -528,6 +528,139 @@ public sealed class JsonStreamReaderTests
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await reader.ReadElementAsync());
     }
 
+    /// <summary>
+    /// Elements are parsed straight from the buffer when it very likely holds them whole; elements that grow, that
+    /// straddle a refill, or that a parser leaves unfinished must come out exactly as a whole-document parse gives them.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 16)]
+    [InlineData(7, 64)]
+    [InlineData(300, 256)]
+    [InlineData(int.MaxValue, 256)]
+    [InlineData(int.MaxValue, 16 * 1024)]
+    public async Task Elements_of_growing_and_shrinking_size_are_read_exactly_once_each(int chunk, int bufferSize)
+    {
+        var elements = Enumerable.Range(0, 400)
+            .Select(i => $$"""{"i":{{i}},"pad":"{{new string((char)('a' + (i % 26)), (i * 37) % 700)}}","nested":[{"k":[{{i}},"é"]},{}]}""")
+            .ToList();
+        var json = Utf8("{\"rows\":[" + string.Join(",", elements) + "],\"after\":true}");
+        using var reader = new JsonStreamReader(new TrickleStream(json, chunk), new JsonStreamReaderOptions { InitialBufferSize = bufferSize });
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+
+        var read = await ToListAsync(reader.ReadArrayAsync(static (ref Utf8JsonReader r) => JsonElement.ParseValue(ref r).GetRawText()));
+
+        Assert.Equal(elements, read);
+        Assert.Equal(JsonTokenType.EndArray, reader.TokenType);
+        Assert.Equal(1, reader.CurrentDepth);
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("after", reader.GetString());
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(JsonTokenType.True, reader.TokenType);
+        Assert.True(await reader.ReadAsync());
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(500)]
+    [InlineData(int.MaxValue)]
+    public async Task Batches_hold_every_element_once_in_order_and_the_first_comes_before_the_rest_arrives(int chunk)
+    {
+        var json = Utf8("[" + string.Join(",", Enumerable.Range(0, 5_000).Select(i => $$"""{"Id":{{i}}}""")) + "]");
+        using var reader = new JsonStreamReader(new TrickleStream(json, chunk), new JsonStreamReaderOptions { InitialBufferSize = 4096 });
+        Assert.True(await reader.ReadAsync());
+        var ids = new List<int>();
+        var batches = 0;
+
+        await foreach (var batch in reader.ReadArrayBatchesAsync(static (ref Utf8JsonReader r) =>
+        {
+            r.Read();
+            r.Read();
+            var id = r.GetInt32();
+            r.Read();
+            return id;
+        }))
+        {
+            Assert.InRange(batch.Count, 1, 32);
+            if (batches++ == 0)
+            {
+                Assert.True(chunk == int.MaxValue || batch.Count * 11 <= chunk + 11, "a batch waited for more data");
+            }
+
+            ids.AddRange(batch);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5_000), ids);
+        Assert.Equal(JsonTokenType.EndArray, reader.TokenType);
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
+    public async Task A_parser_that_stops_inside_an_element_still_leaves_the_reader_after_that_element()
+    {
+        var json = Utf8("[" + string.Join(",", Enumerable.Range(0, 2_000).Select(i => $$"""{"Id":{{i}},"Tail":[1,2,{"x":3}]}""")) + "]");
+        using var reader = new JsonStreamReader(new MemoryStream(json), new JsonStreamReaderOptions { InitialBufferSize = 1024 });
+        Assert.True(await reader.ReadAsync());
+
+        var ids = await ToListAsync(reader.ReadArrayAsync(static (ref Utf8JsonReader r) =>
+        {
+            // Reads up to the Id and returns: the rest of the element is not this parser's business.
+            r.Read();
+            r.Read();
+            return r.GetInt32();
+        }));
+
+        Assert.Equal(Enumerable.Range(0, 2_000), ids);
+        Assert.False(await reader.ReadAsync());
+    }
+
+    [Fact]
+    public async Task A_parser_that_throws_on_a_buffered_element_surfaces_its_own_exception()
+    {
+        var json = Utf8("[" + string.Join(",", Enumerable.Range(0, 500).Select(i => $$"""{"Id":{{i}}}""")) + "]");
+        using var reader = new JsonStreamReader(new MemoryStream(json));
+        Assert.True(await reader.ReadAsync());
+        var seen = new List<int>();
+
+        var error = await Assert.ThrowsAsync<FormatException>(async () =>
+        {
+            await foreach (var id in reader.ReadArrayAsync(static (ref Utf8JsonReader r) =>
+            {
+                r.Read();
+                r.Read();
+                var id = r.GetInt32();
+                r.Read();
+                return id == 300 ? throw new FormatException("element 300 refused") : id;
+            }))
+            {
+                seen.Add(id);
+            }
+        });
+
+        Assert.Equal("element 300 refused", error.Message);
+        Assert.Equal(Enumerable.Range(0, 300), seen);
+    }
+
+    [Fact]
+    public async Task Invalid_json_inside_a_buffered_element_names_its_stream_offset()
+    {
+        var good = string.Join(",", Enumerable.Range(0, 200).Select(i => $$"""{"Id":{{i}}}"""));
+        var json = Utf8("[" + good + """,{"Id":01}]""");
+        using var reader = new JsonStreamReader(new MemoryStream(json));
+        Assert.True(await reader.ReadAsync());
+
+        var error = await Assert.ThrowsAsync<JsonException>(async () =>
+        {
+            await foreach (var unused in reader.ReadArrayAsync(static (ref Utf8JsonReader r) => JsonElement.ParseValue(ref r)))
+            {
+            }
+        });
+
+        // The position is the checked path's: just after the element's opening brace.
+        Assert.Contains("stream byte " + (good.Length + 3).ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
+    }
+
     private static async Task<NestedResult> ReadNestedAsync(Stream stream, JsonStreamReaderOptions options)
     {
         using var reader = new JsonStreamReader(stream, options);
