@@ -138,7 +138,9 @@ public sealed partial class NeuClient
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
         var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
         var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
-        using var reader = new JsonStreamReader(capture ?? stream, new JsonStreamReaderOptions { MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes });
+        // NEU bodies run to hundreds of megabytes: reads of 64 KiB cost a quarter of the calls of the default 16 KiB.
+        var readerOptions = new JsonStreamReaderOptions { InitialBufferSize = 64 * 1024, MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes };
+        using var reader = new JsonStreamReader(capture ?? stream, readerOptions);
         try
         {
             await foreach (var item in read(reader, cancellationToken).ConfigureAwait(false))
