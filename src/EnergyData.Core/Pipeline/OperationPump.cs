@@ -150,7 +150,7 @@ public sealed class OperationPump : IDisposable
         }
         finally
         {
-            Post(new Envelope(op, EnvelopeKind.Completed, null));
+            op.PostInOrder(EnvelopeKind.Completed, null);
         }
     }
 
@@ -254,6 +254,8 @@ public sealed class OperationPump : IDisposable
                 ReleaseReady();
                 return;
             default:
+                // Objects and non-terminating errors keep their input's place in ordered mode: an operation behind
+                // the head has them held (a held batch stays open to its writer, within its credits).
                 if (!options.Ordered || ReferenceEquals(unreleased.First?.Value, op))
                 {
                     Write(envelope);
@@ -308,15 +310,32 @@ public sealed class OperationPump : IDisposable
 
     private void Write(Envelope envelope)
     {
-        if (envelope.Kind == EnvelopeKind.Object)
-        {
-            OweCredit(envelope.Operation);
-            sink.WriteObject(envelope.Payload!);
-        }
-        else
+        if (envelope.Kind != EnvelopeKind.Objects)
         {
             sink.WriteError((OperationError)envelope.Payload!);
+            return;
         }
+
+        var op = envelope.Operation;
+        var batch = (List<object>)envelope.Payload!;
+        op.Detach(batch);
+
+        foreach (var item in batch)
+        {
+            // Once cancelled (Ctrl+C), no further row goes out, as when each row had its own envelope: the rest of
+            // the batch is dropped like everything still queued behind it.
+            if (cancellation.IsCancellationRequested)
+            {
+                return;
+            }
+
+            // The credit is owed only once the sink has taken the row, so the writer is never more than
+            // BufferPerOperation rows ahead of what was really written.
+            sink.WriteObject(item);
+            OweCredit(op);
+        }
+
+        op.Recycle(batch);
     }
 
     /// <summary>
@@ -333,7 +352,7 @@ public sealed class OperationPump : IDisposable
 
         if (op.OwedCredits >= creditBatch)
         {
-            op.Credits.Release(op.OwedCredits);
+            op.ReturnCredits(op.OwedCredits);
             op.OwedCredits = 0;
             owingCredits.Remove(op);
         }
@@ -343,7 +362,7 @@ public sealed class OperationPump : IDisposable
     {
         foreach (var op in owingCredits)
         {
-            op.Credits.Release(op.OwedCredits);
+            op.ReturnCredits(op.OwedCredits);
             op.OwedCredits = 0;
         }
 
@@ -360,7 +379,8 @@ public sealed class OperationPump : IDisposable
 
     private enum EnvelopeKind
     {
-        Object,
+        /// <summary>A batch of objects (a List of object), still open to the writer until the sink detaches it.</summary>
+        Objects,
         Error,
         Verbose,
         Debug,
@@ -385,16 +405,39 @@ public sealed class OperationPump : IDisposable
         public object? Payload { get; }
     }
 
+    /// <summary>
+    /// One operation's state. Objects are not posted one by one: the writer appends to an open batch and posts one
+    /// envelope only when it opens a new batch; the sink detaches the batch when it gets to that envelope. A fast
+    /// sink thus sees small batches and a fast writer large ones, and the inbox and the sink's wake-ups are paid
+    /// per batch, not per row. Any other post first closes the open batch, so within one operation objects,
+    /// errors and messages reach the sink in the order they were written.
+    /// </summary>
     private sealed class Operation : IOperationContext
     {
         private readonly OperationPump pump;
+
+        // Guards credits, the open batch, the spare list and the room waiter: taken by the writer per row and by
+        // the sink per batch and per credit return, so it is almost never contended.
+        private readonly object gate = new();
+
+        /// <summary>Rows the writer may still append before it must wait: BufferPerOperation minus rows not yet written.</summary>
+        private int credits;
+
+        /// <summary>The batch the writer appends to; its envelope is already in the inbox (or held).</summary>
+        private List<object>? open;
+
+        /// <summary>A written batch handed back by the sink, so a steady stream does not allocate a list per batch.</summary>
+        private List<object>? spare;
+
+        /// <summary>Completed when credits are returned; the writer waits on it only when it has none.</summary>
+        private TaskCompletionSource<bool>? room;
 
         public Operation(OperationPump pump, long sequence, object? target)
         {
             this.pump = pump;
             Sequence = sequence;
             Target = target;
-            Credits = new SemaphoreSlim(pump.options.BufferPerOperation);
+            credits = pump.options.BufferPerOperation;
         }
 
         public long Sequence { get; }
@@ -402,8 +445,6 @@ public sealed class OperationPump : IDisposable
         public object? Target { get; }
 
         public CancellationToken CancellationToken => pump.cancellation.Token;
-
-        public SemaphoreSlim Credits { get; }
 
         /// <summary>Credits of results already written and not yet returned (sink's thread only).</summary>
         public int OwedCredits { get; set; }
@@ -414,27 +455,155 @@ public sealed class OperationPump : IDisposable
 
         public Task? Task { get; set; }
 
-        public async ValueTask WriteObjectAsync(object item)
+        public ValueTask WriteObjectAsync(object item)
         {
             if (item is null)
             {
                 throw new ArgumentNullException(nameof(item));
             }
 
-            // One credit per result not yet written: a writer far ahead of the reader waits here.
-            await Credits.WaitAsync(pump.cancellation.Token).ConfigureAwait(false);
-            pump.Post(new Envelope(this, EnvelopeKind.Object, item));
+            // As a cancelled wait for room did: a writer stops at its next row once the pump is cancelled.
+            var token = pump.cancellation.Token;
+            if (token.IsCancellationRequested)
+            {
+                return new ValueTask(System.Threading.Tasks.Task.FromCanceled(token));
+            }
+
+            List<object>? opened = null;
+            bool full;
+            lock (gate)
+            {
+                full = credits == 0;
+                if (!full)
+                {
+                    credits--;
+                    opened = AppendLocked(item);
+                }
+            }
+
+            if (full)
+            {
+                // A full buffer ahead of the sink: wait for room (backpressure).
+                return WriteWhenRoomAsync(item);
+            }
+
+            if (opened is not null)
+            {
+                pump.Post(new Envelope(this, EnvelopeKind.Objects, opened));
+            }
+
+            return default;
         }
 
         public void WriteError(OperationError failure) =>
-            pump.Post(new Envelope(this, EnvelopeKind.Error, failure ?? throw new ArgumentNullException(nameof(failure))));
+            PostInOrder(EnvelopeKind.Error, failure ?? throw new ArgumentNullException(nameof(failure)));
 
-        public void Verbose(string message) => pump.Post(new Envelope(this, EnvelopeKind.Verbose, message));
+        public void Verbose(string message) => PostInOrder(EnvelopeKind.Verbose, message);
 
-        public void Debug(string message) => pump.Post(new Envelope(this, EnvelopeKind.Debug, message));
+        public void Debug(string message) => PostInOrder(EnvelopeKind.Debug, message);
 
-        public void Warning(string message) => pump.Post(new Envelope(this, EnvelopeKind.Warning, message));
+        public void Warning(string message) => PostInOrder(EnvelopeKind.Warning, message);
 
-        public void Progress(ProgressInfo progress) => pump.Post(new Envelope(this, EnvelopeKind.Progress, progress));
+        public void Progress(ProgressInfo progress) => PostInOrder(EnvelopeKind.Progress, progress);
+
+        /// <summary>
+        /// Posts anything but an object. The open batch is closed first: its envelope is already ahead of this one in
+        /// the inbox, and later objects go to a new batch behind it, so nothing written after this overtakes it.
+        /// </summary>
+        public void PostInOrder(EnvelopeKind kind, object? payload)
+        {
+            lock (gate)
+            {
+                open = null;
+            }
+
+            pump.Post(new Envelope(this, kind, payload));
+        }
+
+        /// <summary>Closes the batch to the writer (sink's thread). After this the sink may read it without the lock.</summary>
+        public void Detach(List<object> batch)
+        {
+            lock (gate)
+            {
+                if (ReferenceEquals(open, batch))
+                {
+                    open = null;
+                }
+            }
+        }
+
+        /// <summary>Hands a written batch back for reuse (sink's thread).</summary>
+        public void Recycle(List<object> batch)
+        {
+            batch.Clear();
+            lock (gate)
+            {
+                spare = batch;
+            }
+        }
+
+        /// <summary>Gives the writer room for more rows and wakes it if it waits (sink's thread).</summary>
+        public void ReturnCredits(int count)
+        {
+            TaskCompletionSource<bool>? waiter;
+            lock (gate)
+            {
+                credits += count;
+                waiter = room;
+                room = null;
+            }
+
+            waiter?.TrySetResult(true);
+        }
+
+        /// <summary>Appends under the lock; returns the batch when it had to open one, which the caller must post.</summary>
+        private List<object>? AppendLocked(object item)
+        {
+            if (open is not null)
+            {
+                open.Add(item);
+                return null;
+            }
+
+            open = spare ?? new List<object>();
+            spare = null;
+            open.Add(item);
+            return open;
+        }
+
+        private async ValueTask WriteWhenRoomAsync(object item)
+        {
+            var token = pump.cancellation.Token;
+            List<object>? opened;
+            while (true)
+            {
+                token.ThrowIfCancellationRequested();
+                TaskCompletionSource<bool> waiter;
+                lock (gate)
+                {
+                    if (credits > 0)
+                    {
+                        credits--;
+                        opened = AppendLocked(item);
+                        break;
+                    }
+
+                    // Continuations run asynchronously so that the sink's thread, which returns credits, never runs
+                    // the writer's code.
+                    waiter = room ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                // Cancellation only wakes the writer: the check at the top of the loop then throws with the pump's token.
+                using (token.Register(static state => ((TaskCompletionSource<bool>)state!).TrySetResult(false), waiter))
+                {
+                    await waiter.Task.ConfigureAwait(false);
+                }
+            }
+
+            if (opened is not null)
+            {
+                pump.Post(new Envelope(this, EnvelopeKind.Objects, opened));
+            }
+        }
     }
 }
