@@ -37,13 +37,32 @@ internal static class BenchHarness
     public static CountingSink RunPump<T>(T[] inputs, int throttleLimit, Func<T, IOperationContext, Task> operation)
     {
         var sink = new CountingSink();
-        using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = throttleLimit, Ordered = true }, CancellationToken.None);
-        foreach (var input in inputs)
-        {
-            pump.Submit(input, context => operation(input, context));
-        }
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
 
-        pump.Complete();
+        // On a thread of its own, as PowerShell runs a pipeline: the sink's thread is not one of the pool's.
+        var pipelineThread = new Thread(() =>
+        {
+            try
+            {
+                using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = throttleLimit, Ordered = true }, CancellationToken.None);
+                foreach (var input in inputs)
+                {
+                    pump.Submit(input, context => operation(input, context));
+                }
+
+                pump.Complete();
+            }
+            catch (Exception exception)
+            {
+                failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception);
+            }
+        })
+        {
+            Name = "pipeline",
+        };
+        pipelineThread.Start();
+        pipelineThread.Join();
+        failure?.Throw();
         return sink;
     }
 }

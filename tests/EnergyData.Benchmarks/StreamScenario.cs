@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
@@ -37,8 +38,11 @@ internal static class StreamScenario
 
         server.State.Neu.LargeConsumptionRows = SmallRows;
         var small = Stream(neu);
+        // The best of three runs against the best of three bare passes: interference from anything else on the
+        // machine only ever slows a run down, so the best run is the closest to what the code itself costs.
         server.State.Neu.LargeConsumptionRows = rows;
-        var large = Stream(neu);
+        var runs = new[] { Stream(neu), Stream(neu), Stream(neu) };
+        var large = runs.MaxBy(run => run.Rows / run.Seconds);
 
         var direct = await StreamDirectAsync(neu);
         var pumpAlone = PumpAlone(rows);
@@ -46,7 +50,7 @@ internal static class StreamScenario
         var transferred = await DrainBodyAsync(server, rows);
         fetching.Stop();
         var body = await FetchBodyAsync(server, rows);
-        var raw = CountRowsInMemory(body);
+        var raw = new[] { CountRowsInMemory(body), CountRowsInMemory(body), CountRowsInMemory(body) }.MinBy(pass => pass.Seconds);
         var parse = await ParseInMemoryAsync(body);
         var bodyMegabytes = body.Length / (1024.0 * 1024.0);
         var transferComplete = transferred == body.Length;
@@ -58,16 +62,19 @@ internal static class StreamScenario
 
         // What the emulator can serve over loopback with no parsing at all: the end-to-end run cannot beat it.
         var fetchRowsPerSecond = rows / fetching.Elapsed.TotalSeconds;
-        var firstRowMilliseconds = large.FirstRow.TotalMilliseconds;
+        // Memory and first-row latency are held to their targets in every run, so the worst run is reported.
+        var firstRowMilliseconds = runs.Max(run => run.FirstRow.TotalMilliseconds);
+        var peakMegabytes = runs.Max(run => run.PeakMegabytes);
         return new BenchLine("stream")
             .Add("rows", large.Rows)
+            .Add("runs", runs.Length)
             .Add("body_mb", bodyMegabytes, 1)
             .Add("seconds", large.Seconds)
             .Add("rows_per_s", rowsPerSecond, 0)
             .Add("raw_rows_per_s", rawRowsPerSecond, 0)
             .Add("ratio", ratio)
             .Add("first_row_ms", firstRowMilliseconds, 1)
-            .Add("peak_mb", large.PeakMegabytes, 1)
+            .Add("peak_mb", peakMegabytes, 1)
             .Add("peak_mb_100k", small.PeakMegabytes, 1)
             .Add("fetch_rows_per_s", fetchRowsPerSecond, 0)
             .Add("fetch_ratio", rowsPerSecond / fetchRowsPerSecond)
@@ -78,9 +85,9 @@ internal static class StreamScenario
             .Add("gen2", large.Gen2Collections)
             .Target("ratio >= 0.5", ratio >= 0.5)
             .Target("first_row_ms <= 100", firstRowMilliseconds <= 100)
-            .Target("peak_mb <= 1.5 x peak_mb_100k", large.PeakMegabytes <= 1.5 * small.PeakMegabytes)
-            .Target("peak_mb <= 64", large.PeakMegabytes <= 64)
-            .Target("every row once", large.Rows == rows && small.Rows == SmallRows && raw.Rows == rows && large.Errors == 0 && transferComplete);
+            .Target("peak_mb <= 1.5 x peak_mb_100k", peakMegabytes <= 1.5 * small.PeakMegabytes)
+            .Target("peak_mb <= 64", peakMegabytes <= 64)
+            .Target("every row once", runs.All(run => run.Rows == rows && run.Errors == 0) && small.Rows == SmallRows && raw.Rows == rows && large.Errors == 0 && transferComplete);
     }
 
     private static NeuConsumptionQuery Query() => new() { AccountId = AccountId, Interval = NeuInterval.Hourly, From = From, To = To };
@@ -95,7 +102,7 @@ internal static class StreamScenario
         var gen2 = GC.CollectionCount(2);
         using var sampler = new PeakMemorySampler();
         var watch = Stopwatch.StartNew();
-        var sink = BenchHarness.RunPump([query], 1, (q, context) => context.WriteAllAsync(neu.GetConsumptionAsync(q, context, context.CancellationToken)));
+        var sink = BenchHarness.RunPump([query], 1, (q, context) => context.WriteBatchesAsync(neu.GetConsumptionBatchesAsync(q, context, context.CancellationToken)));
         watch.Stop();
         return new StreamRun(
             sink.Objects,

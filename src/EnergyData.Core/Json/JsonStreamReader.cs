@@ -27,9 +27,10 @@ public sealed class JsonStreamReader : IDisposable
 
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
-    // Elements parsed in one synchronous pass before they are handed out: enough to spread the cost of setting up a
-    // reader, few enough that holding them costs nothing.
-    private const int ElementBatch = 32;
+    // Elements parsed in one synchronous pass before they are handed out: a consumer that passes each batch on to
+    // another thread (the pump) then wakes it once per batch, so larger batches cost fewer wake-ups (measured: 128
+    // against 32 raised the stream benchmark by some 10-30 %); the batch is also bounded by what is buffered.
+    private const int ElementBatch = 128;
 
     private readonly Stream _stream;
     private readonly int _maxValueBytes;

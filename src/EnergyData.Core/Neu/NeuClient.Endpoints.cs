@@ -83,7 +83,15 @@ public sealed partial class NeuClient
     }
 
     /// <summary>Consumption rows, streamed: one row per service per timestamp.</summary>
-    public IAsyncEnumerable<NeuConsumption> GetConsumptionAsync(NeuConsumptionQuery query, IRequestTrace? trace, CancellationToken cancellationToken)
+    public IAsyncEnumerable<NeuConsumption> GetConsumptionAsync(NeuConsumptionQuery query, IRequestTrace? trace, CancellationToken cancellationToken) =>
+        Rows(GetConsumptionBatchesAsync(query, trace, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// The rows of <see cref="GetConsumptionAsync"/> in the batches the reader parses them in (whatever was buffered;
+    /// a batch is never held back to fill up). Each batch is valid until the next is asked for. For bulk consumers
+    /// such as the pump: a million-row response then pays the asynchronous machinery per batch, not per row.
+    /// </summary>
+    public IAsyncEnumerable<ArraySegment<NeuConsumption>> GetConsumptionBatchesAsync(NeuConsumptionQuery query, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         if (query is null)
         {
@@ -113,7 +121,7 @@ public sealed partial class NeuClient
         NeuInput.RequiredRange(query.From, query.To);
         var interval = query.Interval.ToString();
         body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
-        return Rows(StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), trace, cancellationToken), cancellationToken);
+        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), trace, cancellationToken);
     }
 
     // Rows travel in batches up to here: a million-row response pays the layers of asynchronous iteration per batch.

@@ -302,24 +302,19 @@ internal static class NeuConsumptionReader
         }
 
         var negative = number[0] == (byte)'-';
+        var first = negative ? 1 : 0;
+        var point = -1;
         long digits = 0;
-        var significantDigits = 0;
-        var fractionDigits = -1;
-        for (var i = negative ? 1 : 0; i < number.Length; i++)
+        for (var i = first; i < number.Length; i++)
         {
             var digit = (uint)(number[i] - (byte)'0');
             if (digit <= 9)
             {
                 digits = (digits * 10) + digit;
-                significantDigits++;
-                if (fractionDigits >= 0)
-                {
-                    fractionDigits++;
-                }
             }
-            else if (number[i] == (byte)'.' && fractionDigits < 0)
+            else if (number[i] == (byte)'.' && point < 0)
             {
-                fractionDigits = 0;
+                point = i;
             }
             else
             {
@@ -328,11 +323,13 @@ internal static class NeuConsumptionReader
             }
         }
 
+        var significantDigits = number.Length - first - (point < 0 ? 0 : 1);
         if (significantDigits is 0 or > 15)
         {
             return false;
         }
 
+        var fractionDigits = point < 0 ? 0 : number.Length - point - 1;
         value = fractionDigits > 0 ? digits / PowersOfTen[fractionDigits] : digits;
         if (negative)
         {
@@ -394,7 +391,7 @@ internal static class NeuConsumptionReader
     private static byte[] U(string text) => Encoding.UTF8.GetBytes(text);
 
     /// <summary>Parses consumption rows of one response; keeps the last service name to reuse its string.</summary>
-    internal sealed class RowParser
+    private sealed class RowParser
     {
         private byte[]? lastNameUtf8;
         private string? lastName;

@@ -50,8 +50,32 @@ public sealed class NeuPqrs
 }
 
 /// <summary>One reading: one service at one timestamp, with every electrical field of data/consumption.</summary>
+/// <remarks>
+/// The sixteen readings are kept as plain doubles with one bit each for "present" rather than as <c>double?</c>
+/// fields (16 bytes each once padded): a million-row response allocates a million of these objects, and the smaller
+/// object roughly halves what that costs. The properties are <c>double?</c> as on every other output type: a missing
+/// value is $null, an empty CSV cell.
+/// </remarks>
 public sealed class NeuConsumption
 {
+    private double consumption;
+    private double injection;
+    private double reactiveInductive;
+    private double reactiveInductiveExcess;
+    private double reactiveCapacitive;
+    private double reactiveExcess;
+    private double importedActiveCumulative;
+    private double importedReactiveCumulative;
+    private double exportedActiveCumulative;
+    private double exportedReactiveCumulative;
+    private double currentA;
+    private double currentB;
+    private double currentC;
+    private double voltageA;
+    private double voltageB;
+    private double voltageC;
+    private int present;
+
     public long? AccountId { get; set; }
 
     public string? AccountName { get; set; }
@@ -69,52 +93,124 @@ public sealed class NeuConsumption
     public DateTime? Date { get; set; }
 
     /// <summary>cons: active energy consumed, kWh.</summary>
-    public double? Consumption { get; set; }
+    public double? Consumption
+    {
+        get => Get(consumption, 0);
+        set => Set(ref consumption, 0, value);
+    }
 
     /// <summary>injec: surplus energy injected into the grid (excedentes), kWh.</summary>
-    public double? Injection { get; set; }
+    public double? Injection
+    {
+        get => Get(injection, 1);
+        set => Set(ref injection, 1, value);
+    }
 
     /// <summary>reactive_in: inductive reactive energy, kVArh.</summary>
-    public double? ReactiveInductive { get; set; }
+    public double? ReactiveInductive
+    {
+        get => Get(reactiveInductive, 2);
+        set => Set(ref reactiveInductive, 2, value);
+    }
 
     /// <summary>reactive_in_ex: inductive reactive energy in excess, kVArh.</summary>
-    public double? ReactiveInductiveExcess { get; set; }
+    public double? ReactiveInductiveExcess
+    {
+        get => Get(reactiveInductiveExcess, 3);
+        set => Set(ref reactiveInductiveExcess, 3, value);
+    }
 
     /// <summary>reactive_cap: capacitive reactive energy, kVArh.</summary>
-    public double? ReactiveCapacitive { get; set; }
+    public double? ReactiveCapacitive
+    {
+        get => Get(reactiveCapacitive, 4);
+        set => Set(ref reactiveCapacitive, 4, value);
+    }
 
     /// <summary>reactive_ex: reactive energy in excess, kVArh.</summary>
-    public double? ReactiveExcess { get; set; }
+    public double? ReactiveExcess
+    {
+        get => Get(reactiveExcess, 5);
+        set => Set(ref reactiveExcess, 5, value);
+    }
 
     /// <summary>imported_active_acum: cumulative imported active energy, kWh.</summary>
-    public double? ImportedActiveCumulative { get; set; }
+    public double? ImportedActiveCumulative
+    {
+        get => Get(importedActiveCumulative, 6);
+        set => Set(ref importedActiveCumulative, 6, value);
+    }
 
     /// <summary>imported_reactive_acum: cumulative imported reactive energy, kVArh.</summary>
-    public double? ImportedReactiveCumulative { get; set; }
+    public double? ImportedReactiveCumulative
+    {
+        get => Get(importedReactiveCumulative, 7);
+        set => Set(ref importedReactiveCumulative, 7, value);
+    }
 
     /// <summary>exported_active_acum: cumulative exported active energy, kWh.</summary>
-    public double? ExportedActiveCumulative { get; set; }
+    public double? ExportedActiveCumulative
+    {
+        get => Get(exportedActiveCumulative, 8);
+        set => Set(ref exportedActiveCumulative, 8, value);
+    }
 
     /// <summary>exported_reactive_acum: cumulative exported reactive energy, kVArh.</summary>
-    public double? ExportedReactiveCumulative { get; set; }
+    public double? ExportedReactiveCumulative
+    {
+        get => Get(exportedReactiveCumulative, 9);
+        set => Set(ref exportedReactiveCumulative, 9, value);
+    }
 
     /// <summary>ia: phase A current, A.</summary>
-    public double? CurrentA { get; set; }
+    public double? CurrentA
+    {
+        get => Get(currentA, 10);
+        set => Set(ref currentA, 10, value);
+    }
 
     /// <summary>ib: phase B current, A.</summary>
-    public double? CurrentB { get; set; }
+    public double? CurrentB
+    {
+        get => Get(currentB, 11);
+        set => Set(ref currentB, 11, value);
+    }
 
     /// <summary>ic: phase C current, A.</summary>
-    public double? CurrentC { get; set; }
+    public double? CurrentC
+    {
+        get => Get(currentC, 12);
+        set => Set(ref currentC, 12, value);
+    }
 
     /// <summary>va: phase A voltage, V.</summary>
-    public double? VoltageA { get; set; }
+    public double? VoltageA
+    {
+        get => Get(voltageA, 13);
+        set => Set(ref voltageA, 13, value);
+    }
 
     /// <summary>vb: phase B voltage, V.</summary>
-    public double? VoltageB { get; set; }
+    public double? VoltageB
+    {
+        get => Get(voltageB, 14);
+        set => Set(ref voltageB, 14, value);
+    }
 
     /// <summary>vc: phase C voltage, V.</summary>
-    public double? VoltageC { get; set; }
+    public double? VoltageC
+    {
+        get => Get(voltageC, 15);
+        set => Set(ref voltageC, 15, value);
+    }
+
+    private double? Get(double value, int bit) => (present & (1 << bit)) != 0 ? value : null;
+
+    private void Set(ref double field, int bit, double? value)
+    {
+        field = value.GetValueOrDefault();
+        present = value.HasValue ? present | (1 << bit) : present & ~(1 << bit);
+    }
 }
 
 /// <summary>One bill, with its platform payment flattened (platform_payments.date/method/payment_Value).</summary>

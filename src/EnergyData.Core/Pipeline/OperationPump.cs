@@ -412,7 +412,7 @@ public sealed class OperationPump : IDisposable
     /// per batch, not per row. Any other post first closes the open batch, so within one operation objects,
     /// errors and messages reach the sink in the order they were written.
     /// </summary>
-    private sealed class Operation : IOperationContext
+    private sealed class Operation : IOperationContext, IBatchWriter
     {
         private readonly OperationPump pump;
 
@@ -493,6 +493,59 @@ public sealed class OperationPump : IDisposable
             }
 
             return default;
+        }
+
+        /// <summary>
+        /// Writes a run of results with one lock and at most one envelope for as many as there is room for, instead
+        /// of once per result; waits for room (backpressure) only when there is none, like WriteObjectAsync.
+        /// </summary>
+        public async ValueTask WriteObjectsAsync<T>(ArraySegment<T> items)
+            where T : class
+        {
+            var array = items.Array;
+            var next = items.Offset;
+            var end = items.Offset + items.Count;
+            for (var i = next; i < end; i++)
+            {
+                if (array![i] is null)
+                {
+                    throw new ArgumentNullException(nameof(items), "A result is null.");
+                }
+            }
+
+            var token = pump.cancellation.Token;
+            while (next < end)
+            {
+                token.ThrowIfCancellationRequested();
+                List<object>? opened = null;
+                int taken;
+                lock (gate)
+                {
+                    taken = Math.Min(credits, end - next);
+                    if (taken > 0)
+                    {
+                        credits -= taken;
+                        opened = AppendLocked(array![next]);
+                        for (var i = next + 1; i < next + taken; i++)
+                        {
+                            this.open!.Add(array[i]);
+                        }
+                    }
+                }
+
+                if (opened is not null)
+                {
+                    pump.Post(new Envelope(this, EnvelopeKind.Objects, opened));
+                }
+
+                next += taken;
+                if (taken == 0)
+                {
+                    // No room: wait for it as a single write does, then go on with the rest.
+                    await WriteWhenRoomAsync(array![next]).ConfigureAwait(false);
+                    next++;
+                }
+            }
         }
 
         public void WriteError(OperationError failure) =>

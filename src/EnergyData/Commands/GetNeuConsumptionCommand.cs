@@ -53,6 +53,6 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
             To = To,
         };
         object target = ParameterSetName == ByAccountSet ? AccountId : string.Join(",", ServiceId);
-        Submit(target, context => context.WriteAllAsync(Neu.GetConsumptionAsync(query, context, context.CancellationToken)));
+        Submit(target, context => context.WriteBatchesAsync(Neu.GetConsumptionBatchesAsync(query, context, context.CancellationToken)));
     }
 }

@@ -582,7 +582,7 @@ public sealed class JsonStreamReaderTests
             return id;
         }))
         {
-            Assert.InRange(batch.Count, 1, 32);
+            Assert.InRange(batch.Count, 1, 128);
             if (batches++ == 0)
             {
                 Assert.True(chunk == int.MaxValue || batch.Count * 11 <= chunk + 11, "a batch waited for more data");

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using EnergyData.Neu;
 using Xunit;
@@ -83,5 +84,37 @@ public sealed class NeuConsumptionNumberTests
         }
 
         Assert.True(checkedCount > 100_000);
+    }
+}
+
+/// <summary>The compact storage of NeuConsumption's readings behaves as sixteen independent double? properties.</summary>
+public sealed class NeuConsumptionReadingStorageTests
+{
+    [Fact]
+    public void Each_reading_keeps_its_own_value_or_null_independently_of_the_others()
+    {
+        var readings = typeof(NeuConsumption).GetProperties().Where(property => property.PropertyType == typeof(double?)).ToList();
+        Assert.Equal(16, readings.Count);
+
+        var row = new NeuConsumption();
+        Assert.All(readings, property => Assert.Null(property.GetValue(row)));
+
+        for (var i = 0; i < readings.Count; i++)
+        {
+            readings[i].SetValue(row, i == 3 ? 0.0 : i + 0.5);
+        }
+
+        for (var i = 0; i < readings.Count; i++)
+        {
+            Assert.Equal(i == 3 ? 0.0 : i + 0.5, (double?)readings[i].GetValue(row));
+        }
+
+        // Clearing one leaves every other reading as it was; a zero is a value, not a missing one.
+        readings[5].SetValue(row, null);
+        readings[3].SetValue(row, 0.0);
+        for (var i = 0; i < readings.Count; i++)
+        {
+            Assert.Equal(i == 5 ? null : i == 3 ? 0.0 : i + 0.5, (double?)readings[i].GetValue(row));
+        }
     }
 }

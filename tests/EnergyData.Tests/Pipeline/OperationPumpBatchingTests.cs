@@ -303,6 +303,173 @@ public sealed class OperationPumpBatchingTests
         Assert.Empty(sink.Log);
     }
 
+    /// <summary>
+    /// Results handed over a batch at a time (what Get-NeuConsumption does) come out exactly as if written one by one:
+    /// in order, between the messages written between batches, once each, although the reader reuses one array for
+    /// every batch and batches are larger than the buffer.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 256)]
+    [InlineData(false, 256)]
+    [InlineData(true, 7)]
+    [InlineData(true, 1)]
+    public void Batches_written_at_once_keep_their_order_around_messages_and_the_buffer_bound(bool ordered, int buffer)
+    {
+        var rows = buffer < 16 ? 3_000 : 20_000;
+        var produced = 0;
+        var worst = 0;
+        var written = 0;
+        var sink = new LogSink();
+        sink.OnObject = _ =>
+        {
+            worst = Math.Max(worst, Volatile.Read(ref produced) - written);
+            written++;
+        };
+        var driver = 0;
+        RunWithin(() =>
+        {
+            driver = Environment.CurrentManagedThreadId;
+            using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, Ordered = ordered, BufferPerOperation = buffer }, CancellationToken.None);
+            pump.Submit("batches", context => context.WriteBatchesAsync(ReusedArrayBatchesAsync(rows, context)));
+            pump.Complete();
+
+            async IAsyncEnumerable<ArraySegment<object>> ReusedArrayBatchesAsync(int count, IOperationContext context)
+            {
+                var array = new object[200];
+                var next = 0;
+                var size = 1;
+                while (next < count)
+                {
+                    var take = Math.Min(size, count - next);
+                    for (var i = 0; i < take; i++)
+                    {
+                        array[i] = next + i;
+                    }
+
+                    // Counted as accepted before the pump has them: the bound is then checked conservatively.
+                    Interlocked.Add(ref produced, take);
+                    yield return new ArraySegment<object>(array, 0, take);
+                    next += take;
+                    foreach (var (kind, text) in MessagesAfter(next - 1))
+                    {
+                        Post(context, kind, text);
+                    }
+
+                    // Overwritten at once, as the JSON reader does: the pump must have taken the batch already.
+                    Array.Fill(array, -1);
+                    size = (size * 7 % 199) + 1;
+                    if (next % 5 == 0)
+                    {
+                        await Task.Yield();
+                    }
+                }
+            }
+        });
+
+        var expected = new List<string>();
+        var sizes = 1;
+        for (var next = 0; next < rows;)
+        {
+            var take = Math.Min(sizes, rows - next);
+            expected.AddRange(Enumerable.Range(next, take).Select(row => "o:" + row));
+            next += take;
+            expected.AddRange(MessagesAfter(next - 1).Select(message => message.Kind + ":" + message.Text));
+            sizes = (sizes * 7 % 199) + 1;
+        }
+
+        Assert.Equal(expected, sink.Log);
+        Assert.All(sink.Threads, thread => Assert.Equal(driver, thread));
+
+        // The producer counts a whole batch before handing it over, so it may be up to one batch past the bound here.
+        Assert.InRange(worst, 0, buffer + 200);
+    }
+
+    [Fact]
+    public void A_batch_with_a_null_result_is_an_error_record_for_its_input_and_the_rows_before_it_are_written()
+    {
+        var sink = new LogSink();
+        RunWithin(() =>
+        {
+            using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1 }, CancellationToken.None);
+            pump.Submit("with-null", context => context.WriteBatchesAsync(Batches()));
+            pump.Complete();
+        });
+
+        Assert.Equal(["o:1", "o:2", "e:with-null"], sink.Log.Select(entry => entry.StartsWith("e:", StringComparison.Ordinal) ? "e:with-null" : entry));
+
+        static async IAsyncEnumerable<ArraySegment<object>> Batches()
+        {
+            await Task.Yield();
+            yield return new ArraySegment<object>([1, 2]);
+            yield return new ArraySegment<object>([3, null!, 4]);
+        }
+    }
+
+    [Fact]
+    public async Task A_context_that_is_not_the_pumps_gets_batched_results_one_by_one()
+    {
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await context.WriteBatchesAsync(Batches());
+
+        Assert.Equal(Enumerable.Range(0, 10).Cast<object>(), context.Objects);
+
+        static async IAsyncEnumerable<ArraySegment<object>> Batches()
+        {
+            var array = new object[4];
+            for (var start = 0; start < 10; start += 4)
+            {
+                var count = Math.Min(4, 10 - start);
+                for (var i = 0; i < count; i++)
+                {
+                    array[i] = start + i;
+                }
+
+                await Task.Yield();
+                yield return new ArraySegment<object>(array, 0, count);
+            }
+        }
+    }
+
+    [Fact]
+    public void Cancelling_while_batches_are_written_stops_them_at_once()
+    {
+        const int RowsBeforeCancel = 10;
+        var sink = new LogSink();
+        OperationPump? pump = null;
+        sink.OnObject = _ =>
+        {
+            if (sink.Log.Count == RowsBeforeCancel - 1)
+            {
+                pump!.Cancel();
+            }
+        };
+        RunWithin(() =>
+        {
+            pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, BufferPerOperation = 64 }, CancellationToken.None);
+            pump.Submit("fast", context => context.WriteBatchesAsync(Endless()));
+            Assert.ThrowsAny<OperationCanceledException>(pump.Complete);
+            pump.Dispose();
+        });
+
+        Assert.Equal(RowsBeforeCancel, sink.Log.Count);
+
+        static async IAsyncEnumerable<ArraySegment<object>> Endless()
+        {
+            var array = new object[50];
+            for (var start = 0; ; start += array.Length)
+            {
+                for (var i = 0; i < array.Length; i++)
+                {
+                    array[i] = start + i;
+                }
+
+                await Task.Yield();
+                yield return new ArraySegment<object>(array);
+            }
+        }
+    }
+
     /// <summary>A deterministic mix of messages after some rows: dense in places (short batches), sparse in others.</summary>
     private static IEnumerable<(string Kind, string Text)> MessagesAfter(int row)
     {
