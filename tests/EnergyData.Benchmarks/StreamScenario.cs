@@ -83,6 +83,7 @@ internal static class StreamScenario
             .Add("pump_rows_per_s", pumpAlone.Rows / pumpAlone.Seconds, 0)
             .Add("gen0", large.Gen0Collections)
             .Add("gen2", large.Gen2Collections)
+            .Add("gc_pause_ms", large.GcPauseMilliseconds, 1)
             .Target("ratio >= 0.5", ratio >= 0.5)
             .Target("first_row_ms <= 100", firstRowMilliseconds <= 100)
             .Target("peak_mb <= 1.5 x peak_mb_100k", peakMegabytes <= 1.5 * small.PeakMegabytes)
@@ -99,6 +100,7 @@ internal static class StreamScenario
         GC.WaitForPendingFinalizers();
         GC.Collect();
         var gen0 = GC.CollectionCount(0);
+        var paused = GC.GetTotalPauseDuration();
         var gen2 = GC.CollectionCount(2);
         using var sampler = new PeakMemorySampler();
         var watch = Stopwatch.StartNew();
@@ -111,6 +113,7 @@ internal static class StreamScenario
             sampler.PeakBytes / (1024.0 * 1024.0),
             GC.CollectionCount(0) - gen0,
             GC.CollectionCount(2) - gen2,
+            (GC.GetTotalPauseDuration() - paused).TotalMilliseconds,
             sink.Errors.Count);
     }
 
@@ -212,7 +215,7 @@ internal static class StreamScenario
         return (rows, watch.Elapsed.TotalSeconds);
     }
 
-    private readonly record struct StreamRun(long Rows, double Seconds, TimeSpan FirstRow, double PeakMegabytes, int Gen0Collections, int Gen2Collections, int Errors);
+    private readonly record struct StreamRun(long Rows, double Seconds, TimeSpan FirstRow, double PeakMegabytes, int Gen0Collections, int Gen2Collections, double GcPauseMilliseconds, int Errors);
 }
 
 /// <summary>
