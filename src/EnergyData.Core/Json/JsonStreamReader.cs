@@ -229,20 +229,10 @@ public sealed class JsonStreamReader : IDisposable
     /// On StartArray (or a PropertyName whose value is an array), yields each element as soon as it is complete.
     /// Afterwards this reader is on the EndArray.
     /// </summary>
-    public async IAsyncEnumerable<T> ReadArrayAsync<T>(
+    public IAsyncEnumerable<T> ReadArrayAsync<T>(
         JsonValueParser<T> parser,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var batch in ReadArrayBatchesAsync(parser, cancellationToken).ConfigureAwait(false))
-        {
-            for (int i = 0; i < batch.Count; i++)
-            {
-                // Per element, as before batching: a cancelled consumer gets no further element.
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return batch.Array![batch.Offset + i];
-            }
-        }
-    }
+        CancellationToken cancellationToken = default) =>
+        AsyncBatches.FlattenAsync(ReadArrayBatchesAsync(parser, cancellationToken), cancellationToken);
 
     /// <summary>
     /// As <see cref="ReadArrayAsync{T}"/>, but hands out the elements in batches: those already buffered are parsed

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Http;
+using EnergyData.Json;
 
 namespace EnergyData.Neu;
 
@@ -84,7 +85,7 @@ public sealed partial class NeuClient
 
     /// <summary>Consumption rows, streamed: one row per service per timestamp.</summary>
     public IAsyncEnumerable<NeuConsumption> GetConsumptionAsync(NeuConsumptionQuery query, IRequestTrace? trace, CancellationToken cancellationToken) =>
-        Rows(GetConsumptionBatchesAsync(query, trace, cancellationToken), cancellationToken);
+        AsyncBatches.FlattenAsync(GetConsumptionBatchesAsync(query, trace, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The rows of <see cref="GetConsumptionAsync"/> in the batches the reader parses them in (whatever was buffered;
@@ -122,20 +123,6 @@ public sealed partial class NeuClient
         var interval = query.Interval.ToString();
         body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
         return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), trace, cancellationToken);
-    }
-
-    // Rows travel in batches up to here: a million-row response pays the layers of asynchronous iteration per batch.
-    private static async IAsyncEnumerable<T> Rows<T>(IAsyncEnumerable<ArraySegment<T>> batches, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                // Per row, not per batch: Select-Object -First 5 or Ctrl+C stops at the row it was at.
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return batch.Array![batch.Offset + i];
-            }
-        }
     }
 
     /// <summary>Every page of bills (Page 1, 2, ... until the server has no more).</summary>

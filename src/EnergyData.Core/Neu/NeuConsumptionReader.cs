@@ -33,17 +33,8 @@ internal static class NeuConsumptionReader
 
     private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 
-    public static async IAsyncEnumerable<NeuConsumption> ReadAsync(JsonStreamReader reader, string interval, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var batch in ReadBatchesAsync(reader, interval, cancellationToken).ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return batch.Array![batch.Offset + i];
-            }
-        }
-    }
+    public static IAsyncEnumerable<NeuConsumption> ReadAsync(JsonStreamReader reader, string interval, CancellationToken cancellationToken) =>
+        AsyncBatches.FlattenAsync(ReadBatchesAsync(reader, interval, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The rows in the batches <see cref="JsonStreamReader.ReadArrayBatchesAsync{T}"/> parses them in (what was
