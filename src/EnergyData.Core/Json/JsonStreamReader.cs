@@ -87,9 +87,6 @@ public sealed class JsonStreamReader : IDisposable
 
     private interface IValueInvoker<out T>
     {
-        /// <summary>False when the parser needs the value's raw bytes, which are known only once its end is found.</summary>
-        bool CanParseInPlace { get; }
-
         T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue);
     }
 
@@ -511,11 +508,6 @@ public sealed class JsonStreamReader : IDisposable
     private bool TryReadBufferedValue<T, TInvoker>(TInvoker invoker, out T result)
         where TInvoker : struct, IValueInvoker<T>
     {
-        if (invoker.CanParseInPlace && _tokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && TryParseInPlace<T, TInvoker>(invoker, out result))
-        {
-            return true;
-        }
-
         int valueStart = _tokenStart;
         switch (_tokenType)
         {
@@ -664,69 +656,6 @@ public sealed class JsonStreamReader : IDisposable
     }
 
     /// <summary>
-    /// Parses the object or array starting at the current token straight from the buffer, tokenizing it once, when
-    /// the buffer very likely holds all of it (twice the largest value seen so far, or the end of the stream). False,
-    /// with nothing moved, when the value turns out to be incomplete or the parser throws: the checked path then
-    /// finds the value's end first (a second tokenization) and reports any error with its stream position.
-    /// </summary>
-    private bool TryParseInPlace<T, TInvoker>(TInvoker invoker, out T result)
-        where TInvoker : struct, IValueInvoker<T>
-    {
-        result = default!;
-        int available = Math.Min(_length - _tokenStart, _maxValueBytes);
-        if (!_isFinalBlock && (_largestValue == 0 || available < 2 * _largestValue))
-        {
-            return false;
-        }
-
-        // A fresh reader on the value's first token, as the checked path gives the parser: parsers may look at the
-        // start token's position (JsonElement.ParseValue slices from it), which a reader resumed from _state lacks.
-        var valueReader = new Utf8JsonReader(_buffer.AsSpan(_tokenStart, available), _isFinalBlock, new JsonReaderState(_readerOptions));
-        var endToken = _tokenType == JsonTokenType.StartObject ? JsonTokenType.EndObject : JsonTokenType.EndArray;
-        T parsed;
-        try
-        {
-            valueReader.Read();
-            parsed = invoker.Invoke(ref valueReader, default);
-        }
-#pragma warning disable CA1031 // Any failure is re-raised by the checked path, which runs the parser again on the exact value.
-        catch (Exception exception) when (exception is not OutOfMemoryException)
-#pragma warning restore CA1031
-        {
-            return false;
-        }
-
-        if (valueReader.TokenType != endToken || valueReader.CurrentDepth != 0)
-        {
-            // The parser stopped inside the value (the data ran out, or it does not read values to their end).
-            return false;
-        }
-
-        int valueEnd = _tokenStart + (int)valueReader.BytesConsumed;
-
-        // This reader's state is just after the value's start token; its end token alone brings it to just after the
-        // value, as if it had read the whole value, without tokenizing the value a second time.
-        var reader = new Utf8JsonReader(_buffer.AsSpan(valueEnd - 1, _length - (valueEnd - 1)), _isFinalBlock, _state);
-        try
-        {
-            reader.Read();
-        }
-        catch (JsonException ex)
-        {
-            throw InvalidJson(ex, _bufferOrigin + valueEnd - 1);
-        }
-
-        _largestValue = Math.Max(_largestValue, valueEnd - _tokenStart);
-        _consumed = _tokenEnd = valueEnd;
-        _tokenStart = valueEnd - 1;
-        _state = reader.CurrentState;
-        _tokenType = reader.TokenType;
-        _depth = reader.CurrentDepth;
-        result = parsed;
-        return true;
-    }
-
-    /// <summary>
     /// Keeps the bytes from <paramref name="keepFrom"/> on (moved to the front), makes room, and reads once from the
     /// stream; at the end of the stream marks the final block instead.
     /// </summary>
@@ -867,15 +796,11 @@ public sealed class JsonStreamReader : IDisposable
 
     private readonly struct PlainInvoker<T>(JsonValueParser<T> parser) : IValueInvoker<T>
     {
-        public bool CanParseInPlace => true;
-
         public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader);
     }
 
     private readonly struct RawInvoker<T>(JsonRawValueParser<T> parser) : IValueInvoker<T>
     {
-        public bool CanParseInPlace => false;
-
         public T Invoke(ref Utf8JsonReader reader, ReadOnlySpan<byte> rawValue) => parser(ref reader, rawValue);
     }
 }

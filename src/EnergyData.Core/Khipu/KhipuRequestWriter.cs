@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using EnergyData.Auth;
 using EnergyData.Diagnostics;
+using EnergyData.Json;
 
 namespace EnergyData.Khipu;
 
@@ -27,7 +28,7 @@ internal static class KhipuRequestWriter
         {
             writer.WriteStartObject();
             writer.WritePropertyName("RequestData");
-            WriteValue(writer, request.RequestData, redact, depth: 0);
+            (redact ? ValueWriter.Redacting : ValueWriter.Plain).WriteValue(writer, request.RequestData);
             if (request.CallbackUrl is not null)
             {
                 writer.WriteString("CallbackUrl", request.CallbackUrl.AbsoluteUri);
@@ -39,104 +40,38 @@ internal static class KhipuRequestWriter
         return buffer.ToArray();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, object? value, bool redact, int depth)
+    /// <summary>Khipu's dates, its account credential, and (for the Debug copy) secret-named members masked.</summary>
+    private sealed class ValueWriter(bool redact) : PlainJsonWriter("RequestData")
     {
-        if (depth > 32)
+        public static readonly ValueWriter Plain = new(redact: false);
+
+        public static readonly ValueWriter Redacting = new(redact: true);
+
+        protected override string FormatDate(DateTime date) => date.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+
+        protected override string FormatDate(DateTimeOffset date) => date.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+        protected override bool TryWriteOwnValue(Utf8JsonWriter writer, object value)
         {
-            throw new Validation.ParameterValidationException("RequestData", "must not be nested more than 32 levels deep");
+            if (value is not KhipuAccountCredential credential)
+            {
+                return false;
+            }
+
+            WriteCredential(writer, credential, redact);
+            return true;
         }
 
-        switch (value)
+        protected override void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth)
         {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case int or long or short or byte or sbyte or ushort or uint or ulong:
-                writer.WriteNumberValue(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
-                break;
-            case decimal number:
-                writer.WriteNumberValue(number);
-                break;
-            case double number:
-                writer.WriteNumberValue(number);
-                break;
-            case float number:
-                writer.WriteNumberValue(number);
-                break;
-            case DateTime date:
-                writer.WriteStringValue(date.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
-                break;
-            case DateTimeOffset date:
-                writer.WriteStringValue(date.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture));
-                break;
-            case Uri uri:
-                writer.WriteStringValue(uri.OriginalString);
-                break;
-            case JsonElement element:
-                element.WriteTo(writer);
-                break;
-            case KhipuAccountCredential credential:
-                WriteCredential(writer, credential, redact);
-                break;
-            case IDictionary<string, object?> map:
-                WriteMap(writer, map, redact, depth);
-                break;
-            case IReadOnlyDictionary<string, object?> map:
-                WriteMap(writer, map, redact, depth);
-                break;
-            case IDictionary map:
-                writer.WriteStartObject();
-                foreach (DictionaryEntry entry in map)
-                {
-                    var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
-                    writer.WritePropertyName(key);
-                    WriteMaybeSecret(writer, key, entry.Value, redact, depth);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item, redact, depth + 1);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
-    }
-
-    private static void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, bool redact, int depth)
-    {
-        writer.WriteStartObject();
-        foreach (var pair in map)
-        {
-            writer.WritePropertyName(pair.Key);
-            WriteMaybeSecret(writer, pair.Key, pair.Value, redact, depth);
-        }
-
-        writer.WriteEndObject();
-    }
-
-    private static void WriteMaybeSecret(Utf8JsonWriter writer, string key, object? value, bool redact, int depth)
-    {
-        if (redact && value is not null && Redaction.IsSecretName(key) && value is not KhipuAccountCredential)
-        {
-            writer.WriteStringValue(Redaction.Mask);
-        }
-        else
-        {
-            WriteValue(writer, value, redact, depth + 1);
+            if (redact && value is not null && Redaction.IsSecretName(key) && value is not KhipuAccountCredential)
+            {
+                writer.WriteStringValue(Redaction.Mask);
+            }
+            else
+            {
+                WriteValue(writer, value, depth);
+            }
         }
     }
 

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Text.Json;
+using EnergyData.Json;
 
 namespace EnergyData.Neu;
 
@@ -36,7 +37,7 @@ internal sealed class NeuBody
             foreach (var field in fields)
             {
                 writer.WritePropertyName(field.Key);
-                WriteValue(writer, field.Value);
+                ValueWriter.Instance.WriteValue(writer, field.Value);
             }
 
             writer.WriteEndObject();
@@ -65,65 +66,14 @@ internal sealed class NeuBody
         return query.ToString();
     }
 
-    /// <summary>The deepest nesting a body may have; deeper (or self-containing) values are refused.</summary>
-    internal const int MaxDepth = 32;
-
-    internal static void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0)
+    /// <summary>NEU's dates (the clock time NEU expects, see NeuDates); nothing else of its own.</summary>
+    private sealed class ValueWriter() : PlainJsonWriter("Body")
     {
-        if (depth > MaxDepth)
-        {
-            throw new Validation.ParameterValidationException("Body", $"must not be nested more than {MaxDepth} levels deep");
-        }
+        public static readonly ValueWriter Instance = new();
 
-        switch (value)
-        {
-            case null:
-                writer.WriteNullValue();
-                break;
-            case string text:
-                writer.WriteStringValue(text);
-                break;
-            case bool flag:
-                writer.WriteBooleanValue(flag);
-                break;
-            case int number:
-                writer.WriteNumberValue(number);
-                break;
-            case long number:
-                writer.WriteNumberValue(number);
-                break;
-            case double number:
-                writer.WriteNumberValue(number);
-                break;
-            case decimal number:
-                writer.WriteNumberValue(number);
-                break;
-            case DateTime date:
-                writer.WriteStringValue(NeuDates.Format(date));
-                break;
-            case IDictionary<string, object?> map:
-                writer.WriteStartObject();
-                foreach (var pair in map)
-                {
-                    writer.WritePropertyName(pair.Key);
-                    WriteValue(writer, pair.Value, depth + 1);
-                }
+        protected override string FormatDate(DateTime date) => NeuDates.Format(date);
 
-                writer.WriteEndObject();
-                break;
-            case IEnumerable items:
-                writer.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(writer, item, depth + 1);
-                }
-
-                writer.WriteEndArray();
-                break;
-            default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
-        }
+        protected override string FormatDate(DateTimeOffset date) => NeuDates.Format(date.UtcDateTime);
     }
 
     private static string Text(object? value) => value switch

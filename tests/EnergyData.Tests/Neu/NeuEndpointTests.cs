@@ -367,6 +367,28 @@ public sealed class NeuEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Invoke_writes_numbers_of_every_type_as_numbers_and_dates_as_NEU_clock_time()
+    {
+        var body = new Dictionary<string, object?>
+        {
+            ["Id_service"] = (short)450,
+            ["Page"] = (byte)1,
+            ["Ratio"] = 1.5f,
+            ["Big"] = ulong.MaxValue,
+            ["Small"] = (sbyte)-3,
+            ["When"] = new DateTimeOffset(2024, 1, 1, 10, 0, 0, TimeSpan.Zero),
+            ["Map"] = new System.Collections.Hashtable { ["k"] = (uint)7 },
+        };
+
+        var items = await client.InvokeAsync("POST", "bills/", body, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(10, items.Count);
+        Assert.Equal(
+            "{\"Id_service\":450,\"Page\":1,\"Ratio\":1.5,\"Big\":18446744073709551615,\"Small\":-3,\"When\":\"2024-01-01T05:00:00\",\"Map\":{\"k\":7}}",
+            server.State.Neu.LastBody);
+    }
+
+    [Fact]
     public async Task Invoke_with_GET_sends_no_body()
     {
         var overdue = await client.InvokeAsync("get", "bills/overdue/", null, trace, CancellationToken.None).ToListAsync();

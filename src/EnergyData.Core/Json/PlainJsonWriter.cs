@@ -1,0 +1,128 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text.Json;
+
+namespace EnergyData.Json;
+
+/// <summary>
+/// Writes the plain values a request body is made of (what the cmdlets make of PowerShell hashtables and arrays:
+/// strings, numbers of every CLR type, booleans, dates, maps, lists) as JSON, refusing nesting deeper than
+/// <see cref="MaxDepth"/> (which also stops a map that contains itself) with an error naming the parameter. Each API
+/// decides how it writes dates and may take over values of its own types or the members of maps.
+/// </summary>
+internal abstract class PlainJsonWriter
+{
+    /// <summary>The deepest nesting a body may have.</summary>
+    public const int MaxDepth = 32;
+
+    private readonly string parameterName;
+
+    protected PlainJsonWriter(string parameterName)
+    {
+        this.parameterName = parameterName;
+    }
+
+    public void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {MaxDepth} levels deep");
+        }
+
+        if (value is not null && TryWriteOwnValue(writer, value))
+        {
+            return;
+        }
+
+        switch (value)
+        {
+            case null:
+                writer.WriteNullValue();
+                break;
+            case string text:
+                writer.WriteStringValue(text);
+                break;
+            case bool flag:
+                writer.WriteBooleanValue(flag);
+                break;
+            case int or long or short or byte or sbyte or ushort or uint or ulong:
+                // Through decimal, which holds every integer type exactly (ulong included).
+                writer.WriteNumberValue(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+                break;
+            case decimal number:
+                writer.WriteNumberValue(number);
+                break;
+            case double number:
+                writer.WriteNumberValue(number);
+                break;
+            case float number:
+                writer.WriteNumberValue(number);
+                break;
+            case DateTime date:
+                writer.WriteStringValue(FormatDate(date));
+                break;
+            case DateTimeOffset date:
+                writer.WriteStringValue(FormatDate(date));
+                break;
+            case Uri uri:
+                writer.WriteStringValue(uri.OriginalString);
+                break;
+            case JsonElement element:
+                element.WriteTo(writer);
+                break;
+            case IDictionary<string, object?> map:
+                WriteMap(writer, map, depth);
+                break;
+            case IReadOnlyDictionary<string, object?> map:
+                WriteMap(writer, map, depth);
+                break;
+            case IDictionary map:
+                writer.WriteStartObject();
+                foreach (DictionaryEntry entry in map)
+                {
+                    var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
+                    writer.WritePropertyName(key);
+                    WriteMember(writer, key, entry.Value, depth + 1);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case IEnumerable items:
+                writer.WriteStartArray();
+                foreach (var item in items)
+                {
+                    WriteValue(writer, item, depth + 1);
+                }
+
+                writer.WriteEndArray();
+                break;
+            default:
+                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+        }
+    }
+
+    protected abstract string FormatDate(DateTime date);
+
+    protected abstract string FormatDate(DateTimeOffset date);
+
+    /// <summary>Writes a value of the API's own types; false for everything else.</summary>
+    protected virtual bool TryWriteOwnValue(Utf8JsonWriter writer, object value) => false;
+
+    /// <summary>Writes the value of one map member (after its name).</summary>
+    protected virtual void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth) => WriteValue(writer, value, depth);
+
+    private void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, int depth)
+    {
+        writer.WriteStartObject();
+        foreach (var pair in map)
+        {
+            writer.WritePropertyName(pair.Key);
+            WriteMember(writer, pair.Key, pair.Value, depth + 1);
+        }
+
+        writer.WriteEndObject();
+    }
+}
