@@ -25,6 +25,10 @@ namespace EnergyData.Neu;
 /// </summary>
 public sealed partial class NeuClient
 {
+    // 4 reads of 64 KiB ahead: more gave no more rows per second, fewer left the parser waiting again.
+    private const int ReadAheadChunkBytes = 64 * 1024;
+    private const int ReadAheadChunks = 4;
+
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
     private static readonly JsonValueParser<JsonElement> ElementParser = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
 
@@ -136,11 +140,13 @@ public sealed partial class NeuClient
     {
         var context = new RequestContext(trace, options.MaxAttempts);
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
-        var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        // NEU bodies run to hundreds of megabytes: they are read ahead of the parser (see ReadAheadStream), in reads
+        // of 64 KiB, a quarter of the calls of the default 16 KiB.
+        var stream = new ReadAheadStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), ReadAheadChunkBytes, ReadAheadChunks);
+        await using var readingAhead = stream.ConfigureAwait(false);
         var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
-        // NEU bodies run to hundreds of megabytes: reads of 64 KiB cost a quarter of the calls of the default 16 KiB.
-        var readerOptions = new JsonStreamReaderOptions { InitialBufferSize = 64 * 1024, MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes };
-        using var reader = new JsonStreamReader(capture ?? stream, readerOptions);
+        var readerOptions = new JsonStreamReaderOptions { InitialBufferSize = ReadAheadChunkBytes, MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes };
+        using var reader = new JsonStreamReader((Stream?)capture ?? stream, readerOptions);
         try
         {
             await foreach (var item in read(reader, cancellationToken).ConfigureAwait(false))
