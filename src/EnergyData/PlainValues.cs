@@ -15,7 +15,7 @@ namespace EnergyData;
 internal static class PlainValues
 {
     /// <summary>The deepest nesting accepted; it also stops a hashtable that contains itself.</summary>
-    public const int MaxDepth = 32;
+    public const int MaxDepth = Validation.InputRules.BodyMaxDepth;
 
     public static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret) =>
         FromMap(map, parameterName, convertSecret, depth: 0);

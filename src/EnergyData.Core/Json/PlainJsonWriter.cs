@@ -14,8 +14,8 @@ namespace EnergyData.Json;
 /// </summary>
 internal abstract class PlainJsonWriter
 {
-    /// <summary>The deepest nesting a body may have.</summary>
-    public const int MaxDepth = 32;
+    /// <summary>The deepest nesting a body may have (the same limit the cmdlets check on PowerShell's values).</summary>
+    public const int MaxDepth = Validation.InputRules.BodyMaxDepth;
 
     private readonly string parameterName;
 

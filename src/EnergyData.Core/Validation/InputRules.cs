@@ -25,6 +25,13 @@ public static class InputRules
 
     public const int CenDefaultPageSize = 200;
 
+    /// <summary>
+    /// A request body (Invoke-KhipuRequest -RequestData, Invoke-NeuRequest -Body) nests at most this deep; the limit
+    /// also stops a hashtable that contains itself. Checked where PowerShell's values are converted and again where
+    /// the core writes JSON, for callers of the core.
+    /// </summary>
+    public const int BodyMaxDepth = 32;
+
     /// <summary>The CEN date filter accepts calendar dates; outside this span a value is a typo, not a query.</summary>
     public static readonly DateTime EarliestDate = new(1900, 1, 1);
 
