@@ -3,6 +3,7 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.IO;
 
 namespace EnergyData.Diagnostics;
 
@@ -10,26 +11,17 @@ namespace EnergyData.Diagnostics;
 /// Passes a response body through unchanged and keeps its first bytes, so Debug can show the body without
 /// buffering it whole or reading it twice.
 /// </summary>
-internal sealed class CaptureStream : Stream
+internal sealed class CaptureStream : ReadOnlyStream
 {
-    private readonly Stream inner;
     private readonly byte[] captured;
     private int capturedLength;
     private long totalLength;
 
     public CaptureStream(Stream inner, int limit)
+        : base(inner)
     {
-        this.inner = inner;
         captured = new byte[Math.Max(0, limit)];
     }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -46,36 +38,16 @@ internal sealed class CaptureStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
-        var read = inner.Read(buffer, offset, count);
+        var read = Inner.Read(buffer, offset, count);
         Keep(buffer, offset, read);
         return read;
     }
 
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
-        var read = await inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+        var read = await Inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
         Keep(buffer, offset, read);
         return read;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     private void Keep(byte[] buffer, int offset, int read)

@@ -3,6 +3,7 @@ using System.IO;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.IO;
 
 namespace EnergyData.Http;
 
@@ -10,15 +11,14 @@ namespace EnergyData.Http;
 /// A read-only stream whose every read must produce data within an idle timeout. It bounds a response body that
 /// trickles or stalls without bounding a large body that keeps flowing, which a single overall timeout cannot do.
 /// </summary>
-public sealed class IdleTimeoutStream : Stream
+internal sealed class IdleTimeoutStream : ReadOnlyStream
 {
-    private readonly Stream _inner;
     private readonly TimeSpan _idleTimeout;
     private readonly TimeProvider _timeProvider;
 
     public IdleTimeoutStream(Stream inner, TimeSpan idleTimeout, TimeProvider? timeProvider = null)
+        : base(inner)
     {
-        _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         if (idleTimeout <= TimeSpan.Zero && idleTimeout != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(idleTimeout), idleTimeout, "Must be positive or infinite.");
@@ -28,34 +28,17 @@ public sealed class IdleTimeoutStream : Stream
         _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (_idleTimeout == Timeout.InfiniteTimeSpan)
         {
-            return await _inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
+            return await Inner.ReadAsync(buffer, offset, count, cancellationToken).ConfigureAwait(false);
         }
 
         using var idle = _timeProvider.CreateCancellationTokenSource(_idleTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-        var read = _inner.ReadAsync(buffer, offset, count, linked.Token);
+        var read = Inner.ReadAsync(buffer, offset, count, linked.Token);
 
         // Some inner streams (the .NET Framework handler's) ignore the token; racing the read against it keeps
         // the timeout and Ctrl+C effective even then.
@@ -80,7 +63,7 @@ public sealed class IdleTimeoutStream : Stream
             Observe(read);
 
             // The inner read may still be pending; disposing aborts the connection so it cannot hang on.
-            _inner.Dispose();
+            Inner.Dispose();
             throw new RequestTimeoutException(
                 $"The response body sent no data for {TimeFormat.Duration(_idleTimeout)} (BodyIdleTimeout).",
                 RequestTimeoutKind.BodyIdle,
@@ -90,26 +73,6 @@ public sealed class IdleTimeoutStream : Stream
 
         // The read failed on its own: surface its exception unchanged.
         return await read.ConfigureAwait(false);
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _inner.Dispose();
-        }
-
-        base.Dispose(disposing);
     }
 
     private static void Observe(Task task) =>

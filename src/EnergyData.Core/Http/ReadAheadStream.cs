@@ -5,6 +5,7 @@ using System.IO;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.IO;
 
 namespace EnergyData.Http;
 
@@ -16,9 +17,8 @@ namespace EnergyData.Http;
 /// row is not held back to fill a chunk. The order of bytes, the end of the body and any exception the body's
 /// stream throws reach the consumer exactly as they would have, the exception after every byte read before it.
 /// </summary>
-internal sealed class ReadAheadStream : Stream, IAsyncDisposable
+internal sealed class ReadAheadStream : ReadOnlyStream, IAsyncDisposable
 {
-    private readonly Stream inner;
     private readonly int chunkSize;
     private readonly Queue<Chunk> ready = new();
     private readonly SemaphoreSlim readyCount = new(0);
@@ -36,8 +36,8 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
     /// <param name="chunkSize">Bytes asked for per read of the body.</param>
     /// <param name="chunkCount">Reads that may be held ahead of the consumer.</param>
     public ReadAheadStream(Stream inner, int chunkSize, int chunkCount)
+        : base(inner)
     {
-        this.inner = inner ?? throw new ArgumentNullException(nameof(inner));
         if (chunkSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "Must be positive.");
@@ -53,21 +53,6 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
     }
 
     public override bool CanRead => !disposed;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
 
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
     {
@@ -134,16 +119,6 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
         return copied;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     /// <summary>Stops reading ahead (a pending read of the body is cancelled and awaited), then disposes the body.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -161,6 +136,7 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
         }
 
         Release();
+        Inner.Dispose();
     }
 
     protected override void Dispose(bool disposing)
@@ -176,6 +152,7 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
             Release();
         }
 
+        // Disposes the body.
         base.Dispose(disposing);
     }
 
@@ -198,7 +175,6 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
             }
         }
 
-        inner.Dispose();
         stop.Dispose();
         room.Dispose();
         readyCount.Dispose();
@@ -215,7 +191,7 @@ internal sealed class ReadAheadStream : Stream, IAsyncDisposable
                 int read;
                 try
                 {
-                    read = await inner.ReadAsync(buffer, 0, chunkSize, stop.Token).ConfigureAwait(false);
+                    read = await Inner.ReadAsync(buffer, 0, chunkSize, stop.Token).ConfigureAwait(false);
                 }
                 catch
                 {
