@@ -14,9 +14,6 @@ namespace EnergyData;
 /// </summary>
 internal static class PlainValues
 {
-    /// <summary>The deepest nesting accepted; it also stops a hashtable that contains itself.</summary>
-    public const int MaxDepth = Validation.InputRules.BodyMaxDepth;
-
     public static Dictionary<string, object?> FromMap(IDictionary? map, string parameterName, Func<object, object?> convertSecret) =>
         FromMap(map, parameterName, convertSecret, depth: 0);
 
@@ -71,9 +68,10 @@ internal static class PlainValues
 
     private static void CheckDepth(int depth, string parameterName)
     {
-        if (depth > MaxDepth)
+        // The same limit the core's JSON writer applies; it also stops a hashtable that contains itself.
+        if (depth > Validation.InputRules.BodyMaxDepth)
         {
-            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {MaxDepth} levels deep (or contain itself)");
+            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {Validation.InputRules.BodyMaxDepth} levels deep (or contain itself)");
         }
     }
 

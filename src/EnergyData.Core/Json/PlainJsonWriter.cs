@@ -9,14 +9,11 @@ namespace EnergyData.Json;
 /// <summary>
 /// Writes the plain values a request body is made of (what the cmdlets make of PowerShell hashtables and arrays:
 /// strings, numbers of every CLR type, booleans, dates, maps, lists) as JSON, refusing nesting deeper than
-/// <see cref="MaxDepth"/> (which also stops a map that contains itself) with an error naming the parameter. Each API
+/// <see cref="Validation.InputRules.BodyMaxDepth"/> (which also stops a map that contains itself) with an error naming the parameter. Each API
 /// decides how it writes dates and may take over values of its own types or the members of maps.
 /// </summary>
 internal abstract class PlainJsonWriter
 {
-    /// <summary>The deepest nesting a body may have (the same limit the cmdlets check on PowerShell's values).</summary>
-    public const int MaxDepth = Validation.InputRules.BodyMaxDepth;
-
     private readonly string parameterName;
 
     protected PlainJsonWriter(string parameterName)
@@ -26,9 +23,9 @@ internal abstract class PlainJsonWriter
 
     public void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0)
     {
-        if (depth > MaxDepth)
+        if (depth > Validation.InputRules.BodyMaxDepth)
         {
-            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {MaxDepth} levels deep");
+            throw new Validation.ParameterValidationException(parameterName, $"must not be nested more than {Validation.InputRules.BodyMaxDepth} levels deep");
         }
 
         if (value is not null && TryWriteOwnValue(writer, value))

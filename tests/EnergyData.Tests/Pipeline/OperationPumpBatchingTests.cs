@@ -199,16 +199,8 @@ public sealed class OperationPumpBatchingTests
     public void Cancelling_while_a_batch_is_being_written_stops_the_rows_at_once_and_frees_the_writer()
     {
         const int RowsBeforeCancel = 10;
-        var sink = new LogSink();
         OperationPump? pump = null;
-        sink.OnObject = _ =>
-        {
-            // As Ctrl+C arriving while a fast writer has a full batch queued.
-            if (sink.Log.Count == RowsBeforeCancel - 1)
-            {
-                pump!.Cancel();
-            }
-        };
+        var sink = SinkCancellingAtRow(RowsBeforeCancel, () => pump);
         var writerStopped = false;
         RunWithin(() =>
         {
@@ -435,15 +427,8 @@ public sealed class OperationPumpBatchingTests
     public void Cancelling_while_batches_are_written_stops_them_at_once()
     {
         const int RowsBeforeCancel = 10;
-        var sink = new LogSink();
         OperationPump? pump = null;
-        sink.OnObject = _ =>
-        {
-            if (sink.Log.Count == RowsBeforeCancel - 1)
-            {
-                pump!.Cancel();
-            }
-        };
+        var sink = SinkCancellingAtRow(RowsBeforeCancel, () => pump);
         RunWithin(() =>
         {
             pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, BufferPerOperation = 64 }, CancellationToken.None);
@@ -520,6 +505,20 @@ public sealed class OperationPumpBatchingTests
     private static OperationError Error(string id) => new(new InvalidOperationException(id), id, ErrorKind.NotSpecified, null);
 
     /// <summary>Drives the pump on one thread (the sink's), failing instead of hanging if it never returns.</summary>
+    /// <summary>A sink that cancels the pump as it is handed row <paramref name="row"/>, as Ctrl+C arriving mid-batch.</summary>
+    private static LogSink SinkCancellingAtRow(int row, Func<OperationPump?> pump)
+    {
+        var sink = new LogSink();
+        sink.OnObject = _ =>
+        {
+            if (sink.Log.Count == row - 1)
+            {
+                pump()!.Cancel();
+            }
+        };
+        return sink;
+    }
+
     private static void RunWithin(Action drive)
     {
         var driving = Task.Run(drive);
