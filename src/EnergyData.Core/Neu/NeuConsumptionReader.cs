@@ -42,8 +42,10 @@ internal static class NeuConsumptionReader
     /// </summary>
     public static async IAsyncEnumerable<ArraySegment<NeuConsumption>> ReadBatchesAsync(JsonStreamReader reader, string interval, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // One row parser per response: it remembers the last service name so a million rows share a few strings.
-        JsonValueParser<NeuConsumption> rowParser = new RowParser().Parse;
+        // One row parser per response: the rows of a service share one source (account and service fields) and
+        // one name string, so a million rows allocate a handful of those.
+        var rowParser = new RowParser(interval);
+        JsonValueParser<NeuConsumption> parse = rowParser.Parse;
         await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
         {
             long? accountId = null;
@@ -52,16 +54,9 @@ internal static class NeuConsumptionReader
             {
                 if (reader.ValueTextEquals("data"))
                 {
-                    await foreach (var batch in reader.ReadArrayBatchesAsync(rowParser, cancellationToken).ConfigureAwait(false))
+                    rowParser.StartAccount(accountId, accountName);
+                    await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
                     {
-                        for (var i = 0; i < batch.Count; i++)
-                        {
-                            var row = batch.Array![batch.Offset + i];
-                            row.AccountId = accountId;
-                            row.AccountName = accountName;
-                            row.Interval = interval;
-                        }
-
                         yield return batch;
                     }
                 }
@@ -381,11 +376,25 @@ internal static class NeuConsumptionReader
 
     private static byte[] U(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>Parses consumption rows of one response; keeps the last service name to reuse its string.</summary>
-    private sealed class RowParser
+    /// <summary>
+    /// Parses consumption rows of one response. Keeps the last service name to reuse its string, and the last source
+    /// (account and service fields) to give it to every following row of the same service.
+    /// </summary>
+    private sealed class RowParser(string interval)
     {
         private byte[]? lastNameUtf8;
         private string? lastName;
+        private long? accountId;
+        private string? accountName;
+        private NeuConsumptionSource? lastSource;
+
+        /// <summary>The account whose data array comes next: its fields go into the sources of the rows that follow.</summary>
+        public void StartAccount(long? id, string? name)
+        {
+            accountId = id;
+            accountName = name;
+            lastSource = null;
+        }
 
         public NeuConsumption Parse(ref Utf8JsonReader reader)
         {
@@ -395,6 +404,9 @@ internal static class NeuConsumptionReader
                 throw new NeuProtocolException($"A consumption reading is not an object ({reader.TokenType}).");
             }
 
+            long? serviceId = null;
+            string? serviceName = null;
+            bool? isBackup = null;
             var nextField = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
@@ -402,9 +414,9 @@ internal static class NeuConsumptionReader
                 reader.Read();
                 switch (field)
                 {
-                    case 0: row.ServiceId = Long(ref reader); break;
-                    case 1: row.ServiceName = Name(ref reader); break;
-                    case 2: row.IsBackup = Bool(ref reader); break;
+                    case 0: serviceId = Long(ref reader); break;
+                    case 1: serviceName = Name(ref reader); break;
+                    case 2: isBackup = Bool(ref reader); break;
                     case 3: row.Date = Date(ref reader); break;
                     case 4: row.Consumption = Number(ref reader); break;
                     case 5: row.Injection = Number(ref reader); break;
@@ -426,7 +438,19 @@ internal static class NeuConsumptionReader
                 }
             }
 
+            row.Source = SourceFor(serviceId, serviceName, isBackup);
             return row;
+        }
+
+        private NeuConsumptionSource SourceFor(long? serviceId, string? serviceName, bool? isBackup)
+        {
+            if (lastSource is null || lastSource.ServiceId != serviceId || lastSource.IsBackup != isBackup
+                || !string.Equals(lastSource.ServiceName, serviceName, StringComparison.Ordinal))
+            {
+                lastSource = new NeuConsumptionSource(accountId, accountName, serviceId, serviceName, isBackup, interval);
+            }
+
+            return lastSource;
         }
 
         // Every row of a service repeats its name: the same text gives the same string instead of a new one per row.

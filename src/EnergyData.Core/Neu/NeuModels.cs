@@ -51,10 +51,12 @@ public sealed class NeuPqrs
 
 /// <summary>One reading: one service at one timestamp, with every electrical field of data/consumption.</summary>
 /// <remarks>
-/// The sixteen readings are kept as plain doubles with one bit each for "present" rather than as <c>double?</c>
-/// fields (16 bytes each once padded): a million-row response allocates a million of these objects, and the smaller
-/// object roughly halves what that costs. The properties are <c>double?</c> as on every other output type: a missing
-/// value is $null, an empty CSV cell.
+/// A million-row response allocates a million of these objects, so the object is kept small. The sixteen readings
+/// and the date are kept as plain values with one bit each for "present" rather than as nullable fields (16 bytes
+/// each once padded), and the account and service fields, the same on every row of a service, live in one
+/// <see cref="NeuConsumptionSource"/> that the rows of a service share; setting one of them on a row gives that row
+/// a source of its own, so rows never change each other. The properties are nullable as on every other output type:
+/// a missing value is $null, an empty CSV cell.
 /// </remarks>
 public sealed class NeuConsumption
 {
@@ -74,23 +76,64 @@ public sealed class NeuConsumption
     private double voltageA;
     private double voltageB;
     private double voltageC;
+    private DateTime date;
     private int present;
+    private NeuConsumptionSource source = NeuConsumptionSource.None;
 
-    public long? AccountId { get; set; }
+    public long? AccountId
+    {
+        get => source.AccountId;
+        set => source = source with { AccountId = value };
+    }
 
-    public string? AccountName { get; set; }
+    public string? AccountName
+    {
+        get => source.AccountName;
+        set => source = source with { AccountName = value };
+    }
 
-    public long? ServiceId { get; set; }
+    public long? ServiceId
+    {
+        get => source.ServiceId;
+        set => source = source with { ServiceId = value };
+    }
 
-    public string? ServiceName { get; set; }
+    public string? ServiceName
+    {
+        get => source.ServiceName;
+        set => source = source with { ServiceName = value };
+    }
 
     /// <summary>True for a backup meter (is_backup).</summary>
-    public bool? IsBackup { get; set; }
+    public bool? IsBackup
+    {
+        get => source.IsBackup;
+        set => source = source with { IsBackup = value };
+    }
 
     /// <summary>Hourly, Daily or Monthly: the interval asked for.</summary>
-    public string? Interval { get; set; }
+    public string? Interval
+    {
+        get => source.Interval;
+        set => source = source with { Interval = value };
+    }
 
-    public DateTime? Date { get; set; }
+    public DateTime? Date
+    {
+        get => (present & DateBit) != 0 ? date : null;
+        set
+        {
+            date = value.GetValueOrDefault();
+            present = value.HasValue ? present | DateBit : present & ~DateBit;
+        }
+    }
+
+    /// <summary>The account and service fields of this row (shared with the other rows of its service).</summary>
+    internal NeuConsumptionSource Source
+    {
+        get => source;
+        set => source = value;
+    }
 
     /// <summary>cons: active energy consumed, kWh.</summary>
     public double? Consumption
@@ -204,6 +247,9 @@ public sealed class NeuConsumption
         set => Set(ref voltageC, 15, value);
     }
 
+    // Bits 0-15 are the readings, in declaration order.
+    private const int DateBit = 1 << 16;
+
     private double? Get(double value, int bit) => (present & (1 << bit)) != 0 ? value : null;
 
     private void Set(ref double field, int bit, double? value)
@@ -211,6 +257,15 @@ public sealed class NeuConsumption
         field = value.GetValueOrDefault();
         present = value.HasValue ? present | (1 << bit) : present & ~(1 << bit);
     }
+}
+
+/// <summary>
+/// The account and service fields of consumption rows: the same for every row of one service in one response, so
+/// those rows share one instance. Immutable: a row whose field is set gets a changed copy.
+/// </summary>
+internal sealed record NeuConsumptionSource(long? AccountId, string? AccountName, long? ServiceId, string? ServiceName, bool? IsBackup, string? Interval)
+{
+    public static readonly NeuConsumptionSource None = new(null, null, null, null, null, null);
 }
 
 /// <summary>One bill, with its platform payment flattened (platform_payments.date/method/payment_Value).</summary>
