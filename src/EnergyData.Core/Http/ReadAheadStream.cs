@@ -88,35 +88,60 @@ internal sealed class ReadAheadStream : ReadOnlyStream, IAsyncDisposable
             // Reading ahead starts with the first read, so a body nobody reads is never pulled off the network.
             filler ??= Task.Run(FillAsync, CancellationToken.None);
             await readyCount.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Chunk chunk;
-            lock (ready)
+            if (!TakeReadyChunk())
             {
-                chunk = ready.Dequeue();
-            }
-
-            if (chunk.Buffer is null)
-            {
-                ended = true;
                 failure?.Throw();
                 return 0;
             }
-
-            current = chunk.Buffer;
-            currentOffset = 0;
-            currentCount = chunk.Count;
         }
 
-        var copied = Math.Min(count, currentCount - currentOffset);
-        Buffer.BlockCopy(current, currentOffset, buffer, offset, copied);
-        currentOffset += copied;
-        if (currentOffset == currentCount)
+        // Then as much as the chunks already read hold, without waiting for more: a read that stopped at the end of
+        // a chunk would leave the next read only the chunk's last bytes, and the parser a buffer to refill twice as often.
+        var copied = 0;
+        while (true)
         {
-            ArrayPool<byte>.Shared.Return(current);
+            var part = Math.Min(count - copied, currentCount - currentOffset);
+            Buffer.BlockCopy(current!, currentOffset, buffer, offset + copied, part);
+            copied += part;
+            currentOffset += part;
+            if (currentOffset < currentCount)
+            {
+                return copied;
+            }
+
+            ArrayPool<byte>.Shared.Return(current!);
             current = null;
             room.Release();
+            if (copied == count || !readyCount.Wait(0, CancellationToken.None) || !TakeReadyChunk())
+            {
+                // The end of the body, or its failure, is reported by the next read, after these bytes.
+                return copied;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the next chunk (one was counted as ready) the current one; false at the end of the body, which is then
+    /// remembered as reached.
+    /// </summary>
+    private bool TakeReadyChunk()
+    {
+        Chunk chunk;
+        lock (ready)
+        {
+            chunk = ready.Dequeue();
         }
 
-        return copied;
+        if (chunk.Buffer is null)
+        {
+            ended = true;
+            return false;
+        }
+
+        current = chunk.Buffer;
+        currentOffset = 0;
+        currentCount = chunk.Count;
+        return true;
     }
 
     /// <summary>Stops reading ahead (a pending read of the body is cancelled and awaited), then disposes the body.</summary>

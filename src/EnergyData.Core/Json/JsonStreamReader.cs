@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -260,33 +261,71 @@ public sealed class JsonStreamReader : IDisposable
         int arrayDepth = _depth;
         var invoker = new PlainInvoker<T>(parser);
         var parsed = new T[ElementBatch];
+        int count = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfDisposed();
 
             // Elements already buffered are parsed in one pass with one reader; the careful path below takes the rest.
-            int count = ParseBufferedElements(parser, arrayDepth, parsed, out bool arrayEnded);
-            if (count > 0)
+            count += ParseBufferedElements(parser, arrayDepth, parsed, count, out bool arrayEnded);
+            if (arrayEnded)
+            {
+                if (count > 0)
+                {
+                    yield return new ArraySegment<T>(parsed, 0, count);
+                }
+
+                yield break;
+            }
+
+            if (count == parsed.Length)
             {
                 yield return new ArraySegment<T>(parsed, 0, count);
 
                 // The consumer is done with this batch: let go of its elements.
                 Array.Clear(parsed, 0, count);
+                count = 0;
+                continue;
             }
 
-            if (arrayEnded)
+            // The careful path, one element. What it parses from the buffer joins the batch; the batch is handed out
+            // before anything that waits for the stream (no element is held back while more bytes are awaited) and
+            // before an error is raised (every element before a bad one reaches the consumer).
+            bool tokenBuffered = false;
+            bool hasToken = false;
+            bool elementParsed = false;
+            ExceptionDispatchInfo? failure = null;
+            try
             {
-                yield break;
+                tokenBuffered = TryReadToken(out hasToken);
+                if (tokenBuffered && hasToken && !(_tokenType == JsonTokenType.EndArray && _depth == arrayDepth))
+                {
+                    elementParsed = TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out parsed[count]);
+                }
+            }
+#pragma warning disable CA1031 // Not swallowed: raised again right after the elements before it are handed out.
+            catch (Exception exception)
+#pragma warning restore CA1031
+            {
+                failure = ExceptionDispatchInfo.Capture(exception);
+            }
+
+            if (elementParsed)
+            {
+                count++;
+                continue;
             }
 
             if (count > 0)
             {
-                continue;
+                yield return new ArraySegment<T>(parsed, 0, count);
+                Array.Clear(parsed, 0, count);
+                count = 0;
             }
 
-            // Synchronous first: with data already buffered an element costs no await machinery.
-            if (!TryReadToken(out bool hasToken))
+            failure?.Throw();
+            if (!tokenBuffered)
             {
                 hasToken = await ReadSlowAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -301,13 +340,13 @@ public sealed class JsonStreamReader : IDisposable
                 yield break;
             }
 
-            if (!TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out parsed[0]))
+            // Read just now, or buffered but not whole: either way the element may still need bytes from the stream.
+            if (tokenBuffered || !TryReadBufferedValue<T, PlainInvoker<T>>(invoker, out parsed[0]))
             {
                 parsed[0] = await ReadValueSlowAsync<T, PlainInvoker<T>>(invoker, advance: false, cancellationToken).ConfigureAwait(false);
             }
 
-            yield return new ArraySegment<T>(parsed, 0, 1);
-            parsed[0] = default!;
+            count = 1;
         }
     }
 
@@ -571,7 +610,7 @@ public sealed class JsonStreamReader : IDisposable
     /// element, an element that turns out incomplete, a parser that throws or stops inside its element, invalid JSON.
     /// The careful path then takes that element and reports any error with its stream position.
     /// </summary>
-    private int ParseBufferedElements<T>(JsonValueParser<T> parser, int arrayDepth, T[] parsed, out bool arrayEnded)
+    private int ParseBufferedElements<T>(JsonValueParser<T> parser, int arrayDepth, T[] parsed, int start, out bool arrayEnded)
     {
         arrayEnded = false;
         if (!_bomChecked || (_largestValue == 0 && !_isFinalBlock))
@@ -581,7 +620,7 @@ public sealed class JsonStreamReader : IDisposable
 
         var span = _buffer.AsSpan(_consumed, _length - _consumed);
         var reader = new Utf8JsonReader(span, _isFinalBlock, _state);
-        int count = 0;
+        int count = start;
         int committed = 0;
         var committedState = _state;
         var committedToken = _tokenType;
@@ -652,7 +691,7 @@ public sealed class JsonStreamReader : IDisposable
             _depth = committedDepth;
         }
 
-        return count;
+        return count - start;
     }
 
     /// <summary>

@@ -50,10 +50,17 @@ public sealed class ReadAheadStreamTests
         Assert.Equal(48, inner.BytesRead);
 
         // Finishing the held chunk makes room for exactly one more read.
-        Assert.Equal(15, await stream.ReadAsync(new byte[64].AsMemory(0, 64)));
+        Assert.Equal(15, await stream.ReadAsync(new byte[15].AsMemory(0, 15)));
         await WaitUntilAsync(() => inner.BytesRead == 64);
         await Task.Delay(200);
         Assert.Equal(64, inner.BytesRead);
+
+        // A larger read takes what every chunk already read holds (without waiting for more), and so makes room for as
+        // many reads of the body again.
+        Assert.Equal(48, await stream.ReadAsync(new byte[100].AsMemory(0, 100)));
+        await WaitUntilAsync(() => inner.BytesRead == 112);
+        await Task.Delay(200);
+        Assert.Equal(112, inner.BytesRead);
     }
 
     [Fact]
