@@ -34,7 +34,10 @@ internal static class BenchHarness
     /// Runs the operations through an <see cref="OperationPump"/> exactly as a cmdlet's ProcessRecord/EndProcessing
     /// do (Submit per input, then Complete), and returns what reached the sink.
     /// </summary>
-    public static CountingSink RunPump<T>(T[] inputs, int throttleLimit, Func<T, IOperationContext, Task> operation)
+    public static CountingSink RunPump<T>(T[] inputs, int throttleLimit, Func<T, IOperationContext, Task> operation) =>
+        RunPump(inputs, new PumpOptions { ThrottleLimit = throttleLimit, Ordered = true }, operation);
+
+    public static CountingSink RunPump<T>(T[] inputs, PumpOptions options, Func<T, IOperationContext, Task> operation)
     {
         var sink = new CountingSink();
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
@@ -44,7 +47,7 @@ internal static class BenchHarness
         {
             try
             {
-                using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = throttleLimit, Ordered = true }, CancellationToken.None);
+                using var pump = new OperationPump(sink, options, CancellationToken.None);
                 foreach (var input in inputs)
                 {
                     pump.Submit(input, context => operation(input, context));

@@ -91,6 +91,9 @@ internal static class StreamScenario
             .Target("every row once", runs.All(run => run.Rows == rows && run.Errors == 0) && small.Rows == SmallRows && raw.Rows == rows && large.Errors == 0 && transferComplete);
     }
 
+    // Get-NeuConsumption's pump: its default ThrottleLimit (4, as every NEU cmdlet) and its streaming buffer.
+    private static readonly PumpOptions CmdletPump = PumpOptions.Streaming(throttleLimit: 4, ordered: true);
+
     private static NeuConsumptionQuery Query() => new() { AccountId = AccountId, Interval = NeuInterval.Hourly, From = From, To = To };
 
     private static StreamRun Stream(NeuClient neu)
@@ -104,7 +107,7 @@ internal static class StreamScenario
         var gen2 = GC.CollectionCount(2);
         using var sampler = new PeakMemorySampler();
         var watch = Stopwatch.StartNew();
-        var sink = BenchHarness.RunPump([query], 1, (q, context) => context.WriteBatchesAsync(neu.GetConsumptionBatchesAsync(q, context, context.CancellationToken)));
+        var sink = BenchHarness.RunPump([query], CmdletPump, (q, context) => context.WriteBatchesAsync(neu.GetConsumptionBatchesAsync(q, context, context.CancellationToken)));
         watch.Stop();
         return new StreamRun(
             sink.Objects,
@@ -135,7 +138,7 @@ internal static class StreamScenario
     {
         var row = new NeuConsumption();
         var watch = Stopwatch.StartNew();
-        var sink = BenchHarness.RunPump([rows], 1, async (count, context) =>
+        var sink = BenchHarness.RunPump([rows], CmdletPump, async (count, context) =>
         {
             for (long i = 0; i < count; i++)
             {

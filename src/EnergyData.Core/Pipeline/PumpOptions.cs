@@ -1,3 +1,4 @@
+using System;
 using EnergyData.Validation;
 
 namespace EnergyData.Pipeline;
@@ -12,14 +13,37 @@ public sealed class PumpOptions
     /// <summary>True: results come out in input order (a bounded reorder buffer). False: as they complete.</summary>
     public bool Ordered { get; init; } = true;
 
+    /// <summary>What <see cref="BufferPerOperation"/> is unless set.</summary>
+    public const int DefaultBufferPerOperation = 256;
+
+    /// <summary>Results a streaming cmdlet may hold ahead of its pipeline across all its operations (see <see cref="Streaming"/>).</summary>
+    public const int StreamingBudget = 32_768;
+
+    /// <summary>The most results one streaming operation may hold ahead of its pipeline.</summary>
+    public const int MaxStreamingBufferPerOperation = 2_048;
+
     /// <summary>Results one operation may have waiting before its writer is made to wait.</summary>
-    public int BufferPerOperation { get; init; } = 256;
+    public int BufferPerOperation { get; init; } = DefaultBufferPerOperation;
 
     /// <summary>
     /// Operations started but not yet fully emitted, at most. In ordered mode a slow first input holds back
     /// the output of those after it; this bounds how many may pile up behind it.
     /// </summary>
     public int ReorderWindow => ThrottleLimit * 4;
+
+    /// <summary>
+    /// Options for a cmdlet whose operations each stream many rows (Get-NeuConsumption: millions of readings from
+    /// one request). Each operation may run further ahead of the pipeline than the default allows, so the thread that
+    /// parses waits for the pipeline thread less often (in the benchmark, 2,048 rows instead of 256 gave a few percent
+    /// more rows per second and less CPU per row), while every operation the reorder window may hold together stays
+    /// within <see cref="StreamingBudget"/> rows: 2,048 each up to ThrottleLimit 4, fewer above, never below the default.
+    /// </summary>
+    public static PumpOptions Streaming(int throttleLimit, bool ordered)
+    {
+        var window = new PumpOptions { ThrottleLimit = throttleLimit }.ReorderWindow;
+        var buffer = Math.Min(MaxStreamingBufferPerOperation, Math.Max(DefaultBufferPerOperation, StreamingBudget / Math.Max(1, window)));
+        return new PumpOptions { ThrottleLimit = throttleLimit, Ordered = ordered, BufferPerOperation = buffer };
+    }
 
     public void Validate()
     {

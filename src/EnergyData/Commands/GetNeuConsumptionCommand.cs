@@ -42,6 +42,9 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
     [Alias("Hasta")]
     public DateTime To { get; set; }
 
+    /// <summary>Rows stream by the million: the pump's streaming buffer (bounded across operations).</summary>
+    protected override PumpOptions PumpOptions => PumpOptions.Streaming(ThrottleLimit, !Unordered.IsPresent);
+
     protected override void ProcessRecord()
     {
         var query = new NeuConsumptionQuery
