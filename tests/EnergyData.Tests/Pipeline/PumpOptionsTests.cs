@@ -10,10 +10,10 @@ namespace EnergyData.Tests.Pipeline;
 public sealed class PumpOptionsTests
 {
     [Theory]
-    [InlineData(1, 2_048)]
-    [InlineData(4, 2_048)]
-    [InlineData(8, 1_024)]
-    [InlineData(16, 512)]
+    [InlineData(1, 1_024)]
+    [InlineData(4, 1_024)]
+    [InlineData(8, 512)]
+    [InlineData(16, 256)]
     [InlineData(32, 256)]
     [InlineData(64, 256)]
     public void Streaming_gives_each_operation_what_the_budget_allows_within_the_default_and_the_maximum(int throttleLimit, int expected)
