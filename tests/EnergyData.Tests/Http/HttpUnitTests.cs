@@ -206,17 +206,9 @@ public sealed class IdleTimeoutStreamTests
         Assert.Equal(0, await stream.ReadAsync(buffer.AsMemory()));
     }
 
-    private sealed class BlockingStream(bool ignoreToken = false) : Stream
+    private sealed class BlockingStream(bool ignoreToken = false) : ReadOnlyTestStream
     {
         public bool Disposed { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
 
         public override long Position { get => 0; set => throw new NotSupportedException(); }
 
@@ -233,16 +225,6 @@ public sealed class IdleTimeoutStreamTests
             new(ReadAsync(Array.Empty<byte>(), 0, 0, cancellationToken));
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

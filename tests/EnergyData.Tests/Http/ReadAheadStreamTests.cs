@@ -165,7 +165,7 @@ public sealed class ReadAheadStreamTests
     /// A body that returns reads of pseudo-random length up to <c>maxRead</c>, then ends, fails, or blocks until its
     /// read is cancelled; it counts what was read.
     /// </summary>
-    private sealed class ScriptedStream(byte[] body, int maxRead, int seed = 1, Exception? failAtEnd = null, bool blockAtEnd = false) : Stream
+    private sealed class ScriptedStream(byte[] body, int maxRead, int seed = 1, Exception? failAtEnd = null, bool blockAtEnd = false) : ReadOnlyTestStream
     {
         private readonly Random random = new(seed);
         private int position;
@@ -184,14 +184,6 @@ public sealed class ReadAheadStreamTests
         public bool BlockedReadCancelled => blockedReadCancelled;
 
         public bool Disposed => disposed;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
 
         public override long Position { get => position; set => throw new NotSupportedException(); }
 
@@ -247,16 +239,6 @@ public sealed class ReadAheadStreamTests
         }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -7,23 +7,13 @@ using System.Threading.Tasks;
 namespace EnergyData.Tests.Json;
 
 /// <summary>Returns at most <c>chunk</c> bytes per read, like a slow network body.</summary>
-internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
+internal sealed class TrickleStream(byte[] data, int chunk = 1) : ReadOnlyTestStream
 {
     private int _position;
 
     public int ReadCalls { get; private set; }
 
     public bool IsDisposed { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
@@ -50,16 +40,6 @@ internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
         return new ValueTask<int>(n);
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         IsDisposed = true;
@@ -71,7 +51,7 @@ internal sealed class TrickleStream(byte[] data, int chunk = 1) : Stream
 /// Produces <c>[{"id":0,"v":0.5,"s":"x"},...]</c> on the fly, so a huge body never exists in memory.
 /// Reads complete synchronously, which keeps a whole enumeration on the calling thread.
 /// </summary>
-internal sealed class GeneratedArrayStream(int count) : Stream
+internal sealed class GeneratedArrayStream(int count) : ReadOnlyTestStream
 {
     private readonly byte[] _pending = new byte[256];
     private int _pendingLength;
@@ -79,16 +59,6 @@ internal sealed class GeneratedArrayStream(int count) : Stream
     private int _next = -1;
 
     public long BytesProduced { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count1)
     {
@@ -124,16 +94,6 @@ internal sealed class GeneratedArrayStream(int count) : Stream
         array.AsSpan(0, n).CopyTo(buffer.Span);
         return new ValueTask<int>(n);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count1) => throw new NotSupportedException();
 
     private bool Produce()
     {
@@ -180,22 +140,12 @@ internal sealed class GeneratedArrayStream(int count) : Stream
 }
 
 /// <summary>Hands out <c>head</c>, then waits for <see cref="Release"/> before handing out <c>tail</c>.</summary>
-internal sealed class GatedStream(byte[] head, byte[] tail) : Stream
+internal sealed class GatedStream(byte[] head, byte[] tail) : ReadOnlyTestStream
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stage;
 
     public bool TailRead { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public void Release() => _gate.TrySetResult();
 
@@ -223,13 +173,4 @@ internal sealed class GatedStream(byte[] head, byte[] tail) : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
