@@ -12,7 +12,7 @@ public sealed class GetNeuAccountCommand : NeuCmdlet
 {
     /// <summary>One account (id_account); all of the token's accounts when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("AccountId", "id_account", "Id_account")]
+    [Alias("AccountId", "id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long[]? Id { get; set; }
 

@@ -12,7 +12,7 @@ public sealed class GetNeuBillCommand : NeuCmdlet
 {
     /// <summary>Only the bills of this service (Id_service; the document calls it the project).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("id_service", "Id_service")]
+    [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long? ServiceId { get; set; }
 

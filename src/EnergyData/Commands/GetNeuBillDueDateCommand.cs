@@ -11,7 +11,7 @@ public sealed class GetNeuBillDueDateCommand : NeuCmdlet
 {
     /// <summary>Only the bills of this service (Id_service).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("id_service", "Id_service")]
+    [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long? ServiceId { get; set; }
 

@@ -18,13 +18,13 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
 
     /// <summary>One account: every service of it (Id_account).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByAccountSet)]
-    [Alias("id_account", "Id_account")]
+    [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long AccountId { get; set; }
 
     /// <summary>Services, sent together in one request (Id_services).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByServiceSet)]
-    [Alias("id_service", "Id_services", "Id_service")]
+    [Alias("id_service", "Id_services")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long[] ServiceId { get; set; } = [];
 

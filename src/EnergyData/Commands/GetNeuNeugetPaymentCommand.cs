@@ -11,7 +11,7 @@ public sealed class GetNeuNeugetPaymentCommand : NeuCmdlet
 {
     /// <summary>The account (id_account); every account of the token when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("id_account", "Id_account", "Id")]
+    [Alias("id_account", "Id")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long? AccountId { get; set; }
 

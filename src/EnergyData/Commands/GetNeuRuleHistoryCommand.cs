@@ -11,7 +11,7 @@ public sealed class GetNeuRuleHistoryCommand : NeuCmdlet
 {
     /// <summary>Only the rules of this project (Id_project).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("id_project", "Id_project")]
+    [Alias("id_project")]
     public long? ProjectId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -14,13 +14,13 @@ public sealed class GetNeuServiceCommand : NeuCmdlet
 
     /// <summary>Service ids (id_service).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    [Alias("ServiceId", "id_service", "Id_service")]
+    [Alias("ServiceId", "id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long[] Id { get; set; } = [];
 
     /// <summary>Every service of these accounts (what Get-NeuAccount passes down the pipeline).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByAccountSet)]
-    [Alias("id_account", "Id_account")]
+    [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
     public long[] AccountId { get; set; } = [];
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -158,6 +159,60 @@ public sealed class CmdletMetadataTests
             Assert.Contains("EnergyDataCmdlet", chain, StringComparison.Ordinal);
             Assert.Contains(cmdlet.Type.GetInterfaces(), type => type.FullName == "System.IDisposable");
         }
+    }
+
+    /// <summary>
+    /// The checks the engine makes when it builds a cmdlet's parameter metadata, the first time the cmdlet is used
+    /// (Import-Module does not run them, so a violation shows only as every call failing): names and aliases are
+    /// compared ignoring case, and each must be unique across the cmdlet's own parameters, the common parameters and
+    /// those that SupportsShouldProcess and SupportsPaging add (MetadataException AliasDeclaredMultipleTimes,
+    /// ParameterNameConflictsWithAlias, AliasParameterNameAlreadyExistsForCommand, ParameterNameAlreadyExistsForCommand).
+    /// </summary>
+    [Fact]
+    public void Parameter_names_and_aliases_are_unique_ignoring_case_as_the_engine_requires()
+    {
+        var common = new (string Name, string[] Aliases)[]
+        {
+            ("Verbose", ["vb"]), ("Debug", ["db"]), ("ErrorAction", ["ea"]), ("WarningAction", ["wa"]),
+            ("InformationAction", ["infa"]), ("ProgressAction", ["proga"]), ("ErrorVariable", ["ev"]),
+            ("WarningVariable", ["wv"]), ("InformationVariable", ["iv"]), ("OutVariable", ["ov"]),
+            ("OutBuffer", ["ob"]), ("PipelineVariable", ["pv"]),
+        };
+        var shouldProcess = new (string Name, string[] Aliases)[] { ("WhatIf", ["wi"]), ("Confirm", ["cf"]) };
+        var paging = new (string Name, string[] Aliases)[] { ("IncludeTotalCount", []), ("Skip", []), ("First", []) };
+        var failures = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            var parameters = cmdlet.Parameters.Select(parameter => (parameter.Name, Aliases: parameter.Aliases.ToArray())).Concat(common);
+            if (cmdlet.Named.TryGetValue("SupportsShouldProcess", out var supportsShouldProcess) && supportsShouldProcess is true)
+            {
+                parameters = parameters.Concat(shouldProcess);
+            }
+
+            if (cmdlet.Named.TryGetValue("SupportsPaging", out var supportsPaging) && supportsPaging is true)
+            {
+                parameters = parameters.Concat(paging);
+            }
+
+            var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var (name, aliases) in parameters)
+            {
+                if (name.Equals("SelectProperty", StringComparison.OrdinalIgnoreCase) || name.Equals("SelectObject", StringComparison.OrdinalIgnoreCase))
+                {
+                    failures.Add($"{cmdlet.Name} -{name} is a reserved parameter name");
+                }
+
+                foreach (var key in new[] { name }.Concat(aliases))
+                {
+                    if (!owners.TryAdd(key, name))
+                    {
+                        failures.Add($"{cmdlet.Name}: '{key}' of -{name} is already the name or an alias of -{owners[key]}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
     private static void AssertBinds(string outputTypeName, string cmdletName, string parameterName)
