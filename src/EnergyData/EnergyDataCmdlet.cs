@@ -16,10 +16,10 @@ namespace EnergyData.Commands;
 public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+    private readonly ProgressBars progressBars = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
     private OperationPump? pump;
-    private bool progressShown;
     private int progressId;
 
     /// <summary>How operations are run: one at a time and in order unless a cmdlet says otherwise.</summary>
@@ -32,7 +32,7 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
             if (pump is null)
             {
                 pump = new OperationPump(this, PumpOptions, stopping.Token) { ReleasedCallback = ShowProgress };
-                progressId = Math.Abs(GetHashCode() % 1000) + 1;
+                progressId = NewProgressActivityId();
             }
 
             return pump;
@@ -52,6 +52,8 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         var record = ToErrorRecord(failure);
         if (failure.IsTerminating)
         {
+            // Nothing can be written once the command is terminating, so the bars are closed first.
+            CloseProgress();
             ThrowTerminatingError(record);
         }
 
@@ -64,24 +66,42 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
 
     void IPipelineSink.WriteWarning(string message) => WriteWarning(message);
 
-    void IPipelineSink.WriteProgress(ProgressInfo progress) => WriteProgress(ToProgressRecord(progress));
+    void IPipelineSink.WriteProgress(ProgressInfo progress) => WriteProgressBar(ToProgressRecord(progress));
 
     /// <summary>Starts one input's work. Returns at once unless the throttle limit is reached.</summary>
     protected void Submit(object? target, Func<IOperationContext, Task> operation) => Run(() => Pump.Submit(target, operation));
 
-    /// <summary>Reports one input that failed before any work started (a validation error, for example).</summary>
-    protected void WriteFailure(Exception exception, object? target) => ((IPipelineSink)this).WriteError(ErrorMapper.FromException(exception, target));
+    /// <summary>
+    /// Reports one input that failed before any work started (a validation error, for example). It goes through the
+    /// pump like any input's outcome, so in ordered mode it comes after the results of the inputs before it.
+    /// </summary>
+    protected void WriteFailure(Exception exception, object? target) => Submit(target, _ => Task.FromException(exception));
+
+    /// <summary>An activity id for one input's progress bar, unique in the process (see <see cref="ProgressBars"/>).</summary>
+    protected static int NewProgressActivityId() => ProgressBars.NewActivityId();
 
     /// <summary>Turns a result into what goes down the pipeline (a cmdlet may add properties).</summary>
     protected virtual object Shape(object item) => item;
 
     protected override void EndProcessing()
     {
-        if (pump is not null)
+        if (pump is null)
+        {
+            return;
+        }
+
+        try
         {
             Run(pump.Complete);
-            ShowProgress(pump, completed: true);
         }
+        catch (Exception exception) when (exception is not PipelineStoppedException)
+        {
+            // An error that ends the command (-ErrorAction Stop, for one) must not leave a bar on screen.
+            CloseProgressIfStillPossible();
+            throw;
+        }
+
+        CloseProgress();
     }
 
     protected override void StopProcessing()
@@ -133,20 +153,8 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         }
     }
 
-    private void ShowProgress(OperationPump source) => ShowProgress(source, completed: false);
-
-    private void ShowProgress(OperationPump source, bool completed)
+    private void ShowProgress(OperationPump source)
     {
-        if (completed)
-        {
-            if (progressShown)
-            {
-                WriteProgress(new ProgressRecord(progressId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
-            }
-
-            return;
-        }
-
         // A bar for long work only, updated a few times a second at most.
         if (source.Submitted < 2 || progressClock.Elapsed < ProgressInterval)
         {
@@ -154,7 +162,36 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         }
 
         progressClock.Restart();
-        progressShown = true;
-        WriteProgress(new ProgressRecord(progressId, MyInvocation.MyCommand.Name, $"{source.Released} of {source.Submitted} inputs done"));
+        WriteProgressBar(new ProgressRecord(progressId, MyInvocation.MyCommand.Name, $"{source.Released} of {source.Submitted} inputs done"));
+    }
+
+    /// <summary>Writes a progress record, keeping the bars on screen so that every one gets its Completed record.</summary>
+    private void WriteProgressBar(ProgressRecord record)
+    {
+        if (progressBars.Track(record.ActivityId, record.RecordType == ProgressRecordType.Completed))
+        {
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>Removes every bar still on screen: the cmdlet's own and those of inputs that ended without closing theirs.</summary>
+    private void CloseProgress()
+    {
+        foreach (var activityId in progressBars.TakeOpen())
+        {
+            WriteProgress(new ProgressRecord(activityId, MyInvocation.MyCommand.Name, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+
+    private void CloseProgressIfStillPossible()
+    {
+        try
+        {
+            CloseProgress();
+        }
+        catch (PipelineStoppedException)
+        {
+            // The pipeline is already stopping: the engine takes no more records, and the original error goes on.
+        }
     }
 }

@@ -87,7 +87,25 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
     protected Task<KhipuOperation> SubmitOperationAsync(KhipuRequest request, string? inputIdentifier, IOperationContext context, string? detail = null) =>
         AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, context, context.CancellationToken);
 
-    /// <summary>The account credential for CEN and TGR: the parameter's, else the session's.</summary>
-    protected KhipuAccountCredential? AccountCredentialOrDefault(PSCredential? credential) =>
-        credential is null ? ResolvedConnection.GetKhipuAccountCredential() : KhipuAccountCredential.FromUserName(credential.UserName, credential.Password);
+    /// <summary>
+    /// The account credential for CEN and TGR: the parameter's, else the session's ([PSCredential]::Empty, the usual
+    /// "no credential" value, counts as none). False when the given one is unusable: that input's error is written
+    /// and the other inputs go on.
+    /// </summary>
+    protected bool TryGetAccountCredential(PSCredential? credential, object? target, out KhipuAccountCredential? accountCredential)
+    {
+        try
+        {
+            accountCredential = credential is null || ReferenceEquals(credential, PSCredential.Empty)
+                ? ResolvedConnection.GetKhipuAccountCredential()
+                : KhipuAccountCredential.FromUserName(credential.UserName, credential.Password);
+            return true;
+        }
+        catch (Validation.ParameterValidationException exception)
+        {
+            WriteFailure(exception, target);
+            accountCredential = null;
+            return false;
+        }
+    }
 }

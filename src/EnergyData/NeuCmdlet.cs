@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Tasks;
@@ -11,6 +12,8 @@ namespace EnergyData.Commands;
 /// <summary>Base of the NEU cmdlets: the connection, the NEU client, concurrency, and paging with progress.</summary>
 public abstract class NeuCmdlet : EnergyDataCmdlet
 {
+    // The progress bar of each paged call in flight (calls of concurrent inputs run on pool threads).
+    private readonly ConcurrentDictionary<NeuPaging, int> pagingProgressIds = new();
     private NeuClient? client;
 
     /// <summary>A connection from Connect-EnergyData -PassThru; the session's when omitted.</summary>
@@ -69,7 +72,8 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
         }
 
         var activity = MyInvocation.MyCommand.Name;
-        var activityId = Math.Abs(GetHashCode() % 1000) + 1001;
+        var activityId = NewProgressActivityId();
+        pagingProgressIds[paging] = activityId;
         paging.PageRead = (page, maxPage, total) =>
         {
             var status = maxPage is { } max
@@ -85,8 +89,19 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
     protected async Task WritePagedAsync<T>(IOperationContext context, NeuPaging paging, IAsyncEnumerable<T> rows, Func<T, IEnumerable<object>>? expand = null)
         where T : class
     {
-        await context.WriteAllAsync(rows, expand).ConfigureAwait(false);
-        context.Progress(new ProgressInfo(Math.Abs(GetHashCode() % 1000) + 1001, MyInvocation.MyCommand.Name, "Done") { Completed = true });
+        try
+        {
+            await context.WriteAllAsync(rows, expand).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Closed whether the pages ended or failed; other inputs' bars stay.
+            if (pagingProgressIds.TryRemove(paging, out var activityId))
+            {
+                context.Progress(new ProgressInfo(activityId, MyInvocation.MyCommand.Name, "Done") { Completed = true });
+            }
+        }
+
         if (PagingParametersOrNull() is { IncludeTotalCount.IsPresent: true } && paging.TotalCount is { } total)
         {
             await context.WriteObjectAsync(new NeuTotalCount(total)).ConfigureAwait(false);

@@ -165,6 +165,11 @@ public sealed class CallbackWaiter
             trace?.Verbose($"The result of {operation.OperationId} could not be opened yet ({exception.Message}); trying again.");
             return null;
         }
+        catch (UnauthorizedAccessException exception)
+        {
+            // Not a passing lock: waiting would not change it, and the other operations go on.
+            return new CallbackOutcome(operation, Array.Empty<object>(), exception);
+        }
 
         if (stream is null)
         {
@@ -181,7 +186,7 @@ public sealed class CallbackWaiter
                 var rows = await KhipuClient.MapCallbackResultAsync(operation, stream, trace, cancellationToken).ConfigureAwait(false);
                 return new CallbackOutcome(operation, rows, null);
             }
-            catch (Exception exception) when (exception is KhipuException or KhipuProtocolException or JsonException or Json.JsonStreamLimitException)
+            catch (Exception exception) when (exception is KhipuException or KhipuProtocolException or JsonException or Json.JsonStreamLimitException or IOException)
             {
                 return new CallbackOutcome(operation, Array.Empty<object>(), exception);
             }

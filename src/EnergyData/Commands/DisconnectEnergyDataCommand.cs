@@ -25,7 +25,9 @@ public sealed class DisconnectEnergyDataCommand : PSCmdlet
 
     protected override void EndProcessing()
     {
-        if (MyInvocation.BoundParameters.ContainsKey(nameof(Connection)))
+        // Connections piped in were closed one by one; an empty pipeline (nothing matched upstream) closes nothing,
+        // rather than falling back to forgetting the session's credentials.
+        if (MyInvocation.ExpectingInput || MyInvocation.BoundParameters.ContainsKey(nameof(Connection)))
         {
             return;
         }

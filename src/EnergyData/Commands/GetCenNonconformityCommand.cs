@@ -45,6 +45,11 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
 
     protected override void ProcessRecord()
     {
+        if (!TryGetAccountCredential(AccountCredential, DebtorRut, out var accountCredential))
+        {
+            return;
+        }
+
         var query = new CenQuery
         {
             RutDeudor = DebtorRut,
@@ -53,7 +58,7 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
             PageSize = PageSize,
             Skip = (long)Math.Min(PagingParameters.Skip, long.MaxValue),
             First = (long)Math.Min(PagingParameters.First, long.MaxValue),
-            AccountCredential = AccountCredentialOrDefault(AccountCredential),
+            AccountCredential = accountCredential,
             PageConcurrency = ThrottleLimit,
         };
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
@@ -69,8 +74,17 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
         Submit(query.RutDeudor, async context =>
         {
             var state = new CenPagingState();
-            await context.WriteAllAsync(Khipu.GetCenNonconformitiesAsync(query, required, state, s => ReportPage(context, query, s), context, context.CancellationToken)).ConfigureAwait(false);
-            context.Progress(new ProgressInfo(2, "Get-CenNonconformity", "Done") { Completed = true });
+            var activityId = NewProgressActivityId();
+            try
+            {
+                await context.WriteAllAsync(Khipu.GetCenNonconformitiesAsync(query, required, state, s => ReportPage(context, activityId, query, s), context, context.CancellationToken)).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Closed whether the pages ended or failed; other inputs' bars stay.
+                context.Progress(new ProgressInfo(activityId, "Get-CenNonconformity", "Done") { Completed = true });
+            }
+
             if (includeTotal && state.TotalCount is { } total)
             {
                 await context.WriteObjectAsync(new TotalCount(total)).ConfigureAwait(false);
@@ -101,13 +115,13 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
         }
     }
 
-    private static void ReportPage(IOperationContext context, CenQuery query, CenPagingState state)
+    private static void ReportPage(IOperationContext context, int activityId, CenQuery query, CenPagingState state)
     {
         var status = state.TotalPages is { } pages
             ? $"RUT {query.RutDeudor}: page {state.PagesFetched} of {pages}"
             : $"RUT {query.RutDeudor}: page {state.PagesFetched}";
         var percent = state.TotalPages is { } all && all > 0 ? (int)Math.Min(100, state.PagesFetched * 100L / all) : -1;
-        context.Progress(new ProgressInfo(2, "Get-CenNonconformity", status) { PercentComplete = percent });
+        context.Progress(new ProgressInfo(activityId, "Get-CenNonconformity", status) { PercentComplete = percent });
     }
 
     private sealed class TotalCount

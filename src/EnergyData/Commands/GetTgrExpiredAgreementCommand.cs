@@ -27,7 +27,11 @@ public sealed class GetTgrExpiredAgreementCommand : KhipuCmdlet
 
     protected override void ProcessRecord()
     {
-        var credential = AccountCredentialOrDefault(AccountCredential);
+        if (!TryGetAccountCredential(AccountCredential, AccountCredential?.UserName ?? "TGR", out var credential))
+        {
+            return;
+        }
+
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
         var detail = Detail;
         var callback = CallbackUrl ?? AsyncCallbackUrl;

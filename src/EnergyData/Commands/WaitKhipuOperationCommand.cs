@@ -66,7 +66,12 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
         }
         catch (Validation.ParameterValidationException exception)
         {
-            WriteFailure(exception, OperationId.Length > 0 ? OperationId[0] : null);
+            // Every operation of the record gets its error: none is silently left out of the wait.
+            foreach (var id in OperationId)
+            {
+                WriteFailure(exception, id);
+            }
+
             return;
         }
 
@@ -98,30 +103,47 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
         }
 
         WriteVerbose($"Waiting for {waiting.Length} operation(s) in {inbox.Root}.");
+        var activityId = NewProgressActivityId();
         Submit(null, async context =>
         {
             var waiter = new CallbackWaiter(inbox, options);
-            void Report(int done, int total) => context.Progress(new ProgressInfo(3, "Wait-KhipuOperation", $"{done} of {total} operations collected") { PercentComplete = total == 0 ? 100 : done * 100 / total });
+            void Report(int done, int total) => context.Progress(new ProgressInfo(activityId, "Wait-KhipuOperation", $"{done} of {total} operations collected") { PercentComplete = total == 0 ? 100 : done * 100 / total });
+            // One failed operation never ends the wait for the others, whatever its kind.
+            void Fail(Exception exception, string operationId)
+            {
+                var mapped = ErrorMapper.FromException(exception, operationId);
+                context.WriteError(new OperationError(mapped.Exception, mapped.ErrorId, mapped.Kind, mapped.Target) { Message = mapped.Message, RecommendedAction = mapped.RecommendedAction });
+            }
+
             await foreach (var outcome in waiter.WaitAsync(waiting, Report, context, context.CancellationToken).ConfigureAwait(false))
             {
                 if (outcome.Error is { } error)
                 {
-                    // One failed operation never ends the wait for the others, whatever its kind.
-                    var mapped = ErrorMapper.FromException(error, outcome.Operation.OperationId);
-                    context.WriteError(new OperationError(mapped.Exception, mapped.ErrorId, mapped.Kind, mapped.Target) { Message = mapped.Message, RecommendedAction = mapped.RecommendedAction });
+                    Fail(error, outcome.Operation.OperationId);
                     continue;
                 }
 
                 foreach (var row in outcome.Results)
                 {
-                    var result = folder is not null && row is EnelBillDocument bill
-                        ? await KhipuClient.SaveBillDocumentAsync(bill, folder, context.CancellationToken).ConfigureAwait(false)
-                        : row;
+                    object result;
+                    try
+                    {
+                        result = folder is not null && row is EnelBillDocument bill
+                            ? await KhipuClient.SaveBillDocumentAsync(bill, folder, context.CancellationToken).ConfigureAwait(false)
+                            : row;
+                    }
+                    catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)
+                    {
+                        // A document that cannot be saved (the old copy open in a viewer, say) fails its own operation only.
+                        Fail(exception, outcome.Operation.OperationId);
+                        continue;
+                    }
+
                     await context.WriteObjectAsync(result).ConfigureAwait(false);
                 }
             }
 
-            context.Progress(new ProgressInfo(3, "Wait-KhipuOperation", "Done") { Completed = true });
+            context.Progress(new ProgressInfo(activityId, "Wait-KhipuOperation", "Done") { Completed = true });
         });
         base.EndProcessing();
     }

@@ -194,6 +194,8 @@ public sealed class CmdletMetadataTests
                 parameters = parameters.Concat(paging);
             }
 
+            // The binder sets a parameter through its public setter.
+            failures.AddRange(cmdlet.Parameters.Where(parameter => parameter.Property.SetMethod is not { IsPublic: true }).Select(parameter => $"{cmdlet.Name} -{parameter.Name} has no public setter"));
             var owners = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, aliases) in parameters)
             {
