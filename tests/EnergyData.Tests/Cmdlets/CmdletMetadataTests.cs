@@ -169,7 +169,7 @@ public sealed class CmdletMetadataTests
     /// ParameterNameConflictsWithAlias, AliasParameterNameAlreadyExistsForCommand, ParameterNameAlreadyExistsForCommand).
     /// </summary>
     [Fact]
-    public void Parameter_names_and_aliases_are_unique_ignoring_case_as_the_engine_requires()
+    public void Parameter_metadata_passes_the_checks_the_engine_makes_on_first_use()
     {
         var common = new (string Name, string[] Aliases)[]
         {
@@ -192,6 +192,32 @@ public sealed class CmdletMetadataTests
             if (cmdlet.Named.TryGetValue("SupportsPaging", out var supportsPaging) && supportsPaging is true)
             {
                 parameters = parameters.Concat(paging);
+            }
+
+            // ValidateRange's constructor throws (making the cmdlet unusable) unless both bounds have one type and min <= max.
+            foreach (var parameter in cmdlet.Parameters)
+            {
+                foreach (var range in parameter.Property.GetCustomAttributesData().Where(data => data.AttributeType.Name == "ValidateRangeAttribute"))
+                {
+                    var bounds = range.ConstructorArguments;
+                    if (bounds.Count == 2 && (bounds[0].ArgumentType != bounds[1].ArgumentType || Convert.ToDecimal(bounds[0].Value, System.Globalization.CultureInfo.InvariantCulture) > Convert.ToDecimal(bounds[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
+                    {
+                        failures.Add($"{cmdlet.Name} -{parameter.Name}: ValidateRange({bounds[0]}, {bounds[1]}) needs two bounds of one type, min <= max");
+                    }
+                }
+            }
+
+            // Tab completion creates the completer with its public parameterless constructor and calls IArgumentCompleter.
+            foreach (var parameter in cmdlet.Parameters)
+            {
+                foreach (var completer in parameter.Property.GetCustomAttributesData().Where(data => data.AttributeType.Name == "ArgumentCompleterAttribute"))
+                {
+                    if (completer.ConstructorArguments.Count == 1 && completer.ConstructorArguments[0].Value is Type type
+                        && (type.GetConstructor(Type.EmptyTypes) is not { IsPublic: true } || !type.GetInterfaces().Any(contract => contract.FullName == "System.Management.Automation.IArgumentCompleter")))
+                    {
+                        failures.Add($"{cmdlet.Name} -{parameter.Name}: completer {type.Name} needs a public parameterless constructor and IArgumentCompleter");
+                    }
+                }
             }
 
             // The binder sets a parameter through its public setter.
