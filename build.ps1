@@ -29,6 +29,9 @@ $out = Join-Path $root 'out'
 $moduleFolder = Join-Path $out 'EnergyData'
 $staging = Join-Path $out 'staging'
 
+# One exact PlatyPS: the layout of what Export-MamlCommandHelp writes has changed between its releases (see Docs).
+$platyPSVersion = '1.0.3'
+
 function Get-ModuleVersion {
     [xml] $props = Get-Content -Raw -Path (Join-Path $root 'Directory.Build.props')
     $prefix = $props.Project.PropertyGroup | ForEach-Object { $_.VersionPrefix } | Where-Object { $_ } | Select-Object -First 1
@@ -37,9 +40,62 @@ function Get-ModuleVersion {
 }
 
 function Invoke-Dotnet {
-    param([Parameter(ValueFromRemainingArguments)] [string[]] $Arguments)
-    & dotnet @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE" }
+    # A simple function on purpose (no [Parameter], no [CmdletBinding]): an advanced one takes the common parameters,
+    # and `-o` would then be an ambiguous prefix of -OutVariable and -OutBuffer instead of reaching dotnet.
+    & dotnet @args
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function ConvertTo-PSLiteral {
+    # A single-quoted PowerShell literal of Text, for the scripts the child processes run.
+    param([string] $Text)
+    return "'" + ($Text -replace '[''\u2018\u2019\u201A\u201B]', '$0$0') + "'"
+}
+
+function Invoke-ChildShell {
+    # Runs Script in a new process of this same PowerShell (powershell.exe or pwsh): the module's dlls it loads are
+    # released when it ends instead of staying loaded here (locked on Windows, stale for a later import). The script
+    # goes through a file, so no native-argument quoting rule of either shell applies; its exit code is checked.
+    param([string] $Name, [string] $Script)
+    New-Item -ItemType Directory -Force -Path $out | Out-Null
+    $path = Join-Path $out "$Name.child.ps1"
+    Set-Content -Path $path -Value $Script -Encoding utf8
+    try {
+        & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File $path | Out-Host
+        if ($LASTEXITCODE -ne 0) { throw "$Name failed in a child PowerShell (exit code $LASTEXITCODE)." }
+    }
+    finally {
+        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Test-PSResourceGet {
+    # Microsoft.PowerShell.PSResourceGet ships with PowerShell 7.4 and later; Windows PowerShell 5.1 has only
+    # PowerShellGet (Install-Module, Register-PSRepository, Publish-Module, Save-Module) unless it was installed.
+    return [bool] (Get-Command -Name Install-PSResource -ErrorAction SilentlyContinue)
+}
+
+function Import-PowerShellGet {
+    # The packaging fallback for Windows PowerShell 5.1: PowerShellGet 2 or later, whose Publish-Module -Force
+    # fetches nuget.exe (when missing) without asking; the NuGet provider is fetched unasked too.
+    $powerShellGet = Get-Module -ListAvailable -Name PowerShellGet | Sort-Object -Property Version -Descending | Select-Object -First 1
+    if ($null -eq $powerShellGet -or $powerShellGet.Version -lt [version]'2.0') {
+        throw 'This task needs Microsoft.PowerShell.PSResourceGet (built into PowerShell 7.4 and later) or PowerShellGet 2: run it with pwsh 7.4+, or Install-Module PowerShellGet -MinimumVersion 2.2.5 -Scope CurrentUser -Force first.'
+    }
+    Get-PackageProvider -Name NuGet -ForceBootstrap | Out-Null
+    Import-Module -Name PowerShellGet -MinimumVersion 2.0
+}
+
+function Install-BuildModule {
+    param([string] $Name, [string] $RequiredVersion)
+    if (Test-PSResourceGet) {
+        Install-PSResource -Name $Name -Version "[$RequiredVersion]" -Scope CurrentUser -TrustRepository
+    }
+    else {
+        # PowerShellGet, any version (Windows PowerShell 5.1 ships 1.0.0.1); the NuGet provider fetched unasked.
+        Get-PackageProvider -Name NuGet -ForceBootstrap | Out-Null
+        Install-Module -Name $Name -RequiredVersion $RequiredVersion -Scope CurrentUser -Force
+    }
 }
 
 function Get-ReleaseNotes {
@@ -111,26 +167,37 @@ function Invoke-TestTask {
     if (-not $pester) {
         Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
     }
-    Import-Module Pester -MinimumVersion 5.5.0
-    $configuration = New-PesterConfiguration
-    $configuration.Run.Path = Join-Path $root 'tests'
-    $configuration.Run.Exit = $false
-    $configuration.Run.Throw = $true
-    $configuration.Output.Verbosity = 'Detailed'
-    $configuration.TestResult.Enabled = $true
-    $configuration.TestResult.OutputPath = Join-Path $out 'pester.xml'
-    Invoke-Pester -Configuration $configuration
+
+    # Pester runs in a child process: the suites import the module, whose dlls would otherwise stay loaded here.
+    $run = @'
+$ErrorActionPreference = 'Stop'
+Import-Module -Name Pester -MinimumVersion 5.5.0
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = __TESTS__
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Detailed'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputPath = __RESULTS__
+$result = Invoke-Pester -Configuration $configuration
+if ($result.Result -ne 'Passed') { exit 1 }
+exit 0
+'@
+    $run = $run.Replace('__TESTS__', (ConvertTo-PSLiteral (Join-Path $root 'tests')))
+    $run = $run.Replace('__RESULTS__', (ConvertTo-PSLiteral (Join-Path $out 'pester.xml')))
+    Invoke-ChildShell -Name 'Pester' -Script $run
 }
 
 function Invoke-DocsTask {
     if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
-    $platyPS = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Where-Object { $_.Version -ge [version]'1.0.0' } | Select-Object -First 1
+    $platyPS = Get-Module -ListAvailable -Name Microsoft.PowerShell.PlatyPS | Where-Object { $_.Version -eq [version]$platyPSVersion }
     if (-not $platyPS) {
-        Install-PSResource -Name Microsoft.PowerShell.PlatyPS -Version '[1.0.0,2.0.0)' -Scope CurrentUser -TrustRepository
+        Install-BuildModule -Name Microsoft.PowerShell.PlatyPS -RequiredVersion $platyPSVersion
     }
-    Import-Module Microsoft.PowerShell.PlatyPS -MinimumVersion 1.0.0
+    Import-Module -Name Microsoft.PowerShell.PlatyPS -RequiredVersion $platyPSVersion
 
-    # PlatyPS writes <OutputFolder>/<ModuleName>/<external help file>; export aside, then copy into en-US.
+    # PlatyPS 1.0.3 writes <OutputFolder>/<ModuleName>/<external help file>, the name in the pages' 'external help
+    # file' metadata (EnergyData.dll-Help.xml); earlier builds of the 1.0 line named the file after the module.
+    # Export aside, then copy into en-US.
     $maml = Join-Path $out 'maml'
     if (Test-Path $maml) { Remove-Item -Recurse -Force $maml }
     $helpFolder = Join-Path $moduleFolder 'en-US'
@@ -142,11 +209,13 @@ function Invoke-DocsTask {
     # Get-Help looks for the file the cmdlet assembly names, EnergyData.dll-Help.xml, and Linux file names are
     # case-sensitive: check the exact name rather than trusting a wildcard.
     $expected = 'EnergyData.dll-Help.xml'
-    $produced = Get-ChildItem -Path $maml -Recurse -File | Where-Object { $_.Name -like '*-help.xml' }
-    if (-not ($produced | Where-Object { $_.Name -ceq $expected })) {
-        throw "PlatyPS produced $(@($produced.Name) -join ', '), not $expected."
+    # Found wherever under the export folder it was written, so a change of PlatyPS's folder layout does not matter.
+    $produced = @(Get-ChildItem -LiteralPath $maml -Recurse -File -ErrorAction SilentlyContinue)
+    $helpFile = $produced | Where-Object { $_.Name -ceq $expected } | Select-Object -First 1
+    if (-not $helpFile) {
+        throw "PlatyPS $platyPSVersion produced [$(@($produced | ForEach-Object { $_.FullName }) -join ', ')], not $expected."
     }
-    $produced | Where-Object { $_.Name -ceq $expected } | Copy-Item -Destination $helpFolder -Force
+    $helpFile | Copy-Item -Destination $helpFolder -Force
 
     # about_ topics ship as plain text: the markdown without its front matter.
     $about = Get-Content -Raw -Path (Join-Path $root 'docs/about_EnergyData.md')
@@ -166,17 +235,37 @@ function Invoke-PackageTask {
     }
 
     # The Gallery path without the network: publish to a throw-away local repository and install back from it.
+    # With PSResourceGet (PowerShell 7.4+), as the Gallery publish step uses it; on Windows PowerShell 5.1 without
+    # it, with PowerShellGet 2 (whose Publish-Module -Force fetches nuget.exe without asking when it is missing).
     $repositoryName = 'EnergyDataLocal' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-    Register-PSResourceRepository -Name $repositoryName -Uri $repositoryPath -Trusted
-    try {
-        Publish-PSResource -Path $moduleFolder -Repository $repositoryName
-        Save-PSResource -Name EnergyData -Repository $repositoryName -Path $installPath -TrustRepository
+    if (Test-PSResourceGet) {
+        Register-PSResourceRepository -Name $repositoryName -Uri $repositoryPath -Trusted
+        try {
+            Publish-PSResource -Path $moduleFolder -Repository $repositoryName
+            Save-PSResource -Name EnergyData -Repository $repositoryName -Path $installPath -TrustRepository
+        }
+        finally {
+            Unregister-PSResourceRepository -Name $repositoryName
+        }
     }
-    finally {
-        Unregister-PSResourceRepository -Name $repositoryName
+    else {
+        Write-Host 'PSResourceGet is not available: packaging with PowerShellGet.'
+        Import-PowerShellGet
+        Register-PSRepository -Name $repositoryName -SourceLocation $repositoryPath -PublishLocation $repositoryPath -InstallationPolicy Trusted
+        try {
+            Publish-Module -Path $moduleFolder -Repository $repositoryName -Force
+            Save-Module -Name EnergyData -Repository $repositoryName -Path $installPath -Force
+        }
+        finally {
+            Unregister-PSRepository -Name $repositoryName
+        }
     }
 
-    $installed = Get-ChildItem -Path (Join-Path $installPath 'EnergyData') -Directory | Select-Object -First 1
+    # <path>/EnergyData/<version>; an older PowerShellGet saves into <path>/EnergyData itself.
+    $installed = Get-Item -LiteralPath (Join-Path $installPath 'EnergyData')
+    if (-not (Test-Path (Join-Path $installed.FullName 'EnergyData.psd1'))) {
+        $installed = Get-ChildItem -LiteralPath $installed.FullName -Directory | Select-Object -First 1
+    }
     foreach ($expected in @('EnergyData.psd1', 'EnergyData.dll', 'EnergyData.Loader.dll', 'EnergyData.LoadContext.dll', 'EnergyData.format.ps1xml',
             'dependencies/EnergyData.Core.dll', 'dependencies/Polly.Core.dll', 'dependencies/System.Text.Json.dll', 'en-US/EnergyData.dll-Help.xml', 'en-US/about_EnergyData.help.txt')) {
         if (-not (Test-Path (Join-Path $installed.FullName $expected))) { throw "The installed package lacks $expected." }
@@ -191,45 +280,37 @@ function Invoke-PackageTask {
     Write-Host "Installed from the local repository: $summary"
 }
 
-function Start-Emulator {
-    param([int] $Port = 5080)
-    $project = Join-Path $root 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
-    Invoke-Dotnet build $project -c $Configuration
-    $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
-    # Quoted into one string: Windows PowerShell 5.1 (.NET Framework) has no ProcessStartInfo.ArgumentList.
-    $info.Arguments = (@('run', '--no-build', '-c', $Configuration, '--project', $project, '--', '--urls', "http://127.0.0.1:$Port") | ForEach-Object { '"' + $_ + '"' }) -join ' '
-
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLine()
-    if ($line -notmatch 'listening on (?<uri>\S+)') {
-        $process.Kill()
-        throw "The emulator did not start: $line"
-    }
-    return [pscustomobject]@{ Process = $process; BaseUri = $Matches.uri }
-}
-
 function Invoke-DemoTask {
     Invoke-BuildTask
-    $emulator = Start-Emulator
+    # The Pester suites' emulator helpers: build the emulator, run its dll, wait for its "listening on" line.
+    Import-Module (Join-Path $root 'tests/TestHelpers.psm1') -Force
+    $emulator = Start-TestEmulator -Configuration $Configuration
+    $csv = Join-Path $out 'debts.csv'
     try {
-        Import-Module (Join-Path $moduleFolder 'EnergyData.psd1') -Force
-        # The emulator publishes the credentials it accepts (test values, not secrets).
-        $credentials = Invoke-RestMethod -Uri ($emulator.BaseUri.TrimEnd('/') + '/_emulator/credentials')
-        $apiKey = ConvertTo-SecureString -String $credentials.khipuApiKey -AsPlainText -Force
-        Connect-EnergyData -KhipuApiKey $apiKey -KhipuBaseUri $emulator.BaseUri
-        $csv = Join-Path $out 'debts.csv'
-        Import-Csv -Path (Join-Path $root 'docs/samples/clients.csv') |
-            Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue |
-            Export-Csv -Path $csv -NoTypeInformation
-        Import-Csv -Path $csv | Format-Table -Property @('ClientIdentifier', 'Address', 'DebtAmount', 'DebtCurrency', 'DebtDueDate')
-        foreach ($failure in $failures) { Write-Warning ('{0} - {1}' -f $failure.TargetObject, $failure.Exception.Message) }
+        # The module is imported in a child process, so this one keeps none of its dlls loaded.
+        $demo = @'
+$ErrorActionPreference = 'Stop'
+Import-Module -Name __MANIFEST__ -Force
+# The emulator publishes the credentials it accepts (test values, not secrets).
+$credentials = Invoke-RestMethod -Uri (__BASEURI__ + '_emulator/credentials')
+$apiKey = ConvertTo-SecureString -String $credentials.khipuApiKey -AsPlainText -Force
+Connect-EnergyData -KhipuApiKey $apiKey -KhipuBaseUri __BASEURI__
+Import-Csv -Path __SAMPLE__ |
+    Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue |
+    Export-Csv -Path __CSV__ -NoTypeInformation
+Import-Csv -Path __CSV__ | Format-Table -Property @('ClientIdentifier', 'Address', 'DebtAmount', 'DebtCurrency', 'DebtDueDate')
+foreach ($failure in $failures) { Write-Warning ('{0} - {1}' -f $failure.TargetObject, $failure.Exception.Message) }
+Disconnect-EnergyData
+'@
+        $demo = $demo.Replace('__MANIFEST__', (ConvertTo-PSLiteral (Join-Path $moduleFolder 'EnergyData.psd1')))
+        $demo = $demo.Replace('__BASEURI__', (ConvertTo-PSLiteral $emulator.BaseUri))
+        $demo = $demo.Replace('__SAMPLE__', (ConvertTo-PSLiteral (Join-Path $root 'docs/samples/clients.csv')))
+        $demo = $demo.Replace('__CSV__', (ConvertTo-PSLiteral $csv))
+        Invoke-ChildShell -Name 'Demo' -Script $demo
         Write-Host "Wrote $csv"
-        Disconnect-EnergyData
     }
     finally {
-        $emulator.Process.Kill()
+        Stop-TestEmulator -Emulator $emulator
     }
 }
 

@@ -6,7 +6,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-BuiltModule
     $script:Emulator = Start-TestEmulator
-    $script:ApiKey = ConvertTo-SecureString -String 'emu-khipu-api-key' -AsPlainText -Force
+    # The key the emulator accepts, as it publishes it (a test value, not a secret).
+    $script:ApiKey = ConvertTo-SecureString -String (Get-EmulatorCredential -Emulator $script:Emulator).khipuApiKey -AsPlainText -Force
     Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -MaxRetryCount 2
     $script:Clients = @('1234567-8', '3049812-1', '7766554', '778890')
 
@@ -81,7 +82,7 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
 
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
-        $operation | Should -BeOfType 'EnergyData.Khipu.KhipuOperation'
+        $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')
         $operation.CallbackUrl | Should -Match '/\*\*\*$'
         $operation.RequestInputs | Should -Be '{"ClientIdentifier":"1234567-8"}'
         $operation.LifeSpan | Should -Not -BeNullOrEmpty

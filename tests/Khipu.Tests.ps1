@@ -35,7 +35,7 @@ Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
 
     It 'returns a connection with -PassThru that -Connection accepts' {
         $other = Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -PassThru
-        $other | Should -BeOfType 'EnergyData.Connection.EnergyDataConnection'
+        $other | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Connection.EnergyDataConnection')
         (Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $other).Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
     }
 }
@@ -45,7 +45,7 @@ Describe 'Get-EnelDebtStatus' {
 
     It 'returns the documented example as a typed, flat row' {
         $row = Get-EnelDebtStatus -ClientIdentifier '1234567-8'
-        $row | Should -BeOfType 'EnergyData.Khipu.EnelDebtStatus'
+        $row | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.EnelDebtStatus')
         $row.ClientIdentifier | Should -Be '1234567-8'
         $row.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
         $row.DebtAmount | Should -Be 10000
@@ -106,7 +106,7 @@ Describe 'Get-EnelDebtStatus' {
 
     It 'emits operations in asynchronous mode' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -CallbackUrl 'http://127.0.0.1:9/callback'
-        $operation | Should -BeOfType 'EnergyData.Khipu.KhipuOperation'
+        $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')
         $operation.OperationId | Should -Not -BeNullOrEmpty
         $operation.LifeSpan | Should -Not -BeNullOrEmpty
     }
@@ -138,8 +138,10 @@ Describe 'Get-CenNonconformity' {
         Reset-Emulator -Emulator $script:Emulator
         # Rows 350..449 span pages 1 and 2 of 200 rows: exactly two billed requests.
         $result = Get-CenNonconformity -RutDeudor 76999999 -FechaCreacionDelCasoDesde '2019-11-14' -FechaCreacionDelCasoHasta '2025-11-05' -Filas 200 -Skip 350 -First 100 -IncludeTotalCount
-        $total = $result | Where-Object { $_ -isnot [EnergyData.Khipu.CenNonconformity] -and $_.PSObject.BaseObject -isnot [EnergyData.Khipu.CenNonconformity] }
-        $rows = $result | Where-Object { $_.PSObject.BaseObject -is [EnergyData.Khipu.CenNonconformity] }
+        # No [EnergyData.Khipu.CenNonconformity] literal: PowerShell 7 cannot resolve the module's types by name.
+        $rowType = Get-ModuleType -FullName 'EnergyData.Khipu.CenNonconformity'
+        $total = $result | Where-Object { $_.PSObject.BaseObject -isnot $rowType }
+        $rows = $result | Where-Object { $_.PSObject.BaseObject -is $rowType }
         $rows.Count | Should -Be 100
         $rows[0].Index | Should -Be 350
         "$total" | Should -Match '4575'
@@ -168,8 +170,8 @@ Describe 'Get-TgrExpiredAgreement' {
         $resolutions = @(Get-TgrExpiredAgreement)
         $resolutions.Count | Should -BeGreaterThan 0
         $resolutions[0].ResolutionId | Should -Not -BeNullOrEmpty
-        @(Get-TgrExpiredAgreement -Detail Debt)[0] | Should -BeOfType 'EnergyData.Khipu.TgrDebt'
-        @(Get-TgrExpiredAgreement -Detail Instalment)[0] | Should -BeOfType 'EnergyData.Khipu.TgrInstalment'
+        @(Get-TgrExpiredAgreement -Detail Debt)[0] | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.TgrDebt')
+        @(Get-TgrExpiredAgreement -Detail Instalment)[0] | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.TgrInstalment')
     }
 
     It 'never shows the account password in -Debug output' {

@@ -79,8 +79,22 @@ Describe 'Paged NEU cmdlets' {
     }
 
     It 'adds the total with -IncludeTotalCount' {
-        $result = Get-NeuBillDueDate -First 5 -IncludeTotalCount
-        ($result | Where-Object { $_ -is [EnergyData.Neu.NeuBillDueDate] }).Count | Should -Be 5
+        $result = @(Get-NeuBillDueDate -First 5 -IncludeTotalCount)
+        # No [EnergyData.Neu.NeuBillDueDate] literal: PowerShell 7 cannot resolve the module's types by name.
+        $rowType = Get-ModuleType -FullName 'EnergyData.Neu.NeuBillDueDate'
+        @($result | Where-Object { $_.PSObject.BaseObject -is $rowType }) | Should -HaveCount 5
+        # The rest is what PagingParameters.NewTotalCount makes of the server's total (the emulator reports 25 bills):
+        # the count as a UInt64, with an Accuracy note (1.0: exact) and a ToString of 'Total count: 25'.
+        $total = @($result | Where-Object { $_.PSObject.BaseObject -isnot $rowType })
+        $total | Should -HaveCount 1
+        $total[0].PSObject.BaseObject | Should -BeOfType ([uint64])
+        $total[0].PSObject.BaseObject | Should -Be 25
+        $total[0].Accuracy | Should -Be 1.0
+        # The template is a PowerShell resource string, which a localized Windows PowerShell translates.
+        $total[0].ToString() | Should -Match '\b25$'
+        if ([cultureinfo]::CurrentUICulture.TwoLetterISOLanguageName -eq 'en') {
+            $total[0].ToString() | Should -Be 'Total count: 25'
+        }
     }
 }
 

@@ -9,14 +9,47 @@ function Import-BuiltModule {
     if (-not (Test-Path $manifest)) {
         throw "The module is not built. Run ./build.ps1 -Task Build first."
     }
-    Import-Module $manifest -Force -ErrorAction Stop
+    # -Global: called from inside this module, Import-Module would import into this module's session state only,
+    # and the test files (which call the cmdlets) would not see the module or its cmdlets.
+    Import-Module $manifest -Force -Global -ErrorAction Stop
+}
+
+function Get-ModuleType {
+    # The module's .NET type with this full name, for -is and Should -BeOfType. PowerShell 7 resolves no type name
+    # from an assembly in a custom AssemblyLoadContext, and EnergyData.Core (every output type) loads into the
+    # module's own: [EnergyData.Khipu.EnelDebtStatus] or Should -BeOfType 'EnergyData...' fail there. The cmdlets'
+    # [OutputType] attributes hold the Type objects themselves, resolved by the module's loader.
+    param([string] $FullName)
+    $type = Get-Command -Module EnergyData -CommandType Cmdlet |
+        ForEach-Object { $_.OutputType } |
+        Where-Object { $null -ne $_.Type -and $_.Type.FullName -eq $FullName } |
+        ForEach-Object { $_.Type } |
+        Select-Object -First 1
+    if ($null -eq $type) {
+        throw "No EnergyData cmdlet declares the output type $FullName (is the module imported?)."
+    }
+    return $type
 }
 
 function Start-TestEmulator {
-    param([string[]] $ExtraArguments = @())
-    $project = Join-Path (Get-RepositoryRoot) 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
+    param(
+        [string[]] $ExtraArguments = @(),
+        [ValidateSet('Debug', 'Release')] [string] $Configuration = 'Release',
+        [int] $TimeoutSec = 60
+    )
+    $root = Get-RepositoryRoot
+    $project = Join-Path $root 'tests/EnergyData.Emulator/EnergyData.Emulator.csproj'
+    $output = Join-Path (Join-Path $root 'out/emulator') $Configuration
+    # Built first, then started as `dotnet EnergyData.Emulator.dll`: one process, which Kill() ends. Under
+    # `dotnet run` the emulator is a child of the dotnet host, and Kill() would end only the host. The build's
+    # messages go to the host, not into this function's return value.
+    & dotnet build $project -c $Configuration -o $output | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "Building the emulator failed (dotnet build exit code $LASTEXITCODE)."
+    }
+
     $info = New-Object System.Diagnostics.ProcessStartInfo 'dotnet'
-    $arguments = @('run', '-c', 'Release', '--project', $project, '--', '--urls', 'http://127.0.0.1:0') + $ExtraArguments
+    $arguments = @((Join-Path $output 'EnergyData.Emulator.dll'), '--urls', 'http://127.0.0.1:0') + $ExtraArguments
     if ($null -ne $info.PSObject.Properties['ArgumentList']) {
         foreach ($argument in $arguments) {
             $info.ArgumentList.Add($argument)
@@ -29,14 +62,40 @@ function Start-TestEmulator {
     $info.RedirectStandardOutput = $true
     $info.UseShellExecute = $false
     $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLine()
-    while ($null -ne $line -and $line -notmatch 'listening on (?<uri>\S+)') {
-        $line = $process.StandardOutput.ReadLine()
+
+    # The emulator prints "listening on <uri>" once it accepts requests (tests/EnergyData.Emulator/Program.cs).
+    # Each line is awaited within what is left of the budget, so a hung start cannot hang the suite.
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    $earlier = New-Object System.Collections.Generic.List[string]
+    $uri = $null
+    try {
+        while ($null -eq $uri) {
+            $left = [int][Math]::Max(0.0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+            $read = $process.StandardOutput.ReadLineAsync()
+            if (-not $read.Wait($left)) {
+                throw ("The emulator did not report 'listening on <uri>' within {0} s and was stopped. Its output: {1}" -f $TimeoutSec, ($earlier -join ' | '))
+            }
+            $line = $read.Result
+            if ($null -eq $line) {
+                $exitCode = if ($process.WaitForExit(5000)) { $process.ExitCode } else { 'unknown' }
+                throw ("The emulator exited (exit code {0}) before it was listening. Its output: {1}" -f $exitCode, ($earlier -join ' | '))
+            }
+            if ($line -match 'listening on (?<uri>\S+)') {
+                $uri = $Matches['uri']
+            }
+            else {
+                $earlier.Add($line)
+            }
+        }
     }
-    if ($null -eq $line) {
-        throw 'The emulator exited before it was listening.'
+    catch {
+        if (-not $process.HasExited) {
+            try { $process.Kill() } catch { Write-Verbose "Stopping the emulator: $_" }
+            $process.WaitForExit(5000) | Out-Null
+        }
+        throw
     }
-    return [pscustomobject]@{ Process = $process; BaseUri = $Matches.uri.TrimEnd('/') + '/' }
+    return [pscustomobject]@{ Process = $process; BaseUri = $uri.TrimEnd('/') + '/' }
 }
 
 function Stop-TestEmulator {
@@ -77,5 +136,5 @@ function Add-EmulatorFault {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/faults') -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
 }
 
-$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault')
+$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Get-ModuleType', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault')
 Export-ModuleMember -Function $exported
