@@ -39,6 +39,11 @@ public sealed class DependencyIsolation : IModuleAssemblyInitializer, IModuleAss
 
     public void OnImport()
     {
+        if (HostRequirement.Problem(LoadContextProxy.IsSupported, Environment.Version) is { } problem)
+        {
+            throw new PlatformNotSupportedException(problem);
+        }
+
         TlsPolicy.EnableTls12OnNetFramework();
         lock (Gate)
         {
