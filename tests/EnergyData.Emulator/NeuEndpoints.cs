@@ -24,7 +24,7 @@ public static partial class NeuEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, EmulatorState state)
     {
-        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, null)));
+        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
         routes.MapGet("/neu/v2/accounts", context => Guarded(context, state, () => Accounts(context, null)));
         routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, Id(context))));
         routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context)));
@@ -125,6 +125,12 @@ public static partial class NeuEndpoints
     private static string? Text(JsonElement body, string name) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
             ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+            : null;
+
+    // The document does not say whether an account's id goes in the path or the query: the emulator takes both.
+    private static long? QueryId(HttpContext context) =>
+        context.Request.Query.TryGetValue("id", out var values)
+            ? long.TryParse(values.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new BadRequestException("id inválido.")
             : null;
 
     private static long? Number(JsonElement body, string name) =>

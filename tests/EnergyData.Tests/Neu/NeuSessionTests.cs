@@ -40,6 +40,17 @@ public sealed class NeuSessionTests
     }
 
     [Fact]
+    public async Task An_account_id_can_be_sent_in_the_query()
+    {
+        using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Account"] = "GET accounts/?id={id}" });
+
+        var accounts = await connection.GetNeuClient().GetAccountsAsync(42, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("Cuenta Sur", Assert.Single(accounts).Account.AccountName);
+        Assert.Equal("/neu/accounts/?id=42", server.State.Neu.LastPath);
+    }
+
+    [Fact]
     public async Task The_confirmed_consumption_route_can_be_moved_too()
     {
         using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Consumption"] = "POST v2/data/consumption" });
