@@ -167,15 +167,17 @@ public sealed partial class NeuClient
             return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Int("days") };
         }, cancellationToken);
 
-    /// <summary>Every page of notifications (20 per page; the page number goes in the URL, the dates in the body).</summary>
+    /// <summary>
+    /// Every page of notifications (20 per page). The document puts the page number in the URL and also lists
+    /// PageNumber among the body's fields, so both carry it, with the same value, beside the dates.
+    /// </summary>
     public IAsyncEnumerable<NeuNotification> GetNotificationsAsync(DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
-        var body = new NeuBody().AddDate("From", from).AddDate("To", to);
         return MapPagedAsync(
             Routes[NeuRouteNames.Notifications],
             page => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) },
-            _ => body,
+            page => new NeuBody().AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             NeuPagingMode.Envelope,
             paging,
             trace,

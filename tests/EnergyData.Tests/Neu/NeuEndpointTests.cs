@@ -229,6 +229,8 @@ public sealed class NeuEndpointTests : IDisposable
         Assert.Equal(1, server.State.Counters.For("neu/notifications/3/"));
         Assert.Equal("Alerta de consumo 1", notifications[0].Title);
         Assert.True(notifications[0].Read);
+        Assert.Equal("/neu/notifications/3/", server.State.Neu.LastPath);
+        Assert.Contains("\"PageNumber\":3", server.State.Neu.LastBody, StringComparison.Ordinal);
     }
 
     [Fact]

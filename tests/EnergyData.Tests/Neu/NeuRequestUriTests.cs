@@ -50,4 +50,34 @@ public sealed class NeuRequestUriTests
 
         Assert.Equal("https://neu.test/api/pqrs/?From=2021-06-01T00%3A00%3A00", Assert.Single(handler.Requests).Uri);
     }
+
+    [Fact]
+    public async Task A_notification_page_placed_in_the_query_is_sent_there_and_as_PageNumber_in_the_body()
+    {
+        var handler = new StubNeuHandler(request => request.RequestUri!.Query.EndsWith("page=1", StringComparison.Ordinal)
+            ? "{\"nextPage\":2,\"maxPage\":2,\"total\":2,\"data\":[{\"date\":\"2021-04-01T00:00:00\",\"title\":\"uno\",\"text\":\"a\",\"read\":true}]}"
+            : "{\"nextPage\":null,\"maxPage\":2,\"total\":2,\"data\":[{\"date\":\"2021-04-05T00:00:00\",\"title\":\"dos\",\"text\":\"b\",\"read\":false}]}");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Notifications"] = "POST notifications/?page={page}" });
+
+        var notifications = await client.GetNotificationsAsync(new DateTime(2021, 4, 1), null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
+        Assert.Equal(
+            [
+                ("POST", "https://neu.test/api/notifications/?page=1", "{\"From\":\"2021-04-01T00:00:00\",\"PageNumber\":1}"),
+                ("POST", "https://neu.test/api/notifications/?page=2", "{\"From\":\"2021-04-01T00:00:00\",\"PageNumber\":2}"),
+            ],
+            handler.Requests.Select(request => (request.Method, request.Uri, request.Body)));
+    }
+
+    [Fact]
+    public async Task The_default_notification_route_keeps_the_page_in_the_path_and_adds_PageNumber_to_the_body()
+    {
+        var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"data\":[]}");
+        var client = handler.CreateClient();
+
+        await client.GetNotificationsAsync(null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(("POST", "https://neu.test/api/notifications/1/", "{\"PageNumber\":1}"), Assert.Single(handler.Requests));
+    }
 }
