@@ -165,7 +165,8 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
-    /// elements and its nextPage/maxPage/total; any other object is one item. Paging fields found on array elements
+    /// elements and its nextPage/maxPage/total (<c>"data": null</c> with nothing but paging fields beside it gives
+    /// none); any other object is one item. Paging fields found on array elements
     /// (the due-date shape of the document) are taken too.
     /// </summary>
     internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -204,7 +205,7 @@ public sealed partial class NeuClient
                         yield return element;
                     }
                 }
-                else if (HasItemFields(root))
+                else if (HasItemFields(root, ignoreData: fields.Get("data") is null))
                 {
                     page.FirstItemText = root.GetRawText();
                     page.ItemCount = 1;
@@ -421,11 +422,16 @@ public sealed partial class NeuClient
         }
     }
 
-    private static bool HasItemFields(JsonElement root)
+    /// <summary>
+    /// Whether an object has fields of its own besides paging fields. With <paramref name="ignoreData"/>, a
+    /// <c>data</c> field does not count either: <c>"data": null</c> beside paging fields is an empty list envelope,
+    /// not one item with every field null.
+    /// </summary>
+    private static bool HasItemFields(JsonElement root, bool ignoreData)
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (!NeuPageInfo.IsPagingField(property.Name))
+            if (!NeuPageInfo.IsPagingField(property.Name) && !(ignoreData && IsDataField(property.Name)))
             {
                 return true;
             }
@@ -433,6 +439,8 @@ public sealed partial class NeuClient
 
         return false;
     }
+
+    private static bool IsDataField(string name) => string.Equals(name, "data", StringComparison.OrdinalIgnoreCase);
 
     private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)
     {

@@ -54,6 +54,11 @@ internal static class NeuConsumptionReader
             {
                 if (reader.ValueTextEquals("data"))
                 {
+                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     rowParser.StartAccount(accountId, accountName);
                     await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
                     {
@@ -87,6 +92,11 @@ internal static class NeuConsumptionReader
             {
                 if (reader.ValueTextEquals("data"))
                 {
+                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
                     {
                         row.SicCode = sicCode;
@@ -137,6 +147,20 @@ internal static class NeuConsumptionReader
 
             yield return index++;
         }
+    }
+
+    /// <summary>
+    /// From a group's "data" property name to its value. False for <c>"data": null</c>, which stands for a group
+    /// without readings and gives no rows; anything else but an array is refused by the array reader that follows.
+    /// </summary>
+    private static async ValueTask<bool> MoveToDataAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new NeuProtocolException("The NEU consumption response ended inside an account.");
+        }
+
+        return reader.TokenType != JsonTokenType.Null;
     }
 
     private static void EnsureEndObject(JsonStreamReader reader)
