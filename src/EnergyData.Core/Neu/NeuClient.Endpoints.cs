@@ -314,7 +314,7 @@ public sealed partial class NeuClient
         var f = new NeuFields(item);
         return new NeuService
         {
-            ServiceId = f.Long("id_service") ?? 0,
+            ServiceId = f.Long("id_service"),
             AccountId = f.Long("id_account") ?? accountId,
             AccountName = f.String("account_name") ?? accountName,
             ServiceType = f.String("type_service"),
@@ -328,7 +328,7 @@ public sealed partial class NeuClient
         var f = new NeuFields(item);
         var account = new NeuAccount
         {
-            AccountId = f.Long("id_account") ?? f.Long("id") ?? 0,
+            AccountId = f.Long("id_account") ?? f.Long("id"),
             AccountCategory = f.String("account_category"),
             AccountName = f.String("account_name"),
         };
@@ -342,7 +342,7 @@ public sealed partial class NeuClient
         }
 
         account.ServiceCount = services.Count;
-        account.ServiceIds = string.Join(";", services.Select(service => service.ServiceId.ToString(CultureInfo.InvariantCulture)));
+        account.ServiceIds = string.Join(";", services.Where(service => service.ServiceId is not null).Select(service => service.ServiceId!.Value.ToString(CultureInfo.InvariantCulture)));
         return new NeuAccountEntry(account, services);
     }
 
@@ -468,7 +468,14 @@ public sealed partial class NeuClient
             var all = new List<long>();
             await foreach (var entry in GetAccountsCoreAsync(null, trace, cancellationToken).ConfigureAwait(false))
             {
-                all.Add(entry.Account.AccountId);
+                if (entry.Account.AccountId is { } listedId)
+                {
+                    all.Add(listedId);
+                }
+                else
+                {
+                    ReportAccountWithoutId(routeName, entry.Account, trace);
+                }
             }
 
             trace?.Verbose($"NEU {routeName}: no account given, asking for each of the {all.Count} accounts.");
@@ -481,6 +488,23 @@ public sealed partial class NeuClient
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <summary>
+    /// An account listed without a usable id cannot be asked for: it is skipped with a non-terminating error (the
+    /// others are still asked), rather than asked for as account 0.
+    /// </summary>
+    private static void ReportAccountWithoutId(string routeName, NeuAccount account, IRequestTrace? trace)
+    {
+        var message = $"NEU listed an account without a usable id_account ('{account.AccountName}'), so its {routeName} cannot be asked for; it was skipped.";
+        if (trace is Pipeline.IOperationContext context)
+        {
+            context.WriteError(Errors.ErrorMapper.FromException(new NeuProtocolException(message), context.Target));
+        }
+        else
+        {
+            trace?.Verbose(message);
         }
     }
 

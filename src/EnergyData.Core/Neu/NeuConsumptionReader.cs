@@ -352,7 +352,11 @@ internal static class NeuConsumptionReader
     private static long? Long(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
+
+        // 282.0 is the id 282 (see NeuFields.ToLong); it takes this path only when the plain form does not parse.
+        JsonTokenType.Number when reader.TryGetDecimal(out var value) => NeuFields.WholeNumber(value),
         JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => NeuFields.WholeNumber(parsed),
         _ => SkipNullLong(ref reader),
     };
 

@@ -26,6 +26,11 @@ internal sealed class RecordingContext : IOperationContext
 
     public ConcurrentQueue<object> Objects { get; } = new();
 
+    /// <summary>Non-terminating errors, kept when <see cref="RecordErrors"/> is set (otherwise they are thrown).</summary>
+    public ConcurrentQueue<OperationError> Errors { get; } = new();
+
+    public bool RecordErrors { get; init; }
+
     public CancellationToken CancellationToken { get; init; }
 
     public object? Target => null;
@@ -38,7 +43,15 @@ internal sealed class RecordingContext : IOperationContext
         return default;
     }
 
-    public void WriteError(OperationError failure) => throw failure.Exception;
+    public void WriteError(OperationError failure)
+    {
+        if (!RecordErrors || failure.IsTerminating)
+        {
+            throw failure.Exception;
+        }
+
+        Errors.Enqueue(failure);
+    }
 
     public void Warning(string message) => Warnings.Enqueue(message);
 
