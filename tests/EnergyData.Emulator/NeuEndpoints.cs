@@ -50,6 +50,11 @@ public static partial class NeuEndpoints
                 state.Neu.LargeConsumptionRows = rows;
             }
 
+            if (update.BillsIgnorePage is { } ignorePage)
+            {
+                state.Neu.BillsIgnorePage = ignorePage;
+            }
+
             return Results.NoContent();
         });
     }
@@ -352,7 +357,7 @@ public static partial class NeuEndpoints
         var body = await Body(context, state);
         var range = Range(body);
         var serviceId = Number(body, "Id_service");
-        var page = (int)(Number(body, "Page") ?? 1);
+        var page = state.Neu.BillsIgnorePage ? 1 : (int)(Number(body, "Page") ?? 1);
         var bills = NeuData.Bills.Where(bill => (serviceId is null || bill.ServiceId == serviceId) && InRange(bill.Date, range)).ToList();
         var pageItems = bills.Skip((page - 1) * NeuData.BillPageSize).Take(NeuData.BillPageSize).ToList();
 
@@ -725,6 +730,9 @@ public static partial class NeuEndpoints
     {
         /// <summary>Rows of the large consumption response; 0 turns the large mode off.</summary>
         public long? LargeConsumptionRows { get; set; }
+
+        /// <summary>True makes bills/ answer page 1 whatever Page is asked for (see NeuEmulatorState.BillsIgnorePage).</summary>
+        public bool? BillsIgnorePage { get; set; }
     }
 
     private sealed class BadRequestException : Exception

@@ -323,6 +323,17 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
+    /// Whether the page being read, without paging fields to follow, starts with the row the previous page started
+    /// with: a server that ignores the page number answers every page with the first.
+    /// </summary>
+    private static bool RepeatsPreviousPage(NeuPagingMode mode, NeuPageInfo info, string? previousFirstItem) =>
+        mode == NeuPagingMode.UntilEmpty
+        && previousFirstItem is not null
+        && info.MaxPage is null
+        && !info.HasNextPage
+        && string.Equals(info.FirstItemText, previousFirstItem, StringComparison.Ordinal);
+
+    /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
     /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
     /// </summary>
@@ -343,8 +354,16 @@ public sealed partial class NeuClient
         {
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
+            var repeatsPreviousPage = false;
             await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
             {
+                if (info.ItemCount == 1 && RepeatsPreviousPage(mode, info, previousFirstItem))
+                {
+                    // Checked before the page's first row leaves: otherwise every row of page 1 would be written twice.
+                    repeatsPreviousPage = true;
+                    break;
+                }
+
                 if (skip > 0)
                 {
                     skip--;
@@ -391,14 +410,13 @@ public sealed partial class NeuClient
             {
                 next = info.NextPage is { } n && n > page ? n : null;
             }
+            else if (repeatsPreviousPage)
+            {
+                trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {page - 1}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+                yield break;
+            }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
-                if (info.FirstItemText == previousFirstItem)
-                {
-                    trace?.Verbose($"NEU {route.Name}: page {page} repeats page {page - 1}; the server seems to ignore the page number, so paging stops here.");
-                    yield break;
-                }
-
                 next = page + 1;
             }
             else
