@@ -20,6 +20,12 @@ public sealed class NeuEmulatorState
 
     public int GateAfterRows { get; set; } = 10;
 
+    /// <summary>
+    /// When set, bills/ answers every request with page 1, whatever its Page field says: the document marks Page
+    /// optional and gives the bills answer no paging fields, so a server may well ignore it.
+    /// </summary>
+    public bool BillsIgnorePage { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

@@ -24,7 +24,7 @@ public static partial class NeuEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, EmulatorState state)
     {
-        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, null)));
+        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
         routes.MapGet("/neu/v2/accounts", context => Guarded(context, state, () => Accounts(context, null)));
         routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, Id(context))));
         routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context)));
@@ -48,6 +48,11 @@ public static partial class NeuEndpoints
             if (update.LargeConsumptionRows is { } rows)
             {
                 state.Neu.LargeConsumptionRows = rows;
+            }
+
+            if (update.BillsIgnorePage is { } ignorePage)
+            {
+                state.Neu.BillsIgnorePage = ignorePage;
             }
 
             return Results.NoContent();
@@ -125,6 +130,12 @@ public static partial class NeuEndpoints
     private static string? Text(JsonElement body, string name) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
             ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+            : null;
+
+    // The document does not say whether an account's id goes in the path or the query: the emulator takes both.
+    private static long? QueryId(HttpContext context) =>
+        context.Request.Query.TryGetValue("id", out var values)
+            ? long.TryParse(values.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new BadRequestException("id inválido.")
             : null;
 
     private static long? Number(JsonElement body, string name) =>
@@ -346,7 +357,7 @@ public static partial class NeuEndpoints
         var body = await Body(context, state);
         var range = Range(body);
         var serviceId = Number(body, "Id_service");
-        var page = (int)(Number(body, "Page") ?? 1);
+        var page = state.Neu.BillsIgnorePage ? 1 : (int)(Number(body, "Page") ?? 1);
         var bills = NeuData.Bills.Where(bill => (serviceId is null || bill.ServiceId == serviceId) && InRange(bill.Date, range)).ToList();
         var pageItems = bills.Skip((page - 1) * NeuData.BillPageSize).Take(NeuData.BillPageSize).ToList();
 
@@ -719,6 +730,9 @@ public static partial class NeuEndpoints
     {
         /// <summary>Rows of the large consumption response; 0 turns the large mode off.</summary>
         public long? LargeConsumptionRows { get; set; }
+
+        /// <summary>True makes bills/ answer page 1 whatever Page is asked for (see NeuEmulatorState.BillsIgnorePage).</summary>
+        public bool? BillsIgnorePage { get; set; }
     }
 
     private sealed class BadRequestException : Exception

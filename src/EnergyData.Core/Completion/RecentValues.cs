@@ -117,10 +117,10 @@ public static class NeuRecentIds
         switch (item)
         {
             case Neu.NeuAccount account:
-                store.Remember(RecentValueKinds.NeuAccountId, account.AccountId.ToString(System.Globalization.CultureInfo.InvariantCulture), account.AccountName);
+                store.Remember(RecentValueKinds.NeuAccountId, account.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, account.AccountName);
                 break;
             case Neu.NeuService service:
-                store.Remember(RecentValueKinds.NeuServiceId, service.ServiceId.ToString(System.Globalization.CultureInfo.InvariantCulture), string.Join(", ", new[] { service.Name, service.Address }.Where(part => !string.IsNullOrWhiteSpace(part))));
+                store.Remember(RecentValueKinds.NeuServiceId, service.ServiceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, string.Join(", ", new[] { service.Name, service.Address }.Where(part => !string.IsNullOrWhiteSpace(part))));
                 store.Remember(RecentValueKinds.NeuAccountId, service.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, service.AccountName);
                 break;
         }

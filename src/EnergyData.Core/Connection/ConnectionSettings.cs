@@ -111,9 +111,14 @@ public sealed class ConnectionSettings
             throw new ParameterValidationException("KhipuAccessToken", "must not be empty");
         }
 
+        if (NeuToken is not null)
+        {
+            NeuToken = Neu.NeuTokenInspector.Normalize(NeuToken);
+        }
+
         if (NeuToken is { Length: 0 })
         {
-            throw new ParameterValidationException("NeuToken", "must not be empty");
+            throw new ParameterValidationException("NeuToken", "must not be empty", "Nothing is left once surrounding whitespace and a leading 'Bearer ' are removed.");
         }
 
         if (KhipuClientId is not null || KhipuClientSecret is not null)

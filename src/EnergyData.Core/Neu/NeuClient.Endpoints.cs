@@ -167,15 +167,17 @@ public sealed partial class NeuClient
             return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Int("days") };
         }, cancellationToken);
 
-    /// <summary>Every page of notifications (20 per page; the page number goes in the URL, the dates in the body).</summary>
+    /// <summary>
+    /// Every page of notifications (20 per page). The document puts the page number in the URL and also lists
+    /// PageNumber among the body's fields, so both carry it, with the same value, beside the dates.
+    /// </summary>
     public IAsyncEnumerable<NeuNotification> GetNotificationsAsync(DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
-        var body = new NeuBody().AddDate("From", from).AddDate("To", to);
         return MapPagedAsync(
             Routes[NeuRouteNames.Notifications],
             page => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) },
-            _ => body,
+            page => new NeuBody().AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             NeuPagingMode.Envelope,
             paging,
             trace,
@@ -312,7 +314,7 @@ public sealed partial class NeuClient
         var f = new NeuFields(item);
         return new NeuService
         {
-            ServiceId = f.Long("id_service") ?? 0,
+            ServiceId = f.Long("id_service"),
             AccountId = f.Long("id_account") ?? accountId,
             AccountName = f.String("account_name") ?? accountName,
             ServiceType = f.String("type_service"),
@@ -326,7 +328,7 @@ public sealed partial class NeuClient
         var f = new NeuFields(item);
         var account = new NeuAccount
         {
-            AccountId = f.Long("id_account") ?? f.Long("id") ?? 0,
+            AccountId = f.Long("id_account") ?? f.Long("id"),
             AccountCategory = f.String("account_category"),
             AccountName = f.String("account_name"),
         };
@@ -340,7 +342,7 @@ public sealed partial class NeuClient
         }
 
         account.ServiceCount = services.Count;
-        account.ServiceIds = string.Join(";", services.Select(service => service.ServiceId.ToString(CultureInfo.InvariantCulture)));
+        account.ServiceIds = string.Join(";", services.Where(service => service.ServiceId is not null).Select(service => service.ServiceId!.Value.ToString(CultureInfo.InvariantCulture)));
         return new NeuAccountEntry(account, services);
     }
 
@@ -466,7 +468,14 @@ public sealed partial class NeuClient
             var all = new List<long>();
             await foreach (var entry in GetAccountsCoreAsync(null, trace, cancellationToken).ConfigureAwait(false))
             {
-                all.Add(entry.Account.AccountId);
+                if (entry.Account.AccountId is { } listedId)
+                {
+                    all.Add(listedId);
+                }
+                else
+                {
+                    ReportAccountWithoutId(routeName, entry.Account, trace);
+                }
             }
 
             trace?.Verbose($"NEU {routeName}: no account given, asking for each of the {all.Count} accounts.");
@@ -479,6 +488,23 @@ public sealed partial class NeuClient
             {
                 yield return item;
             }
+        }
+    }
+
+    /// <summary>
+    /// An account listed without a usable id cannot be asked for: it is skipped with a non-terminating error (the
+    /// others are still asked), rather than asked for as account 0.
+    /// </summary>
+    private static void ReportAccountWithoutId(string routeName, NeuAccount account, IRequestTrace? trace)
+    {
+        var message = $"NEU listed an account without a usable id_account ('{account.AccountName}'), so its {routeName} cannot be asked for; it was skipped.";
+        if (trace is Pipeline.IOperationContext context)
+        {
+            context.WriteError(Errors.ErrorMapper.FromException(new NeuProtocolException(message), context.Target));
+        }
+        else
+        {
+            trace?.Verbose(message);
         }
     }
 

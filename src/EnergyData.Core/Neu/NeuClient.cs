@@ -165,7 +165,8 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
-    /// elements and its nextPage/maxPage/total; any other object is one item. Paging fields found on array elements
+    /// elements and its nextPage/maxPage/total (<c>"data": null</c> with nothing but paging fields beside it gives
+    /// none); any other object is one item. Paging fields found on array elements
     /// (the due-date shape of the document) are taken too.
     /// </summary>
     internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -204,7 +205,7 @@ public sealed partial class NeuClient
                         yield return element;
                     }
                 }
-                else if (HasItemFields(root))
+                else if (HasItemFields(root, ignoreData: fields.Get("data") is null))
                 {
                     page.FirstItemText = root.GetRawText();
                     page.ItemCount = 1;
@@ -322,6 +323,17 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
+    /// Whether the page being read, without paging fields to follow, starts with the row the previous page started
+    /// with: a server that ignores the page number answers every page with the first.
+    /// </summary>
+    private static bool RepeatsPreviousPage(NeuPagingMode mode, NeuPageInfo info, string? previousFirstItem) =>
+        mode == NeuPagingMode.UntilEmpty
+        && previousFirstItem is not null
+        && info.MaxPage is null
+        && !info.HasNextPage
+        && string.Equals(info.FirstItemText, previousFirstItem, StringComparison.Ordinal);
+
+    /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
     /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
     /// </summary>
@@ -342,8 +354,16 @@ public sealed partial class NeuClient
         {
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
+            var repeatsPreviousPage = false;
             await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
             {
+                if (info.ItemCount == 1 && RepeatsPreviousPage(mode, info, previousFirstItem))
+                {
+                    // Checked before the page's first row leaves: otherwise every row of page 1 would be written twice.
+                    repeatsPreviousPage = true;
+                    break;
+                }
+
                 if (skip > 0)
                 {
                     skip--;
@@ -390,14 +410,13 @@ public sealed partial class NeuClient
             {
                 next = info.NextPage is { } n && n > page ? n : null;
             }
+            else if (repeatsPreviousPage)
+            {
+                trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {page - 1}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+                yield break;
+            }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
-                if (info.FirstItemText == previousFirstItem)
-                {
-                    trace?.Verbose($"NEU {route.Name}: page {page} repeats page {page - 1}; the server seems to ignore the page number, so paging stops here.");
-                    yield break;
-                }
-
                 next = page + 1;
             }
             else
@@ -421,11 +440,16 @@ public sealed partial class NeuClient
         }
     }
 
-    private static bool HasItemFields(JsonElement root)
+    /// <summary>
+    /// Whether an object has fields of its own besides paging fields. With <paramref name="ignoreData"/>, a
+    /// <c>data</c> field does not count either: <c>"data": null</c> beside paging fields is an empty list envelope,
+    /// not one item with every field null.
+    /// </summary>
+    private static bool HasItemFields(JsonElement root, bool ignoreData)
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (!NeuPageInfo.IsPagingField(property.Name))
+            if (!NeuPageInfo.IsPagingField(property.Name) && !(ignoreData && IsDataField(property.Name)))
             {
                 return true;
             }
@@ -433,6 +457,8 @@ public sealed partial class NeuClient
 
         return false;
     }
+
+    private static bool IsDataField(string name) => string.Equals(name, "data", StringComparison.OrdinalIgnoreCase);
 
     private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)
     {

@@ -54,6 +54,11 @@ internal static class NeuConsumptionReader
             {
                 if (reader.ValueTextEquals("data"))
                 {
+                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     rowParser.StartAccount(accountId, accountName);
                     await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
                     {
@@ -87,6 +92,11 @@ internal static class NeuConsumptionReader
             {
                 if (reader.ValueTextEquals("data"))
                 {
+                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
                     await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
                     {
                         row.SicCode = sicCode;
@@ -137,6 +147,20 @@ internal static class NeuConsumptionReader
 
             yield return index++;
         }
+    }
+
+    /// <summary>
+    /// From a group's "data" property name to its value. False for <c>"data": null</c>, which stands for a group
+    /// without readings and gives no rows; anything else but an array is refused by the array reader that follows.
+    /// </summary>
+    private static async ValueTask<bool> MoveToDataAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    {
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw new NeuProtocolException("The NEU consumption response ended inside an account.");
+        }
+
+        return reader.TokenType != JsonTokenType.Null;
     }
 
     private static void EnsureEndObject(JsonStreamReader reader)
@@ -328,7 +352,11 @@ internal static class NeuConsumptionReader
     private static long? Long(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
+
+        // 282.0 is the id 282 (see NeuFields.ToLong); it takes this path only when the plain form does not parse.
+        JsonTokenType.Number when reader.TryGetDecimal(out var value) => NeuFields.WholeNumber(value),
         JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => NeuFields.WholeNumber(parsed),
         _ => SkipNullLong(ref reader),
     };
 

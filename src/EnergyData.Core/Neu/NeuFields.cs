@@ -91,12 +91,23 @@ internal readonly struct NeuFields
         _ => null,
     };
 
+    /// <summary>
+    /// A whole number: 41, "41", and also 41.0 or 4.1e1, which some JSON writers produce for ids held as floating
+    /// point. A fraction or a value outside the range of long gives null, never a rounded or clipped id. (A number
+    /// beyond decimal's range is beyond long's too, so decimal is the only fallback needed.)
+    /// </summary>
     internal static long? ToLong(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Number when value.TryGetInt64(out var number) => number,
+        JsonValueKind.Number when value.TryGetDecimal(out var number) => WholeNumber(number),
         JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => WholeNumber(parsed),
         _ => null,
     };
+
+    /// <summary>The value as a long when it is whole and within range; otherwise null.</summary>
+    internal static long? WholeNumber(decimal value) =>
+        value == decimal.Truncate(value) && value >= long.MinValue && value <= long.MaxValue ? (long)value : null;
 
     internal static bool? ToBool(JsonElement value) => value.ValueKind switch
     {

@@ -8,7 +8,8 @@ namespace EnergyData.Neu;
 /// <summary>One NEU account (id_account, account_category, account_name) with the count of its services.</summary>
 public sealed class NeuAccount
 {
-    public long AccountId { get; set; }
+    /// <summary>Null when NEU sent no usable id (never 0, which a follow-up request would send as an id).</summary>
+    public long? AccountId { get; set; }
 
     public string? AccountCategory { get; set; }
 
@@ -23,7 +24,8 @@ public sealed class NeuAccount
 /// <summary>One service (id_service, type_service, name, address) with its account: from accounts or from services/{id}.</summary>
 public sealed class NeuService
 {
-    public long ServiceId { get; set; }
+    /// <summary>Null when NEU sent no usable id (never 0, which a follow-up request would send as an id).</summary>
+    public long? ServiceId { get; set; }
 
     public long? AccountId { get; set; }
 

@@ -28,7 +28,10 @@ public static class NeuRouteNames
     public const string FrontierConsumption = "FrontierConsumption";
 }
 
-/// <summary>One endpoint: its HTTP method and path relative to the NEU base URI, with <c>{id}</c> or <c>{page}</c> placeholders.</summary>
+/// <summary>
+/// One endpoint: its HTTP method and path relative to the NEU base URI, optionally with a query part, with <c>{id}</c>
+/// or <c>{page}</c> placeholders in either.
+/// </summary>
 public sealed class NeuRoute
 {
     internal NeuRoute(string name, string method, string path, bool confirmed, bool isOverride)
@@ -52,7 +55,7 @@ public sealed class NeuRoute
 
     public bool IsOverride { get; }
 
-    /// <summary>The path with its placeholders replaced (values are URL-escaped).</summary>
+    /// <summary>The path (and query, if any) with its placeholders replaced; values are URL-escaped, so they fit either part.</summary>
     public string Expand(IReadOnlyDictionary<string, string>? values = null)
     {
         var path = Path;
@@ -136,8 +139,8 @@ public sealed class NeuRouteTable
 
     /// <summary>
     /// The default table with <paramref name="overrides"/> (name to "METHOD path") applied. Each override must name a
-    /// known endpoint, use an HTTP method, be a relative path without "..", a query or a fragment, and keep the
-    /// placeholders of the default path.
+    /// known endpoint, use an HTTP method, be a relative path without "..", a fragment or spaces (optionally followed by
+    /// one query part, "?name={id}"), and keep the placeholders of the default path, in its path or its query.
     /// </summary>
     /// <exception cref="ParameterValidationException">An override is malformed; the message names NeuRoute and the rule.</exception>
     public static NeuRouteTable Create(IEnumerable<KeyValuePair<string, string?>>? overrides)
@@ -254,14 +257,28 @@ public sealed class NeuRouteTable
             throw new ParameterValidationException(ParameterName, "must be a path relative to the NEU base URI, not an absolute URL", $"{name} = '{text}'.");
         }
 
-        if (path.Split('/').Any(segment => segment == ".." || segment == "."))
+        if (path.IndexOfAny(['#', ' ', '\t']) >= 0)
+        {
+            throw new ParameterValidationException(ParameterName, "must be a path without a fragment ('#') or spaces", $"{name} = '{text}'.");
+        }
+
+        // The document leaves open whether an id or page travels in the path or the query, so one query part is allowed.
+        var queryStart = path.IndexOf('?');
+        var pathPart = queryStart < 0 ? path : path.Substring(0, queryStart);
+        var queryPart = queryStart < 0 ? null : path.Substring(queryStart + 1);
+        if (pathPart.TrimStart('/').Length == 0)
+        {
+            throw new ParameterValidationException(ParameterName, "must give each route as \"METHOD path\" (for example 'POST data/consumption/')", $"{name} = '{text}' has no path before its query.");
+        }
+
+        if (pathPart.Split('/').Any(segment => segment == ".." || segment == "."))
         {
             throw new ParameterValidationException(ParameterName, "must not contain '..' or '.' path segments", $"{name} = '{text}'.");
         }
 
-        if (path.IndexOfAny(['?', '#', ' ']) >= 0)
+        if (queryPart is not null && (queryPart.Length == 0 || queryPart.IndexOf('?') >= 0))
         {
-            throw new ParameterValidationException(ParameterName, "must be a path without a query, fragment or spaces", $"{name} = '{text}'.");
+            throw new ParameterValidationException(ParameterName, "must have at most one query part, after a single '?', and not an empty one", $"{name} = '{text}'.");
         }
 
         // Relative to the base URI: a leading slash would otherwise climb to the host's root.

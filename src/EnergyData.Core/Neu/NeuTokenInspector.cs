@@ -62,6 +62,24 @@ public static class NeuTokenInspector
     /// <summary>A token closer than this to its expiry gets a warning.</summary>
     public static readonly TimeSpan WarningWindow = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// The token as it goes into the connection: without surrounding whitespace and without a leading "Bearer "
+    /// (any case), which users paste along with the token from examples of the header. The scheme is added when the
+    /// header is written, so a pasted one would be sent twice. Returns <paramref name="token"/> itself when it needs
+    /// no change.
+    /// </summary>
+    public static SecureString Normalize(SecureString token)
+    {
+        if (token is null)
+        {
+            throw new ArgumentNullException(nameof(token));
+        }
+
+        var text = token.ToPlainText();
+        var normalized = WithoutScheme(text.Trim());
+        return normalized.Length == text.Length ? token : normalized.ToSecureString();
+    }
+
     public static NeuTokenStatus Inspect(SecureString token, DateTimeOffset now)
     {
         if (token is null)
@@ -74,7 +92,7 @@ public static class NeuTokenInspector
 
     internal static NeuTokenStatus Inspect(string token, DateTimeOffset now)
     {
-        var parts = token.Trim().Split('.');
+        var parts = WithoutScheme(token.Trim()).Split('.');
         if (parts.Length != 3 || parts[1].Length == 0)
         {
             return new NeuTokenStatus(NeuTokenState.NotJwt, null);
@@ -113,6 +131,23 @@ public static class NeuTokenInspector
         {
             return new NeuTokenStatus(NeuTokenState.NotJwt, null);
         }
+    }
+
+    private static string WithoutScheme(string token)
+    {
+        const string Scheme = "Bearer";
+        if (!token.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return token;
+        }
+
+        if (token.Length == Scheme.Length)
+        {
+            // "Bearer" alone is the scheme without a token: nothing is left to send.
+            return string.Empty;
+        }
+
+        return char.IsWhiteSpace(token[Scheme.Length]) ? token.Substring(Scheme.Length).TrimStart() : token;
     }
 
     private static byte[] DecodeBase64Url(string text)

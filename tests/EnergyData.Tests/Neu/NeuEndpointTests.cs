@@ -163,6 +163,23 @@ public sealed class NeuEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Bills_from_a_server_that_ignores_Page_come_once_each()
+    {
+        server.State.Neu.BillsIgnorePage = true;
+        var paging = new NeuPaging();
+        var pages = new List<int>();
+        paging.PageRead = (page, _, _) => pages.Add(page);
+
+        var bills = await client.GetBillsAsync(null, null, null, paging, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(Enumerable.Range(9000, NeuData.BillPageSize).Select(id => (long)id), bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.All(bills, entry => Assert.Equal(1, entry.Bill.Page));
+        Assert.Equal([1, 2], pages);
+        Assert.Equal(2, server.State.Counters.For("neu/bills/"));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("ignore the page number", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_bill_has_its_platform_payment_flattened_and_its_concepts_as_rows()
     {
         var bills = await client.GetBillsAsync(282, new DateTime(2021, 4, 1), new DateTime(2021, 4, 30), null, trace, CancellationToken.None).ToListAsync();
@@ -229,6 +246,8 @@ public sealed class NeuEndpointTests : IDisposable
         Assert.Equal(1, server.State.Counters.For("neu/notifications/3/"));
         Assert.Equal("Alerta de consumo 1", notifications[0].Title);
         Assert.True(notifications[0].Read);
+        Assert.Equal("/neu/notifications/3/", server.State.Neu.LastPath);
+        Assert.Contains("\"PageNumber\":3", server.State.Neu.LastBody, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,7 +45,18 @@ public sealed class NeuRouteTableTests
     [InlineData("Account", "GET accounts/", "placeholder {id}")]
     [InlineData("Pqrs", "POST pqrs/{id}/", "placeholders")]
     [InlineData("Pqrs", "POST", "METHOD path")]
-    [InlineData("Pqrs", "POST pqrs/?all=1", "without a query")]
+    [InlineData("Pqrs", "POST pqrs/#top", "fragment")]
+    [InlineData("Pqrs", "POST pqrs/?all=1#top", "fragment")]
+    [InlineData("Account", "GET accounts/?id={id} x", "spaces")]
+    [InlineData("Account", "GET accounts/../?id={id}", "'..'")]
+    [InlineData("Account", "GET accounts/?next=https://evil.example/&id={id}", "absolute URL")]
+    [InlineData("Account", "GET accounts\\?id={id}", "absolute URL")]
+    [InlineData("Account", "GET ?id={id}", "METHOD path")]
+    [InlineData("Account", "GET accounts/?id=", "placeholder {id}")]
+    [InlineData("Notifications", "POST notifications/?page={page}&id={id}", "placeholders")]
+    [InlineData("Pqrs", "POST pqrs/?", "query part")]
+    [InlineData("Pqrs", "POST pqrs/?a=1?b=2", "query part")]
+    [InlineData("Account", "GET accounts/?id={id}}", "stray brace")]
     [InlineData("Neugets", "GET neugets/{id}/}", "stray brace")]
     public void A_malformed_override_names_NeuRoute_and_the_rule(string name, string value, string rule)
     {
@@ -53,6 +64,28 @@ public sealed class NeuRouteTableTests
 
         Assert.Equal("NeuRoute", error.ParamName);
         Assert.Contains(rule, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Account", "GET accounts/?id={id}", "accounts/?id={id}")]
+    [InlineData("Account", "GET /accounts/{id}/?expand=services", "accounts/{id}/?expand=services")]
+    [InlineData("Service", "GET services/?id={id}&detail=full", "services/?id={id}&detail=full")]
+    [InlineData("Notifications", "POST notifications/?page={page}", "notifications/?page={page}")]
+    [InlineData("Pqrs", "POST pqrs/?all=1", "pqrs/?all=1")]
+    public void An_override_may_carry_a_query_with_the_placeholders_in_it(string name, string value, string expectedPath)
+    {
+        var route = NeuRouteTable.Create([new(name, value)])[name];
+
+        Assert.Equal(expectedPath, route.Path);
+        Assert.True(route.IsOverride);
+    }
+
+    [Fact]
+    public void A_placeholder_in_the_query_is_expanded_with_an_escaped_value()
+    {
+        var route = NeuRouteTable.Create([new("Account", "GET accounts/?id={id}")])[NeuRouteNames.Account];
+
+        Assert.Equal("accounts/?id=4%201%26x%3Dy", route.Expand(new Dictionary<string, string> { ["id"] = "4 1&x=y" }));
     }
 
     [Fact]

@@ -40,6 +40,59 @@ public sealed class NeuSessionTests
     }
 
     [Fact]
+    public async Task An_account_id_can_be_sent_in_the_query()
+    {
+        using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Account"] = "GET accounts/?id={id}" });
+
+        var accounts = await connection.GetNeuClient().GetAccountsAsync(42, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("Cuenta Sur", Assert.Single(accounts).Account.AccountName);
+        Assert.Equal("/neu/accounts/?id=42", server.State.Neu.LastPath);
+    }
+
+    [Theory]
+    [InlineData("Bearer {0}")]
+    [InlineData("bearer {0}")]
+    [InlineData("  BEARER \t {0} \r\n")]
+    [InlineData("\t{0}\n")]
+    public async Task A_token_pasted_with_whitespace_or_a_Bearer_prefix_is_sent_as_the_bare_token(string pasted)
+    {
+        var token = server.State.Options.NeuToken;
+        using var connection = NeuTestConnection.Create(server, token: string.Format(System.Globalization.CultureInfo.InvariantCulture, pasted, token));
+        var context = new RecordingContext();
+
+        var overdue = await connection.GetNeuClient().GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(3, overdue.Count);
+        Assert.Equal(NeuTokenState.Valid, connection.GetNeuClient().GetTokenStatus()!.State);
+        Assert.All(context.AllText, text => Assert.DoesNotContain(token, text, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Bearer")]
+    [InlineData(" bearer  ")]
+    [InlineData("   ")]
+    public void A_token_that_is_only_the_scheme_or_whitespace_is_refused_as_empty(string pasted)
+    {
+        var settings = new ConnectionSettings { NeuToken = pasted.ToSecureString() };
+
+        var error = Assert.Throws<ParameterValidationException>(settings.Validate);
+
+        Assert.Equal("NeuToken", error.ParamName);
+        Assert.Contains("must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_token_that_merely_starts_with_Bearer_is_kept_whole()
+    {
+        var settings = new ConnectionSettings { NeuToken = "BearerLikeToken".ToSecureString() };
+
+        settings.Validate();
+
+        Assert.Equal("BearerLikeToken", settings.NeuToken!.ToPlainText());
+    }
+
+    [Fact]
     public async Task The_confirmed_consumption_route_can_be_moved_too()
     {
         using var connection = NeuTestConnection.Create(server, routes: new Dictionary<string, string?> { ["Consumption"] = "POST v2/data/consumption" });

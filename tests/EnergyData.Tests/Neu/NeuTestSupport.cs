@@ -2,6 +2,9 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Auth;
@@ -23,6 +26,11 @@ internal sealed class RecordingContext : IOperationContext
 
     public ConcurrentQueue<object> Objects { get; } = new();
 
+    /// <summary>Non-terminating errors, kept when <see cref="RecordErrors"/> is set (otherwise they are thrown).</summary>
+    public ConcurrentQueue<OperationError> Errors { get; } = new();
+
+    public bool RecordErrors { get; init; }
+
     public CancellationToken CancellationToken { get; init; }
 
     public object? Target => null;
@@ -35,7 +43,15 @@ internal sealed class RecordingContext : IOperationContext
         return default;
     }
 
-    public void WriteError(OperationError failure) => throw failure.Exception;
+    public void WriteError(OperationError failure)
+    {
+        if (!RecordErrors || failure.IsTerminating)
+        {
+            throw failure.Exception;
+        }
+
+        Errors.Enqueue(failure);
+    }
 
     public void Warning(string message) => Warnings.Enqueue(message);
 
@@ -74,5 +90,37 @@ internal static class NeuTestConnection
         }
 
         return list;
+    }
+}
+
+/// <summary>
+/// Answers NEU requests with canned JSON and records each request as sent (method, URI, body), for response shapes
+/// the emulator does not produce and for checking composed URIs exactly.
+/// </summary>
+internal sealed class StubNeuHandler : HttpMessageHandler
+{
+    public static readonly Uri BaseUri = new("https://neu.test/api/");
+
+    private readonly Func<HttpRequestMessage, string> respond;
+
+    public StubNeuHandler(Func<HttpRequestMessage, string> respond)
+    {
+        this.respond = respond;
+    }
+
+    public ConcurrentQueue<(string Method, string Uri, string? Body)> Requests { get; } = new();
+
+    /// <summary>A client on this handler, with the given route overrides.</summary>
+    public NeuClient CreateClient(IDictionary<string, string?>? routes = null) =>
+        new(new HttpClient(this), BaseUri, NeuRouteTable.Create(routes));
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var body = request.Content is null ? null : await request.Content.ReadAsStringAsync(cancellationToken);
+        Requests.Enqueue((request.Method.Method, request.RequestUri!.AbsoluteUri, body));
+        return new HttpResponseMessage(HttpStatusCode.OK)
+        {
+            Content = new StringContent(respond(request), Encoding.UTF8, "application/json"),
+        };
     }
 }

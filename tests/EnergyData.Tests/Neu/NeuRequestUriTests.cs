@@ -1,0 +1,83 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Neu;
+using Xunit;
+
+namespace EnergyData.Tests.Neu;
+
+/// <summary>
+/// The URI and body each request is sent with when a route carries a query: exactly as composed, whatever a server
+/// would accept (the emulator's routes are no evidence of NEU's).
+/// </summary>
+public sealed class NeuRequestUriTests
+{
+    private const string OneAccount = "[{\"id_account\":42,\"account_category\":\"Comercial\",\"account_name\":\"Cuenta Sur\",\"services\":[]}]";
+
+    [Fact]
+    public async Task An_id_placed_in_the_query_is_sent_there()
+    {
+        var handler = new StubNeuHandler(_ => OneAccount);
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Account"] = "GET accounts/?id={id}" });
+
+        var accounts = await client.GetAccountsAsync(42, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(42, Assert.Single(accounts).Account.AccountId);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(("GET", "https://neu.test/api/accounts/?id=42", (string?)null), request);
+    }
+
+    [Fact]
+    public async Task Body_fields_of_a_GET_route_with_a_query_follow_it_after_an_ampersand()
+    {
+        var handler = new StubNeuHandler(_ => "[]");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Pqrs"] = "GET pqrs/?scope=all" });
+
+        await client.GetPqrsAsync(new DateTime(2021, 6, 1), new DateTime(2021, 11, 1), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("https://neu.test/api/pqrs/?scope=all&From=2021-06-01T00%3A00%3A00&To=2021-11-01T00%3A00%3A00", Assert.Single(handler.Requests).Uri);
+    }
+
+    [Fact]
+    public async Task Body_fields_of_a_GET_route_without_a_query_start_one()
+    {
+        var handler = new StubNeuHandler(_ => "[]");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Pqrs"] = "GET pqrs/" });
+
+        await client.GetPqrsAsync(new DateTime(2021, 6, 1), null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("https://neu.test/api/pqrs/?From=2021-06-01T00%3A00%3A00", Assert.Single(handler.Requests).Uri);
+    }
+
+    [Fact]
+    public async Task A_notification_page_placed_in_the_query_is_sent_there_and_as_PageNumber_in_the_body()
+    {
+        var handler = new StubNeuHandler(request => request.RequestUri!.Query.EndsWith("page=1", StringComparison.Ordinal)
+            ? "{\"nextPage\":2,\"maxPage\":2,\"total\":2,\"data\":[{\"date\":\"2021-04-01T00:00:00\",\"title\":\"uno\",\"text\":\"a\",\"read\":true}]}"
+            : "{\"nextPage\":null,\"maxPage\":2,\"total\":2,\"data\":[{\"date\":\"2021-04-05T00:00:00\",\"title\":\"dos\",\"text\":\"b\",\"read\":false}]}");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Notifications"] = "POST notifications/?page={page}" });
+
+        var notifications = await client.GetNotificationsAsync(new DateTime(2021, 4, 1), null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
+        Assert.Equal(
+            [
+                ("POST", "https://neu.test/api/notifications/?page=1", "{\"From\":\"2021-04-01T00:00:00\",\"PageNumber\":1}"),
+                ("POST", "https://neu.test/api/notifications/?page=2", "{\"From\":\"2021-04-01T00:00:00\",\"PageNumber\":2}"),
+            ],
+            handler.Requests.Select(request => (request.Method, request.Uri, request.Body)));
+    }
+
+    [Fact]
+    public async Task The_default_notification_route_keeps_the_page_in_the_path_and_adds_PageNumber_to_the_body()
+    {
+        var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"data\":[]}");
+        var client = handler.CreateClient();
+
+        await client.GetNotificationsAsync(null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(("POST", "https://neu.test/api/notifications/1/", "{\"PageNumber\":1}"), Assert.Single(handler.Requests));
+    }
+}

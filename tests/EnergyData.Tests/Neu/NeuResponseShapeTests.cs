@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Json;
+using EnergyData.Neu;
+using Xunit;
+
+namespace EnergyData.Tests.Neu;
+
+/// <summary>Shapes a server built from the document may send that the emulator does not: null lists, ids as 41.0.</summary>
+public sealed class NeuResponseShapeTests
+{
+    private const string Reading = "{\"id_service\":450,\"name\":\"Bodega\",\"date\":\"2021-04-01T00:00:00\",\"cons\":1.5}";
+
+    [Fact]
+    public async Task An_account_whose_data_is_null_gives_no_consumption_rows_and_the_next_account_still_does()
+    {
+        var json = "[{\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"data\":null},{\"id_account\":42,\"account_name\":\"Cuenta Sur\",\"data\":[" + Reading + "]}]";
+
+        var rows = await ReadConsumptionAsync(json);
+
+        var row = Assert.Single(rows);
+        Assert.Equal(42, row.AccountId);
+        Assert.Equal(450, row.ServiceId);
+    }
+
+    [Fact]
+    public async Task A_frontier_code_whose_data_is_null_gives_no_rows()
+    {
+        var json = "[{\"sic_code\":\"Frt00123\",\"data\":null},{\"sic_code\":\"Frt00456\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}]";
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("Frt00456", Assert.Single(rows).SicCode);
+    }
+
+    [Fact]
+    public async Task Data_of_another_kind_than_a_list_is_still_refused()
+    {
+        var json = "[{\"id_account\":41,\"data\":\"none\"}]";
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReadConsumptionAsync(json));
+    }
+
+    [Fact]
+    public async Task A_list_envelope_with_null_data_gives_no_rows()
+    {
+        var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"data\":null}");
+        var client = handler.CreateClient();
+
+        var notifications = await client.GetNotificationsAsync(null, null, null, null, CancellationToken.None).ToListAsync();
+        var interactions = await client.GetNotificationInteractionsAsync(null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Empty(notifications);
+        Assert.Empty(interactions);
+    }
+
+    [Fact]
+    public async Task A_bills_page_with_null_data_ends_the_paging_without_a_row()
+    {
+        var handler = new StubNeuHandler(_ => "{\"data\":null}");
+
+        var bills = await handler.CreateClient().GetBillsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Empty(bills);
+        Assert.Single(handler.Requests);
+    }
+
+    [Fact]
+    public async Task An_object_with_fields_of_its_own_and_null_data_is_still_one_item()
+    {
+        var handler = new StubNeuHandler(_ => "{\"Id_alarm\":7,\"rule_name\":\"Consumo diario alto\",\"data\":null}");
+
+        var items = await handler.CreateClient().InvokeAsync("POST", "rules/history/", null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("Consumo diario alto", Assert.Single(items).GetFields().Single(field => field.Key == "rule_name").Value);
+    }
+
+    [Theory]
+    [InlineData("41", 41L)]
+    [InlineData("41.0", 41L)]
+    [InlineData("41.000", 41L)]
+    [InlineData("4.1e1", 41L)]
+    [InlineData("-3.0", -3L)]
+    [InlineData("9007199254740993.0", 9007199254740993L)]
+    [InlineData("\"41.0\"", 41L)]
+    [InlineData("\"41\"", 41L)]
+    [InlineData("41.5", null)]
+    [InlineData("1e19", null)]
+    [InlineData("1e30", null)]
+    [InlineData("\"41.5\"", null)]
+    [InlineData("true", null)]
+    public void A_whole_number_written_with_a_fraction_is_an_id(string json, long? expected)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        Assert.Equal(expected, NeuFields.ToLong(document.RootElement));
+    }
+
+    [Fact]
+    public async Task Consumption_ids_written_with_a_fraction_are_read()
+    {
+        var json = "[{\"id_account\":41.0,\"account_name\":\"Cuenta Norte\",\"data\":[{\"id_service\":282.0,\"name\":\"Casa principal\",\"date\":\"2021-04-01T00:00:00\",\"cons\":1}]}]";
+
+        var row = Assert.Single(await ReadConsumptionAsync(json));
+
+        Assert.Equal(41, row.AccountId);
+        Assert.Equal(282, row.ServiceId);
+    }
+
+    [Fact]
+    public async Task Account_and_service_ids_written_with_a_fraction_are_read_and_a_missing_one_stays_null()
+    {
+        var handler = new StubNeuHandler(_ =>
+            "[{\"id_account\":41.0,\"account_name\":\"Cuenta Norte\",\"services\":[{\"id_service\":282.0,\"name\":\"Casa\"},{\"name\":\"Sin id\"}]}," +
+            "{\"account_name\":\"Cuenta sin id\",\"services\":[]}]");
+
+        var accounts = await handler.CreateClient().GetAccountsAsync(null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([41L, null], accounts.Select(entry => entry.Account.AccountId));
+        Assert.Equal([282L, null], accounts[0].Services.Select(service => service.ServiceId));
+        Assert.Equal("282", accounts[0].Account.ServiceIds);
+        Assert.Equal(2, accounts[0].Account.ServiceCount);
+    }
+
+    [Fact]
+    public async Task An_account_without_an_id_is_skipped_with_an_error_instead_of_being_asked_for_as_account_0()
+    {
+        var handler = new StubNeuHandler(request => request.RequestUri!.AbsolutePath.EndsWith("/accounts/", StringComparison.Ordinal)
+            ? "[{\"id_account\":41.0,\"account_name\":\"Cuenta Norte\"},{\"account_name\":\"Cuenta sin id\"}]"
+            : "[{\"id_account\":41,\"date\":\"2021-04-01T00:00:00\",\"value\":3}]");
+        var context = new RecordingContext { RecordErrors = true };
+
+        var neugets = await handler.CreateClient().GetNeugetsAsync(null, context, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(41, Assert.Single(neugets).AccountId);
+        Assert.Equal(["https://neu.test/api/accounts/", "https://neu.test/api/neugets/41/"], handler.Requests.Select(request => request.Uri));
+        var error = Assert.Single(context.Errors);
+        Assert.Equal("InvalidResponse", error.ErrorId);
+        Assert.Contains("Cuenta sin id", error.Exception.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<NeuConsumption>> ReadConsumptionAsync(string json)
+    {
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        return await NeuConsumptionReader.ReadAsync(reader, "Daily", CancellationToken.None).ToListAsync();
+    }
+}
