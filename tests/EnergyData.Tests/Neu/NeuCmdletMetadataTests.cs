@@ -58,7 +58,8 @@ public sealed class NeuCmdletMetadataTests
         var parameter = Module.Cmdlet(cmdletName).Parameter(parameterName);
 
         Assert.True(parameter.FromPipelineByPropertyName, $"{cmdletName} -{parameterName} does not bind by property name");
-        Assert.Contains(alias, parameter.Aliases);
+        // The engine matches a property to a name or alias ignoring case (and rejects aliases differing only in case).
+        Assert.Contains(alias, parameter.BindingNames, StringComparer.OrdinalIgnoreCase);
     }
 
     [Theory]
