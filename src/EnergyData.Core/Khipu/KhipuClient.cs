@@ -344,7 +344,7 @@ public sealed partial class KhipuClient
                 info.Error ??= new KhipuError { Code = reason, Description = StringOf(root, "Message") };
             }
 
-            if (info.Status is null && info.Error is null)
+            if (info.Status is null && !info.IsError)
             {
                 throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it has no Status.");
             }

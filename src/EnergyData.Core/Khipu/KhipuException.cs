@@ -62,7 +62,7 @@ public sealed class KhipuException : Exception
         var type = error?.Type;
         var description = error?.Description;
         var statusText = status is null || (int)status.Value is >= 200 and < 300
-            ? "Status ERROR" + (error is null ? " without an Error object (no code, type or description)" : string.Empty)
+            ? "Status ERROR" + DescribeMissingError(error)
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
         var message = string.Format(
             CultureInfo.InvariantCulture,
@@ -93,4 +93,9 @@ public sealed class KhipuException : Exception
             Attempts = attempts,
         };
     }
+
+    private static string DescribeMissingError(KhipuError? error) =>
+        error is null ? " without an Error object (no code, type or description)"
+        : !error.HasCodeOrType && string.IsNullOrWhiteSpace(error.Description) ? " with an empty Error object (no code, type or description)"
+        : string.Empty;
 }
