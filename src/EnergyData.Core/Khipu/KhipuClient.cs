@@ -222,11 +222,6 @@ public sealed partial class KhipuClient
                 continue;
             }
 
-            if (error.ErrorType == KhipuErrorType.Wait4HoursBeforeRetry && error.EarliestRetry is null)
-            {
-                error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, DateTimeOffset.UtcNow.AddHours(4));
-            }
-
             throw error;
         }
     }

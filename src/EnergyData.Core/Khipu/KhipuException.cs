@@ -60,6 +60,7 @@ public sealed class KhipuException : Exception
     {
         var code = error?.Code;
         var type = error?.Type;
+        earliestRetry = EarliestRetryFor(type, earliestRetry);
         var description = error?.Description;
         var statusText = status is null || (int)status.Value is >= 200 and < 300
             ? "Status ERROR" + DescribeMissingError(error)
@@ -93,6 +94,17 @@ public sealed class KhipuException : Exception
             Attempts = attempts,
         };
     }
+
+    /// <summary>
+    /// The one rule for WAIT_4_HOURS_BEFORE_RETRY, on every path that turns a Khipu answer into an error (the
+    /// synchronous answer, the answer to an asynchronous submission, a delivered callback result): the time the
+    /// HTTP layer already set, or else four hours from when the answer is read. For a callback result collected
+    /// later than it arrived, that errs on the late side, never the early one.
+    /// </summary>
+    internal static DateTimeOffset? EarliestRetryFor(string? errorType, DateTimeOffset? earliestRetry) =>
+        earliestRetry ?? (KhipuErrorClassifier.Parse(errorType) == KhipuErrorType.Wait4HoursBeforeRetry
+            ? DateTimeOffset.UtcNow + KhipuErrorClassifier.Wait4HoursDelay
+            : null);
 
     private static string DescribeMissingError(KhipuError? error) =>
         error is null ? " without an Error object (no code, type or description)"
