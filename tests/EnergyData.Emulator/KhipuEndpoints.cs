@@ -279,9 +279,13 @@ public static class KhipuEndpoints
 
     private static async Task<JsonDocument> ReadBodyAsync(HttpRequest request)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // Exactly the documents' "Content-Type: application/json": JSON has no charset parameter (RFC 8259), and a
+        // server that compares the header exactly refuses one, so the client must not send it.
+        if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !string.Equals(contentType.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || contentType.Parameters.Count != 0)
         {
-            throw new KhipuRequestException(400, "P001", "DO_NOT_RETRY", "The body must be application/json.");
+            throw new KhipuRequestException(400, "P001", "DO_NOT_RETRY", "The body must be sent as Content-Type: application/json, without parameters.");
         }
 
         try

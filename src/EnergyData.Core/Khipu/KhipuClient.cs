@@ -28,7 +28,7 @@ public sealed partial class KhipuClient
     private static readonly JsonSerializerOptions ErrorJsonOptions = new() { PropertyNameCaseInsensitive = true };
     // The envelope fields besides Data, as the documents spell them (FailureReason and Message: the older error shape).
     private static readonly string[] EnvelopeFieldNames = { "OperationId", "Status", "AdditionalInformation", "LifeSpan", "Error", "FailureReason", "Message" };
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
     private readonly KhipuClientOptions options;
