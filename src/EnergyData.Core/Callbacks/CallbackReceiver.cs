@@ -70,9 +70,9 @@ public sealed class CallbackReceiver : IDisposable
             throw new ArgumentNullException(nameof(options));
         }
 
-        if (options.MaxBodyBytes < 1024)
+        if (options.MaxBodyBytes is < CallbackReceiverOptions.SmallestMaxBodyBytes or > CallbackReceiverOptions.LargestMaxBodyBytes)
         {
-            throw new ParameterValidationException("MaxBodySize", "must be at least 1024 bytes");
+            throw new ParameterValidationException("MaxBodySize", $"must be between {CallbackReceiverOptions.SmallestMaxBodyBytes} and {CallbackReceiverOptions.LargestMaxBodyBytes} bytes", $"It was {options.MaxBodyBytes}.");
         }
 
         var inbox = new CallbackInbox(options.InboxPath);
