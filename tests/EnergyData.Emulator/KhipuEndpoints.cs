@@ -161,7 +161,13 @@ public static class KhipuEndpoints
         }
 
         var total = state.KhipuOptions.CenTotal ?? KhipuData.CenTotal(rut);
-        return new KhipuResult(KhipuData.Nonconformities(rut, from, to, pageSize, page, total));
+        var data = KhipuData.Nonconformities(rut, from, to, pageSize, page, total);
+        if (state.KhipuOptions.OmitCenTotal)
+        {
+            data["NonconformitiesList"]!.AsObject().Remove("TotalDisconformidades");
+        }
+
+        return new KhipuResult(data);
     }
 
     private static KhipuResult TgrExpiredAgreements(JsonElement requestData, KhipuCaller caller, EmulatorState state)
@@ -370,6 +376,8 @@ public sealed class KhipuEmulatorOptionsUpdate
     /// <summary>True removes <see cref="CenTotal"/>, so the total comes from the RUT again.</summary>
     public bool? ClearCenTotal { get; set; }
 
+    public bool? OmitCenTotal { get; set; }
+
     public bool? LegacyErrorShape { get; set; }
 
     public string? LegacyFailureReason { get; set; }
@@ -391,6 +399,7 @@ public sealed class KhipuEmulatorOptionsUpdate
         }
 
         options.CenTotal = CenTotal ?? options.CenTotal;
+        options.OmitCenTotal = OmitCenTotal ?? options.OmitCenTotal;
         options.LegacyErrorShape = LegacyErrorShape ?? options.LegacyErrorShape;
         options.LegacyFailureReason = LegacyFailureReason ?? options.LegacyFailureReason;
         options.GzipResponses = GzipResponses ?? options.GzipResponses;
