@@ -4,9 +4,9 @@ using System.Net.Http;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
-using EnergyData.Tests.Callbacks;
 using EnergyData.Callbacks;
 using EnergyData.Khipu;
+using EnergyData.Tests.Callbacks;
 using EnergyData.Tests.Http;
 using Xunit;
 
