@@ -10,6 +10,7 @@ public sealed partial class EmulatorState
     private static readonly KhipuEmulatorOptions InitialKhipuOptions = new();
     private readonly ConcurrentDictionary<string, KhipuIssuedToken> khipuTokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> khipuCallbackSink = new();
+    private readonly ConcurrentQueue<string> khipuTokenQueries = new();
     private long khipuTokenRequests;
     private long khipuGzipResponses;
 
@@ -18,6 +19,9 @@ public sealed partial class EmulatorState
 
     /// <summary>Requests that reached <c>_emulator/oauth/token</c>, granted or not.</summary>
     public long KhipuTokenRequests => Interlocked.Read(ref khipuTokenRequests);
+
+    /// <summary>The query string (with its '?', or empty) of each request that reached the token endpoint, in arrival order.</summary>
+    public IReadOnlyList<string> KhipuTokenRequestQueries => khipuTokenQueries.ToArray();
 
     /// <summary>Khipu responses sent gzip-compressed (with <see cref="KhipuEmulatorOptions.GzipResponses"/>).</summary>
     public long KhipuGzipResponses => Interlocked.Read(ref khipuGzipResponses);
@@ -42,7 +46,11 @@ public sealed partial class EmulatorState
 
     internal KhipuIssuedToken? FindKhipuToken(string token) => khipuTokens.TryGetValue(token, out var issued) ? issued : null;
 
-    internal void CountKhipuTokenRequest() => Interlocked.Increment(ref khipuTokenRequests);
+    internal void CountKhipuTokenRequest(string query)
+    {
+        Interlocked.Increment(ref khipuTokenRequests);
+        khipuTokenQueries.Enqueue(query);
+    }
 
     internal void CountKhipuGzipResponse() => Interlocked.Increment(ref khipuGzipResponses);
 
@@ -55,6 +63,10 @@ public sealed partial class EmulatorState
         Interlocked.Exchange(ref khipuTokenRequests, 0);
         Interlocked.Exchange(ref khipuGzipResponses, 0);
         while (khipuCallbackSink.TryDequeue(out _))
+        {
+        }
+
+        while (khipuTokenQueries.TryDequeue(out _))
         {
         }
     }

@@ -62,14 +62,24 @@ internal static class KhipuAuthentication
     }
 
     /// <summary>
-    /// POST _emulator/oauth/token: form body with grant_type=client_credentials; the client authenticates with
-    /// client_id/client_secret in the body or with HTTP Basic (form-urlencoded id and secret, RFC 6749 2.3.1).
+    /// POST _emulator/oauth/token (that exact path; any query is accepted and recorded): form body with
+    /// grant_type=client_credentials; the client authenticates with client_id/client_secret in the body or with
+    /// HTTP Basic (form-urlencoded id and secret, RFC 6749 2.3.1).
     /// Errors use RFC 6749 section 5.2's <c>{"error": ...}</c>.
     /// </summary>
     public static async Task IssueTokenAsync(HttpContext context, EmulatorState state)
     {
-        state.CountKhipuTokenRequest();
         var request = context.Request;
+
+        // Routing matches the template with or without a trailing slash; a strict identity server does not, and the
+        // client must use the token URL exactly as the user gave it.
+        if (!string.Equals(request.Path.Value, "/" + KhipuEndpoints.TokenPath, StringComparison.Ordinal))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        state.CountKhipuTokenRequest(request.QueryString.Value ?? string.Empty);
         if (!request.HasFormContentType)
         {
             await OAuthErrorAsync(context, 400, "invalid_request", "The token request must be application/x-www-form-urlencoded.");

@@ -9,6 +9,12 @@ public sealed class KhipuEmulatorOptions
     /// <summary>When set, every CEN query reports this TotalDisconformidades instead of the one derived from the RUT.</summary>
     public int? CenTotal { get; set; }
 
+    /// <summary>
+    /// Leaves TotalDisconformidades out of every CEN answer (the rows are unchanged): the item schema was never
+    /// published, and a client must still return every page when the total is missing.
+    /// </summary>
+    public bool OmitCenTotal { get; set; }
+
     /// <summary>Largest Filas the CEN service accepts (the client's documented range ends at 1000).</summary>
     public int CenMaxPageSize { get; set; } = 1000;
 

@@ -161,7 +161,13 @@ public static class KhipuEndpoints
         }
 
         var total = state.KhipuOptions.CenTotal ?? KhipuData.CenTotal(rut);
-        return new KhipuResult(KhipuData.Nonconformities(rut, from, to, pageSize, page, total));
+        var data = KhipuData.Nonconformities(rut, from, to, pageSize, page, total);
+        if (state.KhipuOptions.OmitCenTotal)
+        {
+            data["NonconformitiesList"]!.AsObject().Remove("TotalDisconformidades");
+        }
+
+        return new KhipuResult(data);
     }
 
     private static KhipuResult TgrExpiredAgreements(JsonElement requestData, KhipuCaller caller, EmulatorState state)
@@ -279,9 +285,13 @@ public static class KhipuEndpoints
 
     private static async Task<JsonDocument> ReadBodyAsync(HttpRequest request)
     {
-        if (request.ContentType is not { } contentType || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        // Exactly the documents' "Content-Type: application/json": JSON has no charset parameter (RFC 8259), and a
+        // server that compares the header exactly refuses one, so the client must not send it.
+        if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !string.Equals(contentType.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+            || contentType.Parameters.Count != 0)
         {
-            throw new KhipuRequestException(400, "P001", "DO_NOT_RETRY", "The body must be application/json.");
+            throw new KhipuRequestException(400, "P001", "DO_NOT_RETRY", "The body must be sent as Content-Type: application/json, without parameters.");
         }
 
         try
@@ -366,6 +376,8 @@ public sealed class KhipuEmulatorOptionsUpdate
     /// <summary>True removes <see cref="CenTotal"/>, so the total comes from the RUT again.</summary>
     public bool? ClearCenTotal { get; set; }
 
+    public bool? OmitCenTotal { get; set; }
+
     public bool? LegacyErrorShape { get; set; }
 
     public string? LegacyFailureReason { get; set; }
@@ -387,6 +399,7 @@ public sealed class KhipuEmulatorOptionsUpdate
         }
 
         options.CenTotal = CenTotal ?? options.CenTotal;
+        options.OmitCenTotal = OmitCenTotal ?? options.OmitCenTotal;
         options.LegacyErrorShape = LegacyErrorShape ?? options.LegacyErrorShape;
         options.LegacyFailureReason = LegacyFailureReason ?? options.LegacyFailureReason;
         options.GzipResponses = GzipResponses ?? options.GzipResponses;

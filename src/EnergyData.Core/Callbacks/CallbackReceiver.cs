@@ -70,9 +70,9 @@ public sealed class CallbackReceiver : IDisposable
             throw new ArgumentNullException(nameof(options));
         }
 
-        if (options.MaxBodyBytes < 1024)
+        if (options.MaxBodyBytes is < CallbackReceiverOptions.SmallestMaxBodyBytes or > CallbackReceiverOptions.LargestMaxBodyBytes)
         {
-            throw new ParameterValidationException("MaxBodySize", "must be at least 1024 bytes");
+            throw new ParameterValidationException("MaxBodySize", $"must be between {CallbackReceiverOptions.SmallestMaxBodyBytes} and {CallbackReceiverOptions.LargestMaxBodyBytes} bytes", $"It was {options.MaxBodyBytes}.");
         }
 
         var inbox = new CallbackInbox(options.InboxPath);
@@ -434,7 +434,7 @@ public sealed class CallbackReceiver : IDisposable
         {
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("OperationId", out var id) || id.ValueKind != JsonValueKind.String)
+            if (root.ValueKind != JsonValueKind.Object || !Khipu.KhipuClient.TryGetEnvelopeProperty(root, "OperationId", out var id) || id.ValueKind != JsonValueKind.String)
             {
                 return null;
             }

@@ -6,7 +6,18 @@ namespace EnergyData.Callbacks;
 /// <summary>Where and how a <see cref="CallbackReceiver"/> listens.</summary>
 public sealed class CallbackReceiverOptions
 {
-    public const int DefaultMaxBodyBytes = 1024 * 1024;
+    /// <summary>
+    /// A delivered result is the synchronous answer sent later (an Enel bill document as base64, a CEN page of many
+    /// rows), and the documents describe no redelivery, so a refused body is a lost result: the receiver accepts
+    /// as much as the synchronous path reads.
+    /// </summary>
+    public const int DefaultMaxBodyBytes = (int)Khipu.KhipuClientOptions.DefaultMaxResponseBytes;
+
+    /// <summary>The smallest body limit -MaxBodySize accepts.</summary>
+    public const int SmallestMaxBodyBytes = 1024;
+
+    /// <summary>The largest body limit -MaxBodySize accepts: the default, which is what the synchronous path reads.</summary>
+    public const int LargestMaxBodyBytes = DefaultMaxBodyBytes;
 
     /// <summary>
     /// The HttpListener prefix, for example <c>http://127.0.0.1:8080/</c>; port 0 picks a free port. Default:
@@ -20,7 +31,7 @@ public sealed class CallbackReceiverOptions
 
     public string InboxPath { get; set; } = CallbackSession.DefaultInboxPath;
 
-    /// <summary>Bodies larger than this are refused with 413 (Khipu results are small JSON documents).</summary>
+    /// <summary>Bodies larger than this are refused with 413; the body is held in memory until it is stored.</summary>
     public int MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
 
     /// <summary>A request whose body has not arrived within this time gets 408 (a slow or stalled sender).</summary>

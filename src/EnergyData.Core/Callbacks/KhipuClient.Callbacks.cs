@@ -44,7 +44,7 @@ public sealed partial class KhipuClient
 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("Data"))
+            if (!IsDataProperty(reader))
             {
                 await ReadEnvelopeFieldAsync(reader, info, trace, cancellationToken).ConfigureAwait(false);
                 continue;

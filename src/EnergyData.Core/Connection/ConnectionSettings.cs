@@ -134,7 +134,7 @@ public sealed class ConnectionSettings
                 throw new ParameterValidationException("KhipuTokenUri", "is required with -KhipuClientCredential (Khipu does not publish its token endpoint; take it from your Khipu account)");
             }
 
-            KhipuTokenUri = InputRules.BaseUri(KhipuTokenUri, nameof(KhipuTokenUri));
+            KhipuTokenUri = InputRules.TokenUri(KhipuTokenUri, nameof(KhipuTokenUri));
         }
 
         if (RetryImmediatelyLimit is < 0 or > 10)

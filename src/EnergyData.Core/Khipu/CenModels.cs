@@ -24,6 +24,15 @@ public sealed class CenQuery
 
     /// <summary>Pages fetched at the same time once the first page has given the total (1 = one after another).</summary>
     public int PageConcurrency { get; set; } = 1;
+
+    /// <summary>
+    /// When Khipu sends no TotalDisconformidades, pages are followed while they come back full, up to this many
+    /// pages in all (each one billed): a server that keeps answering full pages cannot run up the bill.
+    /// </summary>
+    public int MaxPagesWithoutTotal { get; set; } = DefaultMaxPagesWithoutTotal;
+
+    /// <summary>100 pages: 20,000 rows at the default page size, 100,000 at the largest.</summary>
+    public const int DefaultMaxPagesWithoutTotal = 100;
 }
 
 /// <summary>What a CEN query has learnt so far: the total and the pages fetched.</summary>

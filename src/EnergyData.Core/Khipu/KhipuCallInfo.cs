@@ -24,5 +24,10 @@ public sealed class KhipuCallInfo
     /// <summary>Billed attempts made for the call.</summary>
     public int Attempts { get; internal set; }
 
-    public bool IsError => string.Equals(Status, "ERROR", System.StringComparison.OrdinalIgnoreCase) || Error is not null;
+    /// <summary>
+    /// Status ERROR, or an Error object that names an error (a Code or a Type). An Error object without either is
+    /// not one: the TGR document lists Error as a required object in the 202 answer, so a server built from it
+    /// may send <c>"Error": {}</c> with <c>Status: OK</c>.
+    /// </summary>
+    public bool IsError => string.Equals(Status, "ERROR", System.StringComparison.OrdinalIgnoreCase) || Error is { HasCodeOrType: true };
 }

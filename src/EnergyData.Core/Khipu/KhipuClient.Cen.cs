@@ -56,8 +56,10 @@ public sealed partial class KhipuClient
     /// All nonconformities of a query (Paginas is zero-based), until TotalDisconformidades is reached, a page
     /// comes back short, or <see cref="CenQuery.First"/> rows were returned. The first page streams: its rows
     /// are yielded as they are parsed. Once it has given the total, the remaining pages are fetched
-    /// <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order; each page is one billed
-    /// request, no page is fetched twice and none beyond <see cref="CenQuery.First"/> is requested.
+    /// <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order. Without a total, the
+    /// following pages are fetched one at a time while they come back full, up to
+    /// <see cref="CenQuery.MaxPagesWithoutTotal"/> pages. Each page is one billed request, no page is fetched
+    /// twice and none beyond <see cref="CenQuery.First"/> is requested.
     /// </summary>
     public async IAsyncEnumerable<CenNonconformity> GetCenNonconformitiesAsync(
         CenQuery query,
@@ -101,9 +103,24 @@ public sealed partial class KhipuClient
         }
 
         CountPage(state, pageSize, onPage);
-        if (emitted >= query.First || onThisPage < pageSize || state.TotalCount is not { } total || (long)(page + 1) * pageSize >= total)
+        if (emitted >= query.First || onThisPage < pageSize)
         {
-            // Done, or a result whose total is unknown: without a total no further page can be planned.
+            // Done: the rows asked for are out, or a short page was the last one.
+            yield break;
+        }
+
+        if (state.TotalCount is not { } total)
+        {
+            await foreach (var row in FollowPagesWithoutTotalAsync(query, page, emitted, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
+            {
+                yield return row;
+            }
+
+            yield break;
+        }
+
+        if ((long)(page + 1) * pageSize >= total)
+        {
             yield break;
         }
 
@@ -156,6 +173,63 @@ public sealed partial class KhipuClient
             // Stop the pages fetched ahead that nobody will read, and wait for them so no request outlives the call.
             stopFetching.Cancel();
             await ObserveAsync(window).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The pages after a full first page that gave no total (TotalDisconformidades missing or not a whole number).
+    /// No later page can be planned, so pages are fetched one at a time (fetching ahead would bill pages past the
+    /// end) while they come back full: a short or empty page is the last. A server that keeps answering full pages
+    /// is stopped after <see cref="CenQuery.MaxPagesWithoutTotal"/> pages with an error that says where to go on.
+    /// </summary>
+    private async IAsyncEnumerable<CenNonconformity> FollowPagesWithoutTotalAsync(
+        CenQuery query,
+        int firstPage,
+        long emitted,
+        bool accountCredentialRequired,
+        CenPagingState state,
+        Action<CenPagingState>? onPage,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pageSize = query.PageSize;
+        var maxPages = Math.Max(1, query.MaxPagesWithoutTotal);
+        trace?.Verbose(string.Format(
+            CultureInfo.InvariantCulture,
+            "CEN: the answer for page {0} has no TotalDisconformidades (or not a whole number), so the pages cannot be planned; fetching the next pages one at a time while they come back full with {1} rows, at most {2} pages in all.",
+            firstPage,
+            pageSize,
+            maxPages));
+        var pagesFetched = 1;
+        for (var nextPage = firstPage + 1; ; nextPage++)
+        {
+            if (pagesFetched >= maxPages || nextPage == int.MaxValue)
+            {
+                throw new KhipuProtocolException(string.Format(
+                    CultureInfo.InvariantCulture,
+                    "CEN: Khipu sent no TotalDisconformidades and {0} full pages of {1} rows came back; stopped at the limit of {0} pages without a total, so more rows may exist. Continue with -Skip {2}, or use a larger -PageSize.",
+                    pagesFetched,
+                    pageSize,
+                    query.Skip + emitted));
+            }
+
+            var rows = await FetchCenPageAsync(query, nextPage, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
+            pagesFetched++;
+            CountPage(state, pageSize, onPage);
+            foreach (var row in rows)
+            {
+                emitted++;
+                yield return row;
+                if (emitted >= query.First)
+                {
+                    yield break;
+                }
+            }
+
+            if (rows.Count < pageSize)
+            {
+                yield break;
+            }
         }
     }
 
@@ -244,8 +318,8 @@ public sealed partial class KhipuClient
                     var total = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
                     state.TotalCount = total.ValueKind switch
                     {
-                        JsonValueKind.Number when total.TryGetInt32(out var n) => n,
-                        JsonValueKind.String when int.TryParse(total.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+                        JsonValueKind.Number when total.TryGetInt32(out var n) && n >= 0 => n,
+                        JsonValueKind.String when int.TryParse(total.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
                         _ => state.TotalCount,
                     };
                 }

@@ -26,7 +26,9 @@ internal delegate IAsyncEnumerable<T> KhipuDataReader<T>(JsonStreamReader reader
 public sealed partial class KhipuClient
 {
     private static readonly JsonSerializerOptions ErrorJsonOptions = new() { PropertyNameCaseInsensitive = true };
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    // The envelope fields besides Data, as the documents spell them (FailureReason and Message: the older error shape).
+    private static readonly string[] EnvelopeFieldNames = { "OperationId", "Status", "AdditionalInformation", "LifeSpan", "Error", "FailureReason", "Message" };
+    private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
     private readonly KhipuClientOptions options;
@@ -154,7 +156,7 @@ public sealed partial class KhipuClient
 
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        if (reader.ValueTextEquals("Data"))
+                        if (IsDataProperty(reader))
                         {
                             if (info.IsError)
                             {
@@ -220,16 +222,22 @@ public sealed partial class KhipuClient
                 continue;
             }
 
-            if (error.ErrorType == KhipuErrorType.Wait4HoursBeforeRetry && error.EarliestRetry is null)
-            {
-                error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, DateTimeOffset.UtcNow.AddHours(4));
-            }
-
             throw error;
         }
     }
 
     private static bool IsRejectedToken(KhipuError? error) => string.Equals(error?.Code, "A000", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// True when the reader stands on the envelope's Data property. Envelope names are matched ignoring case, as
+    /// the Error object's are: a server that writes camelCase ("data", "status") still sends a Khipu envelope.
+    /// </summary>
+    internal static bool IsDataProperty(JsonStreamReader reader) =>
+        reader.ValueTextEquals("Data") || string.Equals(reader.GetString(), "Data", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The documented spelling of an envelope field name given in any case, or null for another name.</summary>
+    private static string? EnvelopeFieldName(string? name) =>
+        Array.Find(EnvelopeFieldNames, known => string.Equals(known, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Data readers: keep the whole Data value (small objects, mapped after the envelope is read).</summary>
     internal static async IAsyncEnumerable<JsonElement> KeepData(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -252,7 +260,7 @@ public sealed partial class KhipuClient
     private static async ValueTask ReadEnvelopeFieldAsync(JsonStreamReader reader, KhipuCallInfo info, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var name = reader.GetString();
-        switch (name)
+        switch (EnvelopeFieldName(name))
         {
             case "OperationId":
                 info.OperationId = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -333,7 +341,7 @@ public sealed partial class KhipuClient
             info.Status = StringOf(root, "Status");
             info.AdditionalInformation = StringOf(root, "AdditionalInformation");
             info.LifeSpan = StringOf(root, "LifeSpan");
-            if (root.TryGetProperty("Error", out var error) && error.ValueKind == JsonValueKind.Object)
+            if (TryGetEnvelopeProperty(root, "Error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
                 info.Error = error.Deserialize<KhipuError>(ErrorJsonOptions);
             }
@@ -344,7 +352,7 @@ public sealed partial class KhipuClient
                 info.Error ??= new KhipuError { Code = reason, Description = StringOf(root, "Message") };
             }
 
-            if (info.Status is null && info.Error is null)
+            if (info.Status is null && !info.IsError)
             {
                 throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it has no Status.");
             }
@@ -354,7 +362,7 @@ public sealed partial class KhipuClient
     }
 
     private static string? StringOf(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value)
+        TryGetEnvelopeProperty(root, name, out var value)
             ? value.ValueKind switch
             {
                 JsonValueKind.String => value.GetString(),
@@ -362,6 +370,26 @@ public sealed partial class KhipuClient
                 _ => value.GetRawText(),
             }
             : null;
+
+    /// <summary>An envelope property by its documented name, or failing that by the same name in another case.</summary>
+    internal static bool TryGetEnvelopeProperty(JsonElement envelope, string name, out JsonElement value)
+    {
+        if (envelope.TryGetProperty(name, out value))
+        {
+            return true;
+        }
+
+        foreach (var property in envelope.EnumerateObject())
+        {
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                value = property.Value;
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private static string Truncate(string text, int limit) =>
         text.Length <= limit ? text : text.Substring(0, limit) + $" ... ({text.Length} characters in all)";
@@ -417,7 +445,7 @@ public sealed partial class KhipuClient
             if (root.ValueKind == JsonValueKind.Object)
             {
                 operationId = StringOf(root, "OperationId");
-                if (root.TryGetProperty("Error", out var element) && element.ValueKind == JsonValueKind.Object)
+                if (TryGetEnvelopeProperty(root, "Error", out var element) && element.ValueKind == JsonValueKind.Object)
                 {
                     error = element.Deserialize<KhipuError>(ErrorJsonOptions);
                 }

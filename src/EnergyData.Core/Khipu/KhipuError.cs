@@ -8,4 +8,7 @@ public sealed class KhipuError
     public string? Type { get; set; }
 
     public string? Description { get; set; }
+
+    /// <summary>True when the object names an error; an empty <c>{}</c> (or one with only a Description) does not.</summary>
+    internal bool HasCodeOrType => !string.IsNullOrWhiteSpace(Code) || !string.IsNullOrWhiteSpace(Type);
 }

@@ -60,9 +60,10 @@ public sealed class KhipuException : Exception
     {
         var code = error?.Code;
         var type = error?.Type;
+        earliestRetry = EarliestRetryFor(type, earliestRetry);
         var description = error?.Description;
         var statusText = status is null || (int)status.Value is >= 200 and < 300
-            ? "Status ERROR" + (error is null ? " without an Error object (no code, type or description)" : string.Empty)
+            ? "Status ERROR" + DescribeMissingError(error)
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
         var message = string.Format(
             CultureInfo.InvariantCulture,
@@ -93,4 +94,20 @@ public sealed class KhipuException : Exception
             Attempts = attempts,
         };
     }
+
+    /// <summary>
+    /// The one rule for WAIT_4_HOURS_BEFORE_RETRY, on every path that turns a Khipu answer into an error (the
+    /// synchronous answer, the answer to an asynchronous submission, a delivered callback result): the time the
+    /// HTTP layer already set, or else four hours from when the answer is read. For a callback result collected
+    /// later than it arrived, that errs on the late side, never the early one.
+    /// </summary>
+    internal static DateTimeOffset? EarliestRetryFor(string? errorType, DateTimeOffset? earliestRetry) =>
+        earliestRetry ?? (KhipuErrorClassifier.Parse(errorType) == KhipuErrorType.Wait4HoursBeforeRetry
+            ? DateTimeOffset.UtcNow + KhipuErrorClassifier.Wait4HoursDelay
+            : null);
+
+    private static string DescribeMissingError(KhipuError? error) =>
+        error is null ? " without an Error object (no code, type or description)"
+        : !error.HasCodeOrType && string.IsNullOrWhiteSpace(error.Description) ? " with an empty Error object (no code, type or description)"
+        : string.Empty;
 }

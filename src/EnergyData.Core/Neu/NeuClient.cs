@@ -29,7 +29,7 @@ public sealed partial class NeuClient
     private const int ReadAheadChunkBytes = 64 * 1024;
     private const int ReadAheadChunks = 4;
 
-    private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
+    private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
     private static readonly JsonValueParser<JsonElement> ElementParser = static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
 
     private readonly HttpClient http;

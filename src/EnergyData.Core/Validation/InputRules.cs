@@ -162,6 +162,35 @@ public static class InputRules
     /// </summary>
     public static Uri BaseUri(Uri? value, string parameterName)
     {
+        CheckServerAddress(value, parameterName);
+        if (!string.IsNullOrEmpty(value!.Query) || !string.IsNullOrEmpty(value.Fragment))
+        {
+            throw new ParameterValidationException(parameterName, "must not contain a query or fragment");
+        }
+
+        // Relative service paths are appended to it, so it must end with a slash.
+        return value.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? value : new Uri(value.AbsoluteUri + "/");
+    }
+
+    /// <summary>
+    /// An OAuth token endpoint: checked as a base address is (absolute, https or loopback http, no user information),
+    /// but returned exactly as given. The documents do not name Khipu's token endpoint, so only the URL the user was
+    /// given is known to work: a slash added to its path is another resource on a strict router, and an identity
+    /// server may need a query (a tenant or policy name, for example). A fragment is refused: it is never sent.
+    /// </summary>
+    public static Uri TokenUri(Uri? value, string parameterName)
+    {
+        CheckServerAddress(value, parameterName);
+        if (!string.IsNullOrEmpty(value!.Fragment))
+        {
+            throw new ParameterValidationException(parameterName, "must not contain a fragment");
+        }
+
+        return value;
+    }
+
+    private static void CheckServerAddress(Uri? value, string parameterName)
+    {
         if (value is null)
         {
             throw new ParameterValidationException(parameterName, "is required");
@@ -181,14 +210,6 @@ public static class InputRules
         {
             throw new ParameterValidationException(parameterName, "must not contain user information; pass credentials to Connect-EnergyData instead");
         }
-
-        if (!string.IsNullOrEmpty(value.Query) || !string.IsNullOrEmpty(value.Fragment))
-        {
-            throw new ParameterValidationException(parameterName, "must not contain a query or fragment");
-        }
-
-        // Relative service paths are appended to it, so it must end with a slash.
-        return value.AbsoluteUri.EndsWith("/", StringComparison.Ordinal) ? value : new Uri(value.AbsoluteUri + "/");
     }
 
     public static bool IsLoopback(Uri uri)

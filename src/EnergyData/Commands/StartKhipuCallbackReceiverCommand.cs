@@ -31,7 +31,7 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
 
     /// <summary>Largest accepted body, in bytes.</summary>
     [Parameter]
-    [ValidateRange(1024, 64 * 1024 * 1024)]
+    [ValidateRange(CallbackReceiverOptions.SmallestMaxBodyBytes, CallbackReceiverOptions.LargestMaxBodyBytes)]
     public int MaxBodySize { get; set; } = CallbackReceiverOptions.DefaultMaxBodyBytes;
 
     /// <summary>Seconds a sender has to deliver its body before it gets 408.</summary>

@@ -115,6 +115,53 @@ public sealed class CallbackReceiverTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_default_limit_a_result_of_several_mebibytes_is_stored()
+    {
+        // A bill document as base64 or a CEN page of many rows: well over the 1 MiB the receiver used to accept.
+        using var inbox = new TemporaryInbox();
+        using var defaults = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = inbox.Root });
+        var body = "{\"OperationId\":\"large\",\"Status\":\"OK\",\"Data\":{\"Bill\":{\"Document\":\"" + new string('A', 5 * 1024 * 1024) + "\"}}}";
+
+        using var response = await http.PostAsync(defaults.CallbackUrl, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(inbox.Inbox.HasResult("large"));
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), new FileInfo(inbox.Inbox.ResultPath("large")).Length);
+    }
+
+    [Fact]
+    public void The_default_body_limit_is_the_synchronous_response_limit()
+    {
+        Assert.Equal(new EnergyData.Khipu.KhipuClientOptions().MaxResponseBytes, new CallbackReceiverOptions().MaxBodyBytes);
+        Assert.Equal(CallbackReceiverOptions.LargestMaxBodyBytes, CallbackReceiverOptions.DefaultMaxBodyBytes);
+    }
+
+    [Theory]
+    [InlineData(CallbackReceiverOptions.SmallestMaxBodyBytes - 1)]
+    [InlineData(CallbackReceiverOptions.LargestMaxBodyBytes + 1)]
+    public void A_body_limit_outside_the_accepted_range_is_refused(int limit)
+    {
+        using var inbox = new TemporaryInbox();
+
+        var error = Assert.Throws<EnergyData.Validation.ParameterValidationException>(() => CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = inbox.Root, MaxBodyBytes = limit }));
+
+        Assert.Contains("'MaxBodySize' must be between", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_cmdlet_accepts_the_same_body_limits_as_the_receiver()
+    {
+        var range = Cmdlets.ModuleMetadata.Instance.Cmdlet("Start-KhipuCallbackReceiver").Parameter("MaxBodySize").Property
+            .GetCustomAttributesData().Single(attribute => attribute.AttributeType.Name == "ValidateRangeAttribute");
+
+        Assert.Equal(CallbackReceiverOptions.SmallestMaxBodyBytes, Convert.ToInt32(Unwrap(range.ConstructorArguments[0].Value), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(CallbackReceiverOptions.LargestMaxBodyBytes, Convert.ToInt32(Unwrap(range.ConstructorArguments[1].Value), System.Globalization.CultureInfo.InvariantCulture));
+
+        // ValidateRange(object, object): each bound is stored as an argument typed object that wraps the int.
+        static object? Unwrap(object? value) => value is System.Reflection.CustomAttributeTypedArgument inner ? inner.Value : value;
+    }
+
+    [Fact]
     public async Task A_sender_that_stalls_gets_408_and_the_listener_keeps_serving()
     {
         using var socket = new TcpClient();

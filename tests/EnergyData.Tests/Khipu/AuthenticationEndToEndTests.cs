@@ -89,6 +89,31 @@ public sealed class AuthenticationEndToEndTests
     }
 
     [Fact]
+    public async Task The_token_url_is_used_exactly_as_given_without_a_slash_added_and_with_its_query()
+    {
+        var tokenUri = new Uri(server.BaseUri, KhipuEndpoints.TokenPath + "?tenant=energy&policy=b2c_1");
+        using var connection = KhipuTestConnections.WithClientCredentials(server, configure: settings => settings.KhipuTokenUri = tokenUri);
+
+        var status = await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
+        Assert.Equal(tokenUri.AbsoluteUri, connection.KhipuTokenUri!.AbsoluteUri);
+        Assert.Equal("?tenant=energy&policy=b2c_1", Assert.Single(server.State.KhipuTokenRequestQueries));
+    }
+
+    [Fact]
+    public async Task The_emulator_token_endpoint_refuses_the_path_with_a_trailing_slash()
+    {
+        using var http = new System.Net.Http.HttpClient { BaseAddress = server.BaseUri };
+        using var form = new System.Net.Http.FormUrlEncodedContent(new[] { new System.Collections.Generic.KeyValuePair<string, string>("grant_type", "client_credentials") });
+
+        using var response = await http.PostAsync(new Uri(KhipuEndpoints.TokenPath + "/", UriKind.Relative), form);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(0, server.State.KhipuTokenRequests);
+    }
+
+    [Fact]
     public async Task Debug_output_never_shows_the_client_secret_or_the_access_token()
     {
         using var connection = KhipuTestConnections.WithClientCredentials(server);

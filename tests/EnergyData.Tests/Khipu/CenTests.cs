@@ -48,6 +48,72 @@ public sealed class CenTests
         Assert.Equal(expectedRequests, pagesReported);
     }
 
+    [Theory]
+    [InlineData(450, 100, 5)]
+    [InlineData(400, 100, 5)]
+    [InlineData(99, 100, 1)]
+    [InlineData(7, 3, 3)]
+    public async Task Without_a_total_pages_are_followed_while_they_come_back_full(int total, int pageSize, int expectedRequests)
+    {
+        server.State.KhipuOptions.CenTotal = total;
+        server.State.KhipuOptions.OmitCenTotal = true;
+        server.State.Options.RecordRequestBodies = true;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var paging = new CenPagingState();
+        var trace = new RecordingTrace();
+
+        var rows = await Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(Query(pageSize), true, paging, null, trace, CancellationToken.None));
+
+        Assert.Equal(Enumerable.Range(0, total).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.All(rows, row => Assert.Null(row.TotalCount));
+        Assert.Null(paging.TotalCount);
+        Assert.Equal(expectedRequests, paging.PagesFetched);
+        Assert.Equal(Enumerable.Range(0, expectedRequests).Select(page => page.ToString(System.Globalization.CultureInfo.InvariantCulture)), RequestedPages());
+        if (expectedRequests > 1)
+        {
+            Assert.Contains("no TotalDisconformidades", trace.VerboseText, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_total_first_requests_only_the_pages_that_hold_the_rows()
+    {
+        server.State.KhipuOptions.CenTotal = 1000;
+        server.State.KhipuOptions.OmitCenTotal = true;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var query = Query(100);
+        query.Skip = 150;
+        query.First = 200;
+
+        var rows = await Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None));
+
+        Assert.Equal(Enumerable.Range(150, 200).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.Equal(3, server.State.Counters.For(KhipuEndpoints.CenNonconformitiesPath));
+    }
+
+    [Fact]
+    public async Task Without_a_total_full_pages_stop_at_the_page_limit_with_an_error_after_their_rows()
+    {
+        server.State.KhipuOptions.CenTotal = 1_000_000;
+        server.State.KhipuOptions.OmitCenTotal = true;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var query = Query(10);
+        query.MaxPagesWithoutTotal = 4;
+        var rows = new List<CenNonconformity>();
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(async () =>
+        {
+            await foreach (var row in connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None))
+            {
+                rows.Add(row);
+            }
+        });
+
+        Assert.Equal(40, rows.Count);
+        Assert.Equal(4, server.State.Counters.For(KhipuEndpoints.CenNonconformitiesPath));
+        Assert.Contains("-Skip 40", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_documented_example_rut_has_the_documented_total()
     {
@@ -202,6 +268,17 @@ public sealed class CenTests
         Assert.Equal("E202", error.ErrorCode);
         Assert.Equal(2, server.State.Counters.Total);
     }
+
+    // The Paginas of each CEN request the emulator received, in arrival order.
+    private List<string> RequestedPages() =>
+        server.State.Counters.Bodies
+            .Where(request => request.Path == KhipuEndpoints.CenNonconformitiesPath)
+            .Select(request =>
+            {
+                using var body = System.Text.Json.JsonDocument.Parse(request.Body);
+                return body.RootElement.GetProperty("RequestData").GetProperty("Paginas").GetString()!;
+            })
+            .ToList();
 
     private static CenQuery Query(int pageSize, string rut = "76999999") => new()
     {

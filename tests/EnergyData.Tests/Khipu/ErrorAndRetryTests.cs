@@ -93,6 +93,38 @@ public sealed class ErrorAndRetryTests
     }
 
     [Fact]
+    public async Task Wait_4_hours_answered_to_an_asynchronous_submission_gives_the_earliest_retry_time()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.KhipuError, ErrorCode = "E202", ErrorType = "WAIT_4_HOURS_BEFORE_RETRY" });
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var before = DateTimeOffset.UtcNow;
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", KhipuCallbackSink.Url(server)), "1234567-8", null, CancellationToken.None));
+
+        Assert.Equal(KhipuErrorType.Wait4HoursBeforeRetry, error.ErrorType);
+        Assert.True(error.EarliestRetry >= before.AddHours(4), $"EarliestRetry {error.EarliestRetry:O} is not 4 hours after {before:O}.");
+        Assert.Contains("Do not retry before", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task Wait_4_hours_in_a_delivered_result_gives_the_earliest_retry_time()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var operation = await connection.GetKhipuClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("9991-5", KhipuCallbackSink.Url(server)), "9991-5", null, CancellationToken.None);
+        var delivered = await KhipuCallbackSink.WaitForAsync(server, operation.OperationId!);
+        var before = DateTimeOffset.UtcNow;
+        using var body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(delivered.GetRawText()));
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => KhipuClient.MapCallbackResultAsync(EnergyData.Callbacks.PendingOperation.FromOperation(operation), body, null, CancellationToken.None));
+
+        Assert.Equal("E202", error.ErrorCode);
+        Assert.Equal(KhipuErrorType.Wait4HoursBeforeRetry, error.ErrorType);
+        Assert.True(error.EarliestRetry >= before.AddHours(4), $"EarliestRetry {error.EarliestRetry:O} is not 4 hours after {before:O}.");
+        Assert.Contains("Do not retry before", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retry_after_notification_is_not_retried()
     {
         using var connection = KhipuTestConnections.WithApiKey(server);

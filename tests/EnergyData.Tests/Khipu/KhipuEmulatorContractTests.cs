@@ -150,6 +150,22 @@ public sealed class KhipuEmulatorContractTests : IDisposable
         Assert.Equal("P001", body.RootElement.GetProperty("Error").GetProperty("Code").GetString());
     }
 
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json;charset=UTF-8")]
+    [InlineData("application/jsonx")]
+    public async Task The_content_type_must_be_exactly_application_json(string contentType)
+    {
+        using var request = Request(KhipuEndpoints.EnelDebtStatusPath, "{\"RequestData\":{\"ClientIdentifier\":\"1\"}}", apiKey: true);
+        request.Content!.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+
+        using var response = await http.SendAsync(request);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("P001", body.RootElement.GetProperty("Error").GetProperty("Code").GetString());
+    }
+
     [Fact]
     public async Task The_email_follows_the_documented_pattern()
     {
@@ -269,6 +285,9 @@ public sealed class KhipuEmulatorContractTests : IDisposable
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
+
+        // StringContent adds "; charset=utf-8", which the emulator refuses as the documents' servers may.
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         if (apiKey)
         {
             request.Headers.Add("x-api-key", server.State.Options.KhipuApiKey);

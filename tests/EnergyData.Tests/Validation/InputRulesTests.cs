@@ -154,4 +154,23 @@ public sealed class InputRulesTests
         Assert.Contains("'KhipuBaseUri' " + rule, exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("https://idp.example.com/oauth/token")]
+    [InlineData("https://idp.example.com/oauth/token/")]
+    [InlineData("https://idp.example.com/tenant/oauth2/v2.0/token?p=b2c_1_signin")]
+    [InlineData("http://127.0.0.1:5000/connect/token")]
+    public void Token_uri_is_kept_exactly_as_given(string value) =>
+        Assert.Equal(value, InputRules.TokenUri(new Uri(value), "KhipuTokenUri").AbsoluteUri);
+
+    [Theory]
+    [InlineData("http://idp.example.com/oauth/token", "must use https")]
+    [InlineData("https://client:secret@idp.example.com/oauth/token", "must not contain user information")]
+    [InlineData("https://idp.example.com/oauth/token#part", "must not contain a fragment")]
+    public void Unsafe_token_uris_are_refused(string value, string rule)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.TokenUri(new Uri(value), "KhipuTokenUri"));
+        Assert.Contains("'KhipuTokenUri' " + rule, exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,170 @@
+using System;
+using System.IO;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
+using EnergyData.Khipu;
+using EnergyData.Tests.Callbacks;
+using EnergyData.Tests.Http;
+using Xunit;
+
+namespace EnergyData.Tests.Khipu;
+
+/// <summary>
+/// Envelopes a server generated from the documents may send that the emulator does not: an empty <c>Error</c>
+/// object on success, and envelope names in camelCase. Each is checked on the synchronous answer, the 202 answer
+/// and a delivered callback result.
+/// </summary>
+public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
+{
+    private const string DebtStatusData = """{"DebtStatus":{"ClientIdentifier":"1234567-8","Address":"AGUSTINAS 1234, SANTIAGO","Debt":{"TotalAmount":777,"Currency":"CLP","DueDate":"2017-07-22"}}}""";
+    private static readonly Uri ExternalCallback = new("https://hooks.example.com/khipu/abc");
+
+    private readonly HttpClient http = new();
+    private ScriptedServer khipu = null!;
+
+    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await khipu.DisposeAsync();
+        Dispose();
+    }
+
+    public void Dispose() => http.Dispose();
+
+    [Fact]
+    public async Task A_200_with_status_ok_and_an_empty_error_object_is_a_result()
+    {
+        // Error before Data, so the streaming reader has seen it when Data arrives.
+        khipu.Enqueue(200, $$"""{"OperationId":"op-1","Status":"OK","Error":{},"Data":{{DebtStatusData}},"AdditionalInformation":null,"LifeSpan":null}""");
+
+        var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal(777m, status.DebtAmount);
+        Assert.Equal("op-1", status.OperationId);
+    }
+
+    [Fact]
+    public async Task A_202_with_status_ok_and_an_empty_error_object_is_an_accepted_operation()
+    {
+        khipu.Enqueue(202, """{"OperationId":"op-2","Status":"OK","Data":{},"AdditionalInformation":"Data will be sent to the callback URL.","Error":{},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("op-2", operation.OperationId);
+        Assert.Equal("OK", operation.Status);
+        Assert.Null(operation.ResultJson);
+    }
+
+    [Fact]
+    public async Task A_delivered_result_with_an_empty_error_object_gives_its_rows()
+    {
+        var body = $$"""{"OperationId":"op-3","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":{},"LifeSpan":null}""";
+
+        var rows = await MapCallbackAsync("op-3", body);
+
+        Assert.Equal(777m, Assert.IsType<EnelDebtStatus>(Assert.Single(rows)).DebtAmount);
+    }
+
+    [Fact]
+    public async Task Status_error_with_an_empty_error_object_is_still_an_error()
+    {
+        khipu.Enqueue(200, """{"OperationId":"op-4","Status":"ERROR","Data":null,"AdditionalInformation":null,"Error":{},"LifeSpan":null}""");
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Null(error.ErrorCode);
+        Assert.Contains("empty Error object", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_error_object_with_a_code_is_an_error_even_with_status_ok()
+    {
+        khipu.Enqueue(200, """{"OperationId":"op-5","Status":"OK","Data":null,"AdditionalInformation":null,"Error":{"Code":"E201","Type":"DO_NOT_RETRY","Description":"down"},"LifeSpan":null}""");
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal("E201", error.ErrorCode);
+        Assert.Equal(1, khipu.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_camel_case_200_envelope_is_read_as_the_documented_one()
+    {
+        khipu.Enqueue(200, $$"""{"operationId":"op-6","status":"OK","data":{{DebtStatusData}},"additionalInformation":"note","error":null,"lifeSpan":null}""");
+
+        var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal(777m, status.DebtAmount);
+        Assert.Equal("op-6", status.OperationId);
+    }
+
+    [Fact]
+    public async Task A_camel_case_status_error_keeps_its_code_type_and_operation_id()
+    {
+        khipu.Enqueue(200, """{"operationId":"op-7","status":"ERROR","data":null,"additionalInformation":null,"error":{"code":"E202","type":"WAIT_4_HOURS_BEFORE_RETRY","description":"busy"},"lifeSpan":null}""");
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal("E202", error.ErrorCode);
+        Assert.Equal("op-7", error.OperationId);
+        Assert.Equal(EnergyData.Http.KhipuErrorType.Wait4HoursBeforeRetry, error.ErrorType);
+    }
+
+    [Fact]
+    public async Task A_camel_case_http_error_body_keeps_its_code()
+    {
+        khipu.Enqueue(400, """{"operationId":"op-8","status":"ERROR","data":null,"error":{"code":"P001","type":"DO_NOT_RETRY","description":"bad body"}}""");
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal("P001", error.ErrorCode);
+        Assert.Equal("op-8", error.OperationId);
+    }
+
+    [Fact]
+    public async Task A_camel_case_202_envelope_gives_the_operation_and_its_life_span()
+    {
+        khipu.Enqueue(202, """{"operationId":"op-9","status":"OK","data":null,"additionalInformation":"queued","error":null,"lifeSpan":"2099-07-22T00:00:00-0400"}""");
+
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("op-9", operation.OperationId);
+        Assert.Equal(new DateTimeOffset(2099, 7, 22, 0, 0, 0, TimeSpan.FromHours(-4)), operation.LifeSpan);
+        Assert.Equal("queued", operation.AdditionalInformation);
+    }
+
+    [Fact]
+    public async Task A_camel_case_delivered_result_gives_its_rows()
+    {
+        var body = $$"""{"operationId":"op-10","status":"OK","data":{{DebtStatusData}},"additionalInformation":null,"error":null,"lifeSpan":null}""";
+
+        var rows = await MapCallbackAsync("op-10", body);
+
+        Assert.Equal(777m, Assert.IsType<EnelDebtStatus>(Assert.Single(rows)).DebtAmount);
+    }
+
+    [Fact]
+    public async Task The_receiver_files_a_camel_case_delivery_under_its_operation_id()
+    {
+        using var folder = new TemporaryInbox();
+        using var receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
+        var body = $$"""{"operationId":"op-11","status":"OK","data":{{DebtStatusData}},"additionalInformation":null,"error":null,"lifeSpan":null}""";
+
+        using var response = await http.PostAsync(receiver.CallbackUrl, new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.True(receiver.Inbox.HasResult("op-11"));
+    }
+
+    private static async Task<System.Collections.Generic.IReadOnlyList<object>> MapCallbackAsync(string operationId, string body)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        return await KhipuClient.MapCallbackResultAsync(Envelopes.DebtOperation(operationId, "1234567-8"), stream, null, CancellationToken.None);
+    }
+
+    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
+}
