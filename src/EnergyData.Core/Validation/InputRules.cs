@@ -43,7 +43,8 @@ public static class InputRules
     // The Enel document's pattern ^[\w-\.]+@([\w-]+\.)+[\w-]{2,4}$, written so .NET accepts the character class.
     private static readonly Regex EmailPattern = new(@"^[\w.-]+@([\w-]+\.)+[\w-]{2,4}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
-    private static readonly Regex RutPattern = new(@"^[0-9]{1,10}$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    // Digits, the last of which may be the check digit K (a RUT's check digit is 0-9 or K).
+    private static readonly Regex RutPattern = new(@"^(?:[0-9]{1,10}|[0-9]{1,9}[Kk])$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     public static string ClientIdentifier(string? value, string parameterName = "ClientIdentifier")
     {
@@ -77,7 +78,7 @@ public static class InputRules
         var text = Required(value, parameterName);
         if (!RutPattern.IsMatch(text))
         {
-            throw new ParameterValidationException(parameterName, "must be 1 to 10 digits, without dots or hyphen (for example 76999999)", $"'{text}' is not.");
+            throw new ParameterValidationException(parameterName, "must be 1 to 10 digits (the last may be the check digit K), without dots or hyphen (for example 76999999)", $"'{text}' is not.");
         }
 
         return text;

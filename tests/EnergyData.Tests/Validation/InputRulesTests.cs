@@ -53,6 +53,10 @@ public sealed class InputRulesTests
     [Theory]
     [InlineData("76999999", true)]
     [InlineData("1", true)]
+    [InlineData("12345678K", true)]
+    [InlineData("12345678k", true)]
+    [InlineData("K", false)]
+    [InlineData("1234K678", false)]
     [InlineData("76.999.999", false)]
     [InlineData("76999999-9", false)]
     [InlineData("12345678901", false)]
@@ -65,7 +69,7 @@ public sealed class InputRulesTests
         else
         {
             var exception = Assert.Throws<ParameterValidationException>(() => InputRules.Rut(value));
-            Assert.Contains("'RutDeudor' must be 1 to 10 digits", exception.Message, StringComparison.Ordinal);
+            Assert.Contains("'RutDeudor' must be 1 to 10 digits (the last may be the check digit K)", exception.Message, StringComparison.Ordinal);
         }
     }
 
