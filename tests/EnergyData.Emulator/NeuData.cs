@@ -11,6 +11,10 @@ public static class NeuData
     public const int BillPageSize = 10;
     public const int DueDatePageSize = 10;
 
+    // Rules and rule history take PageNumber, but their answers carry no paging fields (the document shows none):
+    // the client can only tell the end by an empty page. Two a page, so the emulator's three rules span two pages.
+    public const int RulePageSize = 2;
+
     public static readonly IReadOnlyList<NeuAccountData> Accounts =
     [
         new(41, "Residencial", "Cuenta Norte", [new(282, "Energía", "Casa principal", "Calle 10 # 43-12, Medellín"), new(283, "Energía", "Local comercial", "Carrera 70 # 1-20, Medellín")]),

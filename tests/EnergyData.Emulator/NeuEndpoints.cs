@@ -553,7 +553,7 @@ public static partial class NeuEndpoints
         await Json(context, writer =>
         {
             writer.WriteStartArray();
-            foreach (var rule in rules.Where(rule => (project is null || rule.Project == project) && InRange(rule.Created, range)))
+            foreach (var rule in RulePage(body, rules.Where(rule => (project is null || rule.Project == project) && InRange(rule.Created, range))))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("id_alarm", rule.Id);
@@ -576,6 +576,18 @@ public static partial class NeuEndpoints
         });
     }
 
+    /// <summary>The rules of the body's PageNumber (1 when absent), <see cref="NeuData.RulePageSize"/> a page; empty past the end.</summary>
+    private static IEnumerable<T> RulePage<T>(JsonElement body, IEnumerable<T> rules)
+    {
+        var page = Number(body, "PageNumber") ?? 1;
+        if (page < 1)
+        {
+            throw new BadRequestException("PageNumber debe ser mayor que 0.");
+        }
+
+        return rules.Skip((int)Math.Min(int.MaxValue, (page - 1) * NeuData.RulePageSize)).Take(NeuData.RulePageSize);
+    }
+
     private static async Task RuleHistory(HttpContext context, EmulatorState state)
     {
         var body = await Body(context, state);
@@ -590,7 +602,7 @@ public static partial class NeuEndpoints
         {
             writer.WriteStartObject();
             writer.WriteStartArray("data");
-            foreach (var rule in history.Where(rule => project is null || rule.Project == project))
+            foreach (var rule in RulePage(body, history.Where(rule => project is null || rule.Project == project)))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("Id_alarm", rule.Id);

@@ -224,7 +224,8 @@ public sealed partial class NeuClient
             Routes[NeuRouteNames.Rules],
             null,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
-            NeuPagingMode.Envelope,
+            // PageNumber is documented but the answer shows no paging fields: pages run until an empty one.
+            NeuPagingMode.UntilEmpty,
             paging,
             trace,
             (item, _) =>
@@ -261,7 +262,8 @@ public sealed partial class NeuClient
             Routes[NeuRouteNames.RuleHistory],
             null,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
-            NeuPagingMode.Envelope,
+            // PageNumber is documented but the answer shows no paging fields: pages run until an empty one.
+            NeuPagingMode.UntilEmpty,
             paging,
             trace,
             (item, _) => MapRuleFirings(item),

@@ -313,6 +313,25 @@ public sealed class NeuEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Rules_and_rule_history_follow_PageNumber_until_an_empty_page()
+    {
+        // Their answers carry no paging fields: two rules a page, then the third, then an empty page ends it.
+        var paging = new NeuPaging();
+        var pages = new List<int>();
+        paging.PageRead = (page, _, _) => pages.Add(page);
+        var rules = await client.GetRulesAsync(null, null, null, paging, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([7L, 8L, 9L], rules.Select(rule => rule.RuleId!.Value));
+        Assert.Equal([1, 2, 3], pages);
+        Assert.Equal(3, server.State.Counters.For("neu/rules/"));
+        Assert.Contains("\"PageNumber\":3", server.State.Neu.LastBody, StringComparison.Ordinal);
+
+        var firings = await client.GetRuleHistoryAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
+        Assert.Equal([7L, 9L], firings.Select(firing => firing.RuleId!.Value).Distinct());
+        Assert.Equal(2, server.State.Counters.For("neu/rules/history/"));
+    }
+
+    [Fact]
     public async Task Rule_history_gives_one_row_per_firing_with_the_rule_fields()
     {
         var firings = await client.GetRuleHistoryAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
