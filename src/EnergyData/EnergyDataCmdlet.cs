@@ -80,6 +80,12 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
     /// <summary>An activity id for one input's progress bar, unique in the process (see <see cref="ProgressBars"/>).</summary>
     protected static int NewProgressActivityId() => ProgressBars.NewActivityId();
 
+    /// <summary>
+    /// Reports a failed input at once, for a cmdlet that writes its results directly rather than through the pump
+    /// (so its errors stay in place among them).
+    /// </summary>
+    protected void WriteFailureNow(Exception exception, object? target) => ((IPipelineSink)this).WriteError(ErrorMapper.FromException(exception, target));
+
     /// <summary>Turns a result into what goes down the pipeline (a cmdlet may add properties).</summary>
     protected virtual object Shape(object item) => item;
 
@@ -94,9 +100,10 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         {
             Run(pump.Complete);
         }
-        catch (Exception exception) when (exception is not PipelineStoppedException)
+        catch
         {
-            // An error that ends the command (-ErrorAction Stop, for one) must not leave a bar on screen.
+            // An error that ends the command (-ErrorAction Stop, for one, which reaches here as a stopped pipeline)
+            // must not leave a bar on screen, where the engine still takes the records.
             CloseProgressIfStillPossible();
             throw;
         }

@@ -61,6 +61,22 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
             : item;
     }
 
+    /// <summary>
+    /// True, with that input's error written, when an optional id parameter was given an empty value: a piped object
+    /// whose id property is null (an account listed without id_account, say). Left out, such an id means "every
+    /// one"; given empty, it must not, or one input would fetch everything again.
+    /// </summary>
+    protected bool IsBoundToNull(string parameterName)
+    {
+        if (!MyInvocation.BoundParameters.TryGetValue(parameterName, out var value) || value is not null)
+        {
+            return false;
+        }
+
+        WriteFailure(new Validation.ParameterValidationException(parameterName, "must not be empty when it is given (empty, it would ask for every one instead of this input's)", "This input's value is empty."), null);
+        return true;
+    }
+
     /// <summary>Paging state for one call: -First/-Skip from SupportsPaging, and progress "page x of y".</summary>
     protected NeuPaging CreatePaging(IOperationContext context, string description)
     {

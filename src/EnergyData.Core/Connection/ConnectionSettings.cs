@@ -106,9 +106,15 @@ public sealed class ConnectionSettings
             throw new ParameterValidationException("KhipuApiKey", "must not be empty");
         }
 
+        if (KhipuAccessToken is not null)
+        {
+            // As for NEU: a token pasted from a header ("Bearer eyJ...") or read from a file with its newline.
+            KhipuAccessToken = Neu.NeuTokenInspector.Normalize(KhipuAccessToken);
+        }
+
         if (KhipuAccessToken is { Length: 0 })
         {
-            throw new ParameterValidationException("KhipuAccessToken", "must not be empty");
+            throw new ParameterValidationException("KhipuAccessToken", "must not be empty", "Nothing is left once surrounding whitespace and a leading 'Bearer ' are removed.");
         }
 
         if (NeuToken is not null)

@@ -39,7 +39,13 @@ public sealed class EnergyDataConnection : IDisposable
     /// <summary>ApiKey, Bearer, ClientCredentials or None.</summary>
     public string KhipuAuthenticationScheme { get; }
 
-    public Uri? KhipuTokenUri => settings.KhipuTokenUri;
+    /// <summary>
+    /// The token endpoint as shown: its query (which may carry a gateway key or a code) is masked as "?***"; requests
+    /// use the URL exactly as given.
+    /// </summary>
+    public Uri? KhipuTokenUri => settings.KhipuTokenUri is { Query.Length: > 0 } uri
+        ? new Uri(uri.GetLeftPart(UriPartial.Path) + "?***")
+        : settings.KhipuTokenUri;
 
     public string? KhipuClientId => settings.KhipuClientId;
 

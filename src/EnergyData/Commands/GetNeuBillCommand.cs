@@ -32,6 +32,11 @@ public sealed class GetNeuBillCommand : NeuCmdlet
 
     protected override void ProcessRecord()
     {
+        if (IsBoundToNull(nameof(ServiceId)))
+        {
+            return;
+        }
+
         var serviceId = ServiceId;
         var from = From;
         var to = To;

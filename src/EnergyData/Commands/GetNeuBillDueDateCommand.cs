@@ -25,6 +25,11 @@ public sealed class GetNeuBillDueDateCommand : NeuCmdlet
 
     protected override void ProcessRecord()
     {
+        if (IsBoundToNull(nameof(ServiceId)))
+        {
+            return;
+        }
+
         var serviceId = ServiceId;
         var from = From;
         var to = To;

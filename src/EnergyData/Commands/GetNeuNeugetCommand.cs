@@ -17,6 +17,11 @@ public sealed class GetNeuNeugetCommand : NeuCmdlet
 
     protected override void ProcessRecord()
     {
+        if (IsBoundToNull(nameof(AccountId)))
+        {
+            return;
+        }
+
         var accountId = AccountId;
         Submit(accountId, context => context.WriteAllAsync(Neu.GetNeugetsAsync(accountId, context, context.CancellationToken)));
     }

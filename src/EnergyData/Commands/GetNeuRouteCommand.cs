@@ -37,7 +37,7 @@ public sealed class GetNeuRouteCommand : EnergyDataCmdlet
         var names = Name?.Select(name => name.Trim()).ToList();
         foreach (var unknown in names?.Where(name => !NeuRouteTable.Names.Contains(name, StringComparer.OrdinalIgnoreCase)) ?? [])
         {
-            WriteFailure(new Validation.ParameterValidationException("Name", "must name a NEU endpoint (" + string.Join(", ", NeuRouteTable.Names) + ")", $"'{unknown}' is not one."), unknown);
+            WriteFailureNow(new Validation.ParameterValidationException("Name", "must name a NEU endpoint (" + string.Join(", ", NeuRouteTable.Names) + ")", $"'{unknown}' is not one."), unknown);
         }
 
         foreach (var route in table.Describe())

@@ -24,6 +24,11 @@ public sealed class GetNeuRuleHistoryCommand : NeuCmdlet
 
     protected override void ProcessRecord()
     {
+        if (IsBoundToNull(nameof(ProjectId)))
+        {
+            return;
+        }
+
         var projectId = ProjectId;
         var from = From;
         var to = To;

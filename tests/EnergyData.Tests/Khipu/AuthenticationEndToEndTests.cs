@@ -48,6 +48,20 @@ public sealed class AuthenticationEndToEndTests
         Assert.Equal(0, server.State.KhipuTokenRequests);
     }
 
+    [Theory]
+    [InlineData("Bearer {0}")]
+    [InlineData("bearer  {0}")]
+    [InlineData("  {0}\n")]
+    public async Task A_bearer_token_pasted_with_its_scheme_or_a_newline_is_sent_once_cleaned(string pasted)
+    {
+        var token = server.State.IssueKhipuToken();
+        using var connection = KhipuTestConnections.WithBearer(server, string.Format(System.Globalization.CultureInfo.InvariantCulture, pasted, token));
+
+        var status = await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
+    }
+
     [Fact]
     public async Task An_expired_bearer_token_given_directly_fails_with_a000_and_is_not_refreshed()
     {
@@ -97,8 +111,10 @@ public sealed class AuthenticationEndToEndTests
         var status = await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
 
         Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
-        Assert.Equal(tokenUri.AbsoluteUri, connection.KhipuTokenUri!.AbsoluteUri);
         Assert.Equal("?tenant=energy&policy=b2c_1", Assert.Single(server.State.KhipuTokenRequestQueries));
+        // Shown without its query, which may carry a key: Get-EnergyDataConnection output is often logged or exported.
+        Assert.Equal(new Uri(server.BaseUri, KhipuEndpoints.TokenPath).AbsoluteUri + "?***", connection.KhipuTokenUri!.AbsoluteUri);
+        Assert.DoesNotContain("tenant", connection.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
