@@ -52,6 +52,15 @@ function ConvertTo-PSLiteral {
     return "'" + ($Text -replace '[''\u2018\u2019\u201A\u201B]', '$0$0') + "'"
 }
 
+function Get-PowerShellPath {
+    # This PowerShell's executable, found from $PSHOME rather than the current process (which may be a host such as
+    # the ISE or an editor's, not a shell that takes -File).
+    $name = if ($PSVersionTable.PSEdition -eq 'Core') { 'pwsh' } else { 'powershell.exe' }
+    $path = Join-Path $PSHOME $name
+    if ($PSVersionTable.PSEdition -eq 'Core' -and -not (Test-Path -LiteralPath $path)) { $path = Join-Path $PSHOME 'pwsh.exe' }
+    return $path
+}
+
 function Invoke-ChildShell {
     # Runs Script in a new process of this same PowerShell (powershell.exe or pwsh): the module's dlls it loads are
     # released when it ends instead of staying loaded here (locked on Windows, stale for a later import). The script
@@ -61,7 +70,7 @@ function Invoke-ChildShell {
     $path = Join-Path $out "$Name.child.ps1"
     Set-Content -Path $path -Value $Script -Encoding utf8
     try {
-        & (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File $path | Out-Host
+        & (Get-PowerShellPath) -NoProfile -NonInteractive -File $path | Out-Host
         if ($LASTEXITCODE -ne 0) { throw "$Name failed in a child PowerShell (exit code $LASTEXITCODE)." }
     }
     finally {
@@ -274,7 +283,7 @@ function Invoke-PackageTask {
     # Import in a separate process, so this one keeps no module dlls loaded (and locked, on Windows).
     $manifest = Join-Path $installed.FullName 'EnergyData.psd1'
     $check = "`$m = Import-Module -Name '$manifest' -PassThru -ErrorAction Stop; '{0} {1}: {2} cmdlets' -f `$m.Name, `$m.Version, @(`$m.ExportedCmdlets.Keys).Count"
-    $shell = (Get-Process -Id $PID).Path
+    $shell = Get-PowerShellPath
     $summary = & $shell -NoProfile -NonInteractive -Command $check
     if ($LASTEXITCODE -ne 0) { throw "Importing the installed package failed: $summary" }
     Write-Host "Installed from the local repository: $summary"

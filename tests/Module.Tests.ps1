@@ -69,7 +69,10 @@ Describe 'Import' {
             '$after = [int] [Net.ServicePointManager]::SecurityProtocol'
             '''{0} {1}'' -f $before, $after'
         )
-        $output = @(& (Get-Process -Id $PID).Path -NoProfile -NonInteractive -File $probe)
+        # This PowerShell's executable from $PSHOME: the current process may be a host (ISE, an editor) that takes no -File.
+        $shell = if ($PSVersionTable.PSEdition -eq 'Core') { Join-Path $PSHOME 'pwsh' } else { Join-Path $PSHOME 'powershell.exe' }
+        if (-not (Test-Path -LiteralPath $shell)) { $shell = Join-Path $PSHOME 'pwsh.exe' }
+        $output = @(& $shell -NoProfile -NonInteractive -File $probe)
         $LASTEXITCODE | Should -Be 0 -Because ($output -join [Environment]::NewLine)
         $before, $after = ($output[-1] -split ' ') | ForEach-Object { [int] $_ }
         $tls12 = [int] [Net.SecurityProtocolType]::Tls12

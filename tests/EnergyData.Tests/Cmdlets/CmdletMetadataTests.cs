@@ -200,7 +200,8 @@ public sealed class CmdletMetadataTests
                 foreach (var range in parameter.Property.GetCustomAttributesData().Where(data => data.AttributeType.Name == "ValidateRangeAttribute"))
                 {
                     var bounds = range.ConstructorArguments;
-                    if (bounds.Count == 2 && (bounds[0].ArgumentType != bounds[1].ArgumentType || Convert.ToDecimal(bounds[0].Value, System.Globalization.CultureInfo.InvariantCulture) > Convert.ToDecimal(bounds[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
+                    // The bounds' own types: the constructor's parameters are object, so ArgumentType may say only that.
+                    if (bounds.Count == 2 && (bounds[0].Value?.GetType() != bounds[1].Value?.GetType() || Convert.ToDecimal(bounds[0].Value, System.Globalization.CultureInfo.InvariantCulture) > Convert.ToDecimal(bounds[1].Value, System.Globalization.CultureInfo.InvariantCulture)))
                     {
                         failures.Add($"{cmdlet.Name} -{parameter.Name}: ValidateRange({bounds[0]}, {bounds[1]}) needs two bounds of one type, min <= max");
                     }
