@@ -283,9 +283,7 @@ public sealed partial class KhipuClient
                 var reason = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
                 if (reason is not null)
                 {
-                    info.Error ??= new KhipuError();
-                    info.Error.Code ??= reason;
-                    info.Error.Type ??= reason == "LIFESPAN_EXCEEDED" ? "DO_NOT_RETRY" : null;
+                    info.Error = KhipuError.WithFailureReason(info.Error, reason, null);
                 }
 
                 break;
@@ -349,7 +347,7 @@ public sealed partial class KhipuClient
             var reason = StringOf(root, "FailureReason");
             if (reason is not null)
             {
-                info.Error ??= new KhipuError { Code = reason, Description = StringOf(root, "Message") };
+                info.Error = KhipuError.WithFailureReason(info.Error, reason, StringOf(root, "Message"));
             }
 
             if (info.Status is null && !info.IsError)
@@ -449,9 +447,10 @@ public sealed partial class KhipuClient
                 {
                     error = element.Deserialize<KhipuError>(ErrorJsonOptions);
                 }
-                else if (StringOf(root, "FailureReason") is { } reason)
+
+                if (StringOf(root, "FailureReason") is { } reason)
                 {
-                    error = new KhipuError { Code = reason, Description = StringOf(root, "Message") };
+                    error = KhipuError.WithFailureReason(error, reason, StringOf(root, "Message"));
                 }
             }
         }

@@ -91,6 +91,24 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         Assert.Equal(1, khipu.RequestCount);
     }
 
+    [Theory]
+    [InlineData(200)]
+    [InlineData(202)]
+    [InlineData(400)]
+    public async Task An_empty_error_object_beside_a_failure_reason_keeps_the_reason_and_its_retry_type(int status)
+    {
+        khipu.Enqueue(status, """{"OperationId":"op-9","Status":"ERROR","Data":null,"Error":{},"FailureReason":"LIFESPAN_EXCEEDED","Message":"not finished in time"}""");
+
+        var error = status == 202
+            ? await Assert.ThrowsAsync<KhipuException>(() => Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None))
+            : await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal("LIFESPAN_EXCEEDED", error.ErrorCode);
+        Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, error.ErrorType);
+        Assert.Contains("not finished in time", error.Description, StringComparison.Ordinal);
+        Assert.Equal(1, khipu.RequestCount);
+    }
+
     [Fact]
     public async Task A_camel_case_200_envelope_is_read_as_the_documented_one()
     {
