@@ -15,6 +15,9 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool OmitCenTotal { get; set; }
 
+    /// <summary>CEN answers every request with the first page, whatever Paginas says (a server that ignores it).</summary>
+    public bool CenIgnorePage { get; set; }
+
     /// <summary>Largest Filas the CEN service accepts (the client's documented range ends at 1000).</summary>
     public int CenMaxPageSize { get; set; } = 1000;
 

@@ -152,7 +152,7 @@ public static class KhipuEndpoints
             throw KhipuRequestException.Invalid("Filas", $"must be between 1 and {state.KhipuOptions.CenMaxPageSize}");
         }
 
-        var page = Number(requestData, "Paginas");
+        var page = state.KhipuOptions.CenIgnorePage ? 0 : Number(requestData, "Paginas");
         AccountCredential(requestData, caller);
         if (from > to)
         {

@@ -84,10 +84,12 @@ public sealed partial class KhipuClient
 
         long emitted = 0;
         var onThisPage = 0;
+        string? firstRow = null;
         var info = new KhipuCallInfo();
         await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, trace, cancellationToken).ConfigureAwait(false))
         {
             onThisPage++;
+            firstRow ??= row.RawJson;
             if (onThisPage <= skipOnFirstPage)
             {
                 continue;
@@ -111,7 +113,7 @@ public sealed partial class KhipuClient
 
         if (state.TotalCount is not { } total)
         {
-            await foreach (var row in FollowPagesWithoutTotalAsync(query, page, emitted, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
+            await foreach (var row in FollowPagesWithoutTotalAsync(query, page, firstRow, emitted, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
             {
                 yield return row;
             }
@@ -185,6 +187,7 @@ public sealed partial class KhipuClient
     private async IAsyncEnumerable<CenNonconformity> FollowPagesWithoutTotalAsync(
         CenQuery query,
         int firstPage,
+        string? firstPageFirstRow,
         long emitted,
         bool accountCredentialRequired,
         CenPagingState state,
@@ -201,6 +204,7 @@ public sealed partial class KhipuClient
             pageSize,
             maxPages));
         var pagesFetched = 1;
+        var previousFirstRow = firstPageFirstRow;
         for (var nextPage = firstPage + 1; ; nextPage++)
         {
             if (pagesFetched >= maxPages || nextPage == int.MaxValue)
@@ -216,6 +220,15 @@ public sealed partial class KhipuClient
             var rows = await FetchCenPageAsync(query, nextPage, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
             pagesFetched++;
             CountPage(state, pageSize, onPage);
+            if (rows.Count > 0 && previousFirstRow is not null && string.Equals(rows[0].RawJson, previousFirstRow, StringComparison.Ordinal))
+            {
+                // A server that ignores Paginas answers every page with the same rows: each further page would be
+                // billed for nothing, and its rows written twice.
+                trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: page {0} starts with the first row of the page before; Khipu seems to ignore Paginas, so paging stops here and the repeated rows are not written.", nextPage));
+                yield break;
+            }
+
+            previousFirstRow = rows.Count > 0 ? rows[0].RawJson : null;
             foreach (var row in rows)
             {
                 emitted++;

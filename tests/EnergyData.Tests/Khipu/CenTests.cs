@@ -76,6 +76,22 @@ public sealed class CenTests
     }
 
     [Fact]
+    public async Task Without_a_total_a_server_that_ignores_Paginas_is_asked_once_more_and_no_row_comes_twice()
+    {
+        server.State.KhipuOptions.CenTotal = 450;
+        server.State.KhipuOptions.OmitCenTotal = true;
+        server.State.KhipuOptions.CenIgnorePage = true;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var trace = new RecordingTrace();
+
+        var rows = await Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(Query(100), true, null, null, trace, CancellationToken.None));
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.Equal(2, server.State.Counters.For(KhipuEndpoints.CenNonconformitiesPath));
+        Assert.Contains("ignore Paginas", trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_total_first_requests_only_the_pages_that_hold_the_rows()
     {
         server.State.KhipuOptions.CenTotal = 1000;
