@@ -312,7 +312,7 @@ public sealed partial class KhipuClient
         var index = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("NonconformitiesList"))
+            if (!IsProperty(reader, "NonconformitiesList"))
             {
                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
                 continue;
@@ -326,7 +326,7 @@ public sealed partial class KhipuClient
 
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("TotalDisconformidades"))
+                if (IsProperty(reader, "TotalDisconformidades"))
                 {
                     var total = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
                     state.TotalCount = total.ValueKind switch
@@ -336,7 +336,7 @@ public sealed partial class KhipuClient
                         _ => state.TotalCount,
                     };
                 }
-                else if (reader.ValueTextEquals("Disconformidades"))
+                else if (IsProperty(reader, "Disconformidades"))
                 {
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartArray)
                     {

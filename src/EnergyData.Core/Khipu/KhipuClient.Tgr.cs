@@ -205,7 +205,7 @@ public sealed partial class KhipuClient
 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("Resolutions"))
+            if (!IsProperty(reader, "Resolutions"))
             {
                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
                 continue;

@@ -232,8 +232,14 @@ public sealed partial class KhipuClient
     /// True when the reader stands on the envelope's Data property. Envelope names are matched ignoring case, as
     /// the Error object's are: a server that writes camelCase ("data", "status") still sends a Khipu envelope.
     /// </summary>
-    internal static bool IsDataProperty(JsonStreamReader reader) =>
-        reader.ValueTextEquals("Data") || string.Equals(reader.GetString(), "Data", StringComparison.OrdinalIgnoreCase);
+    internal static bool IsDataProperty(JsonStreamReader reader) => IsProperty(reader, "Data");
+
+    /// <summary>
+    /// True when the reader stands on the property <paramref name="name"/>, in any case: the names inside Data are
+    /// matched as the envelope's are, so a camelCase server's rows are not silently left out.
+    /// </summary>
+    internal static bool IsProperty(JsonStreamReader reader, string name) =>
+        reader.ValueTextEquals(name) || string.Equals(reader.GetString(), name, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The documented spelling of an envelope field name given in any case, or null for another name.</summary>
     private static string? EnvelopeFieldName(string? name) =>

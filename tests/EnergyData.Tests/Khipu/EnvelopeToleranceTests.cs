@@ -110,6 +110,35 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Camel_case_names_inside_Data_fill_the_same_columns()
+    {
+        khipu.Enqueue(200, """{"operationId":"op-10","status":"OK","data":{"debtStatus":{"clientIdentifier":"1234567-8","address":"AGUSTINAS 1234, SANTIAGO","debt":{"totalAmount":777,"currency":"CLP","dueDate":"2017-07-22"}}},"error":null}""");
+        khipu.Enqueue(200, """{"operationId":"op-11","status":"OK","data":{"nonconformitiesList":{"totalDisconformidades":2,"disconformidades":[{"Id":1},{"Id":2}]}},"error":null}""");
+        khipu.Enqueue(200, """{"operationId":"op-12","status":"OK","data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO","resolutionDate":"2020-01-02"}]},"error":null}""");
+
+        var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+        var cenState = new CenPagingState();
+        var cen = new System.Collections.Generic.List<CenNonconformity>();
+        await foreach (var row in Client().GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 100 }, false, cenState, null, null, CancellationToken.None))
+        {
+            cen.Add(row);
+        }
+
+        var tgr = new System.Collections.Generic.List<TgrResolution>();
+        await foreach (var resolution in Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
+        {
+            tgr.Add(resolution);
+        }
+
+        Assert.Equal("AGUSTINAS 1234, SANTIAGO", status.Address);
+        Assert.Equal(777m, status.DebtAmount);
+        Assert.Equal(2, cen.Count);
+        Assert.Equal(2, cenState.TotalCount);
+        Assert.Equal(5001, Assert.Single(tgr).ResolutionId);
+        Assert.Equal("CONVENIO", tgr[0].PaymentType);
+    }
+
+    [Fact]
     public async Task A_camel_case_200_envelope_is_read_as_the_documented_one()
     {
         khipu.Enqueue(200, $$"""{"operationId":"op-6","status":"OK","data":{{DebtStatusData}},"additionalInformation":"note","error":null,"lifeSpan":null}""");
