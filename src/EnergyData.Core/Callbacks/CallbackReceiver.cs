@@ -392,39 +392,35 @@ public sealed class CallbackReceiver : IDisposable
     {
         var limit = options.MaxBodyBytes;
         using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        using var timeout = new CancellationTokenSource();
-        var deadline = Task.Delay(options.ReadTimeout, timeout.Token);
-        try
+        var chunk = new byte[64 * 1024];
+        var stream = request.InputStream;
+        while (true)
         {
-            var stream = request.InputStream;
-            while (true)
+            // The timeout is for the next bytes, not the whole body: only a sender that knows the secret path gets
+            // here, and a large result (a bill document) on a slow link must not be refused while it is arriving.
+            using var idle = new CancellationTokenSource();
+            var reading = stream.ReadAsync(chunk, 0, chunk.Length);
+            var stalled = Task.Delay(options.ReadTimeout, idle.Token);
+            if (await Task.WhenAny(reading, stalled).ConfigureAwait(false) != reading)
             {
-                var reading = stream.ReadAsync(chunk, 0, chunk.Length);
-                if (await Task.WhenAny(reading, deadline).ConfigureAwait(false) != reading)
-                {
-                    // The read is abandoned; closing the connection ends it. Observe its fault so it is not reported later.
-                    _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                    return new BodyRead(Array.Empty<byte>(), TimedOut: true, TooLarge: false);
-                }
-
-                var count = await reading.ConfigureAwait(false);
-                if (count == 0)
-                {
-                    return new BodyRead(buffer.ToArray(), TimedOut: false, TooLarge: false);
-                }
-
-                if (buffer.Length + count > limit)
-                {
-                    return new BodyRead(Array.Empty<byte>(), TimedOut: false, TooLarge: true);
-                }
-
-                buffer.Write(chunk, 0, count);
+                // The read is abandoned; closing the connection ends it. Observe its fault so it is not reported later.
+                _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                return new BodyRead(Array.Empty<byte>(), TimedOut: true, TooLarge: false);
             }
-        }
-        finally
-        {
-            timeout.Cancel();
+
+            idle.Cancel();
+            var count = await reading.ConfigureAwait(false);
+            if (count == 0)
+            {
+                return new BodyRead(buffer.ToArray(), TimedOut: false, TooLarge: false);
+            }
+
+            if (buffer.Length + count > limit)
+            {
+                return new BodyRead(Array.Empty<byte>(), TimedOut: false, TooLarge: true);
+            }
+
+            buffer.Write(chunk, 0, count);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class CallbackReceiverOptions
     /// <summary>Bodies larger than this are refused with 413; the body is held in memory until it is stored.</summary>
     public int MaxBodyBytes { get; set; } = DefaultMaxBodyBytes;
 
-    /// <summary>A request whose body has not arrived within this time gets 408 (a slow or stalled sender).</summary>
+    /// <summary>A request whose body stops arriving for this long gets 408 (a stalled sender); a slow one that keeps sending does not.</summary>
     public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Requests handled at once; further connections wait in the listener's queue.</summary>
