@@ -42,7 +42,7 @@ public sealed class CallbackReceiverStatus
     /// <summary>Not JSON, not an object, or no usable OperationId (400 or 415).</summary>
     public long RejectedMalformed { get; set; }
 
-    /// <summary>Body not received within the read timeout (408).</summary>
+    /// <summary>Bodies that stalled for the read timeout (408).</summary>
     public long RejectedTimedOut { get; set; }
 
     /// <summary>The inbox could not be written (500: the sender will deliver again).</summary>

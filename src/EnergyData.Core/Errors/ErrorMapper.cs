@@ -58,6 +58,10 @@ public static class ErrorMapper
             {
                 RecommendedAction = "The service failed repeatedly; wait and run the command again.",
             },
+            OutputFileException => new OperationError(exception, "OutputFileFailed", ErrorKind.WriteError, target)
+            {
+                RecommendedAction = "Close the file if another program has it open, check the free space, or choose another -OutputPath.",
+            },
             HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target),
             OperationCanceledException => new OperationError(exception, "OperationStopped", ErrorKind.OperationStopped, target),
             UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),

@@ -156,7 +156,15 @@ public sealed partial class KhipuClient
         };
         var safeName = string.Join("_", document.ClientIdentifier.Split(Path.GetInvalidFileNameChars()));
         var target = Path.Combine(Path.GetFullPath(outputDirectory), "enel-bill-" + safeName + extension);
-        await AtomicFile.WriteAllBytesAsync(target, bytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await AtomicFile.WriteAllBytesAsync(target, bytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException exception)
+        {
+            throw new Errors.OutputFileException(target, exception);
+        }
+
         return target;
     }
 

@@ -34,7 +34,7 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
     [ValidateRange(CallbackReceiverOptions.SmallestMaxBodyBytes, CallbackReceiverOptions.LargestMaxBodyBytes)]
     public int MaxBodySize { get; set; } = CallbackReceiverOptions.DefaultMaxBodyBytes;
 
-    /// <summary>Seconds a sender has to deliver its body before it gets 408.</summary>
+    /// <summary>The longest pause, in seconds, while a body arrives: a sender that stalls that long gets 408.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
     public int ReadTimeoutSeconds { get; set; } = 10;

@@ -289,6 +289,25 @@ public sealed class CallbackWaiterTests : IDisposable
         Assert.Equal("OutputPath", missing.ParamName);
     }
 
+    [Fact]
+    public async Task A_bill_document_that_cannot_be_written_is_an_output_file_error_not_a_connection_failure()
+    {
+        var output = Directory.CreateDirectory(Path.Combine(folder.Root, "blocked")).FullName;
+        // A folder where the file should go: no file can replace it.
+        Directory.CreateDirectory(Path.Combine(output, "enel-bill-1234567-8.pdf"));
+        var bill = new EnelBillDocument { ClientIdentifier = "1234567-8", Document = "JVBERi0xLjQK", ContentType = "application/pdf" };
+
+        var error = await Record.ExceptionAsync(() => KhipuClient.SaveBillDocumentAsync(bill, output, CancellationToken.None));
+
+        // Linux reports an I/O error here and Windows may report access denied: either names the file problem.
+        var mapped = EnergyData.Errors.ErrorMapper.FromException(error!, "1234567-8");
+        Assert.Contains(mapped.ErrorId, new[] { "OutputFileFailed", "AccessDenied" });
+        if (error is EnergyData.Errors.OutputFileException file)
+        {
+            Assert.Equal(Path.Combine(output, "enel-bill-1234567-8.pdf"), file.Path);
+        }
+    }
+
     private async Task AddAsync(string operationId, string body) =>
         Assert.Equal(InboxWriteResult.Added, await folder.Inbox.TryAddResultAsync(operationId, Encoding.UTF8.GetBytes(body), CancellationToken.None));
 

@@ -30,6 +30,7 @@ public sealed class ErrorMapperTests
         { new IOException("reset"), "ConnectionFailed", ErrorKind.ConnectionError, false },
         { new TimeoutException("slow"), "Timeout", ErrorKind.OperationTimeout, false },
         { new UnauthorizedAccessException("denied"), "AccessDenied", ErrorKind.PermissionDenied, false },
+        { new OutputFileException("/out/enel-bill-1.pdf", new IOException("locked")), "OutputFileFailed", ErrorKind.WriteError, false },
     };
 
     [Theory]
