@@ -170,7 +170,9 @@ function Invoke-BuildTask {
 function Invoke-TestTask {
     Invoke-Dotnet test (Join-Path $root 'EnergyData.sln') -c $Configuration
 
-    if (-not (Test-Path (Join-Path $moduleFolder 'EnergyData.dll'))) { Invoke-BuildTask }
+    # Always rebuilt: the suites start a freshly built emulator, and a module left from an earlier build would be
+    # tested against it (or pass for the wrong reason).
+    Invoke-BuildTask
     if (-not (Test-Path (Join-Path $moduleFolder 'en-US/EnergyData.dll-Help.xml'))) { Invoke-DocsTask }
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' } | Select-Object -First 1
     if (-not $pester) {

@@ -93,6 +93,12 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
     It 'collects from an exported operations file by OperationId in a later wait' {
         $operationsCsv = Join-Path $TestDrive 'operations.csv'
         $script:Clients | Get-EnelDebtStatus -Async | Export-Csv -Path $operationsCsv -NoTypeInformation
+        # The emulator delivers each result shortly after its 202, once: stopping the receiver before then would
+        # lose them (a new receiver has a new URL). Wait until nothing is left to deliver.
+        $deadline = [DateTime]::UtcNow.AddSeconds(30)
+        while ((Invoke-RestMethod -Uri ($script:Emulator.BaseUri + '_emulator/callbacks')).pending -gt 0 -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 100
+        }
         Stop-KhipuCallbackReceiver
         $script:Receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
 

@@ -99,7 +99,8 @@ Describe 'Get-EnelDebtStatus' {
     }
 
     It 'never shows the API key in -Debug output' {
-        $debug = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        # $DebugPreference rather than -Debug: on Windows PowerShell 5.1, -Debug means Inquire, a prompt per record.
+        $debug = & { $DebugPreference = 'Continue'; Get-EnelDebtStatus -ClientIdentifier '1234567-8' } 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
         $debug | Should -Not -BeNullOrEmpty
         ($debug.Message -join "`n") | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
     }
@@ -149,11 +150,12 @@ Describe 'Get-CenNonconformity' {
     }
 
     It 'stops at a total the emulator is told to report' {
+        # 6 rows in pages of 3: the total says page 2 is the last; without it, a full page 2 would call for page 3.
         Reset-Emulator -Emulator $script:Emulator
-        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 7 }
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 6 }
         $rows = @(Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 3)
-        $rows.Count | Should -Be 7
-        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
+        $rows.Count | Should -Be 6
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
         Reset-Emulator -Emulator $script:Emulator
     }
 
@@ -175,7 +177,8 @@ Describe 'Get-TgrExpiredAgreement' {
     }
 
     It 'never shows the account password in -Debug output' {
-        $debug = Get-TgrExpiredAgreement -Debug 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        $debug = & { $DebugPreference = 'Continue'; Get-TgrExpiredAgreement } 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        $debug | Should -Not -BeNullOrEmpty
         ($debug.Message -join "`n") | Should -Not -Match ([regex]::Escape($script:AccountPassword))
     }
 }
@@ -196,6 +199,7 @@ Describe 'Client credentials against the emulator token endpoint' {
         $rows = '1234567-8', '3049812-1' | Get-EnelDebtStatus -Connection $connection
         $rows.Count | Should -Be 2
         $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        (Get-EmulatorStat -Emulator $script:Emulator).khipuTokenRequests | Should -Be 1
         Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
     }
 }

@@ -17,6 +17,7 @@ public static class ControlEndpoints
             byPath = state.Counters.ByPath.ToDictionary(pair => pair.Key, pair => pair.Value),
             faultsByKind = state.Counters.FaultsByKind.ToDictionary(pair => pair.Key, pair => pair.Value),
             pendingFaults = state.Faults.PendingCount,
+            khipuTokenRequests = state.KhipuTokenRequests,
         }));
         routes.MapPost("/_emulator/reset", () =>
         {
