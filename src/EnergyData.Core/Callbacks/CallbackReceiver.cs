@@ -430,7 +430,7 @@ public sealed class CallbackReceiver : IDisposable
         {
             using var document = JsonDocument.Parse(body);
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !Khipu.KhipuClient.TryGetEnvelopeProperty(root, "OperationId", out var id) || id.ValueKind != JsonValueKind.String)
+            if (root.ValueKind != JsonValueKind.Object || !Json.JsonProperties.TryGetIgnoringCase(root, "OperationId", out var id) || id.ValueKind != JsonValueKind.String)
             {
                 return null;
             }

@@ -55,9 +55,9 @@ public static class KhipuErrorClassifier
         {
             using var document = JsonDocument.Parse(body);
             if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !TryGetProperty(document.RootElement, "Error", out var error)
+                || !Json.JsonProperties.TryGetIgnoringCase(document.RootElement, "Error", out var error)
                 || error.ValueKind != JsonValueKind.Object
-                || !TryGetProperty(error, "Type", out var type)
+                || !Json.JsonProperties.TryGetIgnoringCase(error, "Type", out var type)
                 || type.ValueKind != JsonValueKind.String)
             {
                 return KhipuErrorType.Unknown;
@@ -69,20 +69,5 @@ public static class KhipuErrorClassifier
         {
             return KhipuErrorType.Unknown;
         }
-    }
-
-    private static bool TryGetProperty(JsonElement element, string name, out JsonElement value)
-    {
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        value = default;
-        return false;
     }
 }

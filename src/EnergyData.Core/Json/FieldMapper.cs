@@ -142,7 +142,7 @@ internal sealed class FieldMapper
         var walked = string.Empty;
         for (var i = 0; i < path.Length; i++)
         {
-            if (current.ValueKind != JsonValueKind.Object || !TryGetProperty(current, path[i], out var next, out var name))
+            if (!JsonProperties.TryGetIgnoringCase(current, path[i], out var next, out var name))
             {
                 walked = i == 0 ? path[i] : walked + "." + path[i];
                 used.Add(i == path.Length - 1 ? walked : walked + ".*");
@@ -157,32 +157,6 @@ internal sealed class FieldMapper
         }
 
         return current;
-    }
-
-    /// <summary>
-    /// The property spelled as the documents spell it, else in any other case (a server that writes camelCase):
-    /// a field matched exactly in one place and not in another would silently leave a column empty.
-    /// </summary>
-    private static bool TryGetProperty(JsonElement element, string name, out JsonElement value, out string actualName)
-    {
-        if (element.TryGetProperty(name, out value))
-        {
-            actualName = name;
-            return true;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                actualName = property.Name;
-                return true;
-            }
-        }
-
-        actualName = name;
-        return false;
     }
 
     private void Report(string[] path, string problem) => trace?.Debug($"Field {rootName}.{string.Join(".", path)} {problem}; left empty.");

@@ -345,7 +345,7 @@ public sealed partial class KhipuClient
             info.Status = StringOf(root, "Status");
             info.AdditionalInformation = StringOf(root, "AdditionalInformation");
             info.LifeSpan = StringOf(root, "LifeSpan");
-            if (TryGetEnvelopeProperty(root, "Error", out var error) && error.ValueKind == JsonValueKind.Object)
+            if (JsonProperties.TryGetIgnoringCase(root, "Error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
                 info.Error = error.Deserialize<KhipuError>(ErrorJsonOptions);
             }
@@ -366,7 +366,7 @@ public sealed partial class KhipuClient
     }
 
     private static string? StringOf(JsonElement root, string name) =>
-        TryGetEnvelopeProperty(root, name, out var value)
+        JsonProperties.TryGetIgnoringCase(root, name, out var value)
             ? value.ValueKind switch
             {
                 JsonValueKind.String => value.GetString(),
@@ -374,26 +374,6 @@ public sealed partial class KhipuClient
                 _ => value.GetRawText(),
             }
             : null;
-
-    /// <summary>An envelope property by its documented name, or failing that by the same name in another case.</summary>
-    internal static bool TryGetEnvelopeProperty(JsonElement envelope, string name, out JsonElement value)
-    {
-        if (envelope.TryGetProperty(name, out value))
-        {
-            return true;
-        }
-
-        foreach (var property in envelope.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                value = property.Value;
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static string Truncate(string text, int limit) =>
         text.Length <= limit ? text : text.Substring(0, limit) + $" ... ({text.Length} characters in all)";
@@ -449,7 +429,7 @@ public sealed partial class KhipuClient
             if (root.ValueKind == JsonValueKind.Object)
             {
                 operationId = StringOf(root, "OperationId");
-                if (TryGetEnvelopeProperty(root, "Error", out var element) && element.ValueKind == JsonValueKind.Object)
+                if (JsonProperties.TryGetIgnoringCase(root, "Error", out var element) && element.ValueKind == JsonValueKind.Object)
                 {
                     error = element.Deserialize<KhipuError>(ErrorJsonOptions);
                 }

@@ -28,28 +28,8 @@ internal readonly struct NeuFields
         this.element = element;
     }
 
-    public JsonElement? Get(string name)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        if (element.TryGetProperty(name, out var exact))
-        {
-            return exact.ValueKind == JsonValueKind.Null ? null : exact;
-        }
-
-        foreach (var property in element.EnumerateObject())
-        {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                return property.Value.ValueKind == JsonValueKind.Null ? null : property.Value;
-            }
-        }
-
-        return null;
-    }
+    public JsonElement? Get(string name) =>
+        Json.JsonProperties.TryGetIgnoringCase(element, name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
     public string? String(string name) => Get(name) is { } value
         ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
