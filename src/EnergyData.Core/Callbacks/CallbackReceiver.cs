@@ -428,7 +428,7 @@ public sealed class CallbackReceiver : IDisposable
     {
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(Json.ByteOrderMark.Skip(body));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !Json.JsonProperties.TryGetIgnoringCase(root, "OperationId", out var id) || id.ValueKind != JsonValueKind.String)
             {

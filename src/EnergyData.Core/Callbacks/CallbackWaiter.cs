@@ -30,14 +30,21 @@ public sealed class CallbackOutcome
 
 public sealed class CallbackWaiterOptions
 {
-    /// <summary>How long to wait for all operations; null waits until each arrives or passes its LifeSpan.</summary>
+    /// <summary>
+    /// How long to wait for all operations, whatever their LifeSpan says (it is Khipu's estimate); null waits until
+    /// each arrives or is <see cref="LifeSpanGrace"/> past its LifeSpan.
+    /// </summary>
     public TimeSpan? Timeout { get; set; }
 
     /// <summary>How often the inbox is scanned again in case a file-system notification was missed.</summary>
     public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Time past the LifeSpan allowed for delivery before LIFESPAN_EXCEEDED is reported.</summary>
-    public TimeSpan LifeSpanGrace { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Time past the LifeSpan allowed for delivery before LIFESPAN_EXCEEDED is reported when there is no
+    /// <see cref="Timeout"/>. The documents call LifeSpan the "estimated" latest delivery time, so a result a little
+    /// late is still waited for.
+    /// </summary>
+    public TimeSpan LifeSpanGrace { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The clock (tests move it).</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
@@ -173,9 +180,9 @@ public sealed class CallbackWaiter
 
         if (stream is null)
         {
-            // Not delivered: past its LifeSpan (and the grace for delivery) it will not come.
-            return operation.LifeSpan is { } lifeSpan && options.Clock.GetUtcNow() > lifeSpan + options.LifeSpanGrace
-                ? new CallbackOutcome(operation, Array.Empty<object>(), LifeSpanExceeded(operation, lifeSpan))
+            // Not delivered. Without a -Timeout, the LifeSpan (and the grace for delivery) bounds the wait.
+            return options.Timeout is null && DeliveryEstimate(operation) is { } estimate && options.Clock.GetUtcNow() > estimate + options.LifeSpanGrace
+                ? new CallbackOutcome(operation, Array.Empty<object>(), LifeSpanExceeded(operation, estimate))
                 : null;
         }
 
@@ -193,13 +200,22 @@ public sealed class CallbackWaiter
         }
     }
 
-    private static KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset lifeSpan) =>
+    /// <summary>
+    /// The LifeSpan, or the submission time when the LifeSpan is earlier than that: such a LifeSpan estimates nothing
+    /// (a server that echoes the TGR document's example, from 2017, or writes Chile's clock time without an offset),
+    /// and taking it literally would give up on every operation at the first scan.
+    /// </summary>
+    private static DateTimeOffset? DeliveryEstimate(PendingOperation operation) =>
+        operation.LifeSpan is { } lifeSpan && operation.SubmittedAt is { } submitted && lifeSpan < submitted ? submitted : operation.LifeSpan;
+
+    // No Error.Type: Khipu sent no error; the operation stays pending, so a later wait still collects a late result.
+    private KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset estimate) =>
         new(
-            string.Format(CultureInfo.InvariantCulture, "Khipu {0}: no result for operation {1} arrived within its LifeSpan ({2:u}); Khipu will not deliver it. Submit the request again.", operation.Service, operation.OperationId, lifeSpan.ToUniversalTime()),
+            string.Format(CultureInfo.InvariantCulture, "Khipu {0}: no result for operation {1} arrived by {2:u}, {3} minutes after its estimated latest delivery (LifeSpan {4}). Khipu has most likely given up on it: submit the request again, or run Wait-KhipuOperation again to collect a result that comes late.", operation.Service, operation.OperationId, (estimate + options.LifeSpanGrace).ToUniversalTime(), options.LifeSpanGrace.TotalMinutes, operation.LifeSpanRaw ?? estimate.ToString("u", CultureInfo.InvariantCulture)),
             null,
             operation.OperationId,
             "LIFESPAN_EXCEEDED",
-            "DO_NOT_RETRY",
+            null,
             "The asynchronous request was not finished within its LifeSpan.");
 
     private TimeoutException TimedOut(PendingOperation operation) =>

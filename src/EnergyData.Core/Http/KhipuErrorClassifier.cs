@@ -53,7 +53,7 @@ public static class KhipuErrorClassifier
 
         try
         {
-            using var document = JsonDocument.Parse(body);
+            using var document = JsonDocument.Parse(Json.ByteOrderMark.Skip(body));
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !Json.JsonProperties.TryGetIgnoringCase(document.RootElement, "Error", out var error)
                 || error.ValueKind != JsonValueKind.Object

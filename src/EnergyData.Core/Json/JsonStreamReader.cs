@@ -26,7 +26,6 @@ public sealed class JsonStreamReader : IDisposable
     private static readonly JsonValueParser<JsonElement> ElementParser =
         static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
 
-    private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     // Elements parsed in one synchronous pass before they are handed out: a consumer that passes each batch on to
     // another thread (the pump) then wakes it once per batch, so larger batches cost fewer wake-ups (measured: 128
@@ -384,14 +383,14 @@ public sealed class JsonStreamReader : IDisposable
 
     private async ValueTask ConsumeBomAsync(CancellationToken cancellationToken)
     {
-        while (_length < Utf8Bom.Length && !_isFinalBlock)
+        while (_length < ByteOrderMark.Utf8.Length && !_isFinalBlock)
         {
             await FillAsync(0, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_buffer.AsSpan(0, _length).StartsWith(Utf8Bom))
+        if (_buffer.AsSpan(0, _length).StartsWith(ByteOrderMark.Utf8))
         {
-            _consumed = _tokenStart = _tokenEnd = Utf8Bom.Length;
+            _consumed = _tokenStart = _tokenEnd = ByteOrderMark.Utf8.Length;
         }
 
         _bomChecked = true;

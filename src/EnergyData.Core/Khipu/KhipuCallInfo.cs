@@ -21,6 +21,12 @@ public sealed class KhipuCallInfo
     /// <summary>The whole Data value, for services whose Data is one small object (read whole, then mapped).</summary>
     public JsonElement? Data { get; internal set; }
 
+    /// <summary>
+    /// Whether a response read whole carried a result: a Data that is neither missing, null nor an empty object.
+    /// An asynchronous request's acknowledgement has none, whether it comes as the TGR document's 202 or as a 200.
+    /// </summary>
+    internal bool CarriesData { get; set; }
+
     /// <summary>Billed attempts made for the call.</summary>
     public int Attempts { get; internal set; }
 

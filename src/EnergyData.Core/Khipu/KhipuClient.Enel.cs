@@ -97,7 +97,7 @@ public sealed partial class KhipuClient
         result.DebtDueDate = fields.Date("Debt", "DueDate");
         result.LastPaymentAmount = fields.Decimal("LastPayment", "Amount");
         result.LastPaymentCurrency = fields.String("LastPayment", "Currency");
-        if (fields.Element("LastPayment") is { ValueKind: JsonValueKind.Object } lastPayment && lastPayment.TryGetProperty("Date", out _))
+        if (fields.Element("LastPayment") is { ValueKind: JsonValueKind.Object } lastPayment && JsonProperties.TryGetIgnoringCase(lastPayment, "Date", out _))
         {
             // Not in the document, but seen in public use of the API.
             result.LastPaymentDate = fields.Date("LastPayment", "Date");
@@ -168,11 +168,35 @@ public sealed partial class KhipuClient
         return target;
     }
 
-    private static byte[]? TryDecodeBase64(string text)
+    /// <summary>
+    /// The document's bytes. The Enel document does not say how Document is encoded; base64 is what is seen, and a
+    /// data URL prefix (<c>data:application/pdf;base64,</c>), the URL-safe alphabet and missing padding are accepted
+    /// too, so that such a PDF is not saved as its encoded text.
+    /// </summary>
+    internal static byte[]? TryDecodeBase64(string text)
     {
+        var encoded = text.Trim();
+        if (encoded.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            var comma = encoded.IndexOf(',');
+            if (comma < 0 || encoded.LastIndexOf(";base64", comma, StringComparison.OrdinalIgnoreCase) < 0)
+            {
+                return null;
+            }
+
+            encoded = encoded.Substring(comma + 1);
+        }
+
+        encoded = encoded.Replace('-', '+').Replace('_', '/');
+        var unpadded = encoded.Length % 4;
+        if (unpadded != 0 && encoded.IndexOf('=') < 0 && encoded.IndexOfAny([' ', '\r', '\n', '\t']) < 0)
+        {
+            encoded += new string('=', 4 - unpadded);
+        }
+
         try
         {
-            return Convert.FromBase64String(text.Trim());
+            return encoded.Length == 0 ? null : Convert.FromBase64String(encoded);
         }
         catch (FormatException)
         {

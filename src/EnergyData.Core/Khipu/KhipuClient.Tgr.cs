@@ -159,7 +159,7 @@ public sealed partial class KhipuClient
 
         foreach (var name in new[] { "Amount", "Value" })
         {
-            if (amount.TryGetProperty(name, out var value))
+            if (JsonProperties.TryGetIgnoringCase(amount, name, out var value))
             {
                 _ = map.Element(Append(path, name));
                 return value.ValueKind switch
@@ -177,7 +177,7 @@ public sealed partial class KhipuClient
     private static string? CurrencyOf(FieldMapper map, params string[] path)
     {
         var element = map.Element(path);
-        return element is { ValueKind: JsonValueKind.Object } amount && amount.TryGetProperty("Currency", out _)
+        return element is { ValueKind: JsonValueKind.Object } amount && JsonProperties.TryGetIgnoringCase(amount, "Currency", out _)
             ? map.String(Append(path, "Currency"))
             : null;
     }

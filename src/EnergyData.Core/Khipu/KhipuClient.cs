@@ -99,8 +99,9 @@ public sealed partial class KhipuClient
                 Status = info.Status,
                 AdditionalInformation = info.AdditionalInformation,
 
-                // A server that answers a callback request synchronously still delivered a result: keep it.
-                ResultJson = response.StatusCode == HttpStatusCode.Accepted ? null : text,
+                // The Enel and CEN documents list only a 200 answer, so an acknowledgement may come as a 200 too: only a
+                // 2xx that carries Data is a result (a server that answered the callback request synchronously).
+                ResultJson = response.StatusCode != HttpStatusCode.Accepted && info.CarriesData ? text : null,
             };
         }
     }
@@ -345,6 +346,9 @@ public sealed partial class KhipuClient
             info.Status = StringOf(root, "Status");
             info.AdditionalInformation = StringOf(root, "AdditionalInformation");
             info.LifeSpan = StringOf(root, "LifeSpan");
+            info.CarriesData = JsonProperties.TryGetIgnoringCase(root, "Data", out var data)
+                && data.ValueKind != JsonValueKind.Null
+                && !(data.ValueKind == JsonValueKind.Object && !data.EnumerateObject().MoveNext());
             if (JsonProperties.TryGetIgnoringCase(root, "Error", out var error) && error.ValueKind == JsonValueKind.Object)
             {
                 info.Error = error.Deserialize<KhipuError>(ErrorJsonOptions);
@@ -394,7 +398,7 @@ public sealed partial class KhipuClient
             buffer.Write(chunk, 0, read);
         }
 
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
     private async Task<HttpResponseMessage> SendAsync(KhipuRequest request, byte[] body, RequestContext context, CancellationToken cancellationToken)

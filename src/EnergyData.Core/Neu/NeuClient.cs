@@ -474,7 +474,7 @@ public sealed partial class NeuClient
                 length += read;
             }
 
-            text = Redaction.RedactJson(Encoding.UTF8.GetString(buffer, 0, length));
+            text = Redaction.RedactJson(ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer, 0, length)));
         }
 
         var detail = DescribeErrorBody(text);

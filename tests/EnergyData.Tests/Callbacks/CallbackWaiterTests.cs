@@ -112,6 +112,63 @@ public sealed class CallbackWaiterTests : IDisposable
         Assert.Null(outcomes.Single(o => o.Operation.OperationId == "op-ok").Error);
         var expired = Assert.IsType<KhipuException>(outcomes.Single(o => o.Operation.OperationId == "op-expired").Error);
         Assert.Equal("LIFESPAN_EXCEEDED", expired.ErrorCode);
+
+        // Khipu sent no error: no retry advice is invented, and the message says a late result can still be collected.
+        Assert.Null(expired.ErrorTypeText);
+        Assert.Contains("Wait-KhipuOperation again", expired.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_lifespan_earlier_than_the_submission_is_no_deadline_and_the_result_that_follows_is_collected()
+    {
+        // A server that echoes the TGR document's example LifeSpan (2017) must not make the wait give up at once.
+        var clock = new ManualClock(Start);
+        var operation = Envelopes.DebtOperation("op-echo", "1234567-8", new DateTimeOffset(2017, 7, 22, 0, 0, 0, TimeSpan.FromHours(-4)));
+        operation.SubmittedAt = Start.AddSeconds(-2);
+        var options = new CallbackWaiterOptions { Clock = clock, LifeSpanGrace = TimeSpan.FromMinutes(1), RescanInterval = TimeSpan.FromMilliseconds(20) };
+
+        var waiting = CollectAsync(new[] { operation }, options);
+        await Task.Delay(150);
+        Assert.False(waiting.IsCompleted);
+        await AddAsync("op-echo", Envelopes.DebtStatus("op-echo", "1234567-8", 7));
+        var outcome = Assert.Single(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Null(outcome.Error);
+        Assert.Equal(7m, Assert.IsType<EnelDebtStatus>(Assert.Single(outcome.Results)).DebtAmount);
+    }
+
+    [Fact]
+    public async Task A_lifespan_earlier_than_the_submission_still_ends_the_wait_after_the_grace_from_the_submission()
+    {
+        var clock = new ManualClock(Start);
+        var operation = Envelopes.DebtOperation("op-echo-2", "1234567-8", new DateTimeOffset(2017, 7, 22, 0, 0, 0, TimeSpan.FromHours(-4)));
+        operation.SubmittedAt = Start;
+        var options = new CallbackWaiterOptions { Clock = clock, LifeSpanGrace = TimeSpan.FromMinutes(1), RescanInterval = TimeSpan.FromMilliseconds(20) };
+
+        var waiting = CollectAsync(new[] { operation }, options);
+        await Task.Delay(150);
+        Assert.False(waiting.IsCompleted);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var outcome = Assert.Single(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal("LIFESPAN_EXCEEDED", Assert.IsType<KhipuException>(outcome.Error).ErrorCode);
+    }
+
+    [Fact]
+    public async Task With_a_timeout_a_passed_lifespan_does_not_end_the_wait()
+    {
+        // LifeSpan is Khipu's estimate; a -Timeout the user chose is the bound.
+        var clock = new ManualClock(Start);
+        var operations = new[] { Envelopes.DebtOperation("op-slow", "1234567-8", Start.AddMinutes(-10)) };
+        var options = new CallbackWaiterOptions { Clock = clock, Timeout = TimeSpan.FromMinutes(30), LifeSpanGrace = TimeSpan.FromMinutes(1), RescanInterval = TimeSpan.FromMilliseconds(20) };
+
+        var waiting = CollectAsync(operations, options);
+        await Task.Delay(150);
+        Assert.False(waiting.IsCompleted);
+        await AddAsync("op-slow", Envelopes.DebtStatus("op-slow", "1234567-8", 9));
+        var outcome = Assert.Single(await waiting.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Null(outcome.Error);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Net.Http;
 using System.Text;
 using System.Threading;
@@ -206,6 +207,109 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.True(receiver.Inbox.HasResult("op-11"));
     }
+
+    [Theory]
+    [InlineData("""{"OperationId":"ack-1","Status":"OK","Data":null,"AdditionalInformation":"Data will be sent to the callback URL.","Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""")]
+    [InlineData("""{"OperationId":"ack-1","Status":"OK","Data":{},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""")]
+    [InlineData("""{"OperationId":"ack-1","Status":"OK","AdditionalInformation":null,"Error":null}""")]
+    public async Task A_200_acknowledgement_of_a_callback_request_is_not_taken_for_its_result(string body)
+    {
+        // The Enel and CEN documents list only a 200 answer; a server built from them may acknowledge with it.
+        khipu.Enqueue(200, body);
+
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("ack-1", operation.OperationId);
+        Assert.Null(operation.ResultJson);
+    }
+
+    [Fact]
+    public async Task A_200_with_data_to_a_callback_request_is_kept_as_its_result()
+    {
+        khipu.Enqueue(200, $$"""{"OperationId":"now-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+
+        Assert.Contains("AGUSTINAS", operation.ResultJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Answers_that_start_with_a_byte_order_mark_are_read_on_every_path()
+    {
+        const string Bom = "\uFEFF";
+        khipu.Enqueue(200, Bom + $$"""{"OperationId":"bom-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        khipu.Enqueue(202, Bom + """{"OperationId":"bom-2","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+        khipu.Enqueue(400, Bom + """{"OperationId":"bom-3","Status":"ERROR","Data":null,"Error":{"Code":"P001","Type":"DO_NOT_RETRY","Description":"bad body"}}""");
+
+        var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal(777m, status.DebtAmount);
+        Assert.Equal("bom-2", operation.OperationId);
+        Assert.Equal("P001", error.ErrorCode);
+        Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, EnergyData.Http.KhipuErrorClassifier.ParseEnvelope(Encoding.UTF8.GetBytes(Bom + ServerKhipuError())));
+    }
+
+    [Fact]
+    public async Task The_receiver_files_a_delivery_that_starts_with_a_byte_order_mark()
+    {
+        using var folder = new TemporaryInbox();
+        using var receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
+        var body = new UTF8Encoding(encoderShouldEmitUTF8Identifier: true).GetPreamble()
+            .Concat(Encoding.UTF8.GetBytes($$"""{"OperationId":"bom-4","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}"""))
+            .ToArray();
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await http.PostAsync(receiver.CallbackUrl, content);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.True(receiver.Inbox.HasResult("bom-4"));
+        using var stored = Assert.IsAssignableFrom<Stream>(receiver.Inbox.OpenResult("bom-4"));
+        var rows = await KhipuClient.MapCallbackResultAsync(Envelopes.DebtOperation("bom-4", "1234567-8"), stored, null, CancellationToken.None);
+        Assert.Equal(777m, Assert.IsType<EnelDebtStatus>(Assert.Single(rows)).DebtAmount);
+    }
+
+    [Fact]
+    public async Task Camel_case_amounts_and_currencies_fill_the_tgr_columns()
+    {
+        khipu.Enqueue(200, """{"operationId":"op-13","status":"OK","data":{"resolutions":[{"resolutionId":5002,"netBalance":{"amount":1000,"currency":"CLP"},"debts":[{"amount":{"amount":20000,"currency":"UF"},"form":21}]}]},"error":null}""");
+
+        var resolutions = new System.Collections.Generic.List<TgrResolution>();
+        await foreach (var resolution in Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
+        {
+            resolutions.Add(resolution);
+        }
+
+        var only = Assert.Single(resolutions);
+        Assert.Equal(1000m, only.NetBalanceAmount);
+        Assert.Equal("CLP", only.NetBalanceCurrency);
+        var debt = Assert.Single(only.GetDebts());
+        Assert.Equal(20000m, debt.Amount);
+        Assert.Equal("UF", debt.Currency);
+    }
+
+    [Theory]
+    [InlineData("JVBERi0xLjQ=", "%PDF-1.4")]
+    [InlineData("JVBERi0xLjQ", "%PDF-1.4")]
+    [InlineData("data:application/pdf;base64,JVBERi0xLjQ=", "%PDF-1.4")]
+    [InlineData("  JVBERi0xLjQ=\n", "%PDF-1.4")]
+    [InlineData("__8-", "\u00ff\u00ff>")]
+    public void Bill_documents_in_the_usual_base64_variants_are_decoded(string encoded, string expected)
+    {
+        var bytes = KhipuClient.TryDecodeBase64(encoded);
+
+        Assert.Equal(expected, new string(Array.ConvertAll(Assert.IsType<byte[]>(bytes), b => (char)b)));
+    }
+
+    [Theory]
+    [InlineData("not base64 at all!")]
+    [InlineData("data:text/plain,JVBERi0xLjQ=")]
+    [InlineData("")]
+    public void Text_that_is_not_base64_is_not_decoded(string text) => Assert.Null(KhipuClient.TryDecodeBase64(text));
+
+    private static string ServerKhipuError() => ScriptedServer.KhipuError("DO_NOT_RETRY");
 
     private static async Task<System.Collections.Generic.IReadOnlyList<object>> MapCallbackAsync(string operationId, string body)
     {
