@@ -84,6 +84,15 @@ function Test-PSResourceGet {
     return [bool] (Get-Command -Name Install-PSResource -ErrorAction SilentlyContinue)
 }
 
+function Enable-GalleryTls {
+    # Windows PowerShell 5.1 on .NET Framework may offer only SSL 3 and TLS 1.0, which the PowerShell Gallery refuses
+    # ("Unable to resolve package source"); the module's own fix applies only once it is imported, in a child process.
+    $protocols = [Net.ServicePointManager]::SecurityProtocol
+    if ($protocols -ne [Net.SecurityProtocolType]::SystemDefault -and -not ($protocols -band [Net.SecurityProtocolType]::Tls12)) {
+        [Net.ServicePointManager]::SecurityProtocol = $protocols -bor [Net.SecurityProtocolType]::Tls12
+    }
+}
+
 function Import-PowerShellGet {
     # The packaging fallback for Windows PowerShell 5.1: PowerShellGet 2 or later, whose Publish-Module -Force
     # fetches nuget.exe (when missing) without asking; the NuGet provider is fetched unasked too.
@@ -91,12 +100,14 @@ function Import-PowerShellGet {
     if ($null -eq $powerShellGet -or $powerShellGet.Version -lt [version]'2.0') {
         throw 'This task needs Microsoft.PowerShell.PSResourceGet (built into PowerShell 7.4 and later) or PowerShellGet 2: run it with pwsh 7.4+, or Install-Module PowerShellGet -MinimumVersion 2.2.5 -Scope CurrentUser -Force first.'
     }
+    Enable-GalleryTls
     Get-PackageProvider -Name NuGet -ForceBootstrap | Out-Null
     Import-Module -Name PowerShellGet -MinimumVersion 2.0
 }
 
 function Install-BuildModule {
     param([string] $Name, [string] $RequiredVersion)
+    Enable-GalleryTls
     if (Test-PSResourceGet) {
         Install-PSResource -Name $Name -Version "[$RequiredVersion]" -Scope CurrentUser -TrustRepository
     }
@@ -174,15 +185,17 @@ function Invoke-TestTask {
     # tested against it (or pass for the wrong reason).
     Invoke-BuildTask
     if (-not (Test-Path (Join-Path $moduleFolder 'en-US/EnergyData.dll-Help.xml'))) { Invoke-DocsTask }
-    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' } | Select-Object -First 1
+    # Pester 5 only, as CI pins it: Pester 6 discovers and names tests differently.
+    $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' -and $_.Version -lt [version]'6.0' } | Select-Object -First 1
     if (-not $pester) {
-        Install-Module -Name Pester -MinimumVersion 5.5.0 -Scope CurrentUser -Force -SkipPublisherCheck
+        Enable-GalleryTls
+        Install-Module -Name Pester -MinimumVersion 5.5.0 -MaximumVersion 5.99.99 -Scope CurrentUser -Force -SkipPublisherCheck
     }
 
     # Pester runs in a child process: the suites import the module, whose dlls would otherwise stay loaded here.
     $run = @'
 $ErrorActionPreference = 'Stop'
-Import-Module -Name Pester -MinimumVersion 5.5.0
+Import-Module -Name Pester -MinimumVersion 5.5.0 -MaximumVersion 5.99.99
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = __TESTS__
 $configuration.Run.PassThru = $true
@@ -284,7 +297,7 @@ function Invoke-PackageTask {
 
     # Import in a separate process, so this one keeps no module dlls loaded (and locked, on Windows).
     $manifest = Join-Path $installed.FullName 'EnergyData.psd1'
-    $check = "`$m = Import-Module -Name '$manifest' -PassThru -ErrorAction Stop; '{0} {1}: {2} cmdlets' -f `$m.Name, `$m.Version, @(`$m.ExportedCmdlets.Keys).Count"
+    $check = "`$m = Import-Module -Name $(ConvertTo-PSLiteral $manifest) -PassThru -ErrorAction Stop; '{0} {1}: {2} cmdlets' -f `$m.Name, `$m.Version, @(`$m.ExportedCmdlets.Keys).Count"
     $shell = Get-PowerShellPath
     $summary = & $shell -NoProfile -NonInteractive -Command $check
     if ($LASTEXITCODE -ne 0) { throw "Importing the installed package failed: $summary" }
