@@ -56,9 +56,10 @@ public sealed partial class NeuClient
     public NeuTokenStatus? GetTokenStatus() => token is null ? null : NeuTokenInspector.Inspect(token, options.Now());
 
     /// <summary>
-    /// Before each request: the first time, warns when the token expires within a day (a token that is not a JWT is
-    /// said so at Verbose); every time, refuses a token whose exp has passed, before anything is sent — NEU would
-    /// answer 401 and the request would only add to the failed-login count.
+    /// Before each request: the first time, warns when the token expires within a day or its exp has passed (a token
+    /// that is not a JWT is said so at Verbose); later requests with a passed exp say so at Verbose. An expired token
+    /// is still sent: NEU's document says nothing about expiry, a server may accept a token whose exp has passed (a
+    /// static sample JWT, say), and a 401 decides (its error then mentions the exp).
     /// </summary>
     internal void CheckToken(IRequestTrace? trace)
     {
@@ -88,10 +89,9 @@ public sealed partial class NeuClient
                 trace?.Verbose(message);
             }
         }
-
-        if (status.State == NeuTokenState.Expired)
+        else if (status.State == NeuTokenState.Expired)
         {
-            throw new Validation.ParameterValidationException("NeuToken", "has expired (its exp claim is in the past), so NEU would refuse it", message);
+            trace?.Verbose(message);
         }
     }
 
@@ -481,7 +481,7 @@ public sealed partial class NeuClient
         var status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.Describe(options.Now()) : string.Empty;
+            var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;
             return new AuthenticationException(
                 $"NEU refused the token (401 Unauthorized) for {route.Name} ({route}).{expiry}{detail} Check -NeuToken of Connect-EnergyData.",
                 status,
