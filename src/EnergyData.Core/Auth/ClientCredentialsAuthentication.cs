@@ -150,6 +150,10 @@ public sealed class ClientCredentialsAuthentication : IAuthenticationProvider, I
         {
             throw new AuthenticationException($"The token endpoint {Describe()} could not be reached: {ex.Message}", null, null, ex);
         }
+        catch (RedirectRefusedException ex)
+        {
+            throw new AuthenticationException($"The token endpoint {Describe()} could not be used: {ex.Message}", null, null, ex);
+        }
 
         using (response)
         {

@@ -176,7 +176,9 @@ public sealed class EnergyDataConnection : IDisposable
 
     private ClientCredentialsAuthentication CreateClientCredentials()
     {
-        tokenHandler = new HttpClientHandler();
+        // Redirects of the token endpoint are followed like the API's, keeping Basic client authentication and
+        // never carrying the client secret (header or body) to another origin.
+        tokenHandler = new Http.RedirectHandler { InnerHandler = Http.EnergyDataHttpClientFactory.CreateTransport() };
         return new ClientCredentialsAuthentication(
             settings.KhipuTokenUri!,
             settings.KhipuClientId!,

@@ -62,6 +62,10 @@ public static class ErrorMapper
             {
                 RecommendedAction = "Close the file if another program has it open, check the free space, or choose another -OutputPath.",
             },
+            RedirectRefusedException => new OperationError(exception, "RedirectRefused", ErrorKind.ProtocolError, target)
+            {
+                RecommendedAction = "Check the base URI given to Connect-EnergyData; if the server has really moved to the address the redirect names, connect with that address.",
+            },
             HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target),
             OperationCanceledException => new OperationError(exception, "OperationStopped", ErrorKind.OperationStopped, target),
             UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),

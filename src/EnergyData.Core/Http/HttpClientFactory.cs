@@ -14,8 +14,10 @@ public static class EnergyDataHttpClientFactory
     /// <summary>
     /// One client per connection, kept for the connection's lifetime so its connection pool is reused:
     /// ResilienceHandler, then AuthenticationHandler (when <paramref name="authentication"/> is given), then
-    /// <paramref name="innerHandler"/> or a new HttpClientHandler. The client owns and disposes the whole chain,
-    /// including a supplied <paramref name="innerHandler"/>.
+    /// RedirectHandler, then <paramref name="innerHandler"/> or a new HttpClientHandler. Redirects are followed below
+    /// the authentication layer so the re-sent request keeps its credential (see <see cref="RedirectHandler"/>); a
+    /// supplied <paramref name="innerHandler"/> must therefore not follow redirects itself. The client owns and
+    /// disposes the whole chain, including a supplied <paramref name="innerHandler"/>.
     /// </summary>
     public static HttpClient Create(
         ResilienceOptions options,
@@ -29,7 +31,7 @@ public static class EnergyDataHttpClientFactory
         }
 
         var resilience = new ResilienceHandler(options, timeProvider);
-        var transport = innerHandler ?? CreateTransport();
+        var transport = new RedirectHandler { InnerHandler = innerHandler ?? CreateTransport() };
         if (authentication is null)
         {
             resilience.InnerHandler = transport;
@@ -61,9 +63,13 @@ public static class EnergyDataHttpClientFactory
     /// <summary>Connections per server the transport allows: enough for the highest -ThrottleLimit.</summary>
     internal const int MaxConnectionsPerServer = 64;
 
+    /// <summary>
+    /// The transport: no redirects of its own (it would drop Authorization on the way, see
+    /// <see cref="RedirectHandler"/>), decompression, and enough connections per server.
+    /// </summary>
     internal static HttpClientHandler CreateTransport()
     {
-        var handler = new HttpClientHandler { AutomaticDecompression = SupportedDecompression() };
+        var handler = new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = SupportedDecompression() };
         try
         {
             // .NET Framework defaults to 2 connections per server (ServicePointManager.DefaultConnectionLimit),

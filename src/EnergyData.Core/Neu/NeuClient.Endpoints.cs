@@ -459,38 +459,85 @@ public sealed partial class NeuClient
 
     private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<JsonElement, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        IEnumerable<long> accounts;
         if (accountId is { } id)
         {
-            accounts = [id];
-        }
-        else
-        {
-            // The endpoint takes one account id: without one, every account of the token is asked in turn.
-            var all = new List<long>();
-            await foreach (var entry in GetAccountsCoreAsync(null, trace, cancellationToken).ConfigureAwait(false))
-            {
-                if (entry.Account.AccountId is { } listedId)
-                {
-                    all.Add(listedId);
-                }
-                else
-                {
-                    ReportAccountWithoutId(routeName, entry.Account, trace);
-                }
-            }
-
-            trace?.Verbose($"NEU {routeName}: no account given, asking for each of the {all.Count} accounts.");
-            accounts = all;
-        }
-
-        foreach (var account in accounts)
-        {
-            await foreach (var item in MapAsync(Routes[routeName], IdValue(account), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, account), cancellationToken).ConfigureAwait(false))
+            // One account asked for: its failure is the input's failure, as for any other cmdlet.
+            await foreach (var item in MapAsync(Routes[routeName], IdValue(id), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, id), cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
+
+            yield break;
         }
+
+        // The endpoint takes one account id: without one, every account of the token is asked in turn.
+        var accounts = new List<long>();
+        await foreach (var entry in GetAccountsCoreAsync(null, trace, cancellationToken).ConfigureAwait(false))
+        {
+            if (entry.Account.AccountId is { } listedId)
+            {
+                accounts.Add(listedId);
+            }
+            else
+            {
+                ReportAccountWithoutId(routeName, entry.Account, trace);
+            }
+        }
+
+        trace?.Verbose($"NEU {routeName}: no account given, asking for each of the {accounts.Count} accounts.");
+
+        foreach (var account in accounts)
+        {
+            // Enumerated by hand because C# allows no yield inside a try with a catch: each account's failure is
+            // caught around the step that reads it, and its rows already written stay written.
+            var items = MapAsync(Routes[routeName], IdValue(account), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await using var disposeItems = items.ConfigureAwait(false);
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception exception) when (trace is Pipeline.IOperationContext context && IsAccountFailure(exception, cancellationToken))
+                {
+                    ReportAccountFailure(routeName, account, exception, context);
+                    break;
+                }
+
+                yield return items.Current;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a failure concerns only the account being asked (an HTTP error such as 404, a 5xx or a dropped
+    /// connection after the retries, an unreadable answer), so the other accounts are still asked. Cancellation and a
+    /// refused token (401, already past the refresh) concern every account: they stop the whole operation.
+    /// </summary>
+    private static bool IsAccountFailure(Exception exception, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested
+        && exception is NeuException or NeuProtocolException or JsonStreamLimitException or System.Text.Json.JsonException
+            or System.Net.Http.HttpRequestException or System.IO.IOException or TimeoutException
+            or ServiceUnavailableException or RedirectRefusedException;
+
+    /// <summary>
+    /// One account's failure, as a non-terminating error whose target is that account's id (the input itself, "every
+    /// account", names none). Only a pipeline context can carry such an error; without one the failure is thrown, as
+    /// it was before every account was asked in turn.
+    /// </summary>
+    private static void ReportAccountFailure(string routeName, long account, Exception exception, Pipeline.IOperationContext context)
+    {
+        var mapped = Errors.ErrorMapper.FromException(exception, account);
+        context.Verbose($"NEU {routeName}: account {account.ToString(CultureInfo.InvariantCulture)} failed ({mapped.ErrorId}); the other accounts are still asked.");
+        context.WriteError(new Pipeline.OperationError(mapped.Exception, mapped.ErrorId, mapped.Kind, account)
+        {
+            Message = $"Account {account.ToString(CultureInfo.InvariantCulture)}: {exception.Message}",
+            RecommendedAction = mapped.RecommendedAction,
+            IsTerminating = mapped.IsTerminating,
+        });
     }
 
     /// <summary>

@@ -56,9 +56,10 @@ public sealed partial class NeuClient
     public NeuTokenStatus? GetTokenStatus() => token is null ? null : NeuTokenInspector.Inspect(token, options.Now());
 
     /// <summary>
-    /// Before each request: the first time, warns when the token expires within a day (a token that is not a JWT is
-    /// said so at Verbose); every time, refuses a token whose exp has passed, before anything is sent — NEU would
-    /// answer 401 and the request would only add to the failed-login count.
+    /// Before each request: the first time, warns when the token expires within a day or its exp has passed (a token
+    /// that is not a JWT is said so at Verbose); later requests with a passed exp say so at Verbose. An expired token
+    /// is still sent: NEU's document says nothing about expiry, a server may accept a token whose exp has passed (a
+    /// static sample JWT, say), and a 401 decides (its error then mentions the exp).
     /// </summary>
     internal void CheckToken(IRequestTrace? trace)
     {
@@ -88,10 +89,9 @@ public sealed partial class NeuClient
                 trace?.Verbose(message);
             }
         }
-
-        if (status.State == NeuTokenState.Expired)
+        else if (status.State == NeuTokenState.Expired)
         {
-            throw new Validation.ParameterValidationException("NeuToken", "has expired (its exp claim is in the past), so NEU would refuse it", message);
+            trace?.Verbose(message);
         }
     }
 
@@ -165,9 +165,9 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
-    /// elements and its nextPage/maxPage/total (<c>"data": null</c> with nothing but paging fields beside it gives
-    /// none); any other object is one item. Paging fields found on array elements
-    /// (the due-date shape of the document) are taken too.
+    /// elements and its nextPage/maxPage/total; any other object is one item, unless nothing but paging fields and
+    /// null values are in it (<c>"data": null</c>, or the flat due-date shape without a bill), which gives none.
+    /// Paging fields found on array elements (the due-date shape of the document) are taken too.
     /// </summary>
     internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -205,7 +205,7 @@ public sealed partial class NeuClient
                         yield return element;
                     }
                 }
-                else if (HasItemFields(root, ignoreData: fields.Get("data") is null))
+                else if (HasItemFields(root))
                 {
                     page.FirstItemText = root.GetRawText();
                     page.ItemCount = 1;
@@ -441,15 +441,16 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Whether an object has fields of its own besides paging fields. With <paramref name="ignoreData"/>, a
-    /// <c>data</c> field does not count either: <c>"data": null</c> beside paging fields is an empty list envelope,
-    /// not one item with every field null.
+    /// Whether an object has fields of its own besides paging fields, counting only fields with a value: a null one
+    /// says nothing. So <c>"data": null</c> beside paging fields is an empty list envelope, and the due-date answer in
+    /// the document's flat shape with no bills (<c>{"nextPage":null,"maxPage":0,"total":0,"service":null,...}</c>)
+    /// is an empty page, not one row with every field null.
     /// </summary>
-    private static bool HasItemFields(JsonElement root, bool ignoreData)
+    private static bool HasItemFields(JsonElement root)
     {
         foreach (var property in root.EnumerateObject())
         {
-            if (!NeuPageInfo.IsPagingField(property.Name) && !(ignoreData && IsDataField(property.Name)))
+            if (property.Value.ValueKind != JsonValueKind.Null && !NeuPageInfo.IsPagingField(property.Name))
             {
                 return true;
             }
@@ -457,8 +458,6 @@ public sealed partial class NeuClient
 
         return false;
     }
-
-    private static bool IsDataField(string name) => string.Equals(name, "data", StringComparison.OrdinalIgnoreCase);
 
     private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)
     {
@@ -481,7 +480,7 @@ public sealed partial class NeuClient
         var status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.Describe(options.Now()) : string.Empty;
+            var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;
             return new AuthenticationException(
                 $"NEU refused the token (401 Unauthorized) for {route.Name} ({route}).{expiry}{detail} Check -NeuToken of Connect-EnergyData.",
                 status,

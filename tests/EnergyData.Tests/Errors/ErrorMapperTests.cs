@@ -31,6 +31,7 @@ public sealed class ErrorMapperTests
         { new TimeoutException("slow"), "Timeout", ErrorKind.OperationTimeout, false },
         { new UnauthorizedAccessException("denied"), "AccessDenied", ErrorKind.PermissionDenied, false },
         { new OutputFileException("/out/enel-bill-1.pdf", new IOException("locked")), "OutputFileFailed", ErrorKind.WriteError, false },
+        { new EnergyData.Http.RedirectRefusedException("redirected elsewhere", "https://other.example/x"), "RedirectRefused", ErrorKind.ProtocolError, false },
     };
 
     [Theory]

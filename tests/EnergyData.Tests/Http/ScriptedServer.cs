@@ -151,8 +151,9 @@ public static class TestClients
         BodyIdleTimeout = TimeSpan.FromSeconds(10),
     };
 
+    /// <summary>The factory's chain over a SocketsHttpHandler that, like the module's own transport, follows no redirects.</summary>
     public static HttpClient Create(ResilienceOptions options, EnergyData.Auth.IAuthenticationProvider? auth = null) =>
-        EnergyDataHttpClientFactory.Create(options, auth, new SocketsHttpHandler());
+        EnergyDataHttpClientFactory.Create(options, auth, new SocketsHttpHandler { AllowAutoRedirect = false });
 
     public static HttpRequestMessage Post(Uri uri, string json, RequestContext? context = null)
     {

@@ -73,6 +73,29 @@ public sealed class NeuResponseShapeTests
     }
 
     [Fact]
+    public async Task A_due_date_answer_in_the_flat_shape_without_a_bill_gives_no_row()
+    {
+        var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":0,\"total\":0,\"service\":null,\"id_bill\":null,\"id_service\":null,\"date_expiration\":null}");
+        var paging = new NeuPaging();
+
+        var dueDates = await handler.CreateClient().GetBillDueDatesAsync(41, null, null, paging, null, CancellationToken.None).ToListAsync();
+
+        Assert.Empty(dueDates);
+        Assert.Single(handler.Requests);
+        Assert.Equal(0, paging.TotalCount);
+    }
+
+    [Fact]
+    public async Task A_due_date_answer_in_the_flat_shape_with_a_bill_is_one_row_even_with_some_fields_null()
+    {
+        var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":1,\"service\":null,\"id_bill\":9001,\"id_service\":41,\"date_expiration\":null}");
+
+        var dueDates = await handler.CreateClient().GetBillDueDatesAsync(41, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(9001, Assert.Single(dueDates).BillId);
+    }
+
+    [Fact]
     public async Task An_object_with_fields_of_its_own_and_null_data_is_still_one_item()
     {
         var handler = new StubNeuHandler(_ => "{\"Id_alarm\":7,\"rule_name\":\"Consumo diario alto\",\"data\":null}");

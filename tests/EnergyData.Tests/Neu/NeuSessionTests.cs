@@ -140,23 +140,45 @@ public sealed class NeuSessionTests
     }
 
     [Fact]
-    public async Task An_expired_token_warns_and_is_refused_before_any_request()
+    public async Task An_expired_token_warns_once_is_still_sent_and_the_401_names_its_expiry()
     {
         var token = server.State.UseExpiredNeuToken();
         using var connection = NeuTestConnection.Create(server, token: token);
         var client = connection.GetNeuClient();
         var context = new RecordingContext();
 
-        var error = await Assert.ThrowsAsync<EnergyData.Validation.ParameterValidationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
-        var again = await Assert.ThrowsAsync<EnergyData.Validation.ParameterValidationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
+        var error = await Assert.ThrowsAsync<AuthenticationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
+        var again = await Assert.ThrowsAsync<AuthenticationException>(() => client.GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync());
 
         var warning = Assert.Single(context.Warnings);
         Assert.Contains("expired", warning, StringComparison.Ordinal);
-        Assert.Equal("NeuToken", error.ParamName);
-        Assert.Contains("expired", error.Message, StringComparison.Ordinal);
-        Assert.Equal("NeuToken", again.ParamName);
-        Assert.Equal(0, server.State.Counters.Total);
+        Assert.Contains("sent anyway", warning, StringComparison.Ordinal);
+        Assert.Contains(context.VerboseLines, line => line.Contains("expired at", StringComparison.Ordinal));
+        Assert.Equal(401, error.StatusCode);
+        Assert.Contains("expired at", error.Message, StringComparison.Ordinal);
+        Assert.Contains("expired at", again.Message, StringComparison.Ordinal);
+        Assert.True(EnergyData.Errors.ErrorMapper.FromException(error, null).IsTerminating);
+        Assert.Equal(2, server.State.Counters.Total);
         Assert.All(context.AllText.Append(error.Message), text => Assert.DoesNotContain(token, text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_server_that_accepts_a_token_whose_exp_has_passed_is_answered_normally()
+    {
+        // A server built from NEU's document, which says nothing about expiry, may accept a static sample JWT.
+        var token = EmulatorTokens.CreateJwt("sample", new DateTimeOffset(2021, 11, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var sample = await Http.ScriptedServer.StartAsync(ctx => ctx.Request.Headers.Authorization == "Bearer " + token
+            ? Http.ScriptedServer.Status(ctx, 200, """[{"id_bill":"7","due_date":"2021-10-01T00:00:00","days":31}]""")
+            : Http.ScriptedServer.Status(ctx, 401, string.Empty));
+        using var connection = EnergyDataConnection.Create(new ConnectionSettings { NeuBaseUri = sample.BaseUri, NeuToken = token.ToSecureString() });
+        var context = new RecordingContext();
+
+        var bills = await connection.GetNeuClient().GetBillsOverdueAsync(context, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(31, Assert.Single(bills).Days);
+        Assert.Equal(1, sample.RequestCount);
+        Assert.Contains("expired", Assert.Single(context.Warnings), StringComparison.Ordinal);
+        Assert.Equal(NeuTokenState.Expired, connection.GetNeuClient().GetTokenStatus()!.State);
     }
 
     [Fact]

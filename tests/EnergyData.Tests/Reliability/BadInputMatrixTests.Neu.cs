@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Auth;
-using EnergyData.Emulator;
 using EnergyData.Neu;
 
 namespace EnergyData.Tests.Reliability;
@@ -37,7 +36,6 @@ public sealed partial class BadInputMatrixTests
         yield return new("NeuRoute absolute URL", "NeuRoute", "relative", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumption"] = "POST https://evil.example/data/" }));
         yield return new("NeuRoute lost placeholder", "NeuRoute", "placeholder", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Service"] = "GET services/" }));
         yield return new("NeuRouteFile missing", "NeuRouteFile", "readable file", env => env.Connect(settings => settings.NeuRouteFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "energydata-no-such-routes-" + Guid.NewGuid().ToString("N") + ".json")));
-        yield return new("NeuToken expired", "NeuToken", "expired", env => Drain(env.ConnectWithNeuToken(EmulatorTokens.CreateJwt("expired", DateTimeOffset.UtcNow.AddHours(-2))).GetNeuClient().GetBillsOverdueAsync(null, CancellationToken.None)));
     }
 
     private static Task Drain<T>(IAsyncEnumerable<T> results) => BadInputEnvironment.Drain(results);

@@ -184,14 +184,6 @@ public sealed class BadInputEnvironment
 
     public EnergyData.Neu.NeuClient Neu => connection.Value.GetNeuClient();
 
-    /// <summary>A connection whose NEU token is <paramref name="token"/> (disposed with the test host).</summary>
-    public EnergyDataConnection ConnectWithNeuToken(string token)
-    {
-        var settings = ValidSettings();
-        settings.NeuToken = token.ToSecureString();
-        return EnergyDataConnection.Create(settings);
-    }
-
     public EnergyDataConnection Connection => connection.Value;
 
     public ConnectionSettings ValidSettings() => new()
