@@ -323,6 +323,55 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
+    /// The items of one page of <see cref="ReadPagesAsync"/>. In <see cref="NeuPagingMode.UntilEmpty"/>, a 404 or 400
+    /// for a page after the first ends the pages instead of failing (it is left in <see cref="NeuPageInfo.PastLastPage"/>):
+    /// those endpoints send no page count, so the page after the last is always asked for, and common server frameworks
+    /// (Django REST Framework, Flask-SQLAlchemy) answer it with 404 or 400 rather than an empty list. The first page's
+    /// errors stay errors: a wrong route or body fails there.
+    /// </summary>
+    private async IAsyncEnumerable<JsonElement> ReadPageAsync(
+        NeuRoute route,
+        IReadOnlyDictionary<string, string>? pathValues,
+        NeuBody? body,
+        int page,
+        NeuPagingMode mode,
+        NeuPageInfo info,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Enumerated by hand: a yield cannot sit in a try with a catch, and only the request (the first move) is caught.
+        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await items.MoveNextAsync();
+                }
+                catch (NeuException exception) when (mode == NeuPagingMode.UntilEmpty && page > 1 && info.ItemCount == 0
+                    && exception.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+                {
+                    info.PastLastPage = exception;
+                    more = false;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return items.Current;
+            }
+        }
+        finally
+        {
+            await items.DisposeAsync();
+        }
+    }
+
+    /// <summary>
     /// Whether the page being read, without paging fields to follow, starts with the row the previous page started
     /// with: a server that ignores the page number answers every page with the first.
     /// </summary>
@@ -355,7 +404,7 @@ public sealed partial class NeuClient
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
             var repeatsPreviousPage = false;
-            await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
                 if (info.ItemCount == 1 && RepeatsPreviousPage(mode, info, previousFirstItem))
                 {
@@ -377,6 +426,12 @@ public sealed partial class NeuClient
 
                 emitted++;
                 yield return new NeuPagedItem(item, page);
+            }
+
+            if (info.PastLastPage is { } pastLastPage)
+            {
+                trace?.Verbose($"NEU {route.Name}: page {page} was answered {(int)pastLastPage.StatusCode!.Value}, which is how common server frameworks (Django REST Framework, Flask-SQLAlchemy) answer a page past the last; taken as the end of the pages, not as an error. ({pastLastPage.Message})");
+                yield break;
             }
 
             paging?.Report(page, info.MaxPage, info.Total);
@@ -562,6 +617,9 @@ internal sealed class NeuPageInfo
     public int ItemCount { get; set; }
 
     public string? FirstItemText { get; set; }
+
+    /// <summary>The 404 or 400 that ended the pages of an UntilEmpty endpoint (see NeuClient.ReadPageAsync); null otherwise.</summary>
+    public NeuException? PastLastPage { get; set; }
 
     public static bool IsPagingField(string name) =>
         string.Equals(name, "nextPage", StringComparison.OrdinalIgnoreCase)
