@@ -236,10 +236,12 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (wanted != long.MaxValue)
+        // In doubles: without -First, wanted is long.MaxValue less the rows written, which a page size of 1 took past
+        // the range of long (and the page count below zero, so no page was read).
+        var pagesForFirst = Math.Ceiling(((double)skip + wanted) / pageSize);
+        if (pagesForFirst < lastPage - afterPage)
         {
-            var pagesForFirst = (long)Math.Ceiling((skip + wanted) / (double)pageSize);
-            lastPage = (int)Math.Min(lastPage, afterPage + pagesForFirst);
+            lastPage = afterPage + (int)pagesForFirst;
         }
 
         trace?.Verbose($"NEU {route.Name}: pages {afterPage + 1}..{lastPage} follow; fetching {paging.PageConcurrency} at a time.");

@@ -93,6 +93,19 @@ public sealed class NeuPagingTests
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
     }
 
+    [Fact]
+    public async Task Concurrent_pages_of_one_row_each_are_all_read()
+    {
+        // Without -First the rows wanted are long.MaxValue less those written: with one row a page that once overflowed.
+        var pages = new PagedServer(page => (200, Envelope(page, 3, "n" + page.ToString(System.Globalization.CultureInfo.InvariantCulture))), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var interactions = await Client(server).GetNotificationInteractionsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["n1", "n2", "n3"], interactions.Select(item => item.Title));
+        Assert.Equal([1, 2, 3], pages.Requested.Order());
+    }
+
     internal static NeuClient Client(ScriptedServer server, IDictionary<string, string?>? routes = null) =>
         new(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(routes));
 
