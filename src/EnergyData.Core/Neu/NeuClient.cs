@@ -223,12 +223,15 @@ public sealed partial class NeuClient
     /// <summary>
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
     /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
+    /// A page that repeats the one before it (<see cref="RepeatsPreviousPage"/>) ends them, as on the sequential path;
+    /// <paramref name="previousFirstItem"/> is the first row of page <paramref name="afterPage"/>.
     /// </summary>
     private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         int afterPage,
         int lastPage,
+        string? previousFirstItem,
         int pageSize,
         long skip,
         long wanted,
@@ -265,6 +268,14 @@ public sealed partial class NeuClient
                 }
 
                 paging.Report(page, info.MaxPage, info.Total);
+                if (RepeatsPreviousPage(info, previousFirstItem))
+                {
+                    // Pages come out in order, so the page compared with is the one just written, as when sequential.
+                    ReportRepeatedPage(route, page, page - 1, trace);
+                    yield break;
+                }
+
+                previousFirstItem = info.FirstItemText;
                 foreach (var item in items)
                 {
                     if (skip > 0)
@@ -374,19 +385,21 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Whether the page being read, without paging fields to follow, starts with the row the previous page started
-    /// with: a server that ignores the page number answers every page with the first.
+    /// Whether the page being read starts with the row the previous page started with: a server that ignores the page
+    /// number answers every page with the first. That holds whether or not it sends paging fields: one that ignores
+    /// the page in the body (or the URL) still says maxPage is 5, and five copies of page 1 would be written.
     /// </summary>
-    private static bool RepeatsPreviousPage(NeuPagingMode mode, NeuPageInfo info, string? previousFirstItem) =>
-        mode == NeuPagingMode.UntilEmpty
-        && previousFirstItem is not null
-        && info.MaxPage is null
-        && !info.HasNextPage
+    private static bool RepeatsPreviousPage(NeuPageInfo info, string? previousFirstItem) =>
+        previousFirstItem is not null
         && string.Equals(info.FirstItemText, previousFirstItem, StringComparison.Ordinal);
+
+    private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
+        trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {previousPage}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
 
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
-    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
+    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. In either mode a page
+    /// that repeats the previous one ends the pages (<see cref="RepeatsPreviousPage"/>).
     /// </summary>
     internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
         NeuRoute route,
@@ -400,6 +413,7 @@ public sealed partial class NeuClient
         var first = paging?.First ?? long.MaxValue;
         long emitted = 0;
         string? previousFirstItem = null;
+        var previousPage = 0;
         var page = 1;
         while (true)
         {
@@ -408,7 +422,7 @@ public sealed partial class NeuClient
             var repeatsPreviousPage = false;
             await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (info.ItemCount == 1 && RepeatsPreviousPage(mode, info, previousFirstItem))
+                if (info.ItemCount == 1 && RepeatsPreviousPage(info, previousFirstItem))
                 {
                     // Checked before the page's first row leaves: otherwise every row of page 1 would be written twice.
                     repeatsPreviousPage = true;
@@ -447,10 +461,16 @@ public sealed partial class NeuClient
                 yield break;
             }
 
+            if (repeatsPreviousPage)
+            {
+                ReportRepeatedPage(route, page, previousPage, trace);
+                yield break;
+            }
+
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
                 // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
-                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
+                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.FirstItemText, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
                 {
                     yield return item;
                 }
@@ -466,11 +486,6 @@ public sealed partial class NeuClient
             else if (info.HasNextPage)
             {
                 next = info.NextPage is { } n && n > page ? n : null;
-            }
-            else if (repeatsPreviousPage)
-            {
-                trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {page - 1}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
-                yield break;
             }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
@@ -493,6 +508,7 @@ public sealed partial class NeuClient
             }
 
             previousFirstItem = info.FirstItemText;
+            previousPage = page;
             page = next.Value;
         }
     }

@@ -93,6 +93,74 @@ public sealed class NeuPagingTests
         Assert.Equal(HttpStatusCode.NotFound, error.StatusCode);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Envelope_pages_from_a_server_that_ignores_the_page_come_once_each(int concurrency)
+    {
+        // It says there are 5 pages, and answers page 1 whatever is asked for.
+        var pages = new PagedServer(_ => (200, Envelope(1, 5, "uno")), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var interactions = await Client(server).GetNotificationInteractionsAsync(null, null, new NeuPaging { PageConcurrency = concurrency }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("uno", Assert.Single(interactions).Title);
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 starts with the first row of page 1", StringComparison.Ordinal) && line.Contains("ignore the page number", StringComparison.Ordinal));
+        // Sequentially page 2 is the last asked for; concurrently pages already in flight may have been asked for too
+        // (they are stopped, not written), but none twice.
+        if (concurrency == 1)
+        {
+            Assert.Equal([1, 2], pages.Requested);
+        }
+        else
+        {
+            Assert.Equal([1, 2], pages.Requested.Order().Take(2));
+            Assert.Equal(pages.Requested.Count, pages.Requested.Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_pages_stop_at_the_first_repeat_and_the_pages_before_it_come_out_once_in_order()
+    {
+        // Pages 1 and 2 differ; from page 3 on the server answers page 2 again. Page 2 is slow, so the pages after it finish first.
+        var pages = new PagedServer(page => (200, Envelope(Math.Min(page, 2), 6, page == 1 ? "uno" : "dos")), pageField: "PageNumber", delay: page => page == 2 ? 200 : 0);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var notifications = await Client(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
+        Assert.Equal([1, 2], notifications.Select(item => item.Page));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 starts with the first row of page 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Due_dates_from_a_server_that_ignores_the_page_come_once_each()
+    {
+        // The document's due-date shape: paging fields on each array element.
+        const string Page = "[{\"nextPage\":2,\"maxPage\":3,\"total\":6,\"id_bill\":1,\"date_expiration\":\"2021-04-16T00:00:00\"},{\"nextPage\":2,\"maxPage\":3,\"total\":6,\"id_bill\":2}]";
+        var pages = new PagedServer(_ => (200, Page), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var dates = await Client(server).GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([1L, 2L], dates.Select(item => item.BillId!.Value));
+        Assert.Equal([1, 2], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bills_that_carry_a_page_count_from_a_server_that_ignores_Page_come_once_each()
+    {
+        var pages = new PagedServer(_ => (200, "[{\"maxPage\":3,\"id_bill\":9000},{\"maxPage\":3,\"id_bill\":9001}]"), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var bills = await Client(server).GetBillsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([9000L, 9001L], bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.Equal([1, 2], pages.Requested);
+    }
+
     [Fact]
     public async Task Concurrent_pages_of_one_row_each_are_all_read()
     {
@@ -113,12 +181,12 @@ public sealed class NeuPagingTests
     internal static string Bills(int page, int count) =>
         "[" + string.Join(",", Enumerable.Range(9000 + (2 * (page - 1)), count).Select(id => $"{{\"id_bill\":{id},\"id_service\":282,\"date\":\"2021-04-01T00:00:00\"}}")) + "]";
 
-    /// <summary>A list envelope as the document writes it for notifications and interactions, with one item.</summary>
+    /// <summary>A list envelope as the document writes it for notifications and interactions, with one item of the given title.</summary>
     internal static string Envelope(int page, int maxPage, string title) =>
         $"{{\"nextPage\":{(page < maxPage ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")},\"maxPage\":{maxPage},\"total\":{maxPage},\"data\":[{{\"date\":\"2021-04-01T00:00:00\",\"title\":\"{title}\",\"text\":\"t\",\"read\":true}}]}}";
 
     /// <summary>Answers each request by the page number it carries in its body (1 when it has none), and records them.</summary>
-    internal sealed class PagedServer(Func<int, (int Status, string Body)> answer, string pageField)
+    internal sealed class PagedServer(Func<int, (int Status, string Body)> answer, string pageField, Func<int, int>? delay = null)
     {
         private readonly ConcurrentQueue<int> requested = new();
 
@@ -139,6 +207,11 @@ public sealed class NeuPagingTests
             }
 
             requested.Enqueue(page);
+            if (delay?.Invoke(page) is { } milliseconds and > 0)
+            {
+                await Task.Delay(milliseconds);
+            }
+
             var (status, json) = answer(page);
             await ScriptedServer.Status(context, status, json);
         }
