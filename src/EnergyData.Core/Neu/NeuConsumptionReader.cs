@@ -237,7 +237,8 @@ internal static class NeuConsumptionReader
 
     /// <summary>
     /// A timestamp. The document's own shape, <c>yyyy-MM-ddTHH:mm:ss</c> without escapes, is read from the UTF-8 bytes
-    /// (no string, no format list: this was the largest per-row cost); anything else goes through NeuFields.ParseDate.
+    /// (no string, no format list: this was the largest per-row cost); any other text goes through
+    /// NeuFields.ParseDate and a number through NeuFields.FromEpoch, as every other NEU date does.
     /// </summary>
     private static DateTime? Date(ref Utf8JsonReader reader)
     {
@@ -246,7 +247,12 @@ internal static class NeuConsumptionReader
             return date;
         }
 
-        return NeuFields.ParseDate(Text(ref reader));
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => NeuFields.ParseDate(reader.GetString()),
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) => NeuFields.FromEpoch(number),
+            _ => SkipNullDate(ref reader),
+        };
     }
 
     internal static bool TryParsePlainDate(ReadOnlySpan<byte> text, out DateTime date)
@@ -397,6 +403,12 @@ internal static class NeuConsumptionReader
     }
 
     private static bool? SkipNullBool(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static DateTime? SkipNullDate(ref Utf8JsonReader reader)
     {
         reader.Skip();
         return null;
