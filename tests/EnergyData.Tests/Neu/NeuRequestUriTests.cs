@@ -123,6 +123,26 @@ public sealed class NeuRequestUriTests
     }
 
     [Fact]
+    public async Task Consumption_by_services_sends_the_table_spelling_Id_services_and_Invoke_sends_the_other_as_given()
+    {
+        // The document's table says Id_services, its example Id_servicess: the cmdlet sends the first, and a user whose
+        // server wants the second sends the body through Invoke-NeuRequest, whose field names go out as given.
+        var handler = new StubNeuHandler(_ => "[]");
+        var client = handler.CreateClient();
+        var query = new NeuConsumptionQuery { ServiceIds = [282, 450], Interval = NeuInterval.Daily, From = new DateTime(2021, 4, 1), To = new DateTime(2021, 11, 1) };
+
+        await client.GetConsumptionAsync(query, null, CancellationToken.None).ToListAsync();
+        await client.InvokeAsync("POST", "data/consumption/", new Dictionary<string, object?> { ["Id_servicess"] = new object[] { 282, 450 }, ["Interval"] = "DAILY" }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(
+            [
+                "{\"Id_services\":[282,450],\"Interval\":\"DAILY\",\"From\":\"2021-04-01T00:00:00\",\"To\":\"2021-11-01T00:00:00\"}",
+                "{\"Id_servicess\":[282,450],\"Interval\":\"DAILY\"}",
+            ],
+            handler.Requests.Select(request => request.Body));
+    }
+
+    [Fact]
     public async Task The_default_notification_route_keeps_the_page_in_the_path_and_adds_PageNumber_to_the_body()
     {
         var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"data\":[]}");
