@@ -130,9 +130,9 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapAsync(
+        return MapPagedAsync(
             Routes[NeuRouteNames.Bills],
-            null,
+            PageValue,
             page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page),
             NeuPagingMode.UntilEmpty,
             paging,
@@ -145,9 +145,9 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapAsync(
+        return MapPagedAsync(
             Routes[NeuRouteNames.BillDueDates],
-            null,
+            PageValue,
             page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             NeuPagingMode.Envelope,
             paging,
@@ -176,7 +176,7 @@ public sealed partial class NeuClient
         NeuInput.OptionalRange(from, to);
         return MapPagedAsync(
             Routes[NeuRouteNames.Notifications],
-            page => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) },
+            PageValue,
             page => new NeuBody().AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             NeuPagingMode.Envelope,
             paging,
@@ -192,9 +192,9 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuNotificationInteraction> GetNotificationInteractionsAsync(DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
-        return MapAsync(
+        return MapPagedAsync(
             Routes[NeuRouteNames.NotificationInteractions],
-            null,
+            PageValue,
             page => new NeuBody().AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             NeuPagingMode.Envelope,
             paging,
@@ -220,9 +220,9 @@ public sealed partial class NeuClient
     {
         OptionalId(projectId, "ProjectId");
         NeuInput.OptionalRange(from, to);
-        return MapAsync(
+        return MapPagedAsync(
             Routes[NeuRouteNames.Rules],
-            null,
+            PageValue,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             // PageNumber is documented but the answer shows no paging fields: pages run until an empty one.
             NeuPagingMode.UntilEmpty,
@@ -258,9 +258,9 @@ public sealed partial class NeuClient
     {
         OptionalId(projectId, "ProjectId");
         NeuInput.OptionalRange(from, to);
-        var rules = MapAsync(
+        var rules = MapPagedAsync(
             Routes[NeuRouteNames.RuleHistory],
-            null,
+            PageValue,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
             // PageNumber is documented but the answer shows no paging fields: pages run until an empty one.
             NeuPagingMode.UntilEmpty,
@@ -300,6 +300,12 @@ public sealed partial class NeuClient
         var body = new NeuBody().Add("Sic_codes", codes).Add("From", NeuDates.FormatFrontier(from!.Value)).Add("To", NeuDates.FormatFrontier(to!.Value));
         return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, NeuConsumptionReader.ReadFrontierAsync, trace, cancellationToken);
     }
+
+    /// <summary>
+    /// The page for a <c>{page}</c> placeholder. Every paged route may have one (see NeuRouteTable), beside the body's
+    /// Page or PageNumber field; a route without it ignores the value.
+    /// </summary>
+    private static Dictionary<string, string> PageValue(int page) => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) };
 
     private static Dictionary<string, string> IdValue(long id) => new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) };
 

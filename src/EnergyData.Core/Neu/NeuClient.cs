@@ -223,12 +223,15 @@ public sealed partial class NeuClient
     /// <summary>
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
     /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
+    /// A page that repeats the one before it (<see cref="RepeatsPreviousPage"/>) ends them, as on the sequential path;
+    /// <paramref name="previousFirstItem"/> is the first row of page <paramref name="afterPage"/>.
     /// </summary>
     private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         int afterPage,
         int lastPage,
+        string? previousFirstItem,
         int pageSize,
         long skip,
         long wanted,
@@ -236,10 +239,12 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (wanted != long.MaxValue)
+        // In doubles: without -First, wanted is long.MaxValue less the rows written, which a page size of 1 took past
+        // the range of long (and the page count below zero, so no page was read).
+        var pagesForFirst = Math.Ceiling(((double)skip + wanted) / pageSize);
+        if (pagesForFirst < lastPage - afterPage)
         {
-            var pagesForFirst = (long)Math.Ceiling((skip + wanted) / (double)pageSize);
-            lastPage = (int)Math.Min(lastPage, afterPage + pagesForFirst);
+            lastPage = afterPage + (int)pagesForFirst;
         }
 
         trace?.Verbose($"NEU {route.Name}: pages {afterPage + 1}..{lastPage} follow; fetching {paging.PageConcurrency} at a time.");
@@ -263,6 +268,14 @@ public sealed partial class NeuClient
                 }
 
                 paging.Report(page, info.MaxPage, info.Total);
+                if (RepeatsPreviousPage(info, previousFirstItem))
+                {
+                    // Pages come out in order, so the page compared with is the one just written, as when sequential.
+                    ReportRepeatedPage(route, page, page - 1, trace);
+                    yield break;
+                }
+
+                previousFirstItem = info.FirstItemText;
                 foreach (var item in items)
                 {
                     if (skip > 0)
@@ -323,19 +336,70 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Whether the page being read, without paging fields to follow, starts with the row the previous page started
-    /// with: a server that ignores the page number answers every page with the first.
+    /// The items of one page of <see cref="ReadPagesAsync"/>. In <see cref="NeuPagingMode.UntilEmpty"/>, a 404 or 400
+    /// for a page after the first ends the pages instead of failing (it is left in <see cref="NeuPageInfo.PastLastPage"/>):
+    /// those endpoints send no page count, so the page after the last is always asked for, and common server frameworks
+    /// (Django REST Framework, Flask-SQLAlchemy) answer it with 404 or 400 rather than an empty list. The first page's
+    /// errors stay errors: a wrong route or body fails there.
     /// </summary>
-    private static bool RepeatsPreviousPage(NeuPagingMode mode, NeuPageInfo info, string? previousFirstItem) =>
-        mode == NeuPagingMode.UntilEmpty
-        && previousFirstItem is not null
-        && info.MaxPage is null
-        && !info.HasNextPage
+    private async IAsyncEnumerable<JsonElement> ReadPageAsync(
+        NeuRoute route,
+        IReadOnlyDictionary<string, string>? pathValues,
+        NeuBody? body,
+        int page,
+        NeuPagingMode mode,
+        NeuPageInfo info,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Enumerated by hand: a yield cannot sit in a try with a catch, and only the request (the first move) is caught.
+        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await items.MoveNextAsync();
+                }
+                catch (NeuException exception) when (mode == NeuPagingMode.UntilEmpty && page > 1 && info.ItemCount == 0
+                    && exception.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+                {
+                    info.PastLastPage = exception;
+                    more = false;
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return items.Current;
+            }
+        }
+        finally
+        {
+            await items.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Whether the page being read starts with the row the previous page started with: a server that ignores the page
+    /// number answers every page with the first. That holds whether or not it sends paging fields: one that ignores
+    /// the page in the body (or the URL) still says maxPage is 5, and five copies of page 1 would be written.
+    /// </summary>
+    private static bool RepeatsPreviousPage(NeuPageInfo info, string? previousFirstItem) =>
+        previousFirstItem is not null
         && string.Equals(info.FirstItemText, previousFirstItem, StringComparison.Ordinal);
+
+    private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
+        trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {previousPage}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
 
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
-    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty (or repeats the last).
+    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. In either mode a page
+    /// that repeats the previous one ends the pages (<see cref="RepeatsPreviousPage"/>).
     /// </summary>
     internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
         NeuRoute route,
@@ -349,15 +413,16 @@ public sealed partial class NeuClient
         var first = paging?.First ?? long.MaxValue;
         long emitted = 0;
         string? previousFirstItem = null;
+        var previousPage = 0;
         var page = 1;
         while (true)
         {
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
             var repeatsPreviousPage = false;
-            await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (info.ItemCount == 1 && RepeatsPreviousPage(mode, info, previousFirstItem))
+                if (info.ItemCount == 1 && RepeatsPreviousPage(info, previousFirstItem))
                 {
                     // Checked before the page's first row leaves: otherwise every row of page 1 would be written twice.
                     repeatsPreviousPage = true;
@@ -379,6 +444,12 @@ public sealed partial class NeuClient
                 yield return new NeuPagedItem(item, page);
             }
 
+            if (info.PastLastPage is { } pastLastPage)
+            {
+                trace?.Verbose($"NEU {route.Name}: page {page} was answered {(int)pastLastPage.StatusCode!.Value}, which is how common server frameworks (Django REST Framework, Flask-SQLAlchemy) answer a page past the last; taken as the end of the pages, not as an error. ({pastLastPage.Message})");
+                yield break;
+            }
+
             paging?.Report(page, info.MaxPage, info.Total);
             if (paging is not null && info.Total is { } total)
             {
@@ -390,10 +461,16 @@ public sealed partial class NeuClient
                 yield break;
             }
 
+            if (repeatsPreviousPage)
+            {
+                ReportRepeatedPage(route, page, previousPage, trace);
+                yield break;
+            }
+
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
                 // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
-                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
+                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.FirstItemText, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
                 {
                     yield return item;
                 }
@@ -409,11 +486,6 @@ public sealed partial class NeuClient
             else if (info.HasNextPage)
             {
                 next = info.NextPage is { } n && n > page ? n : null;
-            }
-            else if (repeatsPreviousPage)
-            {
-                trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {page - 1}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
-                yield break;
             }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
@@ -436,6 +508,7 @@ public sealed partial class NeuClient
             }
 
             previousFirstItem = info.FirstItemText;
+            previousPage = page;
             page = next.Value;
         }
     }
@@ -561,6 +634,9 @@ internal sealed class NeuPageInfo
     public int ItemCount { get; set; }
 
     public string? FirstItemText { get; set; }
+
+    /// <summary>The 404 or 400 that ended the pages of an UntilEmpty endpoint (see NeuClient.ReadPageAsync); null otherwise.</summary>
+    public NeuException? PastLastPage { get; set; }
 
     public static bool IsPagingField(string name) =>
         string.Equals(name, "nextPage", StringComparison.OrdinalIgnoreCase)

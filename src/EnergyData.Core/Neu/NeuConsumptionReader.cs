@@ -18,13 +18,20 @@ namespace EnergyData.Neu;
 /// </summary>
 internal static class NeuConsumptionReader
 {
-    // The document's field names, compared on the raw UTF-8 token without allocating a string per property.
-    private static readonly byte[][] RowFields =
+    // The document's field names (all lower case, which FieldIndexIgnoringCase relies on), compared on the raw UTF-8
+    // token without allocating a string per property.
+    private static readonly string[] RowFieldNames =
     [
-        U("id_service"), U("name"), U("is_backup"), U("date"), U("cons"), U("injec"), U("reactive_in"), U("reactive_in_ex"),
-        U("reactive_cap"), U("reactive_ex"), U("imported_active_acum"), U("imported_reactive_acum"), U("exported_active_acum"),
-        U("exported_reactive_acum"), U("ia"), U("ib"), U("ic"), U("va"), U("vb"), U("vc"),
+        "id_service", "name", "is_backup", "date", "cons", "injec", "reactive_in", "reactive_in_ex",
+        "reactive_cap", "reactive_ex", "imported_active_acum", "imported_reactive_acum", "exported_active_acum",
+        "exported_reactive_acum", "ia", "ib", "ic", "va", "vb", "vc",
     ];
+
+    private static readonly byte[][] RowFields = Array.ConvertAll(RowFieldNames, U);
+
+    // The fields of a group object: an account (consumption) and a SIC code (frontier), each around its data array.
+    private static readonly string[] AccountFields = ["data", "id_account", "account_name"];
+    private static readonly string[] FrontierFields = ["data", "sic_code"];
 
     private static readonly JsonValueParser<NeuFrontierConsumption> FrontierRowParser = ParseFrontierRow;
 
@@ -52,30 +59,30 @@ internal static class NeuConsumptionReader
             string? accountName = null;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("data"))
+                switch (GroupFieldIndex(reader, AccountFields))
                 {
-                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
-                    {
-                        continue;
-                    }
+                    case 0:
+                        if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                        {
+                            continue;
+                        }
 
-                    rowParser.StartAccount(accountId, accountName);
-                    await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
-                    {
-                        yield return batch;
-                    }
-                }
-                else if (reader.ValueTextEquals("id_account") || reader.ValueTextEquals("Id_account"))
-                {
-                    accountId = await ReadLongAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
-                else if (reader.ValueTextEquals("account_name"))
-                {
-                    accountName = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        rowParser.StartAccount(accountId, accountName);
+                        await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
+                        {
+                            yield return batch;
+                        }
+
+                        break;
+                    case 1:
+                        accountId = await ReadLongAsync(reader, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case 2:
+                        accountName = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        break;
                 }
             }
 
@@ -90,31 +97,60 @@ internal static class NeuConsumptionReader
             string? sicCode = null;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (reader.ValueTextEquals("data"))
+                switch (GroupFieldIndex(reader, FrontierFields))
                 {
-                    if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
-                    {
-                        continue;
-                    }
+                    case 0:
+                        if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
+                        {
+                            continue;
+                        }
 
-                    await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
-                    {
-                        row.SicCode = sicCode;
-                        yield return row;
-                    }
-                }
-                else if (reader.ValueTextEquals("sic_code") || reader.ValueTextEquals("Sic_code"))
-                {
-                    sicCode = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
+                        {
+                            row.SicCode = sicCode;
+                            yield return row;
+                        }
+
+                        break;
+                    case 1:
+                        sicCode = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        break;
                 }
             }
 
             EnsureEndObject(reader);
         }
+    }
+
+    /// <summary>
+    /// The index in <paramref name="names"/> of the group property name the reader is on, or -1: the name as the
+    /// document writes it, else the same name in another case (Id_account, as the request spells it, or any other:
+    /// every other NEU reader matches names in any case, and the document itself mixes Id_alarm and id_alarm).
+    /// Once per group, so the fallback's string costs nothing that counts.
+    /// </summary>
+    private static int GroupFieldIndex(JsonStreamReader reader, string[] names)
+    {
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (reader.ValueTextEquals(names[i]))
+            {
+                return i;
+            }
+        }
+
+        var name = reader.GetString();
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (string.Equals(name, names[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>Yields once per group object, with the reader on its StartObject; the caller reads the group's properties.</summary>
@@ -232,12 +268,74 @@ internal static class NeuConsumptionReader
             }
         }
 
+        return FieldIndexIgnoringCase(ref reader, ref expected);
+    }
+
+    /// <summary>
+    /// After the exact match failed: the name in another case (Date, ID_SERVICE), as every other NEU reader matches
+    /// names and as the document's own Id_alarm/id_alarm invite. Compared as ASCII on the raw bytes when the name has
+    /// no escapes, else on its unescaped string. Only names that are not the document's get here, so the exact path,
+    /// the one a million rows a second take, costs what it did.
+    /// </summary>
+    private static int FieldIndexIgnoringCase(ref Utf8JsonReader reader, ref int expected)
+    {
+        if (reader.ValueIsEscaped || reader.HasValueSequence)
+        {
+            var name = reader.GetString();
+            for (var i = 0; i < RowFieldNames.Length; i++)
+            {
+                if (string.Equals(name, RowFieldNames[i], StringComparison.OrdinalIgnoreCase))
+                {
+                    expected = i + 1;
+                    return i;
+                }
+            }
+
+            return -1;
+        }
+
+        var text = reader.ValueSpan;
+        for (var i = 0; i < RowFields.Length; i++)
+        {
+            if (EqualsIgnoringAsciiCase(text, RowFields[i]))
+            {
+                expected = i + 1;
+                return i;
+            }
+        }
+
         return -1;
+    }
+
+    /// <summary>Whether <paramref name="text"/> equals <paramref name="lowerCaseName"/> once its ASCII capitals are lowered.</summary>
+    private static bool EqualsIgnoringAsciiCase(ReadOnlySpan<byte> text, byte[] lowerCaseName)
+    {
+        if (text.Length != lowerCaseName.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if ((uint)(c - (byte)'A') <= 'Z' - 'A')
+            {
+                c = (byte)(c | 0x20);
+            }
+
+            if (c != lowerCaseName[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
     /// A timestamp. The document's own shape, <c>yyyy-MM-ddTHH:mm:ss</c> without escapes, is read from the UTF-8 bytes
-    /// (no string, no format list: this was the largest per-row cost); anything else goes through NeuFields.ParseDate.
+    /// (no string, no format list: this was the largest per-row cost); any other text goes through
+    /// NeuFields.ParseDate and a number through NeuFields.FromEpoch, as every other NEU date does.
     /// </summary>
     private static DateTime? Date(ref Utf8JsonReader reader)
     {
@@ -246,7 +344,12 @@ internal static class NeuConsumptionReader
             return date;
         }
 
-        return NeuFields.ParseDate(Text(ref reader));
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => NeuFields.ParseDate(reader.GetString()),
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) => NeuFields.FromEpoch(number),
+            _ => SkipNullDate(ref reader),
+        };
     }
 
     internal static bool TryParsePlainDate(ReadOnlySpan<byte> text, out DateTime date)
@@ -397,6 +500,12 @@ internal static class NeuConsumptionReader
     }
 
     private static bool? SkipNullBool(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static DateTime? SkipNullDate(ref Utf8JsonReader reader)
     {
         reader.Skip();
         return null;

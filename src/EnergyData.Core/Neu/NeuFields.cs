@@ -10,12 +10,23 @@ namespace EnergyData.Neu;
 /// </summary>
 internal readonly struct NeuFields
 {
+    /// <summary>
+    /// From this magnitude on, a number in a date field is Unix time in milliseconds; below it, in seconds. 10^11
+    /// seconds is the year 5138 and 10^11 milliseconds is March 1973, so no date a meter or a bill can carry falls
+    /// on the wrong side in either unit.
+    /// </summary>
+    internal const decimal EpochMillisecondsFrom = 100_000_000_000m;
+
+    // DateTime holds 7 fraction digits (ticks of 100 ns); longer fractions (PostgreSQL's nanoseconds) are cut to 7.
+    private const int MaxFractionDigits = 7;
+
+    private const long UnixEpochTicks = 621_355_968_000_000_000;
+
+    // Zones are taken off before parsing (see ParseDate), so no format has K.
     private static readonly string[] DateFormats =
     [
         "yyyy-MM-dd'T'HH:mm:ss",
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
-        "yyyy-MM-dd'T'HH:mm:ssK",
-        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
         "yyyy-MM-dd HH:mm:ss",
         "yyyy-MM-dd HH:mm:ss.FFFFFFF",
         "yyyy-MM-dd",
@@ -45,8 +56,24 @@ internal readonly struct NeuFields
 
     public bool? Bool(string name) => Get(name) is { } value ? ToBool(value) : null;
 
-    public DateTime? Date(string name) => String(name) is { } text ? ParseDate(text) : null;
+    public DateTime? Date(string name) => Get(name) is { } value ? ToDate(value) : null;
 
+    /// <summary>A date field: a text as <see cref="ParseDate"/> reads it, or a number as Unix time (<see cref="FromEpoch"/>).</summary>
+    internal static DateTime? ToDate(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => ParseDate(value.GetString()),
+        JsonValueKind.Number when value.TryGetDecimal(out var number) => FromEpoch(number),
+        _ => null,
+    };
+
+    /// <summary>
+    /// A date as NEU's document writes it (<c>2021-04-01T00:00:00</c>), also with a space for the T, a fraction, or
+    /// the date alone. A zone (<c>Z</c>, <c>+hh:mm</c>, <c>-hhmm</c>, <c>+hh</c>) is dropped and the clock time kept
+    /// as written, of kind Unspecified like every NEU date: a server that writes its own time with its offset
+    /// (<c>2021-04-01T00:00:00-05:00</c>) still gives 00:00, not that instant in the zone of whatever machine runs the
+    /// module, and a <c>Z</c> time is not marked Utc (which PowerShell would show converted to local time). A fraction
+    /// longer than DateTime's 7 digits is cut to 7. Anything else gives null.
+    /// </summary>
     internal static DateTime? ParseDate(string? text)
     {
         if (string.IsNullOrWhiteSpace(text))
@@ -54,7 +81,89 @@ internal readonly struct NeuFields
             return null;
         }
 
-        return DateTime.TryParseExact(text!.Trim(), DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var date) ? date : null;
+        var clock = TruncateFraction(WithoutZone(text!.Trim()));
+        return DateTime.TryParseExact(clock, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    }
+
+    /// <summary>
+    /// Unix time as its UTC clock time, of kind Unspecified like every NEU date: seconds (a fraction kept to the
+    /// tick), or milliseconds from <see cref="EpochMillisecondsFrom"/> on. Null outside DateTime's range.
+    /// </summary>
+    internal static DateTime? FromEpoch(decimal value)
+    {
+        var milliseconds = Math.Abs(value) < EpochMillisecondsFrom ? value * 1000m : value;
+
+        // DateTime spans about 3.2e14 ms either side of 1970: a larger value is out of range, and would overflow below.
+        if (Math.Abs(milliseconds) > 1e15m)
+        {
+            return null;
+        }
+
+        var ticks = UnixEpochTicks + decimal.Truncate(milliseconds * TimeSpan.TicksPerMillisecond);
+        return ticks >= 0 && ticks <= DateTime.MaxValue.Ticks ? new DateTime((long)ticks, DateTimeKind.Unspecified) : null;
+    }
+
+    /// <summary>The text without a trailing zone (Z, or a sign after the time with hh, hhmm or hh:mm); otherwise unchanged.</summary>
+    private static string WithoutZone(string text)
+    {
+        // "yyyy-MM-dd" and a separator come first: a sign before them is part of the date.
+        const int TimeStart = 11;
+        if (text.Length <= TimeStart)
+        {
+            return text;
+        }
+
+        if (text[text.Length - 1] is 'Z' or 'z')
+        {
+            return text.Substring(0, text.Length - 1);
+        }
+
+        var sign = text.IndexOfAny(['+', '-'], TimeStart);
+        if (sign < 0)
+        {
+            return text;
+        }
+
+        var offset = text.Substring(sign + 1);
+        var isOffset = offset.Length switch
+        {
+            2 => IsDigits(offset),
+            4 => IsDigits(offset),
+            5 => offset[2] == ':' && IsDigits(offset.Substring(0, 2)) && IsDigits(offset.Substring(3)),
+            _ => false,
+        };
+        return isOffset ? text.Substring(0, sign) : text;
+    }
+
+    /// <summary>The text with a fraction of seconds longer than 7 digits cut to 7; otherwise unchanged.</summary>
+    private static string TruncateFraction(string text)
+    {
+        var point = text.IndexOf('.');
+        if (point < 0)
+        {
+            return text;
+        }
+
+        var end = point + 1;
+        while (end < text.Length && text[end] is >= '0' and <= '9')
+        {
+            end++;
+        }
+
+        return end - point - 1 > MaxFractionDigits ? text.Substring(0, point + 1 + MaxFractionDigits) + text.Substring(end) : text;
+    }
+
+    private static bool IsDigits(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     internal static decimal? ToDecimal(JsonElement value) => value.ValueKind switch

@@ -122,6 +122,20 @@ public sealed class NeuRouteTable
         new(NeuRouteNames.FrontierConsumption, "POST", "ddv/consumption", confirmed: true, isOverride: false),
     ];
 
+    // The endpoints that page. Only the notifications section of the document says the page travels in the URL (so only
+    // that default has {page}); the others name a Page or PageNumber body field, which is always sent, but a server may
+    // read the page from the URL for them too (interactions are a sub-endpoint of notifications), so an override may
+    // place {page} in their path or query as well.
+    private static readonly HashSet<string> PagedRoutes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        NeuRouteNames.Bills,
+        NeuRouteNames.BillDueDates,
+        NeuRouteNames.Notifications,
+        NeuRouteNames.NotificationInteractions,
+        NeuRouteNames.Rules,
+        NeuRouteNames.RuleHistory,
+    };
+
     private readonly Dictionary<string, NeuRoute> routes;
 
     private NeuRouteTable(Dictionary<string, NeuRoute> routes)
@@ -140,7 +154,8 @@ public sealed class NeuRouteTable
     /// <summary>
     /// The default table with <paramref name="overrides"/> (name to "METHOD path") applied. Each override must name a
     /// known endpoint, use an HTTP method, be a relative path without "..", a fragment or spaces (optionally followed by
-    /// one query part, "?name={id}"), and keep the placeholders of the default path, in its path or its query.
+    /// one query part, "?name={id}"), and keep the placeholders of the default path, in its path or its query. A paged
+    /// endpoint may also have <c>{page}</c>.
     /// </summary>
     /// <exception cref="ParameterValidationException">An override is malformed; the message names NeuRoute and the rule.</exception>
     public static NeuRouteTable Create(IEnumerable<KeyValuePair<string, string?>>? overrides)
@@ -288,6 +303,7 @@ public sealed class NeuRouteTable
     private static void CheckPlaceholders(string name, string defaultPath, string path)
     {
         var expected = Placeholder.Matches(defaultPath).Cast<Match>().Select(match => match.Groups[1].Value).ToList();
+        var allowed = PagedRoutes.Contains(name) ? expected.Union(["page"], StringComparer.Ordinal).ToList() : expected;
         var given = Placeholder.Matches(path).Cast<Match>().Select(match => match.Groups[1].Value).ToList();
         foreach (var placeholder in expected)
         {
@@ -299,11 +315,11 @@ public sealed class NeuRouteTable
 
         foreach (var placeholder in given)
         {
-            if (!expected.Contains(placeholder, StringComparer.Ordinal))
+            if (!allowed.Contains(placeholder, StringComparer.Ordinal))
             {
                 throw new ParameterValidationException(
                     ParameterName,
-                    expected.Count == 0 ? $"must not use placeholders in route {name}" : $"must use only the placeholders of route {name}: " + string.Join(", ", expected.Select(p => "{" + p + "}")),
+                    allowed.Count == 0 ? $"must not use placeholders in route {name}" : $"must use only the placeholders of route {name}: " + string.Join(", ", allowed.Select(p => "{" + p + "}")),
                     $"'{path}' has {{{placeholder}}}.");
             }
         }

@@ -196,6 +196,20 @@ public sealed class HelpDocsTests
         Assert.Contains(mention, body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Get-NeuConsumption.md")]
+    [InlineData("neu-routes.md")]
+    [InlineData("about_EnergyData.md")]
+    public void The_two_spellings_of_the_services_field_are_documented_with_the_way_round(string file)
+    {
+        // NEU's table says Id_services, its example Id_servicess; body names cannot be overridden, Invoke-NeuRequest helps.
+        var text = File.ReadAllText(Path.Combine(DocsFolder, file));
+
+        Assert.Contains("`Id_services`", text, StringComparison.Ordinal);
+        Assert.Contains("Id_servicess", text, StringComparison.Ordinal);
+        Assert.Contains("Invoke-NeuRequest", text, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void About_topic_explains_asynchronous_calls_step_by_step()
     {

@@ -71,6 +71,78 @@ public sealed class NeuRequestUriTests
     }
 
     [Fact]
+    public async Task An_interactions_page_placed_in_the_url_by_an_override_is_sent_there_and_as_PageNumber_in_the_body()
+    {
+        // The document's "page in the URL" note sits in the notifications section, of which interactions are a part.
+        var handler = new StubNeuHandler(request => request.RequestUri!.Query.EndsWith("page=1", StringComparison.Ordinal)
+            ? "{\"nextPage\":2,\"maxPage\":2,\"total\":2,\"data\":[{\"name\":\"Ana\",\"title\":\"uno\"}]}"
+            : "{\"nextPage\":null,\"maxPage\":2,\"total\":2,\"data\":[{\"name\":\"Ana\",\"title\":\"dos\"}]}");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["NotificationInteractions"] = "POST notifications/interactions/?page={page}" });
+
+        var interactions = await client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["uno", "dos"], interactions.Select(item => item.Title));
+        Assert.Equal(
+            [
+                ("POST", "https://neu.test/api/notifications/interactions/?page=1", "{\"PageNumber\":1}"),
+                ("POST", "https://neu.test/api/notifications/interactions/?page=2", "{\"PageNumber\":2}"),
+            ],
+            handler.Requests.Select(request => (request.Method, request.Uri, request.Body)));
+    }
+
+    [Fact]
+    public async Task Due_dates_bills_rules_and_rule_history_take_the_page_in_the_path_when_an_override_puts_it_there()
+    {
+        var handler = new StubNeuHandler(request => request.RequestUri!.AbsolutePath.EndsWith("/1/", StringComparison.Ordinal)
+            ? "[{\"id_bill\":1,\"id_alarm\":1,\"data\":[]}]"
+            : "[]");
+        var client = handler.CreateClient(new Dictionary<string, string?>
+        {
+            ["BillDueDates"] = "POST bills/due-date/{page}/",
+            ["Bills"] = "POST bills/{page}/",
+            ["Rules"] = "POST rules/{page}/",
+            ["RuleHistory"] = "POST rules/history/{page}/",
+        });
+
+        await client.GetBillDueDatesAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+        await client.GetBillsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+        await client.GetRulesAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+        await client.GetRuleHistoryAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(
+            [
+                ("https://neu.test/api/bills/due-date/1/", "{\"PageNumber\":1}"),
+                ("https://neu.test/api/bills/1/", "{\"Page\":1}"),
+                ("https://neu.test/api/bills/2/", "{\"Page\":2}"),
+                ("https://neu.test/api/rules/1/", "{\"PageNumber\":1}"),
+                ("https://neu.test/api/rules/2/", "{\"PageNumber\":2}"),
+                ("https://neu.test/api/rules/history/1/", "{\"PageNumber\":1}"),
+                ("https://neu.test/api/rules/history/2/", "{\"PageNumber\":2}"),
+            ],
+            handler.Requests.Select(request => (request.Uri, request.Body)));
+    }
+
+    [Fact]
+    public async Task Consumption_by_services_sends_the_table_spelling_Id_services_and_Invoke_sends_the_other_as_given()
+    {
+        // The document's table says Id_services, its example Id_servicess: the cmdlet sends the first, and a user whose
+        // server wants the second sends the body through Invoke-NeuRequest, whose field names go out as given.
+        var handler = new StubNeuHandler(_ => "[]");
+        var client = handler.CreateClient();
+        var query = new NeuConsumptionQuery { ServiceIds = [282, 450], Interval = NeuInterval.Daily, From = new DateTime(2021, 4, 1), To = new DateTime(2021, 11, 1) };
+
+        await client.GetConsumptionAsync(query, null, CancellationToken.None).ToListAsync();
+        await client.InvokeAsync("POST", "data/consumption/", new Dictionary<string, object?> { ["Id_servicess"] = new object[] { 282, 450 }, ["Interval"] = "DAILY" }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(
+            [
+                "{\"Id_services\":[282,450],\"Interval\":\"DAILY\",\"From\":\"2021-04-01T00:00:00\",\"To\":\"2021-11-01T00:00:00\"}",
+                "{\"Id_servicess\":[282,450],\"Interval\":\"DAILY\"}",
+            ],
+            handler.Requests.Select(request => request.Body));
+    }
+
+    [Fact]
     public async Task The_default_notification_route_keeps_the_page_in_the_path_and_adds_PageNumber_to_the_body()
     {
         var handler = new StubNeuHandler(_ => "{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"data\":[]}");

@@ -169,6 +169,45 @@ public sealed class NeuResponseShapeTests
         Assert.Contains("Cuenta sin id", error.Exception.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Consumption_field_names_in_another_case_are_read_as_every_other_NEU_field_is()
+    {
+        // Group fields, row fields in another case (one escaped: \u0043ons is Cons), an unknown field, and the exact
+        // names again in the next row.
+        var json = "[{\"ID_ACCOUNT\":41,\"Account_Name\":\"Cuenta Norte\",\"Data\":[" +
+            "{\"Id_Service\":282,\"Name\":\"Casa\",\"Is_Backup\":true,\"Date\":\"2021-04-01T00:00:00\",\"\\u0043ons\":1.5,\"INJEC\":0.5,\"Extra\":{\"cons\":9},\"VC\":120}," +
+            "{\"id_service\":282,\"name\":\"Casa\",\"is_backup\":true,\"date\":\"2021-04-02T00:00:00\",\"cons\":2.5,\"injec\":0.5,\"vc\":121}]}]";
+
+        var rows = await ReadConsumptionAsync(json);
+
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(41, row.AccountId);
+            Assert.Equal("Cuenta Norte", row.AccountName);
+            Assert.Equal(282, row.ServiceId);
+            Assert.Equal("Casa", row.ServiceName);
+            Assert.True(row.IsBackup);
+            Assert.Equal(0.5, row.Injection);
+        });
+        Assert.Equal([new DateTime(2021, 4, 1), new DateTime(2021, 4, 2)], rows.Select(row => row.Date));
+        Assert.Equal([1.5, 2.5], rows.Select(row => row.Consumption));
+        Assert.Equal([120.0, 121.0], rows.Select(row => row.VoltageC));
+    }
+
+    [Fact]
+    public async Task Frontier_field_names_in_another_case_are_read()
+    {
+        var json = "[{\"SIC_CODE\":\"Frt00123\",\"DATA\":[{\"Date\":\"2024-01-01T00:00:00\",\"Cons\":2.5}]},{\"Sic_code\":\"Frt00456\",\"data\":[{\"date\":\"2024-01-01T01:00:00\",\"cons\":3}]}]";
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["Frt00123", "Frt00456"], rows.Select(row => row.SicCode));
+        Assert.Equal([new DateTime(2024, 1, 1), new DateTime(2024, 1, 1, 1, 0, 0)], rows.Select(row => row.Date));
+        Assert.Equal([2.5, 3.0], rows.Select(row => row.Consumption));
+    }
+
     private static async Task<List<NeuConsumption>> ReadConsumptionAsync(string json)
     {
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));

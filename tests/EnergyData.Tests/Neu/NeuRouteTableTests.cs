@@ -58,6 +58,9 @@ public sealed class NeuRouteTableTests
     [InlineData("Pqrs", "POST pqrs/?a=1?b=2", "query part")]
     [InlineData("Account", "GET accounts/?id={id}}", "stray brace")]
     [InlineData("Neugets", "GET neugets/{id}/}", "stray brace")]
+    [InlineData("Pqrs", "POST pqrs/?page={page}", "must not use placeholders")]
+    [InlineData("Account", "GET accounts/{id}/?page={page}", "only the placeholders of route Account: {id}")]
+    [InlineData("Bills", "POST bills/{id}/", "only the placeholders of route Bills: {page}")]
     public void A_malformed_override_names_NeuRoute_and_the_rule(string name, string value, string rule)
     {
         var error = Assert.Throws<ParameterValidationException>(() => NeuRouteTable.Create([new(name, value)]));
@@ -78,6 +81,22 @@ public sealed class NeuRouteTableTests
 
         Assert.Equal(expectedPath, route.Path);
         Assert.True(route.IsOverride);
+    }
+
+    [Theory]
+    [InlineData("Bills", "POST bills/?page={page}")]
+    [InlineData("BillDueDates", "POST bills/due-date/{page}/")]
+    [InlineData("NotificationInteractions", "POST notifications/interactions/?page={page}")]
+    [InlineData("Rules", "POST rules/{page}/")]
+    [InlineData("RuleHistory", "POST rules/history/?page={page}")]
+    [InlineData("Bills", "POST bills/")]
+    public void Every_paged_route_may_take_the_page_in_the_url_but_only_Notifications_must(string name, string value)
+    {
+        var route = NeuRouteTable.Create([new(name, value)])[name];
+
+        Assert.Equal(value.Substring(5), route.Path);
+        var error = Assert.Throws<ParameterValidationException>(() => NeuRouteTable.Create([new("Notifications", "POST notifications/")]));
+        Assert.Contains("placeholder {page}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
