@@ -88,9 +88,11 @@ internal sealed class FieldMapper
             return null;
         }
 
-        if (DateTime.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.RoundtripKind, out var date))
+        // The clock time as written, without its zone (Kind Unspecified), as NEU dates are read: converting to this
+        // machine's zone would give each user a different value for the same answer.
+        if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var date))
         {
-            return date;
+            return date.DateTime;
         }
 
         Report(path, $"is not a date ('{text}')");

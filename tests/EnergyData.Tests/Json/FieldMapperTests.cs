@@ -1,0 +1,26 @@
+using System;
+using System.Text.Json;
+using EnergyData.Json;
+using Xunit;
+
+namespace EnergyData.Tests.Json;
+
+public sealed class FieldMapperTests
+{
+    [Theory]
+    [InlineData("2017-07-22", 2017, 7, 22, 0, 0)]
+    [InlineData("2017-07-22T10:30:00", 2017, 7, 22, 10, 30)]
+    [InlineData("2017-07-22T10:30:00-04:00", 2017, 7, 22, 10, 30)]
+    [InlineData("2017-07-22T10:30:00Z", 2017, 7, 22, 10, 30)]
+    [InlineData("2017-07-22T10:30:00.5+02:00", 2017, 7, 22, 10, 30)]
+    public void Dates_keep_the_clock_time_as_written_whatever_this_machines_zone(string text, int year, int month, int day, int hour, int minute)
+    {
+        using var document = JsonDocument.Parse($$"""{"When":"{{text}}"}""");
+
+        var date = new FieldMapper(document.RootElement, "Data", null).Date("When");
+
+        var value = Assert.IsType<DateTime>(date);
+        Assert.Equal(new DateTime(year, month, day, hour, minute, 0), value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMinute)));
+        Assert.Equal(DateTimeKind.Unspecified, value.Kind);
+    }
+}
