@@ -50,6 +50,16 @@ Describe 'Account to consumption to CSV' {
         $rows[0].AccountName | Should -Be 'Cuenta Sur'
     }
 
+    It 'refuses a piped object whose AccountId is empty instead of listing every account' {
+        # What Get-NeuService passes on for a service NEU sent without id_account: $null binds to -Id.
+        $rows = [pscustomobject]@{ AccountId = $null } | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter*'
+        $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
     It 'refuses a range that ends before it starts without sending anything' {
         { Get-NeuConsumption -AccountId 41 -From 2025-02-01 -To 2025-01-01 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'From' must not be later than 'To'*"
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
