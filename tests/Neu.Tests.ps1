@@ -171,4 +171,19 @@ Describe 'Invoke-NeuRequest' {
         $rows[0].PSObject.Properties.Name | Should -Contain 'platform_payments.method'
         $rows[0].RequestPath | Should -Be 'bills/'
     }
+
+    It 'sends no DELETE with -WhatIf, and reports no error' {
+        Reset-Emulator -Emulator $script:Emulator
+        $result = Invoke-NeuRequest -Method DELETE -Path rules/12/ -WhatIf -ErrorVariable failures
+        $result | Should -BeNullOrEmpty
+        $failures | Should -BeNullOrEmpty
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
+    It 'sends a POST without asking: NEU reads with POST' {
+        Reset-Emulator -Emulator $script:Emulator
+        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } -WhatIf
+        $rows.Count | Should -Be 10
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 1
+    }
 }

@@ -115,6 +115,20 @@ public sealed class NeuCmdletMetadataTests
     }
 
     [Fact]
+    public void Invoke_NeuRequest_supports_WhatIf_and_Confirm_at_medium_impact()
+    {
+        // It sends PUT, PATCH and DELETE; the cmdlet asks ShouldProcess for those (see NeuInput.ChangesData).
+        var cmdlet = Module.Cmdlet("Invoke-NeuRequest");
+
+        Assert.Equal(true, cmdlet.Named["SupportsShouldProcess"]);
+        Assert.Equal(2, cmdlet.Named["ConfirmImpact"]); // ConfirmImpact.Medium: -Confirm or $ConfirmPreference = 'Medium' prompts.
+
+        // Declaring it is not enough: -WhatIf would be accepted and ignored. ProcessRecord (which cannot run here) asks.
+        var source = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "src", "EnergyData", "Commands", cmdlet.Type.Name + ".cs"));
+        Assert.Contains("NeuInput.ChangesData(method) && !ShouldProcess(", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Consumption_takes_an_account_or_services_and_prefers_services_when_a_row_has_both()
     {
         var cmdlet = Module.Cmdlet("Get-NeuConsumption");
