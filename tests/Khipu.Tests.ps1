@@ -188,6 +188,25 @@ Describe 'Invoke-KhipuRequest' {
         $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8' }
         ($response.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
     }
+
+    It 'sends a [pscustomobject] from ConvertFrom-Json inside -RequestData as a JSON object, arrays included' {
+        # Windows PowerShell 5.1 has no ConvertFrom-Json -AsHashtable: this is how nested RequestData is usually built there.
+        $filtros = '{"Comuna":"Santiago","Tramos":[{"Desde":1},{"Desde":2}]}' | ConvertFrom-Json
+        $debug = & { $DebugPreference = 'Continue'; Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8'; Filtros = $filtros } } 5>&1 |
+            Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match ([regex]::Escape('"Filtros":{"Comuna":"Santiago","Tramos":[{"Desde":1},{"Desde":2}]}'))
+    }
+
+    It 'refuses a value with no JSON form, naming RequestData, before anything is sent' {
+        Reset-Emulator -Emulator $script:Emulator
+        $folder = Get-Item -LiteralPath $TestDrive
+        $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8'; Folder = $folder } -ErrorVariable failures -ErrorAction SilentlyContinue
+        $response | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter*'
+        $failures[0].Exception.Message | Should -BeLike "*'RequestData' cannot hold a value of type System.IO.DirectoryInfo*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
 }
 
 Describe 'Client credentials against the emulator token endpoint' {

@@ -172,6 +172,13 @@ Describe 'Invoke-NeuRequest' {
         $rows[0].RequestPath | Should -Be 'bills/'
     }
 
+    It 'sends a [pscustomobject] from ConvertFrom-Json inside -Body as a JSON object' {
+        $filter = '{"Status":["open","paid"],"Range":{"From":1,"To":3}}' | ConvertFrom-Json
+        $debug = & { $DebugPreference = 'Continue'; Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1; Filter = $filter } } 5>&1 |
+            Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match ([regex]::Escape('"Filter":{"Status":["open","paid"],"Range":{"From":1,"To":3}}'))
+    }
+
     It 'sends no DELETE with -WhatIf, and reports no error' {
         Reset-Emulator -Emulator $script:Emulator
         $result = Invoke-NeuRequest -Method DELETE -Path rules/12/ -WhatIf -ErrorVariable failures
