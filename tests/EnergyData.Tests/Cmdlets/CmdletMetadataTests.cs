@@ -161,6 +161,21 @@ public sealed class CmdletMetadataTests
         }
     }
 
+    [Theory]
+    [InlineData("Stop-KhipuCallbackReceiver")]
+    [InlineData("Start-KhipuCallbackReceiver")]
+    public void Receiver_cmdlets_that_wait_for_deliveries_can_be_stopped_with_ctrl_c(string name)
+    {
+        // They derive from PSCmdlet, not the pumping base: each needs its own StopProcessing (Ctrl+C ends the wait for
+        // deliveries in progress) and IDisposable (the engine disposes the command, and with it the token source).
+        var cmdlet = Module.Cmdlet(name);
+        var stopProcessing = cmdlet.Type.GetMethod("StopProcessing", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly);
+
+        Assert.NotNull(stopProcessing);
+        Assert.Equal("PSCmdlet", cmdlet.Type.BaseType!.Name);
+        Assert.Contains(cmdlet.Type.GetInterfaces(), type => type.FullName == "System.IDisposable");
+    }
+
     /// <summary>
     /// The checks the engine makes when it builds a cmdlet's parameter metadata, the first time the cmdlet is used
     /// (Import-Module does not run them, so a violation shows only as every call failing): names and aliases are
