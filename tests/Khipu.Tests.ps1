@@ -27,6 +27,34 @@ Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
         ($connection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
     }
 
+    It 'lets a command in another runspace finish its requests when this runspace connects again' {
+        # The session is per process: the other runspace uses the connection this one replaces while its requests are in
+        # flight (each takes 1.5 seconds at the emulator). They must complete, not fail on a disposed connection.
+        Reset-Emulator -Emulator $script:Emulator
+        Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/options') -ContentType 'application/json' -Body (@{ LatencyMilliseconds = 1500 } | ConvertTo-Json) | Out-Null
+        $manifest = Join-Path (Get-Module EnergyData).ModuleBase 'EnergyData.psd1'
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$manifest'; '1234567-8', '3049812-1' | Get-EnelDebtStatus -ThrottleLimit 2")
+            $handle = $shell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-EmulatorStat -Emulator $script:Emulator).total -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+            $rows = $shell.EndInvoke($handle)
+
+            $shell.Streams.Error | Should -BeNullOrEmpty
+            $rows.Count | Should -Be 2
+            $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        }
+        finally {
+            $shell.Dispose()
+            Reset-Emulator -Emulator $script:Emulator
+        }
+    }
+
     It 'refuses a plain-http remote base URI before anything is sent' {
         { Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri 'http://api.example.com/' } |
             Should -Throw -ExpectedMessage "*'KhipuBaseUri' must use https*"

@@ -161,6 +161,26 @@ public sealed class CmdletMetadataTests
         }
     }
 
+    [Fact]
+    public void Cmdlets_that_send_requests_hold_a_lease_on_their_connection()
+    {
+        // The session's connection is shared by every runspace: a command that used it without a lease could have its
+        // HTTP clients disposed under it by a Connect-EnergyData elsewhere. The base's AcquireConnection takes the lease
+        // (released in EndProcessing or Dispose); nothing may resolve the connection around it.
+        var folder = Path.Combine(Module.RepositoryRoot, "src", "EnergyData");
+        var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
+
+        Assert.All(sources, source => Assert.DoesNotContain("EnergyDataSession.Resolve(", source.Value, StringComparison.Ordinal));
+        foreach (var (name, text) in sources.Where(source => source.Value.Contains("GetKhipuClient()", StringComparison.Ordinal) || source.Value.Contains("GetNeuClient()", StringComparison.Ordinal)))
+        {
+            Assert.True(text.Contains("= AcquireConnection(Connection);", StringComparison.Ordinal), $"{name} takes a client without leasing its connection");
+        }
+
+        Assert.Contains("EnergyDataSession.Acquire(", sources["EnergyDataCmdlet.cs"], StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Stop-KhipuCallbackReceiver")]
     [InlineData("Start-KhipuCallbackReceiver")]
