@@ -51,6 +51,48 @@ Describe 'Start-KhipuCallbackReceiver' {
         Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
     }
 
+    It 'stops at once on Ctrl+C while a delivery is still arriving, and does not store it' {
+        Reset-Emulator -Emulator $script:Emulator
+        try {
+            # The emulator sends half of each result, then pauses 15 seconds; the stop alone would wait for it.
+            Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/callbacks/options') -ContentType 'application/json' -Body (@{ StallMilliseconds = 15000 } | ConvertTo-Json) | Out-Null
+            Start-KhipuCallbackReceiver -InboxPath $script:Inbox -ReadTimeoutSeconds 60 | Out-Null
+            $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ((Get-KhipuCallbackReceiver).Received -lt 1 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            # Ctrl+C is PowerShell.Stop() on the running pipeline: run the stop in another runspace of this process (the
+            # receiver is per process) and stop that pipeline once the stop is waiting (the session has no receiver then).
+            $manifest = Join-Path (Get-Module EnergyData).ModuleBase 'EnergyData.psd1'
+            $shell = [powershell]::Create()
+            try {
+                $null = $shell.AddScript("Import-Module '$manifest'; Stop-KhipuCallbackReceiver -PassThru")
+                $handle = $shell.BeginInvoke()
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ($null -ne (Get-KhipuCallbackReceiver) -and [DateTime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 50
+                }
+
+                Start-Sleep -Milliseconds 300
+                $handle.IsCompleted | Should -BeFalse
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+            }
+            finally {
+                $shell.Dispose()
+            }
+
+            Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
+            Test-Path -Path (Join-Path $script:Inbox ($operation.OperationId + '.json')) | Should -BeFalse
+        }
+        finally {
+            Reset-Emulator -Emulator $script:Emulator
+        }
+    }
+
     It 'makes -Async fail before sending when no receiver runs' {
         Reset-Emulator -Emulator $script:Emulator
         { Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async } | Should -Throw -ExpectedMessage "*'Async' needs a running callback receiver*"

@@ -27,6 +27,34 @@ Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
         ($connection | ConvertTo-Json -Depth 3) | Should -Not -Match ([regex]::Escape($script:ApiKeyText))
     }
 
+    It 'lets a command in another runspace finish its requests when this runspace connects again' {
+        # The session is per process: the other runspace uses the connection this one replaces while its requests are in
+        # flight (each takes 1.5 seconds at the emulator). They must complete, not fail on a disposed connection.
+        Reset-Emulator -Emulator $script:Emulator
+        Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/options') -ContentType 'application/json' -Body (@{ LatencyMilliseconds = 1500 } | ConvertTo-Json) | Out-Null
+        $manifest = Join-Path (Get-Module EnergyData).ModuleBase 'EnergyData.psd1'
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript("Import-Module '$manifest'; '1234567-8', '3049812-1' | Get-EnelDebtStatus -ThrottleLimit 2")
+            $handle = $shell.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ((Get-EmulatorStat -Emulator $script:Emulator).total -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+            $rows = $shell.EndInvoke($handle)
+
+            $shell.Streams.Error | Should -BeNullOrEmpty
+            $rows.Count | Should -Be 2
+            $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        }
+        finally {
+            $shell.Dispose()
+            Reset-Emulator -Emulator $script:Emulator
+        }
+    }
+
     It 'refuses a plain-http remote base URI before anything is sent' {
         { Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri 'http://api.example.com/' } |
             Should -Throw -ExpectedMessage "*'KhipuBaseUri' must use https*"
@@ -187,6 +215,25 @@ Describe 'Invoke-KhipuRequest' {
     It 'calls any service path and returns the Data as JSON' {
         $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8' }
         ($response.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+
+    It 'sends a [pscustomobject] from ConvertFrom-Json inside -RequestData as a JSON object, arrays included' {
+        # Windows PowerShell 5.1 has no ConvertFrom-Json -AsHashtable: this is how nested RequestData is usually built there.
+        $filtros = '{"Comuna":"Santiago","Tramos":[{"Desde":1},{"Desde":2}]}' | ConvertFrom-Json
+        $debug = & { $DebugPreference = 'Continue'; Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8'; Filtros = $filtros } } 5>&1 |
+            Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match ([regex]::Escape('"Filtros":{"Comuna":"Santiago","Tramos":[{"Desde":1},{"Desde":2}]}'))
+    }
+
+    It 'refuses a value with no JSON form, naming RequestData, before anything is sent' {
+        Reset-Emulator -Emulator $script:Emulator
+        $folder = Get-Item -LiteralPath $TestDrive
+        $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData @{ ClientIdentifier = '1234567-8'; Folder = $folder } -ErrorVariable failures -ErrorAction SilentlyContinue
+        $response | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter*'
+        $failures[0].Exception.Message | Should -BeLike "*'RequestData' cannot hold a value of type System.IO.DirectoryInfo*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
     }
 }
 

@@ -50,6 +50,16 @@ Describe 'Account to consumption to CSV' {
         $rows[0].AccountName | Should -Be 'Cuenta Sur'
     }
 
+    It 'refuses a piped object whose AccountId is empty instead of listing every account' {
+        # What Get-NeuService passes on for a service NEU sent without id_account: $null binds to -Id.
+        $rows = [pscustomobject]@{ AccountId = $null } | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter*'
+        $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
     It 'refuses a range that ends before it starts without sending anything' {
         { Get-NeuConsumption -AccountId 41 -From 2025-02-01 -To 2025-01-01 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'From' must not be later than 'To'*"
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
@@ -160,5 +170,27 @@ Describe 'Invoke-NeuRequest' {
         $rows[0].PSObject.Properties.Name | Should -Contain 'id_bill'
         $rows[0].PSObject.Properties.Name | Should -Contain 'platform_payments.method'
         $rows[0].RequestPath | Should -Be 'bills/'
+    }
+
+    It 'sends a [pscustomobject] from ConvertFrom-Json inside -Body as a JSON object' {
+        $filter = '{"Status":["open","paid"],"Range":{"From":1,"To":3}}' | ConvertFrom-Json
+        $debug = & { $DebugPreference = 'Continue'; Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1; Filter = $filter } } 5>&1 |
+            Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
+        ($debug.Message -join "`n") | Should -Match ([regex]::Escape('"Filter":{"Status":["open","paid"],"Range":{"From":1,"To":3}}'))
+    }
+
+    It 'sends no DELETE with -WhatIf, and reports no error' {
+        Reset-Emulator -Emulator $script:Emulator
+        $result = Invoke-NeuRequest -Method DELETE -Path rules/12/ -WhatIf -ErrorVariable failures
+        $result | Should -BeNullOrEmpty
+        $failures | Should -BeNullOrEmpty
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
+    It 'sends a POST without asking: NEU reads with POST' {
+        Reset-Emulator -Emulator $script:Emulator
+        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } -WhatIf
+        $rows.Count | Should -Be 10
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 1
     }
 }

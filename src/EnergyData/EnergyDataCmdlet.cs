@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.Connection;
 using EnergyData.Errors;
 using EnergyData.Pipeline;
 
@@ -11,7 +12,8 @@ namespace EnergyData.Commands;
 /// <summary>
 /// The one base of every EnergyData cmdlet. Work runs asynchronously in the core; this class owns the
 /// <see cref="OperationPump"/> that brings results and messages back to the pipeline thread (the only
-/// thread allowed to call Write*), cancels HTTP in flight on Ctrl+C, and turns core errors into ErrorRecords.
+/// thread allowed to call Write*), cancels HTTP in flight on Ctrl+C, turns core errors into ErrorRecords, and holds
+/// the lease on the connection a command uses until the command ends.
 /// </summary>
 public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
 {
@@ -20,6 +22,7 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Stopwatch progressClock = Stopwatch.StartNew();
     private OperationPump? pump;
+    private ConnectionLease? lease;
     private int progressId;
 
     /// <summary>How operations are run: one at a time and in order unless a cmdlet says otherwise.</summary>
@@ -89,7 +92,53 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
     /// <summary>Turns a result into what goes down the pipeline (a cmdlet may add properties).</summary>
     protected virtual object Shape(object item) => item;
 
+    /// <summary>
+    /// The connection this command uses (<paramref name="explicitConnection"/>, else the session's), leased until the
+    /// command ends: a Connect-EnergyData or Disconnect-EnergyData in another runspace meanwhile does not close it under
+    /// the requests in flight. Throws <see cref="NotConnectedException"/> when there is none or it was closed.
+    /// </summary>
+    protected EnergyDataConnection AcquireConnection(EnergyDataConnection? explicitConnection)
+    {
+        var taken = EnergyDataSession.Acquire(explicitConnection);
+        Interlocked.Exchange(ref lease, taken)?.Dispose();
+        return taken.Connection;
+    }
+
     protected override void EndProcessing()
+    {
+        try
+        {
+            EndProcessingCore();
+        }
+        finally
+        {
+            // The work is done (or failed): nothing of this command uses the connection any more.
+            ReleaseConnection();
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        // Called on another thread: only signal; the pipeline thread unwinds by itself. The lease is not released here,
+        // while requests may still be unwinding on the connection: the engine disposes the command once it has stopped.
+        stopping.Cancel();
+        pump?.Cancel();
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // Disposing the pump waits (briefly) for the cancelled operations; then the connection may go. Dispose is
+            // the one release that always comes: after a terminating error, a stopped pipeline (Ctrl+C, Select-Object
+            // -First) or an error in BeginProcessing, EndProcessing never ran.
+            pump?.Dispose();
+            ReleaseConnection();
+            stopping.Dispose();
+        }
+    }
+
+    private void EndProcessingCore()
     {
         if (pump is null)
         {
@@ -111,21 +160,8 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         CloseProgress();
     }
 
-    protected override void StopProcessing()
-    {
-        // Called on another thread: only signal; the pipeline thread unwinds by itself.
-        stopping.Cancel();
-        pump?.Cancel();
-    }
-
-    protected virtual void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            pump?.Dispose();
-            stopping.Dispose();
-        }
-    }
+    /// <summary>Releases the connection's lease, once: EndProcessing and Dispose may both come, on different paths.</summary>
+    private void ReleaseConnection() => Interlocked.Exchange(ref lease, null)?.Dispose();
 
     private static ProgressRecord ToProgressRecord(ProgressInfo progress) =>
         new(progress.ActivityId, progress.Activity, progress.StatusDescription)

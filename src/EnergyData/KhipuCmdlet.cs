@@ -68,7 +68,7 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
 
         try
         {
-            ResolvedConnection = EnergyDataSession.Resolve(Connection);
+            ResolvedConnection = AcquireConnection(Connection);
             client = ResolvedConnection.GetKhipuClient();
         }
         catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException or Validation.ParameterValidationException)

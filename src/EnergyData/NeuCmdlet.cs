@@ -40,7 +40,7 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
     {
         try
         {
-            ResolvedConnection = EnergyDataSession.Resolve(Connection);
+            ResolvedConnection = AcquireConnection(Connection);
             client = ResolvedConnection.GetNeuClient();
         }
         catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException or Validation.ParameterValidationException)

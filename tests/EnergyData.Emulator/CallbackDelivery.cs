@@ -1,5 +1,8 @@
 using System;
+using System.IO;
+using System.Net;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -22,6 +25,9 @@ public sealed class CallbackDeliveryOptions
 
     /// <summary>The first this-many attempts of each delivery are lost in transit (never sent), to exercise retries.</summary>
     public int LostAttempts { get; set; }
+
+    /// <summary>Each delivery sends half of its body, then pauses this long before the rest (a slow link).</summary>
+    public int StallMilliseconds { get; set; }
 
     public CallbackDeliveryOptions Clone() => (CallbackDeliveryOptions)MemberwiseClone();
 }
@@ -106,7 +112,7 @@ public sealed class CallbackDelivery : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             Interlocked.Increment(ref attempts);
-            if (attempt <= options.LostAttempts || !await PostAsync(callbackUrl, jsonBody).ConfigureAwait(false))
+            if (attempt <= options.LostAttempts || !await PostAsync(callbackUrl, jsonBody, options.StallMilliseconds).ConfigureAwait(false))
             {
                 Interlocked.Increment(ref failed);
                 if (attempt >= Math.Max(1, options.MaxAttempts))
@@ -124,17 +130,50 @@ public sealed class CallbackDelivery : IAsyncDisposable
         }
     }
 
-    private async Task<bool> PostAsync(Uri callbackUrl, string jsonBody)
+    private async Task<bool> PostAsync(Uri callbackUrl, string jsonBody, int stallMilliseconds)
     {
         try
         {
-            using var content = new StringContent(jsonBody, Encoding.UTF8, "application/json");
+            using HttpContent content = stallMilliseconds > 0
+                ? new StallingContent(Encoding.UTF8.GetBytes(jsonBody), stallMilliseconds, stopping.Token)
+                : new StringContent(jsonBody, Encoding.UTF8, "application/json");
             using var response = await client.PostAsync(callbackUrl, content, stopping.Token).ConfigureAwait(false);
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
         {
             return false;
+        }
+    }
+
+    /// <summary>A JSON body sent in two halves with a pause between them; its length is declared up front.</summary>
+    private sealed class StallingContent : HttpContent
+    {
+        private readonly byte[] body;
+        private readonly int stallMilliseconds;
+        private readonly CancellationToken stopping;
+
+        public StallingContent(byte[] body, int stallMilliseconds, CancellationToken stopping)
+        {
+            this.body = body;
+            this.stallMilliseconds = stallMilliseconds;
+            this.stopping = stopping;
+            Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var half = body.Length / 2;
+            await stream.WriteAsync(body.AsMemory(0, half)).ConfigureAwait(false);
+            await stream.FlushAsync().ConfigureAwait(false);
+            await Task.Delay(stallMilliseconds, stopping).ConfigureAwait(false);
+            await stream.WriteAsync(body.AsMemory(half)).ConfigureAwait(false);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = body.Length;
+            return true;
         }
     }
 

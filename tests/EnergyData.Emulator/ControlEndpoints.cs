@@ -51,6 +51,7 @@ public static class ControlEndpoints
             delivery.MaxAttempts = update.MaxAttempts ?? delivery.MaxAttempts;
             delivery.RetryDelayMilliseconds = update.RetryDelayMilliseconds ?? delivery.RetryDelayMilliseconds;
             delivery.LostAttempts = update.LostAttempts ?? delivery.LostAttempts;
+            delivery.StallMilliseconds = update.StallMilliseconds ?? delivery.StallMilliseconds;
             if (update.DelayMilliseconds is { } delay)
             {
                 state.Options.CallbackDelayMilliseconds = delay;
@@ -92,6 +93,8 @@ public sealed class CallbackOptionsUpdate
     public int? RetryDelayMilliseconds { get; set; }
 
     public int? LostAttempts { get; set; }
+
+    public int? StallMilliseconds { get; set; }
 }
 
 /// <summary>The options the Pester suites may change over HTTP.</summary>

@@ -20,6 +20,12 @@ namespace EnergyData.Callbacks;
 /// </summary>
 public sealed class CallbackReceiver : IDisposable
 {
+    /// <summary>What a stop waits for deliveries in progress, beyond the read timeout (the longest pause of a body).</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    // Once a stop gives up waiting, deliveries still arriving are answered 503 within this, before the listener closes.
+    private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(1);
+
     private const int SecretBytes = 32;
     private static readonly byte[] AcceptedBody = Encoding.UTF8.GetBytes("{\"Status\":\"OK\"}");
 
@@ -30,7 +36,11 @@ public sealed class CallbackReceiver : IDisposable
     private readonly ConcurrentDictionary<Task, bool> inFlight = new();
     private readonly Counters counters = new();
     private readonly Task acceptLoop;
+
+    // Completed when a stop gives up waiting: bodies still arriving are then abandoned (answered 503, not stored).
+    private readonly TaskCompletionSource<bool> abandoning = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int stopped;
+    private int closed;
 
     private CallbackReceiver(HttpListener listener, string prefix, CallbackReceiverOptions options, CallbackInbox inbox, Uri publicBaseUri, string secretSegment)
     {
@@ -61,6 +71,12 @@ public sealed class CallbackReceiver : IDisposable
     public DateTimeOffset StartedAt { get; }
 
     public bool IsListening => Volatile.Read(ref stopped) == 0 && listener.IsListening;
+
+    /// <summary>Deliveries being read or stored right now.</summary>
+    public int DeliveriesInProgress => inFlight.Count;
+
+    /// <summary>The longest a stop waits for deliveries in progress unless told otherwise: the read timeout plus <see cref="StopGrace"/>.</summary>
+    public TimeSpan DefaultStopWait => options.ReadTimeout + StopGrace;
 
     /// <summary>Starts listening. Port 0 in the prefix picks a free port.</summary>
     public static CallbackReceiver Start(CallbackReceiverOptions options)
@@ -127,6 +143,7 @@ public sealed class CallbackReceiver : IDisposable
         RejectedMalformed = Interlocked.Read(ref counters.Malformed),
         RejectedTimedOut = Interlocked.Read(ref counters.TimedOut),
         Failed = Interlocked.Read(ref counters.Failed),
+        Abandoned = Interlocked.Read(ref counters.Abandoned),
     };
 
     /// <summary>Replaces the secret segment with *** wherever it appears (for trace lines).</summary>
@@ -136,40 +153,70 @@ public sealed class CallbackReceiver : IDisposable
     /// <summary>True when <paramref name="url"/> is this receiver's CallbackUrl.</summary>
     public bool Owns(Uri? url) => url is not null && string.Equals(url.AbsoluteUri, CallbackUrl.AbsoluteUri, StringComparison.Ordinal);
 
-    /// <summary>Stops accepting, lets requests in progress finish (their results are stored), then closes.</summary>
-    public void Stop()
+    /// <summary>Stops accepting, lets deliveries in progress finish for up to <see cref="DefaultStopWait"/>, then closes.</summary>
+    public void Stop() => Stop(null, CancellationToken.None);
+
+    /// <summary>As <see cref="Stop()"/>, but cancelling <paramref name="cancellationToken"/> (Ctrl+C) closes at once.</summary>
+    public void Stop(CancellationToken cancellationToken) => Stop(null, cancellationToken);
+
+    /// <summary>
+    /// Stops: turns new deliveries away (503) and waits for the deliveries in progress to finish (their results are
+    /// stored and answered 200), at most <paramref name="maxWait"/> (<see cref="DefaultStopWait"/> when null) and only
+    /// until <paramref name="cancellationToken"/> is cancelled (Ctrl+C). A delivery whose body is still arriving then is
+    /// abandoned: answered 503 without being stored, so the sender's delivery fails (Khipu decides whether to deliver
+    /// again). Both kinds are counted in <see cref="CallbackReceiverStatus.Abandoned"/>. Then the listener closes, about a
+    /// second later at most. Only the first call stops; later ones return at once.
+    /// </summary>
+    public void Stop(TimeSpan? maxWait, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref stopped, 1) != 0)
         {
             return;
         }
 
-        try
+        // The listener keeps running while deliveries in progress finish, and answers new ones 503. HttpListener.Stop
+        // would not wait for them: on Linux and macOS it closes every open connection at once with an empty 200, an
+        // acknowledgement of a result that was never stored.
+        var wait = maxWait ?? DefaultStopWait;
+        if (!cancellationToken.IsCancellationRequested && wait > TimeSpan.Zero)
         {
-            listener.Stop();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already closed.
-        }
-
-        var pending = new System.Collections.Generic.List<Task>(inFlight.Keys) { acceptLoop };
-        try
-        {
-            Task.WaitAll(pending.ToArray(), options.ReadTimeout + TimeSpan.FromSeconds(5));
-        }
-        catch (AggregateException)
-        {
-            // Handlers report their own failures as HTTP answers; a stopped listener may fault the last accept.
+            WaitQuietly(Task.WhenAll(inFlight.Keys), wait, cancellationToken);
         }
 
+        // Ctrl+C or the end of the wait: what is still arriving is answered 503 at once, then the listener closes.
+        abandoning.TrySetResult(true);
+        WaitQuietly(Task.WhenAll(inFlight.Keys), AbandonGrace, CancellationToken.None);
+        Volatile.Write(ref closed, 1);
         listener.Close();
+        WaitQuietly(acceptLoop, AbandonGrace, CancellationToken.None);
     }
 
     public void Dispose()
     {
         Stop();
-        slots.Dispose();
+
+        // After a stop that abandoned deliveries, their handlers end on the closed listener later and still release
+        // their slots: the semaphore (which holds no wait handle here) is then left to the garbage collector.
+        if (inFlight.IsEmpty && acceptLoop.IsCompleted)
+        {
+            slots.Dispose();
+        }
+    }
+
+    private static void WaitQuietly(Task task, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            task.Wait((int)Math.Min(int.MaxValue, Math.Ceiling(limit.TotalMilliseconds)), cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: stop waiting.
+        }
+        catch (AggregateException)
+        {
+            // Handlers report their own failures as HTTP answers; a stopped listener may fault the last accept.
+        }
     }
 
     internal static bool FixedTimeEquals(byte[] expected, byte[] actual)
@@ -261,7 +308,8 @@ public sealed class CallbackReceiver : IDisposable
 
     private async Task AcceptLoopAsync()
     {
-        while (Volatile.Read(ref stopped) == 0)
+        // Runs until the listener closes, also while a stop waits for deliveries (those arriving then are answered 503).
+        while (Volatile.Read(ref closed) == 0)
         {
             HttpListenerContext context;
             try
@@ -270,7 +318,7 @@ public sealed class CallbackReceiver : IDisposable
             }
             catch (Exception exception) when (exception is HttpListenerException or ObjectDisposedException or InvalidOperationException)
             {
-                if (Volatile.Read(ref stopped) != 0 || !listener.IsListening)
+                if (Volatile.Read(ref closed) != 0 || !listener.IsListening)
                 {
                     return;
                 }
@@ -284,8 +332,9 @@ public sealed class CallbackReceiver : IDisposable
             _ = task.ContinueWith(
                 finished =>
                 {
-                    inFlight.TryRemove(finished, out _);
+                    // Released before it leaves inFlight, so Dispose never disposes the semaphore under a Release.
                     slots.Release();
+                    inFlight.TryRemove(finished, out _);
                 },
                 CancellationToken.None,
                 TaskContinuationOptions.ExecuteSynchronously,
@@ -297,9 +346,11 @@ public sealed class CallbackReceiver : IDisposable
     {
         Interlocked.Increment(ref counters.Received);
         var response = context.Response;
+        var answered = false;
         try
         {
             var (status, message) = await ProcessAsync(context.Request).ConfigureAwait(false);
+            answered = true;
             var body = status == HttpStatusCode.OK ? AcceptedBody : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { Status = "ERROR", Message = message }));
             response.StatusCode = (int)status;
             response.ContentType = "application/json";
@@ -310,7 +361,13 @@ public sealed class CallbackReceiver : IDisposable
         }
         catch (Exception exception) when (exception is HttpListenerException or IOException or ObjectDisposedException or InvalidOperationException)
         {
-            // The sender went away; nothing to answer. An acknowledged result is already on disk.
+            // The sender went away, or the listener closed under the request; nothing to answer. An acknowledged result
+            // is already on disk.
+            if (!answered && Volatile.Read(ref stopped) != 0)
+            {
+                Interlocked.Increment(ref counters.Abandoned);
+            }
+
             try
             {
                 response.Abort();
@@ -337,6 +394,13 @@ public sealed class CallbackReceiver : IDisposable
             return ((HttpStatusCode)405, "Only POST is accepted.");
         }
 
+        if (Volatile.Read(ref stopped) != 0)
+        {
+            // Arrived while a stop waits for the deliveries before it: not read, not stored.
+            Interlocked.Increment(ref counters.Abandoned);
+            return (HttpStatusCode.ServiceUnavailable, "The receiver is stopping; the result was not stored.");
+        }
+
         if (request.ContentLength64 > options.MaxBodyBytes)
         {
             Interlocked.Increment(ref counters.TooLarge);
@@ -344,6 +408,12 @@ public sealed class CallbackReceiver : IDisposable
         }
 
         var read = await ReadBodyAsync(request).ConfigureAwait(false);
+        if (read.Abandoned)
+        {
+            Interlocked.Increment(ref counters.Abandoned);
+            return (HttpStatusCode.ServiceUnavailable, "The receiver is stopping; the result was not stored.");
+        }
+
         if (read.TimedOut)
         {
             Interlocked.Increment(ref counters.TimedOut);
@@ -401,11 +471,15 @@ public sealed class CallbackReceiver : IDisposable
             using var idle = new CancellationTokenSource();
             var reading = stream.ReadAsync(chunk, 0, chunk.Length);
             var stalled = Task.Delay(options.ReadTimeout, idle.Token);
-            if (await Task.WhenAny(reading, stalled).ConfigureAwait(false) != reading)
+            var first = await Task.WhenAny(reading, stalled, abandoning.Task).ConfigureAwait(false);
+            if (first != reading)
             {
                 // The read is abandoned; closing the connection ends it. Observe its fault so it is not reported later.
+                idle.Cancel();
                 _ = reading.ContinueWith(abandoned => abandoned.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                return new BodyRead(Array.Empty<byte>(), TimedOut: true, TooLarge: false);
+                return first == stalled
+                    ? new BodyRead(Array.Empty<byte>(), TimedOut: true, TooLarge: false)
+                    : new BodyRead(Array.Empty<byte>(), TimedOut: false, TooLarge: false, Abandoned: true);
             }
 
             idle.Cancel();
@@ -456,7 +530,7 @@ public sealed class CallbackReceiver : IDisposable
         return Uri.UnescapeDataString(slash < 0 ? trimmed : trimmed.Substring(slash + 1));
     }
 
-    private readonly record struct BodyRead(byte[] Body, bool TimedOut, bool TooLarge);
+    private readonly record struct BodyRead(byte[] Body, bool TimedOut, bool TooLarge, bool Abandoned = false);
 
     private sealed class Counters
     {
@@ -470,5 +544,6 @@ public sealed class CallbackReceiver : IDisposable
         public long Malformed;
         public long TimedOut;
         public long Failed;
+        public long Abandoned;
     }
 }

@@ -48,5 +48,11 @@ public sealed class CallbackReceiverStatus
     /// <summary>The inbox could not be written (500: the sender will deliver again).</summary>
     public long Failed { get; set; }
 
+    /// <summary>
+    /// Deliveries a stop turned away, not stored (503, so the sender's delivery failed): bodies still arriving when the
+    /// stop stopped waiting (Ctrl+C, or its wait ran out), and deliveries that arrived while it waited.
+    /// </summary>
+    public long Abandoned { get; set; }
+
     public long Rejected => RejectedForged + RejectedMethod + RejectedTooLarge + RejectedMalformed + RejectedTimedOut;
 }

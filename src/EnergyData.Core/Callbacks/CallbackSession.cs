@@ -29,8 +29,18 @@ public static class CallbackSession
         }
     }
 
+    /// <summary>The longest Remove-Module waits for deliveries in progress before closing the receiver.</summary>
+    public static readonly TimeSpan ModuleRemovalWait = TimeSpan.FromSeconds(2);
+
     /// <summary>Starts a receiver and makes it the session's. Refuses while another one is running.</summary>
-    public static CallbackReceiver Start(CallbackReceiverOptions options)
+    public static CallbackReceiver Start(CallbackReceiverOptions options) => Start(options, CancellationToken.None);
+
+    /// <summary>
+    /// Starts a receiver and makes it the session's. Refuses while another one is running; one that stopped listening
+    /// is replaced and closed, waiting for its deliveries in progress as <see cref="CallbackReceiver.Stop()"/> does
+    /// unless <paramref name="cancellationToken"/> is cancelled (Ctrl+C).
+    /// </summary>
+    public static CallbackReceiver Start(CallbackReceiverOptions options, CancellationToken cancellationToken)
     {
         if (Current is { IsListening: true } running)
         {
@@ -39,12 +49,25 @@ public static class CallbackSession
 
         var receiver = CallbackReceiver.Start(options);
         var previous = Interlocked.Exchange(ref current, receiver);
-        previous?.Dispose();
+        if (previous is not null)
+        {
+            previous.Stop(null, cancellationToken);
+            previous.Dispose();
+        }
+
         return receiver;
     }
 
     /// <summary>Stops and forgets the session's receiver. Returns its final status, or null when none ran.</summary>
-    public static CallbackReceiverStatus? Stop()
+    public static CallbackReceiverStatus? Stop() => Stop(null, CancellationToken.None);
+
+    /// <summary>
+    /// Stops and forgets the session's receiver, waiting for its deliveries in progress at most
+    /// <paramref name="maxWait"/> (the receiver's <see cref="CallbackReceiver.DefaultStopWait"/> when null) and only until
+    /// <paramref name="cancellationToken"/> is cancelled (see <see cref="CallbackReceiver.Stop(TimeSpan?, CancellationToken)"/>).
+    /// Returns its final status, or null when none ran.
+    /// </summary>
+    public static CallbackReceiverStatus? Stop(TimeSpan? maxWait, CancellationToken cancellationToken)
     {
         var previous = Interlocked.Exchange(ref current, null);
         if (previous is null)
@@ -52,6 +75,7 @@ public static class CallbackSession
             return null;
         }
 
+        previous.Stop(maxWait, cancellationToken);
         previous.Dispose();
         return previous.GetStatus();
     }

@@ -10,6 +10,12 @@ namespace EnergyData.Connection;
 /// One configured pair of API endpoints with their credentials and one pooled HttpClient per API.
 /// Shows what is configured, never a secret: secrets are held only as SecureString inside the
 /// authentication providers.
+/// <para>
+/// The session's connection is shared by every runspace of the process, so a command takes a lease on the connection
+/// it uses (<see cref="AcquireLease"/>) and releases it when it ends. A connection that is replaced or disconnected is
+/// retired (<see cref="Retire"/>): it takes no new lease, and its HTTP clients are disposed when the last lease ends,
+/// so requests in flight in another runspace complete.
+/// </para>
 /// </summary>
 public sealed class EnergyDataConnection : IDisposable
 {
@@ -19,7 +25,11 @@ public sealed class EnergyDataConnection : IDisposable
     private HttpClient? neuHttp;
     private HttpMessageHandler? tokenHandler;
     private HttpClient? khipuHttp;
+    private readonly object leaseGate = new();
+    private int leases;
+    private bool retired;
     private int disposed;
+    private int closings;
     private int handedOut;
 
     private EnergyDataConnection(ConnectionSettings settings)
@@ -137,13 +147,109 @@ public sealed class EnergyDataConnection : IDisposable
     /// <summary>Whether <see cref="MarkHandedOut"/> was called.</summary>
     public bool IsHandedOut() => Volatile.Read(ref handedOut) != 0;
 
+    /// <summary>Leases held now (for tests).</summary>
+    internal int LeaseCount
+    {
+        get
+        {
+            lock (leaseGate)
+            {
+                return leases;
+            }
+        }
+    }
+
+    /// <summary>Whether the HTTP clients have been disposed.</summary>
+    internal bool IsClosed => Volatile.Read(ref disposed) != 0;
+
+    /// <summary>How many times the HTTP clients were disposed: never more than once (for tests).</summary>
+    internal int Closings => Volatile.Read(ref closings);
+
+    /// <summary>
+    /// Holds the connection open for one command until the lease is disposed. Throws <see cref="NotConnectedException"/>
+    /// when the connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData (retired), even if
+    /// commands that leased it earlier still run.
+    /// </summary>
+    public ConnectionLease AcquireLease() =>
+        TryAcquireLease(out var lease)
+            ? lease!
+            : throw new NotConnectedException("This connection was closed by Disconnect-EnergyData or replaced by a new Connect-EnergyData. Run Connect-EnergyData again, or pass a connection kept from Connect-EnergyData -PassThru with -Connection.");
+
+    /// <summary>
+    /// Retires the connection: no new lease is given, and the HTTP clients are disposed now when no command holds a
+    /// lease, else when the last lease is released. Thread-safe; a second call does nothing.
+    /// </summary>
+    public void Retire()
+    {
+        bool closeNow;
+        lock (leaseGate)
+        {
+            if (retired)
+            {
+                return;
+            }
+
+            retired = true;
+            closeNow = leases == 0;
+        }
+
+        if (closeNow)
+        {
+            Close();
+        }
+    }
+
+    /// <summary>Disposes the HTTP clients now, even under a lease (commands using it then fail); <see cref="Retire"/> waits for them.</summary>
     public void Dispose()
+    {
+        lock (leaseGate)
+        {
+            retired = true;
+        }
+
+        Close();
+    }
+
+    internal bool TryAcquireLease(out ConnectionLease? lease)
+    {
+        lock (leaseGate)
+        {
+            if (retired || Volatile.Read(ref disposed) != 0)
+            {
+                lease = null;
+                return false;
+            }
+
+            leases++;
+        }
+
+        lease = new ConnectionLease(this);
+        return true;
+    }
+
+    internal void ReleaseLease()
+    {
+        bool closeNow;
+        lock (leaseGate)
+        {
+            leases--;
+            closeNow = retired && leases == 0;
+        }
+
+        if (closeNow)
+        {
+            Close();
+        }
+    }
+
+    private void Close()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
         }
 
+        Interlocked.Increment(ref closings);
         khipuHttp?.Dispose();
         neuHttp?.Dispose();
         tokenHandler?.Dispose();

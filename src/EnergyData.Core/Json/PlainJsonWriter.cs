@@ -7,10 +7,12 @@ using System.Text.Json;
 namespace EnergyData.Json;
 
 /// <summary>
-/// Writes the plain values a request body is made of (what the cmdlets make of PowerShell hashtables and arrays:
-/// strings, numbers of every CLR type, booleans, dates, maps, lists) as JSON, refusing nesting deeper than
-/// <see cref="Validation.InputRules.BodyMaxDepth"/> (which also stops a map that contains itself) with an error naming the parameter. Each API
-/// decides how it writes dates and may take over values of its own types or the members of maps.
+/// Writes the plain values a request body is made of (what the cmdlets make of PowerShell hashtables, [pscustomobject]s
+/// and arrays: strings, characters, numbers of every CLR type, booleans, dates, GUIDs, enums (by name), URIs, maps,
+/// lists) as JSON. Anything else (a FileInfo, a script block, an object it has no JSON form for) is refused with an
+/// error naming the parameter, never written as its ToString() text, and so is nesting deeper than
+/// <see cref="Validation.InputRules.BodyMaxDepth"/> (which also stops a map that contains itself). Each API decides how
+/// it writes dates and may take over values of its own types or the members of maps.
 /// </summary>
 internal abstract class PlainJsonWriter
 {
@@ -41,6 +43,9 @@ internal abstract class PlainJsonWriter
             case string text:
                 writer.WriteStringValue(text);
                 break;
+            case char character:
+                writer.WriteStringValue(character.ToString());
+                break;
             case bool flag:
                 writer.WriteBooleanValue(flag);
                 break;
@@ -52,10 +57,10 @@ internal abstract class PlainJsonWriter
                 writer.WriteNumberValue(number);
                 break;
             case double number:
-                writer.WriteNumberValue(number);
+                writer.WriteNumberValue(Finite(number));
                 break;
             case float number:
-                writer.WriteNumberValue(number);
+                writer.WriteNumberValue(Finite(number));
                 break;
             case DateTime date:
                 writer.WriteStringValue(FormatDate(date));
@@ -65,6 +70,15 @@ internal abstract class PlainJsonWriter
                 break;
             case Uri uri:
                 writer.WriteStringValue(uri.OriginalString);
+                break;
+            case Guid guid:
+                writer.WriteStringValue(guid.ToString("D"));
+                break;
+            case Enum name:
+                writer.WriteStringValue(name.ToString());
+                break;
+            case DBNull:
+                writer.WriteNullValue();
                 break;
             case JsonElement element:
                 element.WriteTo(writer);
@@ -96,12 +110,17 @@ internal abstract class PlainJsonWriter
                 writer.WriteEndArray();
                 break;
             default:
-                writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
-                break;
+                // Its ToString() is most often the type name: sending that (or "" for an unconverted [pscustomobject])
+                // would be a billed request with a wrong body.
+                throw new Validation.ParameterValidationException(
+                    parameterName,
+                    $"cannot hold a value of type {value.GetType().FullName}",
+                    "Give strings, numbers, booleans, dates, hashtables, [pscustomobject]s or arrays of them.");
         }
     }
 
     protected abstract string FormatDate(DateTime date);
+
 
     protected abstract string FormatDate(DateTimeOffset date);
 
@@ -110,6 +129,11 @@ internal abstract class PlainJsonWriter
 
     /// <summary>Writes the value of one map member (after its name).</summary>
     protected virtual void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth) => WriteValue(writer, value, depth);
+
+    private double Finite(double number) =>
+        double.IsNaN(number) || double.IsInfinity(number)
+            ? throw new Validation.ParameterValidationException(parameterName, "cannot hold NaN or infinity", "JSON has no such number.")
+            : number;
 
     private void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, int depth)
     {

@@ -46,14 +46,28 @@ internal sealed class NeuBody
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The fields as a GET request's query string: a list repeats its name. A nested object, or a list inside a list,
+    /// has no form there and is refused (naming Body, the only way such a value gets into a GET request).
+    /// </summary>
     public string ToQueryString()
     {
         var query = new StringBuilder();
         foreach (var field in fields)
         {
+            if (IsMap(field.Value))
+            {
+                throw NestedInQuery(field.Key);
+            }
+
             var values = field.Value is IEnumerable items and not string ? (IEnumerable)items : new[] { field.Value };
             foreach (var value in values)
             {
+                if (IsMap(value) || value is IEnumerable and not string)
+                {
+                    throw NestedInQuery(field.Key);
+                }
+
                 if (query.Length > 0)
                 {
                     query.Append('&');
@@ -75,6 +89,11 @@ internal sealed class NeuBody
 
         protected override string FormatDate(DateTimeOffset date) => NeuDates.Format(date.UtcDateTime);
     }
+
+    private static bool IsMap(object? value) => value is IDictionary or IEnumerable<KeyValuePair<string, object?>>;
+
+    private static Validation.ParameterValidationException NestedInQuery(string name) =>
+        new("Body", "cannot send a nested object or a list of lists with GET", $"GET sends the fields as the query string, where '{name}' has no form; send it with POST, PUT or PATCH.");
 
     private static string Text(object? value) => value switch
     {

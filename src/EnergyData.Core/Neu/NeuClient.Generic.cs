@@ -64,8 +64,14 @@ public sealed partial class NeuClient
             content = new NeuBody();
         }
 
-        // Serialise once now, so a body that cannot be sent (nested too deep) is refused before any request.
+        // Serialise once now, so a body that cannot be sent (nested too deep, a value of a type JSON cannot hold, a
+        // nested object in a GET query string) is refused before any request.
         _ = content?.ToJson();
+        if (verb == "GET")
+        {
+            _ = content?.ToQueryString();
+        }
+
         return InvokeCoreAsync(route, content, trace, cancellationToken);
     }
 

@@ -112,6 +112,13 @@ public static class NeuInput
         return text.ToUpperInvariant();
     }
 
+    /// <summary>
+    /// Whether a request with this method changes data, so Invoke-NeuRequest asks first (ShouldProcess): PUT, PATCH and
+    /// DELETE. GET and POST are sent without asking, because NEU reads with POST too (consumption, bills).
+    /// </summary>
+    public static bool ChangesData(string? method) =>
+        method?.Trim().ToUpperInvariant() is "PUT" or "PATCH" or "DELETE";
+
     /// <summary>A path relative to the NEU base URI: no scheme, no '..', no fragment (a query is allowed).</summary>
     public static string Path(string? value)
     {

@@ -22,6 +22,12 @@ public sealed class GetNeuAccountCommand : NeuCmdlet
 
     protected override void ProcessRecord()
     {
+        // A piped object whose AccountId is $null binds $null here: that input's error, not a listing of every account.
+        if (IsBoundToNull(nameof(Id)))
+        {
+            return;
+        }
+
         var expand = ExpandService.IsPresent;
         var ids = Id is null ? new long?[] { null } : Id.Select(id => (long?)id).ToArray();
         foreach (var id in ids)

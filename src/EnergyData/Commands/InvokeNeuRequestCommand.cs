@@ -11,9 +11,10 @@ namespace EnergyData.Commands;
 
 /// <summary>
 /// Invoke-NeuRequest: calls any NEU path (for endpoints or fields this module does not cover yet). A JSON array
-/// response streams one object per element, nested objects flattened to dotted property names.
+/// response streams one object per element, nested objects flattened to dotted property names. PUT, PATCH and DELETE
+/// ask first (-WhatIf, -Confirm); GET and POST, which NEU also uses for reads, are sent without asking.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "NeuRequest")]
+[Cmdlet(VerbsLifecycle.Invoke, "NeuRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(NeuResponseItem))]
 public sealed class InvokeNeuRequestCommand : NeuCmdlet
 {
@@ -44,6 +45,12 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
         catch (Validation.ParameterValidationException exception)
         {
             WriteFailure(exception, path);
+            return;
+        }
+
+        // On the pipeline thread, before anything is sent; declining (or -WhatIf) skips this input without an error.
+        if (NeuInput.ChangesData(method) && !ShouldProcess($"{path} on {ResolvedConnection.NeuBaseUri}", $"Send a {method.ToUpperInvariant()} request"))
+        {
             return;
         }
 

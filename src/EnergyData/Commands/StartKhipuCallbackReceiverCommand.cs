@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using System.Net;
+using System.Threading;
 using EnergyData.Callbacks;
 using EnergyData.Errors;
 
@@ -12,8 +13,10 @@ namespace EnergyData.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "KhipuCallbackReceiver")]
 [OutputType(typeof(CallbackReceiverStatus))]
-public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
+public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
 {
+    private readonly CancellationTokenSource stopping = new();
+
     /// <summary>The HttpListener prefix; default loopback on a free port.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -39,6 +42,8 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
     [ValidateRange(1, 600)]
     public int ReadTimeoutSeconds { get; set; } = 10;
 
+    public void Dispose() => stopping.Dispose();
+
     protected override void EndProcessing()
     {
         var options = new CallbackReceiverOptions
@@ -56,7 +61,8 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
         CallbackReceiver receiver;
         try
         {
-            receiver = CallbackSession.Start(options);
+            // A receiver that stopped listening is replaced and closed; Ctrl+C ends its wait for deliveries at once.
+            receiver = CallbackSession.Start(options, stopping.Token);
         }
         catch (HttpListenerException exception)
         {
@@ -83,5 +89,18 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet
 
         WriteVerbose($"Listening on {receiver.ListenPrefix}; results go to {receiver.Inbox.Root}; Khipu calls {receiver.RedactedCallbackUrl} (*** is the secret segment).");
         WriteObject(receiver.GetStatus());
+    }
+
+    protected override void StopProcessing()
+    {
+        // Ctrl+C, on another thread: only signal (it ends the wait for a replaced receiver's deliveries).
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command has already ended.
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Diagnostics;
 using System.Net.Http;
+using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Callbacks;
 using Xunit;
@@ -41,5 +43,37 @@ public sealed class CallbackSessionTests : IDisposable
         Assert.Null(CallbackSession.Stop());
         Assert.Equal(CallbackSession.DefaultInboxPath, CallbackSession.ResolveInbox(null).Root);
         Assert.Equal(folder.Root, CallbackSession.ResolveInbox(folder.Root).Root);
+    }
+
+    [Fact]
+    public async Task Module_removal_waits_a_few_seconds_at_most_for_a_delivery_in_progress()
+    {
+        // What CallbackReceiverCleanup.OnRemove does; the receiver's own wait would be ten minutes and five seconds.
+        var receiver = CallbackSession.Start(new CallbackReceiverOptions { InboxPath = folder.Root, ReadTimeout = TimeSpan.FromMinutes(10) });
+        using var sender = await StalledDelivery.StartAsync(receiver, "in-progress");
+        var started = Stopwatch.StartNew();
+
+        var final = CallbackSession.Stop(CallbackSession.ModuleRemovalWait, CancellationToken.None);
+
+        Assert.True(CallbackSession.ModuleRemovalWait <= TimeSpan.FromSeconds(5));
+        Assert.True(started.Elapsed < CallbackSession.ModuleRemovalWait + TimeSpan.FromSeconds(3), $"the stop took {started.Elapsed}");
+        Assert.Equal(1, final!.Abandoned);
+        Assert.False(final.IsListening);
+        Assert.Null(CallbackSession.Current);
+    }
+
+    [Fact]
+    public async Task Stop_with_ctrl_c_closes_the_session_receiver_at_once()
+    {
+        var receiver = CallbackSession.Start(new CallbackReceiverOptions { InboxPath = folder.Root, ReadTimeout = TimeSpan.FromMinutes(10) });
+        using var sender = await StalledDelivery.StartAsync(receiver, "in-progress");
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = Stopwatch.StartNew();
+
+        var final = CallbackSession.Stop(null, ctrlC.Token);
+
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {started.Elapsed}");
+        Assert.Equal(1, final!.Abandoned);
+        Assert.Null(CallbackSession.Current);
     }
 }

@@ -115,6 +115,32 @@ public sealed class EmulatorEndToEndTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_stop_cancelled_during_a_slow_delivery_closes_at_once_and_the_delivery_fails_instead_of_being_acknowledged()
+    {
+        // The emulator sends half of the result, then pauses: the stop would wait up to the read timeout plus 5 seconds.
+        server.State.Callbacks.Options.StallMilliseconds = 8_000;
+        using var slowReceiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root, ReadTimeout = TimeSpan.FromSeconds(60) });
+        var operation = await AsyncSubmission.SubmitAsync(connection.GetKhipuClient(), KhipuClient.EnelDebtStatusRequest("1234567-8", slowReceiver.CallbackUrl), "1234567-8", null, slowReceiver, null, CancellationToken.None);
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (slowReceiver.DeliveriesInProgress == 0 && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, slowReceiver.DeliveriesInProgress);
+        using var ctrlC = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        slowReceiver.Stop(ctrlC.Token);
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(4), $"the stop took {stopping.Elapsed}");
+        Assert.Equal(1, slowReceiver.GetStatus().Abandoned);
+        Assert.False(folder.Inbox.HasResult(operation.OperationId!));
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, server.State.Callbacks.Delivered);
+        Assert.Equal(1, server.State.Callbacks.Failed);
+    }
+
     private static void AssertSameRow(object expected, object actual, params string[] ignored)
     {
         Assert.Equal(expected.GetType(), actual.GetType());

@@ -161,6 +161,41 @@ public sealed class CmdletMetadataTests
         }
     }
 
+    [Fact]
+    public void Cmdlets_that_send_requests_hold_a_lease_on_their_connection()
+    {
+        // The session's connection is shared by every runspace: a command that used it without a lease could have its
+        // HTTP clients disposed under it by a Connect-EnergyData elsewhere. The base's AcquireConnection takes the lease
+        // (released in EndProcessing or Dispose); nothing may resolve the connection around it.
+        var folder = Path.Combine(Module.RepositoryRoot, "src", "EnergyData");
+        var sources = Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
+
+        Assert.All(sources, source => Assert.DoesNotContain("EnergyDataSession.Resolve(", source.Value, StringComparison.Ordinal));
+        foreach (var (name, text) in sources.Where(source => source.Value.Contains("GetKhipuClient()", StringComparison.Ordinal) || source.Value.Contains("GetNeuClient()", StringComparison.Ordinal)))
+        {
+            Assert.True(text.Contains("= AcquireConnection(Connection);", StringComparison.Ordinal), $"{name} takes a client without leasing its connection");
+        }
+
+        Assert.Contains("EnergyDataSession.Acquire(", sources["EnergyDataCmdlet.cs"], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Stop-KhipuCallbackReceiver")]
+    [InlineData("Start-KhipuCallbackReceiver")]
+    public void Receiver_cmdlets_that_wait_for_deliveries_can_be_stopped_with_ctrl_c(string name)
+    {
+        // They derive from PSCmdlet, not the pumping base: each needs its own StopProcessing (Ctrl+C ends the wait for
+        // deliveries in progress) and IDisposable (the engine disposes the command, and with it the token source).
+        var cmdlet = Module.Cmdlet(name);
+        var stopProcessing = cmdlet.Type.GetMethod("StopProcessing", BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.DeclaredOnly);
+
+        Assert.NotNull(stopProcessing);
+        Assert.Equal("PSCmdlet", cmdlet.Type.BaseType!.Name);
+        Assert.Contains(cmdlet.Type.GetInterfaces(), type => type.FullName == "System.IDisposable");
+    }
+
     /// <summary>
     /// The checks the engine makes when it builds a cmdlet's parameter metadata, the first time the cmdlet is used
     /// (Import-Module does not run them, so a violation shows only as every call failing): names and aliases are

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using EnergyData.Tests.Cmdlets;
 using Xunit;
@@ -79,6 +80,52 @@ public sealed class NeuCmdletMetadataTests
 
         Assert.True(parameter.FromPipelineByPropertyName);
         Assert.True(parameter.BindingNames.Any(properties.Contains), $"{outputTypeName} has no property that binds to {cmdletName} -{parameterName}");
+    }
+
+    /// <summary>
+    /// An optional id that binds from the pipeline gets $null from an object whose id property is empty (an account
+    /// NEU sent without id_account). Left out, such an id means "every one", so each of them must be checked with
+    /// IsBoundToNull (that input's InvalidParameter error) or one input would fetch everything. The check is in the
+    /// cmdlet's ProcessRecord, which cannot run here, so its source is read.
+    /// </summary>
+    [Fact]
+    public void Optional_ids_from_the_pipeline_refuse_an_empty_value_instead_of_asking_for_every_one()
+    {
+        var checkedIds = 0;
+        foreach (var cmdlet in Module.Cmdlets.Where(cmdlet => NeuCmdlets.Contains(cmdlet.Name)))
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => !parameter.Mandatory && (parameter.FromPipeline || parameter.FromPipelineByPropertyName)))
+            {
+                var type = parameter.Property.PropertyType;
+                var isId = type.FullName == "System.Int64[]"
+                    || (type.IsGenericType && type.GetGenericTypeDefinition().FullName == "System.Nullable`1" && type.GetGenericArguments()[0].FullName == "System.Int64");
+                if (!isId)
+                {
+                    continue;
+                }
+
+                var source = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "src", "EnergyData", "Commands", cmdlet.Type.Name + ".cs"));
+                Assert.True(source.Contains($"IsBoundToNull(nameof({parameter.Name}))", StringComparison.Ordinal), $"{cmdlet.Name} -{parameter.Name} does not refuse an empty piped value");
+                checkedIds++;
+            }
+        }
+
+        // Get-NeuAccount -Id, Get-NeuBill/-BillDueDate -ServiceId, Get-NeuNeuget/-NeugetPayment -AccountId, Get-NeuRule/-RuleHistory -ProjectId.
+        Assert.True(checkedIds >= 7, $"{checkedIds} optional ids found");
+    }
+
+    [Fact]
+    public void Invoke_NeuRequest_supports_WhatIf_and_Confirm_at_medium_impact()
+    {
+        // It sends PUT, PATCH and DELETE; the cmdlet asks ShouldProcess for those (see NeuInput.ChangesData).
+        var cmdlet = Module.Cmdlet("Invoke-NeuRequest");
+
+        Assert.Equal(true, cmdlet.Named["SupportsShouldProcess"]);
+        Assert.Equal(2, cmdlet.Named["ConfirmImpact"]); // ConfirmImpact.Medium: -Confirm or $ConfirmPreference = 'Medium' prompts.
+
+        // Declaring it is not enough: -WhatIf would be accepted and ignored. ProcessRecord (which cannot run here) asks.
+        var source = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "src", "EnergyData", "Commands", cmdlet.Type.Name + ".cs"));
+        Assert.Contains("NeuInput.ChangesData(method) && !ShouldProcess(", source, StringComparison.Ordinal);
     }
 
     [Fact]

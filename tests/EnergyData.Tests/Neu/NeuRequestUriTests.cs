@@ -16,6 +16,21 @@ public sealed class NeuRequestUriTests
 {
     private const string OneAccount = "[{\"id_account\":42,\"account_category\":\"Comercial\",\"account_name\":\"Cuenta Sur\",\"services\":[]}]";
 
+    [Theory]
+    [InlineData("PUT", true)]
+    [InlineData("patch", true)]
+    [InlineData(" Delete ", true)]
+    [InlineData("GET", false)]
+    [InlineData("POST", false)]
+    [InlineData("post", false)]
+    [InlineData(null, false)]
+    [InlineData("HEAD", false)]
+    public void Only_PUT_PATCH_and_DELETE_change_data_and_ask_first(string? method, bool changes)
+    {
+        // Invoke-NeuRequest calls ShouldProcess for these; NEU reads with POST (consumption, bills), so POST does not ask.
+        Assert.Equal(changes, NeuInput.ChangesData(method));
+    }
+
     [Fact]
     public async Task An_id_placed_in_the_query_is_sent_there()
     {

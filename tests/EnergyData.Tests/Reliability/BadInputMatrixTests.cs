@@ -101,6 +101,8 @@ public sealed partial class BadInputMatrixTests
         yield return new("Generic Path without version", "Path", "v1/", env => env.Khipu.InvokeAsync("cl/services/enel.cl/debt-status-by-client-identifier", null, null, CancellationToken.None));
         yield return new("Generic Path with a query", "Path", "without a query", env => env.Khipu.InvokeAsync("v1/cl/services/x?debug=1", null, null, CancellationToken.None));
         yield return new("Generic RequestData nested too deep", "RequestData", "32 levels", env => env.Khipu.InvokeAsync(KhipuServices.EnelDebtStatus, Nested(40), null, CancellationToken.None));
+        yield return new("Generic RequestData with a value of no JSON form", "RequestData", "cannot hold a value of type System.Object", env => env.Khipu.InvokeAsync(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["ClientIdentifier"] = "1234567", ["Filtros"] = new object() }, null, CancellationToken.None));
+        yield return new("Generic RequestData with a file object in a list", "RequestData", "System.IO.FileInfo", env => env.Khipu.InvokeAsync(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["Files"] = new List<object?> { "a", new FileInfo("clients.json") } }, new Uri("https://example.cl/cb"), null, CancellationToken.None));
     }
 
     private static IEnumerable<BadInput> ConnectionCases()

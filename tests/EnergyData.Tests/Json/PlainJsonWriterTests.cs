@@ -1,0 +1,115 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using EnergyData.Khipu;
+using EnergyData.Neu;
+using EnergyData.Validation;
+using Xunit;
+
+namespace EnergyData.Tests.Json;
+
+/// <summary>
+/// The writer of request bodies (Invoke-KhipuRequest -RequestData, Invoke-NeuRequest -Body): what it writes for the
+/// plain values the cmdlets hand it, and that it refuses, naming the parameter, what it has no JSON form for instead of
+/// writing its ToString() (an unconverted [pscustomobject] used to go out as "", in a billed request).
+/// </summary>
+public sealed class PlainJsonWriterTests
+{
+    private enum Colour
+    {
+        Red,
+        DarkBlue,
+    }
+
+    [Fact]
+    public void A_pscustomobject_made_into_ordered_maps_is_written_as_nested_objects_also_inside_lists()
+    {
+        // What the cmdlets make of @{ Filtros = (Get-Content f.json -Raw | ConvertFrom-Json) } on Windows PowerShell 5.1.
+        var filtros = new Dictionary<string, object?>
+        {
+            ["Comuna"] = "Santiago",
+            ["Tramos"] = new List<object?>
+            {
+                new Dictionary<string, object?> { ["Desde"] = 1, ["Hasta"] = 10 },
+                new Dictionary<string, object?> { ["Desde"] = 11, ["Hasta"] = null },
+            },
+            ["Vacio"] = new Dictionary<string, object?>(),
+        };
+
+        var json = Encoding.UTF8.GetString(KhipuRequestWriter.Write(new KhipuRequest(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["Filtros"] = filtros })));
+
+        Assert.Equal("{\"RequestData\":{\"Filtros\":{\"Comuna\":\"Santiago\",\"Tramos\":[{\"Desde\":1,\"Hasta\":10},{\"Desde\":11,\"Hasta\":null}],\"Vacio\":{}}}}", json);
+    }
+
+    [Fact]
+    public void Scalars_with_a_plain_json_form_are_written_as_such()
+    {
+        var id = new Guid("0f8fad5b-d9cb-469f-a165-70867728950e");
+        var body = new NeuBody()
+            .Add("Letter", 'x')
+            .Add("Id", id)
+            .Add("Colour", Colour.DarkBlue)
+            .Add("Missing", DBNull.Value)
+            .Add("Big", ulong.MaxValue)
+            .Add("Ratio", 0.5)
+            .Add("Flag", true);
+
+        var json = Encoding.UTF8.GetString(body.ToJson());
+
+        Assert.Equal("{\"Letter\":\"x\",\"Id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"Colour\":\"DarkBlue\",\"Missing\":null,\"Big\":18446744073709551615,\"Ratio\":0.5,\"Flag\":true}", json);
+    }
+
+    public static TheoryData<object> ValuesWithoutJsonForm() => new()
+    {
+        new object(),
+        new FileInfo("clients.json"),
+        new StringBuilder("text"),
+        TimeSpan.FromMinutes(5),
+        new Version(1, 2),
+    };
+
+    [Theory]
+    [MemberData(nameof(ValuesWithoutJsonForm))]
+    public void A_value_without_a_json_form_is_refused_naming_the_parameter_not_written_as_text(object value)
+    {
+        var type = value.GetType().FullName!;
+        var request = new KhipuRequest(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["List"] = new List<object?> { 1, new Dictionary<string, object?> { ["Value"] = value } } });
+
+        var khipu = Assert.Throws<ParameterValidationException>(() => KhipuRequestWriter.Write(request));
+        var redacted = Assert.Throws<ParameterValidationException>(() => KhipuRequestWriter.WriteRedacted(request));
+        var neu = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Value", value).ToJson());
+
+        Assert.Equal("RequestData", khipu.ParamName);
+        Assert.Equal("RequestData", redacted.ParamName);
+        Assert.Equal("Body", neu.ParamName);
+        Assert.Contains("cannot hold a value of type " + type, khipu.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot hold a value of type " + type, neu.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public void NaN_and_infinity_are_refused_naming_the_parameter(double number)
+    {
+        var error = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Limit", number).ToJson());
+        var single = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Limit", (float)number).ToJson());
+
+        Assert.Equal("Body", error.ParamName);
+        Assert.Equal("Body", single.ParamName);
+    }
+
+    [Fact]
+    public void A_GET_query_string_takes_scalars_and_lists_of_them_but_refuses_nested_objects_and_lists_of_lists()
+    {
+        Assert.Equal("Id=1&Id=2&Name=Sur", new NeuBody().Add("Id", new List<object?> { 1L, 2L }).Add("Name", "Sur").ToQueryString());
+
+        var nested = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Filter", new Dictionary<string, object?> { ["Name"] = "Sur" }).ToQueryString());
+        var inList = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Filters", new List<object?> { new Dictionary<string, object?> { ["Name"] = "Sur" } }).ToQueryString());
+        var listOfLists = Assert.Throws<ParameterValidationException>(() => new NeuBody().Add("Pairs", new List<object?> { new List<object?> { 1, 2 } }).ToQueryString());
+
+        Assert.All(new[] { nested, inList, listOfLists }, error => Assert.Equal("Body", error.ParamName));
+        Assert.Contains("'Filter'", nested.Message, StringComparison.Ordinal);
+    }
+}
