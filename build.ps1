@@ -87,8 +87,10 @@ function Test-PSResourceGet {
 function Enable-GalleryTls {
     # Windows PowerShell 5.1 on .NET Framework may offer only SSL 3 and TLS 1.0, which the PowerShell Gallery refuses
     # ("Unable to resolve package source"); the module's own fix applies only once it is imported, in a child process.
+    # SystemDefault (0) leaves the choice to the OS; compared as a number, since .NET Framework before 4.7 has no
+    # such member and strict mode would stop on it.
     $protocols = [Net.ServicePointManager]::SecurityProtocol
-    if ($protocols -ne [Net.SecurityProtocolType]::SystemDefault -and -not ($protocols -band [Net.SecurityProtocolType]::Tls12)) {
+    if ([int] $protocols -ne 0 -and -not ($protocols -band [Net.SecurityProtocolType]::Tls12)) {
         [Net.ServicePointManager]::SecurityProtocol = $protocols -bor [Net.SecurityProtocolType]::Tls12
     }
 }

@@ -201,12 +201,13 @@ public sealed class CallbackWaiter
     }
 
     /// <summary>
-    /// The LifeSpan, or the submission time when the LifeSpan is earlier than that: such a LifeSpan estimates nothing
-    /// (a server that echoes the TGR document's example, from 2017, or writes Chile's clock time without an offset),
-    /// and taking it literally would give up on every operation at the first scan.
+    /// The LifeSpan, unless it is earlier than the submission: such a LifeSpan estimates nothing (a server that echoes
+    /// the TGR document's example, from 2017, or writes Chile's clock time without an offset, read as UTC as the
+    /// document says), and taking it literally would give up on every operation at the first scan. The operation is
+    /// then waited for like one without a LifeSpan: until it arrives, or -Timeout.
     /// </summary>
     private static DateTimeOffset? DeliveryEstimate(PendingOperation operation) =>
-        operation.LifeSpan is { } lifeSpan && operation.SubmittedAt is { } submitted && lifeSpan < submitted ? submitted : operation.LifeSpan;
+        operation.LifeSpan is { } lifeSpan && operation.SubmittedAt is { } submitted && lifeSpan < submitted ? null : operation.LifeSpan;
 
     // No Error.Type: Khipu sent no error; the operation stays pending, so a later wait still collects a late result.
     private KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset estimate) =>

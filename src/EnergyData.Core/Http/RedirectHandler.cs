@@ -30,77 +30,87 @@ public sealed class RedirectHandler : DelegatingHandler
             throw new ArgumentNullException(nameof(request));
         }
 
-        // Kept for a 307/308, which re-send the body; the layers above have already buffered it, so this is a copy.
-        var body = await HttpRequestCloner.BufferContentAsync(request).ConfigureAwait(false);
         var trace = request.GetRequestContext()?.Trace;
         var current = request;
-        for (var hops = 1; ; hops++)
+        byte[]? body = null;
+        var bodyRead = false;
+        try
         {
-            var response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
-            if (!IsFollowed(response.StatusCode) || response.Headers.Location is not { } location)
+            for (var hops = 1; ; hops++)
             {
-                return response;
-            }
+                var response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
+                if (!IsFollowed(response.StatusCode) || response.Headers.Location is not { } location)
+                {
+                    return response;
+                }
 
-            var target = location.IsAbsoluteUri ? location : new Uri(current.RequestUri!, location);
-            var status = (int)response.StatusCode;
-            response.Dispose();
-            var description = HttpRequestCloner.Describe(current);
-            if (!SameOrigin(current.RequestUri!, target))
-            {
-                throw new RedirectRefusedException(
-                    $"{description} was redirected ({status}) to {Show(target)}, another origin than {Show(current.RequestUri!, pathToo: false)}. Redirects are followed only within the same scheme, host and port, so that the credential is never sent elsewhere; if the new address is genuine, connect with it as the base URI.",
-                    Show(target));
-            }
+                var target = location.IsAbsoluteUri ? location : new Uri(current.RequestUri!, location);
+                var status = (int)response.StatusCode;
+                response.Dispose();
+                var description = HttpRequestCloner.Describe(current);
+                if (!SameOrigin(current.RequestUri!, target))
+                {
+                    throw new RedirectRefusedException(
+                        $"{description} was redirected ({status}) to {Show(target)}, another origin than {Show(current.RequestUri!, pathToo: false)}. Redirects are followed only within the same scheme, host and port, so that the credential is never sent elsewhere; if the new address is genuine, connect with it as the base URI.",
+                        Show(target));
+                }
 
-            if (hops > MaxRedirects)
-            {
-                throw new RedirectRefusedException(
-                    $"{description} was redirected more than {MaxRedirects} times (the last redirect, {status}, pointed to {Show(target)}); the server seems to redirect in a loop.",
-                    Show(target));
-            }
+                if (hops > MaxRedirects)
+                {
+                    throw new RedirectRefusedException(
+                        $"{description} was redirected more than {MaxRedirects} times (the last redirect, {status}, pointed to {Show(target)}); the server seems to redirect in a loop.",
+                        Show(target));
+                }
 
-            var next = Redirect(current, status, target, body);
-            trace?.Verbose($"{description} -> {status} redirect to {Show(target)}{(next.Method == current.Method ? string.Empty : " (as " + next.Method.Method + ")")}; followed within the same attempt (redirect {hops} of at most {MaxRedirects})");
-            if (next.Content is null)
-            {
-                // Once turned into a GET, later hops (a 307 after a 303, say) have no body to keep either.
-                body = null;
-            }
+                var toGet = TurnsIntoGet(status, current.Method);
+                if (!toGet && !bodyRead)
+                {
+                    // Read only when a redirect re-sends the body (most requests are never redirected). The layers
+                    // above buffered it, so it can be read again after it was sent.
+                    body = await HttpRequestCloner.BufferContentAsync(current).ConfigureAwait(false);
+                    bodyRead = true;
+                }
 
-            if (!ReferenceEquals(current, request))
-            {
-                current.Dispose();
-            }
+                var next = HttpRequestCloner.Clone(current, toGet ? null : body);
+                next.RequestUri = target;
+                if (toGet)
+                {
+                    next.Method = HttpMethod.Get;
 
-            current = next;
+                    // Once turned into a GET, later hops (a 307 after a 303, say) have no body to keep either.
+                    body = null;
+                    bodyRead = true;
+                }
+
+                trace?.Verbose($"{description} -> {status} redirect to {Show(target)}{(toGet && current.Method != HttpMethod.Get ? " (as GET)" : string.Empty)}; followed within the same attempt (redirect {hops} of at most {MaxRedirects})");
+                if (!ReferenceEquals(current, request))
+                {
+                    current.Dispose();
+                }
+
+                current = next;
+            }
+        }
+        catch when (!ReferenceEquals(current, request))
+        {
+            // A hop's own request is this handler's to dispose; the caller's is the caller's.
+            current.Dispose();
+            throw;
         }
     }
 
     private static bool IsFollowed(HttpStatusCode status) => (int)status is 301 or 302 or 303 or 307 or 308;
 
     /// <summary>
-    /// The request for the next hop, by the usual rules: 307 and 308 keep the method and body; 303 turns anything but
-    /// HEAD into a GET without a body; 301 and 302 turn a POST into a GET (what browsers and .NET do) and keep others.
+    /// Whether the next hop is a GET without a body, by the usual rules: 307 and 308 keep the method and body; 303 turns
+    /// anything but HEAD into a GET; 301 and 302 turn a POST into a GET (what browsers and .NET do) and keep others.
     /// </summary>
-    private static HttpRequestMessage Redirect(HttpRequestMessage current, int status, Uri target, byte[]? body)
+    private static bool TurnsIntoGet(int status, HttpMethod method) => status switch
     {
-        var toGet = status switch
-        {
-            303 => current.Method != HttpMethod.Head,
-            301 or 302 => current.Method == HttpMethod.Post,
-            _ => false,
-        };
-
-        var next = HttpRequestCloner.Clone(current, toGet ? null : body);
-        next.RequestUri = target;
-        if (toGet)
-        {
-            next.Method = HttpMethod.Get;
-        }
-
-        return next;
-    }
+        303 => method != HttpMethod.Head && method != HttpMethod.Get,
+        301 or 302 => method == HttpMethod.Post,
+        _ => false,
+    };
 
     private static bool SameOrigin(Uri from, Uri to) =>
         Uri.Compare(from, to, UriComponents.SchemeAndServer, UriFormat.SafeUnescaped, StringComparison.OrdinalIgnoreCase) == 0;

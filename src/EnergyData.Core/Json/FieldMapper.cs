@@ -89,8 +89,9 @@ internal sealed class FieldMapper
         }
 
         // The clock time as written, without its zone (Kind Unspecified), as NEU dates are read: converting to this
-        // machine's zone would give each user a different value for the same answer.
-        if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var date))
+        // machine's zone would give each user a different value for the same answer. AssumeUniversal: a text without
+        // a zone gets offset 0 rather than this machine's, which could push 0001-01-01 or 9999-12-31 out of range.
+        if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeUniversal, out var date))
         {
             return date.DateTime;
         }

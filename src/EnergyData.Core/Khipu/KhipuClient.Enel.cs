@@ -175,6 +175,7 @@ public sealed partial class KhipuClient
     /// </summary>
     internal static byte[]? TryDecodeBase64(string text)
     {
+        const int MinimumUnpaddedLength = 16;
         var encoded = text.Trim();
         if (encoded.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
         {
@@ -188,8 +189,10 @@ public sealed partial class KhipuClient
         }
 
         encoded = encoded.Replace('-', '+').Replace('_', '/');
+        // Padding is supplied only for texts long enough to be a document: a short placeholder such as "N/A" or
+        // "NO-DATA" would otherwise decode to a few bytes of garbage and be saved as a binary file.
         var unpadded = encoded.Length % 4;
-        if (unpadded != 0 && encoded.IndexOf('=') < 0 && encoded.IndexOfAny([' ', '\r', '\n', '\t']) < 0)
+        if (unpadded != 0 && encoded.Length >= MinimumUnpaddedLength && encoded.IndexOf('=') < 0 && encoded.IndexOfAny([' ', '\r', '\n', '\t']) < 0)
         {
             encoded += new string('=', 4 - unpadded);
         }

@@ -292,7 +292,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
 
     [Theory]
     [InlineData("JVBERi0xLjQ=", "%PDF-1.4")]
-    [InlineData("JVBERi0xLjQ", "%PDF-1.4")]
+    [InlineData("JVBERi0xLjQKJSVFT0Y", "%PDF-1.4\n%%EOF")]
     [InlineData("data:application/pdf;base64,JVBERi0xLjQ=", "%PDF-1.4")]
     [InlineData("  JVBERi0xLjQ=\n", "%PDF-1.4")]
     [InlineData("__8-", "\u00ff\u00ff>")]
@@ -306,6 +306,8 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("not base64 at all!")]
     [InlineData("data:text/plain,JVBERi0xLjQ=")]
+    [InlineData("N/A")]
+    [InlineData("NO-DATA")]
     [InlineData("")]
     public void Text_that_is_not_base64_is_not_decoded(string text) => Assert.Null(KhipuClient.TryDecodeBase64(text));
 
