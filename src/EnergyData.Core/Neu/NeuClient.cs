@@ -188,6 +188,7 @@ public sealed partial class NeuClient
                     }
 
                     page.ItemCount++;
+                    page.LastItem = element;
                     yield return element;
                 }
 
@@ -202,6 +203,7 @@ public sealed partial class NeuClient
                     {
                         page.FirstItemText ??= element.GetRawText();
                         page.ItemCount++;
+                        page.LastItem = element;
                         yield return element;
                     }
                 }
@@ -209,6 +211,7 @@ public sealed partial class NeuClient
                 {
                     page.FirstItemText = root.GetRawText();
                     page.ItemCount = 1;
+                    page.LastItem = root;
                     yield return root;
                 }
 
@@ -224,14 +227,14 @@ public sealed partial class NeuClient
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
     /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
     /// A page that repeats the one before it (<see cref="RepeatsPreviousPage"/>) ends them, as on the sequential path;
-    /// <paramref name="previousFirstItem"/> is the first row of page <paramref name="afterPage"/>.
+    /// <paramref name="previous"/> is the signature of page <paramref name="afterPage"/>.
     /// </summary>
     private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         int afterPage,
         int lastPage,
-        string? previousFirstItem,
+        NeuPageSignature previous,
         int pageSize,
         long skip,
         long wanted,
@@ -259,7 +262,8 @@ public sealed partial class NeuClient
                 window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
             }
 
-            while (window.Count > 0)
+            // Once -First is met the pages still in the window are abandoned unread (the finally below), not awaited here.
+            while (window.Count > 0 && emitted < wanted)
             {
                 var (page, info, items) = await window.Dequeue().ConfigureAwait(false);
                 if (nextPage <= lastPage)
@@ -268,14 +272,14 @@ public sealed partial class NeuClient
                 }
 
                 paging.Report(page, info.MaxPage, info.Total);
-                if (RepeatsPreviousPage(info, previousFirstItem))
+                if (RepeatsPreviousPage(info, previous))
                 {
                     // Pages come out in order, so the page compared with is the one just written, as when sequential.
                     ReportRepeatedPage(route, page, page - 1, trace);
                     yield break;
                 }
 
-                previousFirstItem = info.FirstItemText;
+                previous = info.Signature();
                 foreach (var item in items)
                 {
                     if (skip > 0)
@@ -309,9 +313,15 @@ public sealed partial class NeuClient
                 {
                     await pending.ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is OperationCanceledException or NeuException or NeuProtocolException or HttpRequestException or IOException or JsonException or Auth.AuthenticationException)
+#pragma warning disable CA1031 // Whatever an abandoned page failed with (see below) is not the call's failure.
+                catch (Exception exception) when (exception is not (OutOfMemoryException or StackOverflowException or AccessViolationException))
+#pragma warning restore CA1031
                 {
-                    // A page nobody will read failed: the caller already has its answer (or its own error).
+                    // A page nobody will read failed: the caller already has its answer (all its rows were written, or
+                    // a repeat ended the pages), or is leaving with its own error. Any failure of such a page is
+                    // swallowed, not a chosen list of types: a timeout (RequestTimeoutException), a 503
+                    // (ServiceUnavailableException), a refused redirect, a body over the size limits... would
+                    // otherwise turn a call that ended cleanly into an error. Only failures of the process itself pass.
                 }
             }
         }
@@ -385,16 +395,28 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Whether the page being read starts with the row the previous page started with: a server that ignores the page
-    /// number answers every page with the first. That holds whether or not it sends paging fields: one that ignores
-    /// the page in the body (or the URL) still says maxPage is 5, and five copies of page 1 would be written.
+    /// Whether the page being read starts with the row the previous page started with, the first condition of
+    /// <see cref="RepeatsPreviousPage"/>: a page that does not can be written as it is read.
     /// </summary>
-    private static bool RepeatsPreviousPage(NeuPageInfo info, string? previousFirstItem) =>
-        previousFirstItem is not null
+    private static bool StartsLikePreviousPage(NeuPageInfo info, NeuPageSignature? previous) =>
+        previous?.FirstItemText is { } previousFirstItem
         && string.Equals(info.FirstItemText, previousFirstItem, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether the page just read (all of it) repeats the previous page: the same number of rows, the same first row
+    /// and the same last row. A server that ignores the page number answers every page with the first, whether or not
+    /// it sends paging fields: one that ignores the page in the body (or the URL) still says maxPage is 5, and five
+    /// copies of page 1 would be written. The first row alone is not enough: notifications and interactions have no
+    /// id, so two different pages can start with the same row (a notification sent in bulk).
+    /// </summary>
+    private static bool RepeatsPreviousPage(NeuPageInfo info, NeuPageSignature? previous) =>
+        previous is not null
+        && StartsLikePreviousPage(info, previous)
+        && info.ItemCount == previous.ItemCount
+        && string.Equals(info.LastItem?.GetRawText(), previous.LastItemText, StringComparison.Ordinal);
+
     private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
-        trace?.Verbose($"NEU {route.Name}: page {page} starts with the first row of page {previousPage}; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row); the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
 
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
@@ -412,7 +434,7 @@ public sealed partial class NeuClient
         var skip = paging?.Skip ?? 0;
         var first = paging?.First ?? long.MaxValue;
         long emitted = 0;
-        string? previousFirstItem = null;
+        NeuPageSignature? previous = null;
         var previousPage = 0;
         var page = 1;
         while (true)
@@ -420,13 +442,22 @@ public sealed partial class NeuClient
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
             var repeatsPreviousPage = false;
+
+            // A page that starts with the previous page's first row may repeat it: its rows are held back until the
+            // page is complete and can be compared (otherwise every row of page 1 would be written twice). Any other
+            // page streams as it is read.
+            List<JsonElement>? held = null;
             await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (info.ItemCount == 1 && RepeatsPreviousPage(info, previousFirstItem))
+                if (info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
                 {
-                    // Checked before the page's first row leaves: otherwise every row of page 1 would be written twice.
-                    repeatsPreviousPage = true;
-                    break;
+                    held = [];
+                }
+
+                if (held is not null)
+                {
+                    held.Add(item);
+                    continue;
                 }
 
                 if (skip > 0)
@@ -442,6 +473,30 @@ public sealed partial class NeuClient
 
                 emitted++;
                 yield return new NeuPagedItem(item, page);
+            }
+
+            if (held is not null && RepeatsPreviousPage(info, previous))
+            {
+                repeatsPreviousPage = true;
+            }
+            else if (held is not null)
+            {
+                foreach (var item in held)
+                {
+                    if (skip > 0)
+                    {
+                        skip--;
+                        continue;
+                    }
+
+                    if (emitted >= first)
+                    {
+                        break;
+                    }
+
+                    emitted++;
+                    yield return new NeuPagedItem(item, page);
+                }
             }
 
             if (info.PastLastPage is { } pastLastPage)
@@ -470,7 +525,7 @@ public sealed partial class NeuClient
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
                 // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
-                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.FirstItemText, info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
+                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.Signature(), info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
                 {
                     yield return item;
                 }
@@ -507,7 +562,7 @@ public sealed partial class NeuClient
                 yield break;
             }
 
-            previousFirstItem = info.FirstItemText;
+            previous = info.Signature();
             previousPage = page;
             page = next.Value;
         }
@@ -635,6 +690,9 @@ internal sealed class NeuPageInfo
 
     public string? FirstItemText { get; set; }
 
+    /// <summary>The last row read so far: the page's last row once it is read.</summary>
+    public JsonElement? LastItem { get; set; }
+
     /// <summary>The 404 or 400 that ended the pages of an UntilEmpty endpoint (see NeuClient.ReadPageAsync); null otherwise.</summary>
     public NeuException? PastLastPage { get; set; }
 
@@ -660,6 +718,19 @@ internal sealed class NeuPageInfo
         MaxPage = fields.Int("maxPage") ?? MaxPage;
         Total = fields.Long("total") ?? Total;
     }
+
+    /// <summary>What the next page is compared with (see NeuClient.RepeatsPreviousPage); taken once the page is read.</summary>
+    public NeuPageSignature Signature() => new(ItemCount, FirstItemText, LastItem?.GetRawText());
+}
+
+/// <summary>A page as the next one is compared with it: its row count, and its first and last rows as JSON text.</summary>
+internal sealed class NeuPageSignature(int itemCount, string? firstItemText, string? lastItemText)
+{
+    public int ItemCount { get; } = itemCount;
+
+    public string? FirstItemText { get; } = firstItemText;
+
+    public string? LastItemText { get; } = lastItemText;
 }
 
 /// <summary>-First/-Skip and progress for a paged call. Progress is called once per page, on a worker thread.</summary>

@@ -106,7 +106,7 @@ public sealed class NeuPagingTests
         var interactions = await Client(server).GetNotificationInteractionsAsync(null, null, new NeuPaging { PageConcurrency = concurrency }, trace, CancellationToken.None).ToListAsync();
 
         Assert.Equal("uno", Assert.Single(interactions).Title);
-        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 starts with the first row of page 1", StringComparison.Ordinal) && line.Contains("ignore the page number", StringComparison.Ordinal));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 repeats page 1", StringComparison.Ordinal) && line.Contains("ignore the page number", StringComparison.Ordinal));
         // Sequentially page 2 is the last asked for; concurrently pages already in flight may have been asked for too
         // (they are stopped, not written), but none twice.
         if (concurrency == 1)
@@ -132,7 +132,7 @@ public sealed class NeuPagingTests
 
         Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
         Assert.Equal([1, 2], notifications.Select(item => item.Page));
-        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 starts with the first row of page 2", StringComparison.Ordinal));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 repeats page 2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -174,6 +174,121 @@ public sealed class NeuPagingTests
         Assert.Equal([1, 2, 3], pages.Requested.Order());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Envelope_pages_that_start_with_the_same_row_but_differ_are_all_written(int concurrency)
+    {
+        // Notifications have no id: a notification sent in bulk can start every page. Page 2 differs from page 1 in
+        // its last row, page 3 from page 2 in its row count only (same first and last rows).
+        var pages = new PagedServer(
+            page => (200, page switch
+            {
+                1 => EnvelopeOf(1, 3, "bulk", "a"),
+                2 => EnvelopeOf(2, 3, "bulk", "b"),
+                _ => EnvelopeOf(3, 3, "bulk", "c", "b"),
+            }),
+            pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var notifications = await Client(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = concurrency }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["bulk", "a", "bulk", "b", "bulk", "c", "b"], notifications.Select(item => item.Title));
+        Assert.Equal([1, 1, 2, 2, 3, 3, 3], notifications.Select(item => item.Page));
+        Assert.Equal([1, 2, 3], pages.Requested.Order());
+        Assert.DoesNotContain(trace.VerboseLines, line => line.Contains("repeats page", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Held_rows_of_a_page_that_starts_like_the_previous_one_still_honour_Skip_and_First()
+    {
+        var pages = new PagedServer(page => (200, EnvelopeOf(page, 3, "bulk", "n" + page.ToString(System.Globalization.CultureInfo.InvariantCulture))), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var interactions = await Client(server).GetNotificationInteractionsAsync(null, null, new NeuPaging { Skip = 1, First = 3 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["n1", "bulk", "n2"], interactions.Select(item => item.Title));
+        Assert.Equal([1, 2], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bill_pages_that_start_with_the_same_bill_but_differ_are_all_written()
+    {
+        // UntilEmpty: page 2 differs from page 1 in its last bill, page 3 from page 2 in its bill count only; 404 ends them.
+        var pages = new PagedServer(
+            page => page switch
+            {
+                1 => (200, BillsOf(9000, 9001)),
+                2 => (200, BillsOf(9000, 9002)),
+                3 => (200, BillsOf(9000, 9005, 9002)),
+                _ => (404, InvalidPage),
+            },
+            pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var bills = await Client(server).GetBillsAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([9000L, 9001L, 9000L, 9002L, 9000L, 9005L, 9002L], bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.Equal([1, 2, 3, 4], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bills_from_a_server_that_ignores_Page_stop_at_the_repeat_with_nothing_repeated_written()
+    {
+        var pages = new PagedServer(_ => (200, BillsOf(9000, 9005, 9001)), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var bills = await Client(server).GetBillsAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([9000L, 9005L, 9001L], bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.Equal([1, 2], pages.Requested);
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 repeats page 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_page_fetched_ahead_that_times_out_after_First_is_met_does_not_fail_the_call()
+    {
+        // Page 1 has one row, so pages 2 to 4 are fetched for -First 4; page 2 (slow) has three and meets it. Page 3
+        // stalls mid-body and fails with BodyIdleTimeout long before page 2 arrives: nobody reads it.
+        using var release = new CancellationTokenSource();
+        var pages = new PagedServer(
+            page => (200, page == 1 ? EnvelopeOf(1, 6, "n1") : EnvelopeOf(page, 6, "x", "y", "z")),
+            pageField: "PageNumber",
+            delay: page => page == 2 ? 1500 : 0,
+            stall: page => page == 3,
+            release: release.Token);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var notifications = await StallingClient(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4, First = 4 }, null, CancellationToken.None).ToListAsync();
+        release.Cancel();
+
+        Assert.Equal(["n1", "x", "y", "z"], notifications.Select(item => item.Title));
+        Assert.Equal([1, 2, 3, 4], pages.Requested.Order());
+    }
+
+    [Fact]
+    public async Task A_page_fetched_ahead_that_times_out_after_a_repeat_ended_the_pages_does_not_fail_the_call()
+    {
+        // From page 3 on the server answers page 2 again; page 2 is slow, page 4 stalls mid-body and times out first.
+        using var release = new CancellationTokenSource();
+        var pages = new PagedServer(
+            page => (200, EnvelopeOf(Math.Min(page, 2), 6, page == 1 ? "uno" : "dos")),
+            pageField: "PageNumber",
+            delay: page => page == 2 ? 1500 : 0,
+            stall: page => page == 4,
+            release: release.Token);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var notifications = await StallingClient(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+        release.Cancel();
+
+        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 repeats page 2", StringComparison.Ordinal));
+    }
+
     internal static NeuClient Client(ScriptedServer server, IDictionary<string, string?>? routes = null) =>
         new(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(routes));
 
@@ -185,8 +300,29 @@ public sealed class NeuPagingTests
     internal static string Envelope(int page, int maxPage, string title) =>
         $"{{\"nextPage\":{(page < maxPage ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")},\"maxPage\":{maxPage},\"total\":{maxPage},\"data\":[{{\"date\":\"2021-04-01T00:00:00\",\"title\":\"{title}\",\"text\":\"t\",\"read\":true}}]}}";
 
-    /// <summary>Answers each request by the page number it carries in its body (1 when it has none), and records them.</summary>
-    internal sealed class PagedServer(Func<int, (int Status, string Body)> answer, string pageField, Func<int, int>? delay = null)
+    /// <summary>A client whose response bodies time out (RequestTimeoutException) after 300 ms without a byte.</summary>
+    private static NeuClient StallingClient(ScriptedServer server)
+    {
+        var options = TestClients.FastOptions();
+        options.BodyIdleTimeout = TimeSpan.FromMilliseconds(300);
+        return new(TestClients.Create(options), server.BaseUri, NeuRouteTable.Create(null));
+    }
+
+    /// <summary>A bills page with the given bill ids.</summary>
+    private static string BillsOf(params int[] ids) =>
+        "[" + string.Join(",", ids.Select(id => $"{{\"id_bill\":{id},\"id_service\":282,\"date\":\"2021-04-01T00:00:00\"}}")) + "]";
+
+    /// <summary>A list envelope like <see cref="Envelope"/>, with one item per title.</summary>
+    private static string EnvelopeOf(int page, int maxPage, params string[] titles) =>
+        $"{{\"nextPage\":{(page < maxPage ? (page + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) : "null")},\"maxPage\":{maxPage},\"total\":{maxPage * titles.Length},\"data\":["
+        + string.Join(",", titles.Select(title => $"{{\"date\":\"2021-04-01T00:00:00\",\"title\":\"{title}\",\"text\":\"t\",\"read\":true}}")) + "]}";
+
+    /// <summary>
+    /// Answers each request by the page number it carries in its body (1 when it has none), and records them. A page
+    /// for which <paramref name="stall"/> holds gets half its body, then nothing until the client gives up or
+    /// <paramref name="release"/> is cancelled.
+    /// </summary>
+    internal sealed class PagedServer(Func<int, (int Status, string Body)> answer, string pageField, Func<int, int>? delay = null, Func<int, bool>? stall = null, CancellationToken release = default)
     {
         private readonly ConcurrentQueue<int> requested = new();
 
@@ -213,6 +349,17 @@ public sealed class NeuPagingTests
             }
 
             var (status, json) = answer(page);
+            if (stall?.Invoke(page) == true)
+            {
+                context.Response.StatusCode = status;
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(json[..(json.Length / 2)]);
+                await context.Response.Body.FlushAsync();
+                using var either = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, release);
+                await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
             await ScriptedServer.Status(context, status, json);
         }
     }
