@@ -55,7 +55,7 @@ Describe 'Account to consumption to CSV' {
         $rows = [pscustomobject]@{ AccountId = $null } | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
         $rows | Should -BeNullOrEmpty
         $failures | Should -HaveCount 1
-        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter*'
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
         $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
     }
@@ -189,8 +189,21 @@ Describe 'Invoke-NeuRequest' {
 
     It 'sends a POST without asking: NEU reads with POST' {
         Reset-Emulator -Emulator $script:Emulator
-        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } -WhatIf
+        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } -Confirm
         $rows.Count | Should -Be 10
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 1
+    }
+
+    It 'sends nothing at all with -WhatIf, not even a POST' {
+        Reset-Emulator -Emulator $script:Emulator
+        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } -WhatIf
+        $rows | Should -BeNullOrEmpty
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
+    It 'reports a bad path before asking' {
+        $null = Invoke-NeuRequest -Method DELETE -Path ../rules/12/ -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
     }
 }

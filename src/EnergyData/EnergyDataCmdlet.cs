@@ -106,15 +106,12 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
 
     protected override void EndProcessing()
     {
-        try
-        {
-            EndProcessingCore();
-        }
-        finally
-        {
-            // The work is done (or failed): nothing of this command uses the connection any more.
-            ReleaseConnection();
-        }
+        EndProcessingCore();
+
+        // The work is done: nothing of this command uses the connection any more. When EndProcessingCore throws
+        // (-ErrorAction Stop, a refused credential), operations may still be in flight: Dispose releases the lease
+        // once the pump has stopped them.
+        ReleaseConnection();
     }
 
     protected override void StopProcessing()

@@ -57,10 +57,13 @@ internal abstract class PlainJsonWriter
                 writer.WriteNumberValue(number);
                 break;
             case double number:
-                writer.WriteNumberValue(Finite(number));
+                EnsureFinite(number);
+                writer.WriteNumberValue(number);
                 break;
             case float number:
-                writer.WriteNumberValue(Finite(number));
+                // The float overload: through double, 0.1f would be written as 0.10000000149011612.
+                EnsureFinite(number);
+                writer.WriteNumberValue(number);
                 break;
             case DateTime date:
                 writer.WriteStringValue(FormatDate(date));
@@ -130,10 +133,13 @@ internal abstract class PlainJsonWriter
     /// <summary>Writes the value of one map member (after its name).</summary>
     protected virtual void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth) => WriteValue(writer, value, depth);
 
-    private double Finite(double number) =>
-        double.IsNaN(number) || double.IsInfinity(number)
-            ? throw new Validation.ParameterValidationException(parameterName, "cannot hold NaN or infinity", "JSON has no such number.")
-            : number;
+    private void EnsureFinite(double number)
+    {
+        if (double.IsNaN(number) || double.IsInfinity(number))
+        {
+            throw new Validation.ParameterValidationException(parameterName, "cannot hold NaN or infinity", "JSON has no such number.");
+        }
+    }
 
     private void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, int depth)
     {

@@ -40,6 +40,9 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
         Dictionary<string, object?>? body;
         try
         {
+            // Checked before ShouldProcess, so a bad input is reported rather than offered for confirmation.
+            NeuInput.Method(method);
+            NeuInput.Path(path);
             body = Body is null ? null : ConvertMap(Body);
         }
         catch (Validation.ParameterValidationException exception)
@@ -49,13 +52,19 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
         }
 
         // On the pipeline thread, before anything is sent; declining (or -WhatIf) skips this input without an error.
-        if (NeuInput.ChangesData(method) && !ShouldProcess($"{path} on {ResolvedConnection.NeuBaseUri}", $"Send a {method.ToUpperInvariant()} request"))
+        // -Confirm asks only for the methods that change data (NEU reads with POST), but -WhatIf sends nothing at all.
+        if ((NeuInput.ChangesData(method) || WhatIfRequested()) && !ShouldProcess($"{path} on {ResolvedConnection.NeuBaseUri}", $"Send a {method.ToUpperInvariant()} request"))
         {
             return;
         }
 
         Submit(path, context => WriteItemsAsync(context, Neu.InvokeAsync(method, path, body, context, context.CancellationToken)));
     }
+
+    private bool WhatIfRequested() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf)
+            ? LanguagePrimitives.IsTrue(whatIf)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
     protected override object Shape(object item)
     {

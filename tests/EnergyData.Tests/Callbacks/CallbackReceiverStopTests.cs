@@ -51,9 +51,8 @@ public sealed class CallbackReceiverStopTests : IDisposable
 
         Assert.True(cancelled.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {cancelled.Elapsed} after Ctrl+C");
         Assert.False(receiver.IsListening);
-        var status = receiver.GetStatus();
-        Assert.Equal(1, status.Abandoned);
-        Assert.Equal(0, status.Accepted);
+        await AbandonedCountReachesAsync(1);
+        Assert.Equal(0, receiver.GetStatus().Accepted);
         // Never acknowledged: answered 503 (or, where the platform's listener resets it, nothing at all).
         var answer = await StalledDelivery.ReadAnswerAsync(sender);
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 503", StringComparison.Ordinal), answer);
@@ -70,7 +69,7 @@ public sealed class CallbackReceiverStopTests : IDisposable
 
         Assert.True(started.Elapsed < TimeSpan.FromSeconds(3), $"the stop took {started.Elapsed}");
         Assert.False(receiver.IsListening);
-        Assert.Equal(1, receiver.GetStatus().Abandoned);
+        await AbandonedCountReachesAsync(1);
     }
 
     [Fact]
@@ -82,7 +81,7 @@ public sealed class CallbackReceiverStopTests : IDisposable
         receiver.Stop(TimeSpan.FromMilliseconds(400), CancellationToken.None);
 
         Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(350), TimeSpan.FromSeconds(5));
-        Assert.Equal(1, receiver.GetStatus().Abandoned);
+        await AbandonedCountReachesAsync(1);
         Assert.Equal(LongReadTimeout + CallbackReceiver.StopGrace, receiver.DefaultStopWait);
     }
 
@@ -120,7 +119,20 @@ public sealed class CallbackReceiverStopTests : IDisposable
         Assert.True(folder.Inbox.HasResult("finishing-op"));
         Assert.False(folder.Inbox.HasResult("late-op"));
         Assert.Equal(1, receiver.GetStatus().Accepted);
-        Assert.Equal(1, receiver.GetStatus().Abandoned);
+        await AbandonedCountReachesAsync(1);
+    }
+
+    // An abandoned delivery's handler counts itself once it has answered; on a loaded machine that can come a little
+    // after Stop returns, so the count is awaited (for at most 10 s) rather than read once.
+    private async Task AbandonedCountReachesAsync(long expected)
+    {
+        var waited = Stopwatch.StartNew();
+        while (receiver.GetStatus().Abandoned < expected && waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(expected, receiver.GetStatus().Abandoned);
     }
 }
 

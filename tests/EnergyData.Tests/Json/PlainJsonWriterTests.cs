@@ -60,6 +60,14 @@ public sealed class PlainJsonWriterTests
         Assert.Equal("{\"Letter\":\"x\",\"Id\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"Colour\":\"DarkBlue\",\"Missing\":null,\"Big\":18446744073709551615,\"Ratio\":0.5,\"Flag\":true}", json);
     }
 
+    [Fact]
+    public void A_float_is_written_as_its_shortest_float_text_not_widened_to_double()
+    {
+        var json = Encoding.UTF8.GetString(new NeuBody().Add("Ratio", 0.1f).Add("Price", 12.3f).ToJson());
+
+        Assert.Equal("{\"Ratio\":0.1,\"Price\":12.3}", json);
+    }
+
     public static TheoryData<object> ValuesWithoutJsonForm() => new()
     {
         new object(),

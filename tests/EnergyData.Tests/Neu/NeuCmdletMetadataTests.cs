@@ -123,9 +123,11 @@ public sealed class NeuCmdletMetadataTests
         Assert.Equal(true, cmdlet.Named["SupportsShouldProcess"]);
         Assert.Equal(2, cmdlet.Named["ConfirmImpact"]); // ConfirmImpact.Medium: -Confirm or $ConfirmPreference = 'Medium' prompts.
 
-        // Declaring it is not enough: -WhatIf would be accepted and ignored. ProcessRecord (which cannot run here) asks.
+        // Declaring it is not enough: -WhatIf would be accepted and ignored. ProcessRecord (which cannot run here) asks
+        // for the methods that change data, and for every method under -WhatIf, after the input's own checks.
         var source = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "src", "EnergyData", "Commands", cmdlet.Type.Name + ".cs"));
-        Assert.Contains("NeuInput.ChangesData(method) && !ShouldProcess(", source, StringComparison.Ordinal);
+        Assert.Contains("(NeuInput.ChangesData(method) || WhatIfRequested()) && !ShouldProcess(", source, StringComparison.Ordinal);
+        Assert.InRange(source.IndexOf("NeuInput.Path(path);", StringComparison.Ordinal), 0, source.IndexOf("!ShouldProcess(", StringComparison.Ordinal));
     }
 
     [Fact]
