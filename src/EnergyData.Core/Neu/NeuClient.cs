@@ -236,15 +236,14 @@ public sealed partial class NeuClient
         int lastPage,
         NeuPageSignature previous,
         int pageSize,
-        long skip,
-        long wanted,
+        NeuRowWindow rows,
         NeuPaging paging,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // In doubles: without -First, wanted is long.MaxValue less the rows written, which a page size of 1 took past
-        // the range of long (and the page count below zero, so no page was read).
-        var pagesForFirst = Math.Ceiling(((double)skip + wanted) / pageSize);
+        // In doubles: without -First, the rows remaining are long.MaxValue less the rows written, which a page size of 1
+        // took past the range of long (and the page count below zero, so no page was read).
+        var pagesForFirst = Math.Ceiling(((double)rows.ToSkip + rows.Remaining) / pageSize);
         if (pagesForFirst < lastPage - afterPage)
         {
             lastPage = afterPage + (int)pagesForFirst;
@@ -254,7 +253,6 @@ public sealed partial class NeuClient
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<(int Page, NeuPageInfo Info, List<JsonElement> Items)>>();
         var nextPage = afterPage + 1;
-        long emitted = 0;
         try
         {
             while (window.Count < paging.PageConcurrency && nextPage <= lastPage)
@@ -263,7 +261,7 @@ public sealed partial class NeuClient
             }
 
             // Once -First is met the pages still in the window are abandoned unread (the finally below), not awaited here.
-            while (window.Count > 0 && emitted < wanted)
+            while (window.Count > 0 && !rows.IsFull)
             {
                 var (page, info, items) = await window.Dequeue().ConfigureAwait(false);
                 if (nextPage <= lastPage)
@@ -282,19 +280,15 @@ public sealed partial class NeuClient
                 previous = info.Signature();
                 foreach (var item in items)
                 {
-                    if (skip > 0)
-                    {
-                        skip--;
-                        continue;
-                    }
-
-                    if (emitted >= wanted)
+                    if (rows.IsFull)
                     {
                         yield break;
                     }
 
-                    emitted++;
-                    yield return new NeuPagedItem(item, page);
+                    if (rows.Take())
+                    {
+                        yield return new NeuPagedItem(item, page);
+                    }
                 }
 
                 if (items.Count == 0)
@@ -431,9 +425,7 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var skip = paging?.Skip ?? 0;
-        var first = paging?.First ?? long.MaxValue;
-        long emitted = 0;
+        var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
         NeuPageSignature? previous = null;
         var previousPage = 0;
         var page = 1;
@@ -460,19 +452,15 @@ public sealed partial class NeuClient
                     continue;
                 }
 
-                if (skip > 0)
-                {
-                    skip--;
-                    continue;
-                }
-
-                if (emitted >= first)
+                if (rows.IsFull)
                 {
                     break;
                 }
 
-                emitted++;
-                yield return new NeuPagedItem(item, page);
+                if (rows.Take())
+                {
+                    yield return new NeuPagedItem(item, page);
+                }
             }
 
             if (held is not null && RepeatsPreviousPage(info, previous))
@@ -483,19 +471,15 @@ public sealed partial class NeuClient
             {
                 foreach (var item in held)
                 {
-                    if (skip > 0)
-                    {
-                        skip--;
-                        continue;
-                    }
-
-                    if (emitted >= first)
+                    if (rows.IsFull)
                     {
                         break;
                     }
 
-                    emitted++;
-                    yield return new NeuPagedItem(item, page);
+                    if (rows.Take())
+                    {
+                        yield return new NeuPagedItem(item, page);
+                    }
                 }
             }
 
@@ -511,7 +495,7 @@ public sealed partial class NeuClient
                 paging.TotalCount = total;
             }
 
-            if (mode == NeuPagingMode.Single || emitted >= first)
+            if (mode == NeuPagingMode.Single || rows.IsFull)
             {
                 yield break;
             }
@@ -525,7 +509,7 @@ public sealed partial class NeuClient
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
                 // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
-                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.Signature(), info.ItemCount, skip, first - emitted, paging, trace, cancellationToken).ConfigureAwait(false))
+                await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.Signature(), info.ItemCount, rows, paging, trace, cancellationToken).ConfigureAwait(false))
                 {
                     yield return item;
                 }
@@ -721,6 +705,46 @@ internal sealed class NeuPageInfo
 
     /// <summary>What the next page is compared with (see NeuClient.RepeatsPreviousPage); taken once the page is read.</summary>
     public NeuPageSignature Signature() => new(ItemCount, FirstItemText, LastItem?.GetRawText());
+}
+
+/// <summary>
+/// -Skip and -First over the rows of all the pages, whichever path reads them (one page after another, or several at
+/// a time): rows are dropped while some are still to skip, then written until -First is met.
+/// </summary>
+internal sealed class NeuRowWindow
+{
+    private readonly long first;
+
+    public NeuRowWindow(long skip, long first)
+    {
+        ToSkip = skip;
+        this.first = first;
+    }
+
+    /// <summary>Rows still to drop.</summary>
+    public long ToSkip { get; private set; }
+
+    /// <summary>Rows written so far.</summary>
+    public long Emitted { get; private set; }
+
+    /// <summary>Rows still to write before -First is met.</summary>
+    public long Remaining => first - Emitted;
+
+    /// <summary>-First is met: no more rows are written.</summary>
+    public bool IsFull => Emitted >= first;
+
+    /// <summary>Whether the next row is written (and counted); false when -Skip drops it. Check <see cref="IsFull"/> first.</summary>
+    public bool Take()
+    {
+        if (ToSkip > 0)
+        {
+            ToSkip--;
+            return false;
+        }
+
+        Emitted++;
+        return true;
+    }
 }
 
 /// <summary>A page as the next one is compared with it: its row count, and its first and last rows as JSON text.</summary>
