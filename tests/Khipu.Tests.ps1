@@ -247,6 +247,8 @@ Describe 'Client credentials against the emulator token endpoint' {
         $rows.Count | Should -Be 2
         $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
         (Get-EmulatorStat -Emulator $script:Emulator).khipuTokenRequests | Should -Be 1
+        # Handed out with -PassThru, it would stay open until the process ends: close it.
+        $connection | Disconnect-EnergyData -Confirm:$false
         Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
     }
 }

@@ -45,7 +45,8 @@ Describe 'Import' {
         $key = ConvertTo-SecureString -String 'not-a-key' -AsPlainText -Force
         $connection = Connect-EnergyData -KhipuApiKey $key -KhipuBaseUri 'http://127.0.0.1:9/' -MaxRetryCount 0 -TimeoutSec 5 -PassThru
         Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $connection -ErrorAction SilentlyContinue | Out-Null
-        Disconnect-EnergyData -Confirm:$false
+        # Closed, not only forgotten: a connection handed out with -PassThru stays open until it is closed.
+        $connection | Disconnect-EnergyData -Confirm:$false
 
         $polly = @([AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Polly.Core' -and $_.Location -like "$($script:ModuleBase)*" })
         $polly | Should -HaveCount 1
@@ -188,6 +189,7 @@ Describe 'Connections' {
         (Get-EnergyDataConnection).KhipuAuthenticationScheme | Should -Be 'ApiKey'
         Connect-EnergyData -KhipuApiKey $script:KeyTwo
         Get-EnergyDataConnection | Should -Not -BeNullOrEmpty
+        $first | Disconnect-EnergyData -Confirm:$false
     }
 
     It 'closes only the connection given to Disconnect-EnergyData -Connection' {
