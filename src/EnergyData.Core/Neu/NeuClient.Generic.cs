@@ -47,9 +47,23 @@ public sealed partial class NeuClient
     /// </summary>
     public IAsyncEnumerable<NeuResponseItem> InvokeAsync(string? method, string? path, IReadOnlyDictionary<string, object?>? body, IRequestTrace? trace, CancellationToken cancellationToken)
     {
+        var (verb, relative, content) = PrepareInvokeRequest(method, path, body);
+        var route = new NeuRoute("Invoke", verb, relative, confirmed: false, isOverride: false);
+        return InvokeCoreAsync(route, content, trace, cancellationToken);
+    }
+
+    /// <summary>
+    /// The checks <see cref="InvokeAsync"/> makes before it sends anything: the method, the path, and a body that can
+    /// be sent (not nested too deep, no value JSON cannot hold, nothing nested in a GET query string). Invoke-NeuRequest
+    /// runs them before it asks ShouldProcess, so a bad input is reported rather than offered for confirmation.
+    /// </summary>
+    public static void CheckInvokeRequest(string? method, string? path, IReadOnlyDictionary<string, object?>? body) =>
+        _ = PrepareInvokeRequest(method, path, body);
+
+    private static (string Method, string Path, NeuBody? Body) PrepareInvokeRequest(string? method, string? path, IReadOnlyDictionary<string, object?>? body)
+    {
         var verb = NeuInput.Method(method);
         var relative = NeuInput.Path(path);
-        var route = new NeuRoute("Invoke", verb, relative, confirmed: false, isOverride: false);
         NeuBody? content = null;
         if (body is not null)
         {
@@ -72,7 +86,7 @@ public sealed partial class NeuClient
             _ = content?.ToQueryString();
         }
 
-        return InvokeCoreAsync(route, content, trace, cancellationToken);
+        return (verb, relative, content);
     }
 
     private async IAsyncEnumerable<NeuResponseItem> InvokeCoreAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)

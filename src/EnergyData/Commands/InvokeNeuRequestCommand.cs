@@ -41,9 +41,8 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
         try
         {
             // Checked before ShouldProcess, so a bad input is reported rather than offered for confirmation.
-            NeuInput.Method(method);
-            NeuInput.Path(path);
             body = Body is null ? null : ConvertMap(Body);
+            NeuClient.CheckInvokeRequest(method, path, body);
         }
         catch (Validation.ParameterValidationException exception)
         {

@@ -127,7 +127,7 @@ public sealed class NeuCmdletMetadataTests
         // for the methods that change data, and for every method under -WhatIf, after the input's own checks.
         var source = File.ReadAllText(Path.Combine(Module.RepositoryRoot, "src", "EnergyData", "Commands", cmdlet.Type.Name + ".cs"));
         Assert.Contains("(NeuInput.ChangesData(method) || WhatIfRequested()) && !ShouldProcess(", source, StringComparison.Ordinal);
-        Assert.InRange(source.IndexOf("NeuInput.Path(path);", StringComparison.Ordinal), 0, source.IndexOf("!ShouldProcess(", StringComparison.Ordinal));
+        Assert.InRange(source.IndexOf("NeuClient.CheckInvokeRequest(method, path, body);", StringComparison.Ordinal), 0, source.IndexOf("!ShouldProcess(", StringComparison.Ordinal));
     }
 
     [Fact]

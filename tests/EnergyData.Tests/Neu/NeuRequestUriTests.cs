@@ -31,6 +31,28 @@ public sealed class NeuRequestUriTests
         Assert.Equal(changes, NeuInput.ChangesData(method));
     }
 
+    [Theory]
+    [InlineData("DELETE", "../rules/12/", "Path")]
+    [InlineData("FETCH", "rules/12/", "Method")]
+    [InlineData("DELETE", "rules/12/", "Body")]
+    [InlineData("GET", "rules/", "Body")]
+    public void The_checks_Invoke_NeuRequest_makes_before_asking_cover_method_path_and_body(string method, string path, string parameter)
+    {
+        // What Invoke-NeuRequest runs before ShouldProcess: a body JSON cannot hold (NaN) or a GET query string cannot
+        // hold (a nested object) is refused here, not after the user has confirmed it.
+        IReadOnlyDictionary<string, object?> body = method == "GET"
+            ? new Dictionary<string, object?> { ["Filter"] = new Dictionary<string, object?> { ["a"] = 1 } }
+            : new Dictionary<string, object?> { ["v"] = parameter == "Body" ? double.NaN : 1.0 };
+
+        var error = Assert.Throws<EnergyData.Validation.ParameterValidationException>(() => NeuClient.CheckInvokeRequest(method, path, body));
+
+        Assert.Equal(parameter, error.ParamName);
+    }
+
+    [Fact]
+    public void A_request_Invoke_NeuRequest_can_send_passes_its_checks() =>
+        NeuClient.CheckInvokeRequest("DELETE", "rules/12/", new Dictionary<string, object?> { ["v"] = 1.5 });
+
     [Fact]
     public async Task An_id_placed_in_the_query_is_sent_there()
     {
