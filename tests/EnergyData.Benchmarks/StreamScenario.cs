@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -38,31 +40,43 @@ internal static class StreamScenario
 
         server.State.Neu.LargeConsumptionRows = SmallRows;
         var small = Stream(neu);
+
         // One untimed run at full size first: the runtime's tiered compilation takes about a million rows to finish
         // optimising the hot path (the first large run was about half as fast as the third), and the ceiling it is
-        // compared with is measured in a warm process too. Then the best of three runs against the best of three
-        // bare passes: interference from anything else on the machine only ever slows a run down, so the best run is
-        // the closest to what the code itself costs.
+        // compared with is measured in a warm process too.
         server.State.Neu.LargeConsumptionRows = rows;
         Stream(neu);
-        var runs = new[] { Stream(neu), Stream(neu), Stream(neu) };
-        var large = runs.MaxBy(run => run.Rows / run.Seconds);
+
+        // The ceiling's body, fetched once and kept outside the managed heap, so that it neither counts in peak_mb
+        // nor gives the collector a 358 MB object to step around during the runs.
+        using var body = await NativeBody.FetchAsync(server, rows);
+        CountRowsInMemory(body);
+
+        // Each run sits between two bare passes and is divided by the faster of them: how fast this machine is varies
+        // from one second to the next (another tenant's load), so a run and the ceiling it is divided by must be
+        // measured in the same seconds. Interference only ever slows a run or a pass down, so the run with the
+        // highest ratio is the one reported, with its own ceiling.
+        var passes = new List<(long Rows, double Seconds)> { CountRowsInMemory(body) };
+        var runs = new List<StreamRun>();
+        for (var i = 0; i < 3; i++)
+        {
+            runs.Add(Stream(neu));
+            passes.Add(CountRowsInMemory(body));
+        }
+
+        var ratios = runs.Select((run, i) => run.Rows / run.Seconds / Math.Max(passes[i].Rows / passes[i].Seconds, passes[i + 1].Rows / passes[i + 1].Seconds)).ToArray();
+        var reported = Array.IndexOf(ratios, ratios.Max());
+        var large = runs[reported];
+        var ratio = ratios[reported];
+        var rowsPerSecond = large.Rows / large.Seconds;
+        var rawRowsPerSecond = rowsPerSecond / ratio;
 
         var direct = await StreamDirectAsync(neu);
         var pumpAlone = PumpAlone(rows);
         var fetching = Stopwatch.StartNew();
         var transferred = await DrainBodyAsync(server, rows);
         fetching.Stop();
-        var body = await FetchBodyAsync(server, rows);
-        var raw = new[] { CountRowsInMemory(body), CountRowsInMemory(body), CountRowsInMemory(body) }.MinBy(pass => pass.Seconds);
         var parse = await ParseInMemoryAsync(body);
-        var bodyMegabytes = body.Length / (1024.0 * 1024.0);
-        var transferComplete = transferred == body.Length;
-        body = [];
-
-        var rowsPerSecond = large.Rows / large.Seconds;
-        var rawRowsPerSecond = raw.Rows / raw.Seconds;
-        var ratio = rowsPerSecond / rawRowsPerSecond;
 
         // What the emulator can serve over loopback with no parsing at all: the end-to-end run cannot beat it.
         var fetchRowsPerSecond = rows / fetching.Elapsed.TotalSeconds;
@@ -71,12 +85,13 @@ internal static class StreamScenario
         var peakMegabytes = runs.Max(run => run.PeakMegabytes);
         return new BenchLine("stream")
             .Add("rows", large.Rows)
-            .Add("runs", runs.Length)
-            .Add("body_mb", bodyMegabytes, 1)
+            .Add("runs", runs.Count)
+            .Add("body_mb", body.Length / (1024.0 * 1024.0), 1)
             .Add("seconds", large.Seconds)
             .Add("rows_per_s", rowsPerSecond, 0)
             .Add("raw_rows_per_s", rawRowsPerSecond, 0)
             .Add("ratio", ratio)
+            .Add("ratios", string.Join("/", ratios.Select(each => Math.Round(each, 3).ToString(CultureInfo.InvariantCulture))))
             .Add("first_row_ms", firstRowMilliseconds, 1)
             .Add("peak_mb", peakMegabytes, 1)
             .Add("peak_mb_100k", small.PeakMegabytes, 1)
@@ -92,7 +107,7 @@ internal static class StreamScenario
             .Target("first_row_ms <= 100", firstRowMilliseconds <= 100)
             .Target("peak_mb <= 1.5 x peak_mb_100k", peakMegabytes <= 1.5 * small.PeakMegabytes)
             .Target("peak_mb <= 64", peakMegabytes <= 64)
-            .Target("every row once", runs.All(run => run.Rows == rows && run.Errors == 0) && small.Rows == SmallRows && raw.Rows == rows && large.Errors == 0 && transferComplete);
+            .Target("every row once", runs.All(run => run.Rows == rows && run.Errors == 0) && small.Rows == SmallRows && passes.All(pass => pass.Rows == rows) && transferred == body.Length && parse.Rows == rows);
     }
 
     // Get-NeuConsumption's pump: its default ThrottleLimit (4, as every NEU cmdlet) and its streaming buffer.
@@ -153,11 +168,11 @@ internal static class StreamScenario
     }
 
     /// <summary>The client's row reader over the body in memory: parsing and mapping alone, without HTTP or the emulator.</summary>
-    private static async Task<(long Rows, double Seconds)> ParseInMemoryAsync(byte[] body)
+    private static async Task<(long Rows, double Seconds)> ParseInMemoryAsync(NativeBody body)
     {
         long rows = 0;
         var watch = Stopwatch.StartNew();
-        using var stream = new System.IO.MemoryStream(body, writable: false);
+        using var stream = body.OpenRead();
         using var reader = new Json.JsonStreamReader(stream);
         await foreach (var unused in NeuConsumptionReader.ReadAsync(reader, "Hourly", CancellationToken.None))
         {
@@ -165,14 +180,6 @@ internal static class StreamScenario
         }
 
         return (rows, watch.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>The same request the client sends, its whole body read into memory once (outside every timing).</summary>
-    private static async Task<byte[]> FetchBodyAsync(Emulator.EmulatorServer server, long rows)
-    {
-        using var http = new HttpClient { BaseAddress = server.NeuBaseUri, Timeout = TimeSpan.FromMinutes(5) };
-        using var response = await SendAsync(http, server, rows);
-        return await response.Content.ReadAsByteArrayAsync();
     }
 
     /// <summary>The same request, its body read and thrown away: what the emulator serves over loopback, the transfer ceiling.</summary>
@@ -192,7 +199,7 @@ internal static class StreamScenario
         return total;
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, Emulator.EmulatorServer server, long rows)
+    internal static async Task<HttpResponseMessage> SendAsync(HttpClient http, Emulator.EmulatorServer server, long rows)
     {
         server.State.Neu.LargeConsumptionRows = rows;
         using var request = new HttpRequestMessage(HttpMethod.Post, "data/consumption/");
@@ -205,10 +212,10 @@ internal static class StreamScenario
     }
 
     /// <summary>The ceiling: one Utf8JsonReader pass counting the row objects (depth 3: array, account, data, row).</summary>
-    private static (long Rows, double Seconds) CountRowsInMemory(byte[] body)
+    private static (long Rows, double Seconds) CountRowsInMemory(NativeBody body)
     {
         var watch = Stopwatch.StartNew();
-        var reader = new Utf8JsonReader(body, isFinalBlock: true, state: default);
+        var reader = new Utf8JsonReader(body.Span, isFinalBlock: true, state: default);
         long rows = 0;
         while (reader.Read())
         {
