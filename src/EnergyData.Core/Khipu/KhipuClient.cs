@@ -61,6 +61,7 @@ public sealed partial class KhipuClient
         var context = new RequestContext(trace, options.MaxAttempts);
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
         var credentialsRefreshed = false;
+        var immediateRetries = 0;
         while (true)
         {
             using var response = await SendAsync(request, body, context, cancellationToken).ConfigureAwait(false);
@@ -83,7 +84,17 @@ public sealed partial class KhipuClient
                     continue;
                 }
 
-                throw KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+                var error = KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+
+                // As a synchronous call does: the answer's Error.Type is the instruction, on every path.
+                if (error.ErrorType == KhipuErrorType.RetryImmediately && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
+                {
+                    immediateRetries++;
+                    TraceImmediateRetry(trace, info, context);
+                    continue;
+                }
+
+                throw error;
             }
 
             return new KhipuOperation
@@ -214,18 +225,21 @@ public sealed partial class KhipuClient
             if (error.ErrorType == KhipuErrorType.RetryImmediately && yielded == 0 && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
             {
                 immediateRetries++;
-                trace?.Verbose(string.Format(
-                    CultureInfo.InvariantCulture,
-                    "Khipu answered Status ERROR {0} (RETRY_IMMEDIATELY); retrying, attempt {1} of at most {2}.",
-                    info.Error?.Code,
-                    context.Attempts + 1,
-                    context.MaxAttempts));
+                TraceImmediateRetry(trace, info, context);
                 continue;
             }
 
             throw error;
         }
     }
+
+    private static void TraceImmediateRetry(IRequestTrace? trace, KhipuCallInfo info, RequestContext context) =>
+        trace?.Verbose(string.Format(
+            CultureInfo.InvariantCulture,
+            "Khipu answered Status ERROR {0} (RETRY_IMMEDIATELY); retrying, attempt {1} of at most {2}.",
+            info.Error?.Code,
+            context.Attempts + 1,
+            context.MaxAttempts));
 
     private static bool IsRejectedToken(KhipuError? error) => string.Equals(error?.Code, "A000", StringComparison.OrdinalIgnoreCase);
 

@@ -108,6 +108,33 @@ public sealed class ErrorAndRetryTests
     }
 
     [Fact]
+    public async Task Retry_immediately_answered_to_an_asynchronous_submission_is_retried_as_a_synchronous_call_is()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.KhipuError, ErrorCode = "E201", ErrorType = "RETRY_IMMEDIATELY" });
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var trace = new RecordingTrace();
+
+        var operation = await connection.GetKhipuClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", KhipuCallbackSink.Url(server)), "1234567-8", trace, CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(operation.OperationId));
+        Assert.Equal(2, server.State.Counters.Total);
+        Assert.Contains("RETRY_IMMEDIATELY", trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Retry_immediately_answered_to_an_asynchronous_submission_respects_the_retry_limit()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.KhipuError, ErrorCode = "E201", ErrorType = "RETRY_IMMEDIATELY" });
+        using var connection = KhipuTestConnections.WithApiKey(server, settings => settings.RetryImmediatelyLimit = 0);
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", KhipuCallbackSink.Url(server)), "1234567-8", null, CancellationToken.None));
+
+        Assert.Equal(KhipuErrorType.RetryImmediately, error.ErrorType);
+        Assert.Equal(1, error.Attempts);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
     public async Task Wait_4_hours_in_a_delivered_result_gives_the_earliest_retry_time()
     {
         using var connection = KhipuTestConnections.WithApiKey(server);
