@@ -69,7 +69,7 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuService> GetServiceAsync(long serviceId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.Id(serviceId, "Id");
-        return MapAsync(Routes[NeuRouteNames.Service], IdValue(serviceId), null, NeuPagingMode.Single, null, trace, (item, _) => MapService(item, null, null), cancellationToken);
+        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (item, _) => MapService(item, null, null), cancellationToken);
     }
 
     public IAsyncEnumerable<NeuPqrs> GetPqrsAsync(DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
@@ -309,6 +309,22 @@ public sealed partial class NeuClient
 
     private static Dictionary<string, string> IdValue(long id) => new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) };
 
+    /// <summary>
+    /// One request of a route that takes an id: in its URL where the route has <c>{id}</c>; otherwise as the field
+    /// <c>id</c>, the document's name for it, which goes where every body field goes (the JSON body, or the query of a
+    /// GET, see SendAsync).
+    /// </summary>
+    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<JsonElement, int, T> map, CancellationToken cancellationToken)
+    {
+        if (route.HasPlaceholder("id"))
+        {
+            return MapAsync(route, IdValue(id), null, NeuPagingMode.Single, null, trace, map, cancellationToken);
+        }
+
+        var body = new NeuBody().Add("id", id);
+        return MapAsync(route, null, _ => body, NeuPagingMode.Single, null, trace, map, cancellationToken);
+    }
+
     private static void OptionalId(long? value, string parameterName)
     {
         if (value is { } id)
@@ -455,9 +471,10 @@ public sealed partial class NeuClient
 
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var route = accountId is { } id ? Routes[NeuRouteNames.Account] : Routes[NeuRouteNames.Accounts];
-        var pathValues = accountId is { } value ? IdValue(value) : null;
-        await foreach (var entry in MapAsync(route, pathValues, null, NeuPagingMode.Single, null, trace, (item, _) => MapAccount(item), cancellationToken).ConfigureAwait(false))
+        var entries = accountId is { } id
+            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (item, _) => MapAccount(item), cancellationToken)
+            : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapAccount(item), cancellationToken);
+        await foreach (var entry in entries.ConfigureAwait(false))
         {
             yield return entry;
         }
@@ -468,7 +485,7 @@ public sealed partial class NeuClient
         if (accountId is { } id)
         {
             // One account asked for: its failure is the input's failure, as for any other cmdlet.
-            await foreach (var item in MapAsync(Routes[routeName], IdValue(id), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, id), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (element, _) => map(element, id), cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -496,7 +513,7 @@ public sealed partial class NeuClient
         {
             // Enumerated by hand because C# allows no yield inside a try with a catch: each account's failure is
             // caught around the step that reads it, and its rows already written stay written.
-            var items = MapAsync(Routes[routeName], IdValue(account), null, NeuPagingMode.Single, null, trace, (element, _) => map(element, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var items = MapByIdAsync(Routes[routeName], account, trace, (element, _) => map(element, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var disposeItems = items.ConfigureAwait(false);
             while (true)
             {

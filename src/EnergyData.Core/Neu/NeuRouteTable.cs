@@ -30,7 +30,8 @@ public static class NeuRouteNames
 
 /// <summary>
 /// One endpoint: its HTTP method and path relative to the NEU base URI, optionally with a query part, with <c>{id}</c>
-/// or <c>{page}</c> placeholders in either.
+/// or <c>{page}</c> placeholders in either. An endpoint that takes an id but whose route has no <c>{id}</c> gets it as
+/// the field <c>id</c> (see <see cref="NeuRouteTable"/>).
 /// </summary>
 public sealed class NeuRoute
 {
@@ -71,6 +72,8 @@ public sealed class NeuRoute
     }
 
     public override string ToString() => Method + " " + Path;
+
+    internal bool HasPlaceholder(string name) => Path.Contains("{" + name + "}");
 }
 
 /// <summary>The effective route of one endpoint, as Get-NeuRoute shows it.</summary>
@@ -90,6 +93,13 @@ public sealed class NeuRouteInfo
 
     /// <summary>The default this route replaces (equal to Method and Path when not overridden).</summary>
     public string DefaultRoute { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Where the route sends its id: Path or Query (its <c>{id}</c> placeholder, "Path, Query" when in both), or, for a
+    /// route without <c>{id}</c>, the field <c>id</c> in the Query (GET) or the Body (any other method). Empty for
+    /// the routes that take no id.
+    /// </summary>
+    public string? IdIn { get; set; }
 }
 
 /// <summary>
@@ -102,6 +112,9 @@ public sealed class NeuRouteTable
     private const string ParameterName = "NeuRoute";
     private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
     private static readonly Regex Placeholder = new(@"\{([A-Za-z]+)\}", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    // A query parameter named id (any case), with or without a value: "id", "id=", "ID=5".
+    private static readonly Regex QueryId = new(@"(^|&)id(=|&|$)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1));
 
     private static readonly NeuRoute[] DefaultRoutes =
     [
@@ -154,8 +167,9 @@ public sealed class NeuRouteTable
     /// <summary>
     /// The default table with <paramref name="overrides"/> (name to "METHOD path") applied. Each override must name a
     /// known endpoint, use an HTTP method, be a relative path without "..", a fragment or spaces (optionally followed by
-    /// one query part, "?name={id}"), and keep the placeholders of the default path, in its path or its query. A paged
-    /// endpoint may also have <c>{page}</c>.
+    /// one query part, "?name={id}"), and keep the placeholders of the default path, in its path or its query, except
+    /// <c>{id}</c>: a route without it sends the id as the field <c>id</c>, so its query must not name <c>id</c>
+    /// itself. A paged endpoint may also have <c>{page}</c>.
     /// </summary>
     /// <exception cref="ParameterValidationException">An override is malformed; the message names NeuRoute and the rule.</exception>
     public static NeuRouteTable Create(IEnumerable<KeyValuePair<string, string?>>? overrides)
@@ -240,8 +254,24 @@ public sealed class NeuRouteTable
                 Source = route.IsOverride ? "Override" : "Default",
                 Confirmed = defaultRoute.Confirmed,
                 DefaultRoute = defaultRoute.ToString(),
+                IdIn = defaultRoute.HasPlaceholder("id") ? IdPlacement(route) : null,
             };
         }).ToList();
+
+    /// <summary>Where a route that takes an id sends it (the values of <see cref="NeuRouteInfo.IdIn"/>).</summary>
+    private static string IdPlacement(NeuRoute route)
+    {
+        if (!route.HasPlaceholder("id"))
+        {
+            // Sent as the field id, which NeuClient puts where it puts every other field of the route.
+            return route.Method == "GET" ? "Query" : "Body";
+        }
+
+        var queryStart = route.Path.IndexOf('?');
+        var inPath = (queryStart < 0 ? route.Path : route.Path.Substring(0, queryStart)).Contains("{id}");
+        var inQuery = queryStart >= 0 && route.Path.Substring(queryStart).Contains("{id}");
+        return inPath && inQuery ? "Path, Query" : inPath ? "Path" : "Query";
+    }
 
     /// <summary>How many routes are overridden in this table.</summary>
     public int OverrideCount => routes.Values.Count(route => route.IsOverride);
@@ -305,7 +335,21 @@ public sealed class NeuRouteTable
         var expected = Placeholder.Matches(defaultPath).Cast<Match>().Select(match => match.Groups[1].Value).ToList();
         var allowed = PagedRoutes.Contains(name) ? expected.Union(["page"], StringComparer.Ordinal).ToList() : expected;
         var given = Placeholder.Matches(path).Cast<Match>().Select(match => match.Groups[1].Value).ToList();
-        foreach (var placeholder in expected)
+
+        // The document lists the id in the same "Propiedad" tables as the body fields of other endpoints and does not
+        // say where it goes, so {id} may be left out: the id is then sent as the field id, in the body, or in the
+        // query of a GET. A query that names id as well would send it twice, or an empty one beside the real one.
+        var idIsField = expected.Contains("id", StringComparer.Ordinal) && !given.Contains("id", StringComparer.Ordinal);
+        var queryStart = path.IndexOf('?');
+        if (idIsField && queryStart >= 0 && QueryId.IsMatch(path.Substring(queryStart + 1)))
+        {
+            throw new ParameterValidationException(
+                ParameterName,
+                $"must not name id in its query without the placeholder {{id}} of route {name}: without it the id is sent as the field id",
+                $"'{path}' names id.");
+        }
+
+        foreach (var placeholder in expected.Where(placeholder => placeholder != "id"))
         {
             if (!given.Contains(placeholder, StringComparer.Ordinal))
             {

@@ -66,6 +66,20 @@ public sealed class NeuRequestUriTests
         Assert.Equal(("GET", "https://neu.test/api/accounts/?id=42", (string?)null), request);
     }
 
+    [Theory]
+    [InlineData("GET neugets/?scope=all", "GET", "https://neu.test/api/neugets/?scope=all&id=41", null)]
+    [InlineData("DELETE neugets/", "DELETE", "https://neu.test/api/neugets/", "{\"id\":41}")]
+    [InlineData("PUT neugets/?scope=all", "PUT", "https://neu.test/api/neugets/?scope=all", "{\"id\":41}")]
+    public async Task Without_id_in_the_route_the_id_is_the_field_id_after_the_routes_own_query_or_in_the_body(string route, string method, string uri, string? body)
+    {
+        var handler = new StubNeuHandler(_ => "[]");
+        var client = handler.CreateClient(new Dictionary<string, string?> { ["Neugets"] = route });
+
+        await client.GetNeugetsAsync(41, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal((method, uri, body), Assert.Single(handler.Requests));
+    }
+
     [Fact]
     public async Task Body_fields_of_a_GET_route_with_a_query_follow_it_after_an_ampersand()
     {

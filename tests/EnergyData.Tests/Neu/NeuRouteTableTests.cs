@@ -42,7 +42,6 @@ public sealed class NeuRouteTableTests
     [InlineData("Pqrs", "FETCH pqrs/", "HTTP method")]
     [InlineData("Pqrs", "POST https://evil.example/pqrs", "absolute URL")]
     [InlineData("Pqrs", "POST ../admin/", "'..'")]
-    [InlineData("Account", "GET accounts/", "placeholder {id}")]
     [InlineData("Pqrs", "POST pqrs/{id}/", "placeholders")]
     [InlineData("Pqrs", "POST", "METHOD path")]
     [InlineData("Pqrs", "POST pqrs/#top", "fragment")]
@@ -52,7 +51,9 @@ public sealed class NeuRouteTableTests
     [InlineData("Account", "GET accounts/?next=https://evil.example/&id={id}", "absolute URL")]
     [InlineData("Account", "GET accounts\\?id={id}", "absolute URL")]
     [InlineData("Account", "GET ?id={id}", "METHOD path")]
-    [InlineData("Account", "GET accounts/?id=", "placeholder {id}")]
+    [InlineData("Account", "GET accounts/?id=", "must not name id in its query")]
+    [InlineData("Service", "POST services/?ID=283", "must not name id in its query")]
+    [InlineData("Neugets", "GET neugets/?all=1&id", "must not name id in its query")]
     [InlineData("Notifications", "POST notifications/?page={page}&id={id}", "placeholders")]
     [InlineData("Pqrs", "POST pqrs/?", "query part")]
     [InlineData("Pqrs", "POST pqrs/?a=1?b=2", "query part")]
@@ -81,6 +82,36 @@ public sealed class NeuRouteTableTests
 
         Assert.Equal(expectedPath, route.Path);
         Assert.True(route.IsOverride);
+    }
+
+    [Theory]
+    [InlineData("Account", "POST accounts/")]
+    [InlineData("Service", "GET services/")]
+    [InlineData("Neugets", "PATCH /neugets/")]
+    [InlineData("NeugetPayments", "GET neugets/bills/?scope=all")]
+    public void An_id_route_may_leave_out_its_id_placeholder(string name, string value)
+    {
+        // The document lists the id among the fields, as for PQRS or bills: without {id} it is sent as the field id.
+        var route = NeuRouteTable.Create([new(name, value)])[name];
+
+        Assert.Equal(value.Substring(value.IndexOf(' ', StringComparison.Ordinal) + 1).TrimStart('/'), route.Path);
+        Assert.True(route.IsOverride);
+    }
+
+    [Theory]
+    [InlineData("Account", null, "Path")]
+    [InlineData("Service", "GET services/?id={id}", "Query")]
+    [InlineData("Neugets", "GET neugets/{id}/?account={id}", "Path, Query")]
+    [InlineData("NeugetPayments", "POST neugets/bills/", "Body")]
+    [InlineData("Account", "GET accounts/", "Query")]
+    [InlineData("Service", "DELETE services/", "Body")]
+    [InlineData("Pqrs", null, null)]
+    [InlineData("Pqrs", "GET pqrs/", null)]
+    public void Get_NeuRoute_shows_where_each_route_sends_its_id(string name, string? value, string? idIn)
+    {
+        var table = value is null ? NeuRouteTable.Default : NeuRouteTable.Create([new(name, value)]);
+
+        Assert.Equal(idIn, table.Describe().Single(info => info.Name == name).IdIn);
     }
 
     [Theory]

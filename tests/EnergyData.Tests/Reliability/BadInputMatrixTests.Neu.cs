@@ -37,7 +37,7 @@ public sealed partial class BadInputMatrixTests
         yield return new("NeuRoute unknown endpoint", "NeuRoute", "known NEU endpoint", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumptions"] = "POST data/consumption/" }));
         yield return new("NeuRoute bad method", "NeuRoute", "HTTP method", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumption"] = "SEND data/consumption/" }));
         yield return new("NeuRoute absolute URL", "NeuRoute", "relative", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Consumption"] = "POST https://evil.example/data/" }));
-        yield return new("NeuRoute lost placeholder", "NeuRoute", "placeholder", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Service"] = "GET services/" }));
+        yield return new("NeuRoute lost placeholder", "NeuRoute", "placeholder", env => env.Connect(settings => settings.NeuRoutes = new Dictionary<string, string?> { ["Notifications"] = "POST notifications/" }));
         yield return new("NeuRouteFile missing", "NeuRouteFile", "readable file", env => env.Connect(settings => settings.NeuRouteFile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "energydata-no-such-routes-" + Guid.NewGuid().ToString("N") + ".json")));
     }
 
