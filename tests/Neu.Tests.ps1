@@ -112,6 +112,37 @@ Describe 'Account to consumption to CSV' {
     }
 }
 
+Describe 'Get-NeuFrontierConsumption' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'takes the code in a piped object''s property, numbers included, not the whole object as text' {
+        # A numeric SicCode property failed both binding tries without conversion, and the binder then converted the
+        # whole object to text ("System.Data.DataRow", "@{sic_code=67890}").
+        $table = New-Object System.Data.DataTable
+        [void]$table.Columns.Add('SicCode', [int])
+        [void]$table.Rows.Add(12345)
+        $inputs = @(
+            ('{"sic_code":67890}' | ConvertFrom-Json)
+            $table.Rows[0]
+            [pscustomobject]@{ Frontier = 'Frt00123' }
+            'Frt00456'
+        )
+        $rows = $inputs | Get-NeuFrontierConsumption -From 2024-01-01 -To 2024-01-01T01:00 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        ($rows | Select-Object -ExpandProperty SicCode -Unique) | Should -Be @('67890', '12345', 'Frt00123', 'Frt00456')
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/ddv/consumption' | Should -Be 4
+    }
+
+    It 'refuses a piped object with no SIC code, naming the parameter, and runs the others' {
+        $rows = @([pscustomobject]@{ Name = 'x' }, 'Frt00123') | Get-NeuFrontierConsumption -From 2024-01-01 -To 2024-01-01T01:00 -ErrorVariable failures -ErrorAction SilentlyContinue
+        ($rows | Select-Object -ExpandProperty SicCode -Unique) | Should -Be 'Frt00123'
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        $failures[0].Exception.Message | Should -BeLike "*'SicCode' takes text, a number, or an object with a property named SicCode, sic_code, Sic_codes or Frontier*"
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/ddv/consumption' | Should -Be 1
+    }
+}
+
 Describe 'Paged NEU cmdlets' {
     BeforeEach { Reset-Emulator -Emulator $script:Emulator }
 
