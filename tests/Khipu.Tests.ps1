@@ -105,6 +105,35 @@ Describe 'Get-EnelDebtStatus' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
     }
 
+    It 'takes the number in a piped object''s property, not the whole object as text' {
+        # An object whose ClientIdentifier (or alias) holds a number fails both binding tries without conversion, and
+        # the binder then converted the whole object to text: "@{ClientIdentifier=1234567}", "System.Data.DataRow".
+        $table = New-Object System.Data.DataTable
+        [void]$table.Columns.Add('NumeroCliente', [int])
+        [void]$table.Rows.Add(778899)
+        $inputs = @(
+            ('{"ClientIdentifier":1234567}' | ConvertFrom-Json)
+            $table.Rows[0]
+            [pscustomobject]@{ Cuenta = 3049812.0 }
+            @{ ClientId = [long]4455 }
+            '1234567-8'
+            998877
+        )
+        $rows = $inputs | Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        $rows.ClientIdentifier | Should -Be @('1234567', '778899', '3049812', '4455', '1234567-8', '998877')
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 6
+    }
+
+    It 'refuses a piped object with no client identifier, naming the parameter, and runs the others' {
+        $rows = @([pscustomobject]@{ Name = 'sin numero' }, '1234567-8') | Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($rows).Count | Should -Be 1
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        $failures[0].Exception.Message | Should -BeLike "*'ClientIdentifier' takes text, a number, or an object with a property named ClientIdentifier, ClientId*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 1
+    }
+
     It 'sends nothing for bad input' {
         Get-EnelDebtStatus -ClientIdentifier '12.345.678-9' -ErrorVariable failure -ErrorAction SilentlyContinue
         $failure[0].CategoryInfo.Category | Should -Be 'InvalidArgument'

@@ -41,13 +41,59 @@ Describe 'Account to consumption to CSV' {
     }
 
     It 'reads account ids from a CSV file with the API column name' {
-        # The dates on the command line: CSV cells are strings, and PowerShell binds them with type conversion only
-        # after trying the default parameter set (ByService), where From and To alone would already count as a match.
         $csv = Join-Path $TestDrive 'accounts.csv'
         [pscustomobject]@{ id_account = 42 } | Export-Csv $csv -NoTypeInformation
         $rows = Import-Csv $csv | Get-NeuConsumption -Interval Daily -From '2025-01-01' -To '2025-01-03'
         $rows.Count | Should -Be 2
         $rows[0].AccountName | Should -Be 'Cuenta Sur'
+    }
+
+    It 'binds every column of a CSV with the body fields of the API document: Id_account,Interval,From,To' {
+        # With two parameter sets (ByService the default) the binder settled every such row on ByService, because
+        # Interval, From and To (in both sets) bound there first, and each row failed for want of -ServiceId.
+        $csv = Join-Path $TestDrive 'requests.csv'
+        @(
+            'Id_account,Interval,From,To'
+            '42,DAILY,2025-01-01,2025-01-03'
+            '41,MONTHLY,2025-01-01,2025-03-01'
+        ) | Set-Content -Path $csv
+        $rows = Import-Csv $csv | Get-NeuConsumption -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        $south = @($rows | Where-Object AccountId -EQ 42)
+        $south.Count | Should -Be 2
+        $south[0].Interval | Should -Be 'Daily'
+        @($rows | Where-Object AccountId -EQ 41).Count | Should -BeGreaterThan 0
+        ($rows | Where-Object AccountId -EQ 41 | Select-Object -ExpandProperty Interval -Unique) | Should -Be 'Monthly'
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 2
+    }
+
+    It 'binds a typed object with AccountId, From and To' {
+        # Typed values bind at the binder's first by-property-name stage, where the old default set took From and To.
+        $rows = [pscustomobject]@{ AccountId = [long]42; From = [datetime]'2025-01-01'; To = [datetime]'2025-01-03' } | Get-NeuConsumption
+        $rows.Count | Should -Be 2
+        ($rows | Select-Object -ExpandProperty ServiceId -Unique) | Should -Be 450
+    }
+
+    It 'reports an input that names neither an account nor services, and still runs the others' {
+        $inputs = @(
+            [pscustomobject]@{ AccountId = 42; From = '2025-01-01'; To = '2025-01-03' }
+            [pscustomobject]@{ Name = 'no id'; From = '2025-01-01'; To = '2025-01-03' }
+            [pscustomobject]@{ ServiceId = 282; From = '2025-01-01'; To = '2025-01-03' }
+        )
+        $rows = $inputs | Get-NeuConsumption -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+        $failures[0].Exception.Message | Should -BeLike "*'AccountId' or 'ServiceId' is required*"
+        ($rows | Select-Object -ExpandProperty ServiceId -Unique | Sort-Object) | Should -Be @(282, 450)
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 2
+    }
+
+    It 'refuses both ids when one is on the command line, per input' {
+        $rows = Get-NeuService -Id 282 | Get-NeuConsumption -AccountId 41 -From 2025-01-01 -To 2025-01-03 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'AccountId' cannot be combined with ServiceId*"
+        [int](Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 0
     }
 
     It 'refuses a piped object whose AccountId is empty instead of listing every account' {
@@ -63,6 +109,37 @@ Describe 'Account to consumption to CSV' {
     It 'refuses a range that ends before it starts without sending anything' {
         { Get-NeuConsumption -AccountId 41 -From 2025-02-01 -To 2025-01-01 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'From' must not be later than 'To'*"
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+}
+
+Describe 'Get-NeuFrontierConsumption' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'takes the code in a piped object''s property, numbers included, not the whole object as text' {
+        # A numeric SicCode property failed both binding tries without conversion, and the binder then converted the
+        # whole object to text ("System.Data.DataRow", "@{sic_code=67890}").
+        $table = New-Object System.Data.DataTable
+        [void]$table.Columns.Add('SicCode', [int])
+        [void]$table.Rows.Add(12345)
+        $inputs = @(
+            ('{"sic_code":67890}' | ConvertFrom-Json)
+            $table.Rows[0]
+            [pscustomobject]@{ Frontier = 'Frt00123' }
+            'Frt00456'
+        )
+        $rows = $inputs | Get-NeuFrontierConsumption -From 2024-01-01 -To 2024-01-01T01:00 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        ($rows | Select-Object -ExpandProperty SicCode -Unique) | Should -Be @('67890', '12345', 'Frt00123', 'Frt00456')
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/ddv/consumption' | Should -Be 4
+    }
+
+    It 'refuses a piped object with no SIC code, naming the parameter, and runs the others' {
+        $rows = @([pscustomobject]@{ Name = 'x' }, 'Frt00123') | Get-NeuFrontierConsumption -From 2024-01-01 -To 2024-01-01T01:00 -ErrorVariable failures -ErrorAction SilentlyContinue
+        ($rows | Select-Object -ExpandProperty SicCode -Unique) | Should -Be 'Frt00123'
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        $failures[0].Exception.Message | Should -BeLike "*'SicCode' takes text, a number, or an object with a property named SicCode, sic_code, Sic_codes or Frontier*"
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/ddv/consumption' | Should -Be 1
     }
 }
 

@@ -51,6 +51,37 @@ public sealed class NeuConsumptionQuery
     public DateTime? From { get; set; }
 
     public DateTime? To { get; set; }
+
+    /// <summary>
+    /// The query of one Get-NeuConsumption input, from its -AccountId and -ServiceId as that input bound them (see
+    /// <see cref="Validation.ArgumentSource"/>). Nothing is checked here: <see cref="NeuClient.GetConsumptionBatchesAsync"/>
+    /// refuses neither and both before any request, as for every caller of the core.
+    /// </summary>
+    /// <remarks>
+    /// The one choice made here: an object piped with both ids names a service of that account (a NeuService, a
+    /// Get-NeuAccount -ExpandService row, a CSV row with both columns), so its services are read and its account is
+    /// only context. Both ids given otherwise (one of them on the command line) stay both, and are refused. A service
+    /// id given but empty (a piped service whose id property is $null) stays given, as an empty list, and is refused
+    /// rather than replaced by the whole account.
+    /// </remarks>
+    public static NeuConsumptionQuery ForInput(
+        long? accountId,
+        Validation.ArgumentSource accountSource,
+        IReadOnlyList<long>? serviceIds,
+        Validation.ArgumentSource servicesSource,
+        NeuInterval interval,
+        DateTime? from,
+        DateTime? to)
+    {
+        var account = accountSource == Validation.ArgumentSource.NotGiven ? null : accountId;
+        IReadOnlyList<long>? services = servicesSource == Validation.ArgumentSource.NotGiven ? null : serviceIds ?? Array.Empty<long>();
+        if (account is not null && services is not null && accountSource == Validation.ArgumentSource.Pipeline && servicesSource == Validation.ArgumentSource.Pipeline)
+        {
+            account = null;
+        }
+
+        return new NeuConsumptionQuery { AccountId = account, ServiceIds = services, Interval = interval, From = from, To = to };
+    }
 }
 
 /// <summary>The endpoints. Each public method checks its input before returning, so bad input never sends a request.</summary>
@@ -97,6 +128,16 @@ public sealed partial class NeuClient
         if (query is null)
         {
             throw new ArgumentNullException(nameof(query));
+        }
+
+        if (query.AccountId is null && query.ServiceIds is null)
+        {
+            // Each Get-NeuConsumption input must name its account or its services; the cmdlet has one parameter set
+            // (two sets made the binder lock piped rows onto the default one), so the rule is checked here, per input.
+            throw new Validation.ParameterValidationException(
+                "AccountId",
+                "or 'ServiceId' is required: give one account or a list of services",
+                "Neither was given for this input. Give -AccountId or -ServiceId, or pipe objects with an AccountId (Id_account) or ServiceId (Id_services, id_service) property.");
         }
 
         var body = new NeuBody();

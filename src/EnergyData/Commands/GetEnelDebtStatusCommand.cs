@@ -10,8 +10,14 @@ namespace EnergyData.Commands;
 [OutputType(typeof(EnelDebtStatus), typeof(KhipuOperation))]
 public sealed class GetEnelDebtStatusCommand : KhipuCmdlet
 {
+    /// <summary>
+    /// Client identifiers: text, numbers, or objects with a ClientIdentifier property or one of its aliases. The
+    /// transformation takes such an object's property before the binder would convert the whole object to text (it
+    /// does when the property holds a number, as in rows of Invoke-Sqlcmd, ConvertFrom-Json or Import-Excel).
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("ClientId", "Client", "AccountNumber", "NumeroCliente", "NumeroDeCliente", "NumeroCuenta", "Cuenta")]
+    [TextFromPipeline(nameof(ClientIdentifier), "ClientId", "Client", "AccountNumber", "NumeroCliente", "NumeroDeCliente", "NumeroCuenta", "Cuenta")]
     [AllowEmptyString]
     public string[] ClientIdentifier { get; set; } = Array.Empty<string>();
 

@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using EnergyData.Neu;
 using EnergyData.Pipeline;
+using EnergyData.Validation;
 
 namespace EnergyData.Commands;
 
@@ -9,24 +10,38 @@ namespace EnergyData.Commands;
 /// Get-NeuConsumption: energy readings of an account or of services, one row per service per timestamp, streamed as
 /// the response arrives (hourly data for a year is millions of rows).
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "NeuConsumption", DefaultParameterSetName = ByServiceSet)]
+/// <remarks>
+/// One parameter set, on purpose. With an account set and a service set, the binder tries the default set first at
+/// each pipeline stage, and Interval/From/To (in every set) bind there: a CSV row or an object with an account id was
+/// locked onto the service set and failed for want of -ServiceId. Here both ids are optional, and the core refuses
+/// an input that gives neither (or both), per input and before any request.
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "NeuConsumption")]
 [OutputType(typeof(NeuConsumption))]
 public sealed class GetNeuConsumptionCommand : NeuCmdlet
 {
-    private const string ByServiceSet = "ByService";
-    private const string ByAccountSet = "ByAccount";
+    // -ServiceId when this input did not give it. The binder restores a pipeline parameter's value from before the
+    // first input (this instance) ahead of each input, so the reference tells "not given" from a piped $null, which is
+    // given but empty and must be refused, not read as "the account instead". (MyInvocation.BoundParameters cannot
+    // tell: it keeps what earlier piped objects bound.)
+#pragma warning disable CA1825 // A distinct instance, compared by reference: Array.Empty would be shared.
+    private static readonly long[] ServiceIdNotGiven = new long[0];
+#pragma warning restore CA1825
+
+    private bool accountOnCommandLine;
+    private bool servicesOnCommandLine;
 
     /// <summary>One account: every service of it (Id_account).</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByAccountSet)]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    public long AccountId { get; set; }
+    public long? AccountId { get; set; }
 
     /// <summary>Services, sent together in one request (Id_services).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByServiceSet)]
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service", "Id_services")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    public long[] ServiceId { get; set; } = [];
+    public long[]? ServiceId { get; set; } = ServiceIdNotGiven;
 
     /// <summary>Detail of the readings: Hourly, Daily (default) or Monthly.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -45,17 +60,30 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
     /// <summary>Rows stream by the million: the pump's streaming buffer (bounded across operations).</summary>
     protected override PumpOptions PumpOptions => PumpOptions.Streaming(ThrottleLimit, !Unordered.IsPresent);
 
+    protected override void BeginProcessing()
+    {
+        // Pipeline input is bound after this, per input: what is bound now came from the command line.
+        accountOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(AccountId));
+        servicesOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(ServiceId));
+        base.BeginProcessing();
+    }
+
     protected override void ProcessRecord()
     {
-        var query = new NeuConsumptionQuery
-        {
-            AccountId = ParameterSetName == ByAccountSet ? AccountId : null,
-            ServiceIds = ParameterSetName == ByServiceSet ? ServiceId : null,
-            Interval = Interval,
-            From = From,
-            To = To,
-        };
-        object target = ParameterSetName == ByAccountSet ? AccountId : string.Join(",", ServiceId);
+        var query = NeuConsumptionQuery.ForInput(
+            AccountId,
+            AccountId is null ? ArgumentSource.NotGiven : Source(accountOnCommandLine),
+            ServiceId,
+            ReferenceEquals(ServiceId, ServiceIdNotGiven) ? ArgumentSource.NotGiven : Source(servicesOnCommandLine),
+            Interval,
+            From,
+            To);
+        object? target = query.AccountId is { } accountId ? accountId : query.ServiceIds is { } serviceIds ? string.Join(",", serviceIds) : null;
+
+        // The query is checked inside the operation, so an input that names neither an account nor services is that
+        // input's error (before any request) and the others go on.
         Submit(target, context => context.WriteBatchesAsync(Neu.GetConsumptionBatchesAsync(query, context, context.CancellationToken)));
     }
+
+    private static ArgumentSource Source(bool onCommandLine) => onCommandLine ? ArgumentSource.CommandLine : ArgumentSource.Pipeline;
 }

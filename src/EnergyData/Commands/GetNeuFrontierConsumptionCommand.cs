@@ -10,9 +10,13 @@ namespace EnergyData.Commands;
 [OutputType(typeof(NeuFrontierConsumption))]
 public sealed class GetNeuFrontierConsumptionCommand : NeuCmdlet
 {
-    /// <summary>SIC frontier codes, sent together in one request (Sic_codes).</summary>
+    /// <summary>
+    /// SIC frontier codes, sent together in one request (Sic_codes): text, numbers, or objects with a SicCode property or
+    /// one of its aliases, whose value is taken before the binder would convert the whole object to text.
+    /// </summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("sic_code", "Sic_codes", "Frontier")]
+    [TextFromPipeline(nameof(SicCode), "sic_code", "Sic_codes", "Frontier")]
     [AllowEmptyString]
     public string[] SicCode { get; set; } = [];
 

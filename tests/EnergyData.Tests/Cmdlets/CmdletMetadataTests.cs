@@ -279,6 +279,87 @@ public sealed class CmdletMetadataTests
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
 
+    /// <summary>
+    /// The binder's order for a piped object: by value, then by property name, each first without type conversion and
+    /// then with it. At each of those stages it tries the default parameter set first; when anything binds there (a
+    /// parameter of every set counts) it tries no other set at that stage, and narrows to the sets of what it bound. So
+    /// a parameter of every set that binds by property name takes a row into the default set before another set's own
+    /// parameters are tried, and a row meant for that other set fails for want of the default set's mandatory
+    /// parameter. Import-Csv rows meet it always: their cells are text, so every non-text parameter binds at the same,
+    /// converting, stage. That was Get-NeuConsumption, with sets ByService (default) and ByAccount and -Interval,
+    /// -From and -To in both: no Id_account row ever reached ByAccount.
+    /// </summary>
+    [Fact]
+    public void Piped_rows_can_reach_every_parameter_set_that_takes_them()
+    {
+        var failures = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            if (cmdlet.Named.GetValueOrDefault("DefaultParameterSetName") is not string defaultSet)
+            {
+                continue;
+            }
+
+            var shared = cmdlet.Parameters
+                .Where(parameter => parameter.FromPipelineByPropertyName && parameter.Sets.Any(set => SetName(set) is null or "__AllParameterSets"))
+                .Select(parameter => "-" + parameter.Name)
+                .ToList();
+            var otherSets = cmdlet.Parameters
+                .SelectMany(parameter => parameter.Sets)
+                .Where(set => SetName(set) is { } name && name != "__AllParameterSets" && name != defaultSet
+                    && (set.GetValueOrDefault("ValueFromPipelineByPropertyName") is true || set.GetValueOrDefault("ValueFromPipeline") is true))
+                .Select(set => SetName(set)!)
+                .Distinct(StringComparer.Ordinal);
+            if (shared.Count > 0)
+            {
+                failures.AddRange(otherSets.Select(set => $"{cmdlet.Name}: {string.Join(", ", shared)} (every set) bind by property name, so piped rows settle on the default set {defaultSet} before set {set} is tried"));
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
+
+        static string? SetName(IReadOnlyDictionary<string, object?> set) => set.GetValueOrDefault("ParameterSetName") as string;
+    }
+
+    /// <summary>
+    /// A text parameter that takes pipeline input both by value and by property name gets, from an object whose
+    /// property of that name holds a number (a DataRow of Invoke-Sqlcmd, ConvertFrom-Json, Import-Excel), the WHOLE
+    /// object as text: by property name without conversion fails (a number is not text), and by value with conversion
+    /// comes next and turns anything into text ("System.Data.DataRow", "@{ClientIdentifier=1234567}"). Each such
+    /// parameter carries the transformation that turns a piped object into its property's value first, with exactly the
+    /// names the binder would match: the parameter's and its aliases (in that order).
+    /// </summary>
+    [Fact]
+    public void Text_parameters_piped_by_value_and_by_property_name_take_the_property_of_a_piped_object()
+    {
+        var found = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => parameter.FromPipeline && parameter.FromPipelineByPropertyName))
+            {
+                var type = parameter.Property.PropertyType;
+                var element = type.IsArray ? type.GetElementType()! : type;
+                if (element.FullName is not ("System.String" or "System.Object"))
+                {
+                    continue; // Other types: converting a whole object to them fails, and the binder goes on by property name.
+                }
+
+                var where = $"{cmdlet.Name} -{parameter.Name}";
+                found.Add(where);
+                var transformation = parameter.Property.GetCustomAttributesData().SingleOrDefault(data => data.AttributeType.Name == "TextFromPipelineAttribute");
+                Assert.True(transformation is not null, $"{where} takes a piped object's text instead of its property");
+                Assert.Equal("System.Management.Automation.ArgumentTransformationAttribute", transformation.AttributeType.BaseType!.FullName);
+                var names = transformation.ConstructorArguments
+                    .SelectMany(argument => argument.Value is IEnumerable<CustomAttributeTypedArgument> items ? items.Select(item => (string)item.Value!) : new[] { (string)argument.Value! })
+                    .ToList();
+                Assert.Equal(parameter.BindingNames.ToList(), names);
+            }
+        }
+
+        Assert.Contains("Get-EnelDebtStatus -ClientIdentifier", found);
+        Assert.Contains("Get-NeuFrontierConsumption -SicCode", found);
+    }
+
     private static void AssertBinds(string outputTypeName, string cmdletName, string parameterName)
     {
         var outputType = Module.Cmdlets.SelectMany(cmdlet => cmdlet.OutputTypes).First(type => type.Name == outputTypeName);
