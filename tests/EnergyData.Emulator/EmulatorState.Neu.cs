@@ -21,6 +21,13 @@ public sealed class NeuEmulatorState
     public int GateAfterRows { get; set; } = 10;
 
     /// <summary>
+    /// Writes the keys of each consumption and frontier group in ordinal order, as a server that sorts keys does
+    /// (Flask's jsonify, Go maps, Python's sort_keys): account_name, data, id_account; data, sic_code. The rows keep
+    /// the document's order of fields.
+    /// </summary>
+    public bool SortedGroupKeys { get; set; }
+
+    /// <summary>
     /// When set, bills/ answers every request with page 1, whatever its Page field says: the document marks Page
     /// optional and gives the bills answer no paging fields, so a server may well ignore it.
     /// </summary>

@@ -42,6 +42,12 @@ public sealed class KhipuEmulatorOptions
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// Writes every object's keys in ordinal order, envelope and Data alike, as Flask's jsonify, Go maps and Python's
+    /// sort_keys do: Data comes before OperationId, and Disconformidades before TotalDisconformidades.
+    /// </summary>
+    public bool SortedKeys { get; set; }
+
     /// <summary>Adds an unknown field to every envelope and every data object, to check that clients tolerate them.</summary>
     public bool ExtraFields { get; set; }
 

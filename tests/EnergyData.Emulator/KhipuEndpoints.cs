@@ -1,7 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.IO.Compression;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -336,8 +338,17 @@ public static class KhipuEndpoints
             envelope["Trace"] = new JsonObject { ["Region"] = "emulator", ["Elapsed"] = 0 };
         }
 
-        return envelope;
+        return state.KhipuOptions.SortedKeys ? (JsonObject)WithSortedKeys(envelope)! : envelope;
     }
+
+    /// <summary>A copy of <paramref name="node"/> with the keys of every object in ordinal order.</summary>
+    private static JsonNode? WithSortedKeys(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(property => property.Key, StringComparer.Ordinal)
+            .Select(property => KeyValuePair.Create(property.Key, WithSortedKeys(property.Value)))),
+        JsonArray array => new JsonArray(array.Select(WithSortedKeys).ToArray()),
+        _ => node?.DeepClone(),
+    };
 
     private static Task WriteErrorAsync(HttpContext context, EmulatorState state, KhipuRequestException refused) =>
         WriteJsonAsync(

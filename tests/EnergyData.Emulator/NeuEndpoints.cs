@@ -289,7 +289,11 @@ public static partial class NeuEndpoints
         foreach (var group in groups)
         {
             writer.WriteStartObject();
-            writer.WriteNumber("id_account", group.Key);
+            if (!state.Neu.SortedGroupKeys)
+            {
+                writer.WriteNumber("id_account", group.Key);
+            }
+
             writer.WriteString("account_name", group.First().AccountName);
             writer.WriteStartArray("data");
             if (large > 0)
@@ -319,6 +323,11 @@ public static partial class NeuEndpoints
             }
 
             writer.WriteEndArray();
+            if (state.Neu.SortedGroupKeys)
+            {
+                writer.WriteNumber("id_account", group.Key);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -693,7 +702,11 @@ public static partial class NeuEndpoints
             foreach (var code in codes.EnumerateArray().Select(code => code.GetString()!))
             {
                 writer.WriteStartObject();
-                writer.WriteString("sic_code", code);
+                if (!state.Neu.SortedGroupKeys)
+                {
+                    writer.WriteString("sic_code", code);
+                }
+
                 writer.WriteStartArray("data");
                 var hour = 0;
                 for (var date = from!.Value; date <= to!.Value && hour < 24 * 400; date = date.AddHours(1), hour++)
@@ -705,6 +718,11 @@ public static partial class NeuEndpoints
                 }
 
                 writer.WriteEndArray();
+                if (state.Neu.SortedGroupKeys)
+                {
+                    writer.WriteString("sic_code", code);
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -19,7 +19,9 @@ namespace EnergyData.Json;
 /// <see cref="Utf8JsonReader"/> is a ref struct and cannot live across awaits, so each call rebuilds one over the
 /// unconsumed part of a pooled buffer from the saved <see cref="JsonReaderState"/>. Bytes from the start of the
 /// current token onwards stay in the buffer: the token getters read them, and ReadValueAsync needs the whole value
-/// from its first token.
+/// from its first token. <see cref="PeekFollowingPropertiesAsync"/> is the one exception to holding only the current
+/// value: it buffers the rest of an enclosing object, up to MaxLookAheadBytes, for the fields written after a streamed
+/// array.
 /// </remarks>
 public sealed class JsonStreamReader : IDisposable
 {
@@ -34,6 +36,7 @@ public sealed class JsonStreamReader : IDisposable
 
     private readonly Stream _stream;
     private readonly int _maxValueBytes;
+    private readonly int _maxLookAheadBytes;
     private readonly long _maxTotalBytes;
     private readonly int _bufferCap;
     private readonly JsonReaderOptions _readerOptions;
@@ -72,6 +75,11 @@ public sealed class JsonStreamReader : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxTotalBytes, "MaxTotalBytes must not be negative.");
         }
 
+        if (options.MaxLookAheadBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxLookAheadBytes, "MaxLookAheadBytes must not be negative.");
+        }
+
         if (options.MaxDepth <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxDepth, "MaxDepth must be positive.");
@@ -79,6 +87,9 @@ public sealed class JsonStreamReader : IDisposable
 
         _maxValueBytes = options.MaxValueBytes;
         _maxTotalBytes = options.MaxTotalBytes;
+
+        // The buffer never holds more than MaxValueBytes (FillAsync refuses to), so neither can a look-ahead.
+        _maxLookAheadBytes = Math.Min(options.MaxLookAheadBytes, options.MaxValueBytes);
         _bufferCap = Math.Max(options.MaxValueBytes, options.InitialBufferSize);
         _readerOptions = new JsonReaderOptions { MaxDepth = options.MaxDepth };
         _state = new JsonReaderState(_readerOptions);
@@ -349,6 +360,88 @@ public sealed class JsonStreamReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// Looks ahead, without moving this reader, for properties of the object around the current token that are
+    /// written after it: a server that sorts its keys puts <c>id_account</c> after <c>data</c>, and the rows of data
+    /// are streamed before the reader gets there. The reader stands on a property name or on the first token of its
+    /// value (the array about to be streamed, say). The rest of the enclosing object is read into the buffer, at most
+    /// MaxLookAheadBytes counted from the current token, and the names of its own properties are compared with
+    /// <paramref name="names"/>: as written first, else in any case, as the readers of this module match names.
+    /// </summary>
+    /// <returns>
+    /// One entry per name, in the order of <paramref name="names"/>: the value of the last property of that name after
+    /// the current token, or null when none follows. The whole result is null when the rest of the object is larger
+    /// than MaxLookAheadBytes, is not valid JSON, ends with the stream, or would pass MaxTotalBytes: what was read
+    /// stays buffered, and reading on raises any error where it would have been raised without the look-ahead.
+    /// </returns>
+    /// <exception cref="InvalidOperationException">The current token is not inside an object.</exception>
+    public async ValueTask<JsonElement?[]?> PeekFollowingPropertiesAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        if (names is null)
+        {
+            throw new ArgumentNullException(nameof(names));
+        }
+
+        ThrowIfDisposed();
+        if (_tokenType is JsonTokenType.None or JsonTokenType.EndObject or JsonTokenType.EndArray or JsonTokenType.Comment || _depth == 0)
+        {
+            throw WrongToken("a property name or the first token of its value");
+        }
+
+        var scan = new LookAheadScan(_bufferOrigin + _consumed, _state, _depth - 1, names.Count);
+        long lookAheadStart = _bufferOrigin + _tokenStart;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bool complete;
+            try
+            {
+                complete = ScanToEnclosingEnd(scan, names);
+            }
+            catch (JsonException)
+            {
+                // Reading on reaches the same bytes and reports them with their position, after the rows before them.
+                return null;
+            }
+
+            if (complete)
+            {
+                break;
+            }
+
+            if (_isFinalBlock || _length - _tokenStart >= _maxLookAheadBytes || _totalRead >= _maxTotalBytes)
+            {
+                return null;
+            }
+
+            // The current token's bytes stay, so its getters still work afterwards.
+            await FillAsync(_tokenStart, cancellationToken, withinTotalCap: true).ConfigureAwait(false);
+        }
+
+        // A read may bring in more than the limit at once; the limit still decides, so that the outcome does not
+        // depend on how the stream happened to be chunked.
+        if (scan.End - lookAheadStart > _maxLookAheadBytes)
+        {
+            return null;
+        }
+
+        var values = new JsonElement?[names.Count];
+        int objectEnd = (int)(scan.End - _bufferOrigin);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (scan.ValueStarts[i] < 0)
+            {
+                continue;
+            }
+
+            int valueStart = (int)(scan.ValueStarts[i] - _bufferOrigin);
+            var valueReader = new Utf8JsonReader(_buffer.AsSpan(valueStart, objectEnd - valueStart), isFinalBlock: true, new JsonReaderState(_readerOptions));
+            values[i] = JsonElement.ParseValue(ref valueReader);
+        }
+
+        return values;
+    }
+
     /// <summary>Returns the pooled buffer. The stream is left open.</summary>
     public void Dispose()
     {
@@ -431,6 +524,87 @@ public sealed class JsonStreamReader : IDisposable
         _depth = reader.CurrentDepth;
         hasToken = true;
         return true;
+    }
+
+    /// <summary>
+    /// Reads the buffered tokens after the last one scanned, noting where the wanted properties' values start, until
+    /// the enclosing object's end; false when more data is needed. Progress is kept in <paramref name="scan"/> (by
+    /// stream position, which survives a compaction), so each byte is scanned once however the body is chunked.
+    /// </summary>
+    private bool ScanToEnclosingEnd(LookAheadScan scan, IReadOnlyList<string> names)
+    {
+        int start = (int)(scan.Position - _bufferOrigin);
+        var reader = new Utf8JsonReader(_buffer.AsSpan(start, _length - start), _isFinalBlock, scan.State);
+        long committed = 0;
+        var committedState = scan.State;
+        bool found = false;
+        while (reader.Read())
+        {
+            if (reader.CurrentDepth == scan.ObjectDepth)
+            {
+                if (reader.TokenType != JsonTokenType.EndObject)
+                {
+                    throw new InvalidOperationException(string.Format(
+                        CultureInfo.InvariantCulture,
+                        "The JSON token at stream byte {0} is inside an array, not an object: there are no properties to look ahead for.",
+                        BytesConsumed));
+                }
+
+                scan.End = scan.Position + reader.BytesConsumed;
+                found = true;
+                break;
+            }
+
+            if (scan.PendingName >= 0)
+            {
+                scan.ValueStarts[scan.PendingName] = scan.Position + reader.TokenStartIndex;
+                scan.PendingName = -1;
+            }
+            else if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == scan.ObjectDepth + 1)
+            {
+                scan.PendingName = NameIndex(ref reader, names);
+            }
+
+            committed = reader.BytesConsumed;
+            committedState = reader.CurrentState;
+        }
+
+        scan.Position += committed;
+        scan.State = committedState;
+        return found;
+    }
+
+    /// <summary>The index of the current property name in <paramref name="names"/>: as written first, else in any case; -1 for none.</summary>
+    private static int NameIndex(ref Utf8JsonReader reader, IReadOnlyList<string> names)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (reader.ValueTextEquals(names[i]))
+            {
+                return i;
+            }
+        }
+
+        string? name;
+        try
+        {
+            name = reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // A name that is not valid text: reading on raises this where it would have without the look-ahead.
+            return -1;
+        }
+
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(name, names[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private async ValueTask SkipPropertyValueSlowAsync(CancellationToken cancellationToken)
@@ -695,9 +869,10 @@ public sealed class JsonStreamReader : IDisposable
 
     /// <summary>
     /// Keeps the bytes from <paramref name="keepFrom"/> on (moved to the front), makes room, and reads once from the
-    /// stream; at the end of the stream marks the final block instead.
+    /// stream; at the end of the stream marks the final block instead. <paramref name="withinTotalCap"/> reads no byte
+    /// past MaxTotalBytes (the caller checks that one is left), so that a look-ahead never raises the limit itself.
     /// </summary>
-    private async ValueTask FillAsync(int keepFrom, CancellationToken cancellationToken)
+    private async ValueTask FillAsync(int keepFrom, CancellationToken cancellationToken, bool withinTotalCap = false)
     {
         if (_isFinalBlock)
         {
@@ -721,7 +896,7 @@ public sealed class JsonStreamReader : IDisposable
         if (remaining < count)
         {
             // One byte past the cap tells a stream that is exactly at the cap from one that exceeds it.
-            count = (int)remaining + 1;
+            count = withinTotalCap ? (int)remaining : (int)remaining + 1;
         }
 
         int read = await _stream.ReadAsync(_buffer, _length, count, cancellationToken).ConfigureAwait(false);
@@ -831,6 +1006,32 @@ public sealed class JsonStreamReader : IDisposable
             inner.LineNumber,
             inner.BytePositionInLine,
             inner);
+
+    /// <summary>How far a look-ahead has scanned, and what it found: positions are in stream bytes.</summary>
+    private sealed class LookAheadScan(long position, JsonReaderState state, int objectDepth, int nameCount)
+    {
+        public long Position { get; set; } = position;
+
+        public JsonReaderState State { get; set; } = state;
+
+        public int ObjectDepth { get; } = objectDepth;
+
+        /// <summary>The name index of the property whose value the next token starts, or -1.</summary>
+        public int PendingName { get; set; } = -1;
+
+        /// <summary>Per name, the stream position where the value of its last property so far starts, or -1.</summary>
+        public long[] ValueStarts { get; } = CreateValueStarts(nameCount);
+
+        /// <summary>Just after the enclosing object's closing brace, once found.</summary>
+        public long End { get; set; } = -1;
+
+        private static long[] CreateValueStarts(int count)
+        {
+            var starts = new long[count];
+            starts.AsSpan().Fill(-1L);
+            return starts;
+        }
+    }
 
     private readonly struct PlainInvoker<T>(JsonValueParser<T> parser) : IValueInvoker<T>
     {

@@ -15,6 +15,8 @@ namespace EnergyData.Khipu;
 
 public sealed partial class KhipuClient
 {
+    private static readonly string[] TotalField = { "TotalDisconformidades" };
+
     /// <summary>Checks a CEN query before anything is sent. Returns the request for page 0.</summary>
     public static KhipuRequest CenRequest(CenQuery query, int page, bool accountCredentialRequired, Uri? callbackUrl = null)
     {
@@ -299,6 +301,7 @@ public sealed partial class KhipuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "NonconformitiesList": { "TotalDisconformidades": n, "Disconformidades": [ ... ] } }
+        await LookAheadForOperationIdAsync(reader, info, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;
@@ -324,17 +327,14 @@ public sealed partial class KhipuClient
                 continue;
             }
 
+            var totalRead = false;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (IsProperty(reader, "TotalDisconformidades"))
                 {
                     var total = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
-                    state.TotalCount = total.ValueKind switch
-                    {
-                        JsonValueKind.Number when total.TryGetInt32(out var n) && n >= 0 => n,
-                        JsonValueKind.String when int.TryParse(total.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
-                        _ => state.TotalCount,
-                    };
+                    state.TotalCount = TotalOf(total, state.TotalCount);
+                    totalRead = true;
                 }
                 else if (IsProperty(reader, "Disconformidades"))
                 {
@@ -342,6 +342,14 @@ public sealed partial class KhipuClient
                     {
                         await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
                         continue;
+                    }
+
+                    // Sorted keys put Disconformidades first: each row carries the total, so it is looked for ahead.
+                    if (!totalRead
+                        && await reader.PeekFollowingPropertiesAsync(TotalField, cancellationToken).ConfigureAwait(false) is { } following
+                        && following[0] is { } totalAfterList)
+                    {
+                        state.TotalCount = TotalOf(totalAfterList, state.TotalCount);
                     }
 
                     await foreach (var element in reader.ReadArrayAsync(ParseElement, cancellationToken).ConfigureAwait(false))
@@ -370,6 +378,14 @@ public sealed partial class KhipuClient
             }
         }
     }
+
+    /// <summary>TotalDisconformidades as a count; anything but a whole number that is not negative leaves <paramref name="current"/>.</summary>
+    private static int? TotalOf(JsonElement total, int? current) => total.ValueKind switch
+    {
+        JsonValueKind.Number when total.TryGetInt32(out var n) && n >= 0 => n,
+        JsonValueKind.String when int.TryParse(total.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
+        _ => current,
+    };
 
     private static JsonElement ParseElement(ref Utf8JsonReader reader)
     {

@@ -193,6 +193,7 @@ public sealed partial class KhipuClient
     private static async IAsyncEnumerable<JsonElement> ReadResolutionsAsync(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "Resolutions": [ ... ] }
+        await LookAheadForOperationIdAsync(reader, info, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;

@@ -28,6 +28,9 @@ public sealed partial class KhipuClient
     private static readonly JsonSerializerOptions ErrorJsonOptions = new() { PropertyNameCaseInsensitive = true };
     // The envelope fields besides Data, as the documents spell them (FailureReason and Message: the older error shape).
     private static readonly string[] EnvelopeFieldNames = { "OperationId", "Status", "AdditionalInformation", "LifeSpan", "Error", "FailureReason", "Message" };
+
+    // The envelope field the rows of a streamed Data carry, looked ahead for when it has not come before Data.
+    private static readonly string[] OperationIdField = { "OperationId" };
     private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
@@ -268,6 +271,22 @@ public sealed partial class KhipuClient
         yield break;
     }
 
+    /// <summary>
+    /// For a Data reader whose rows carry the OperationId and leave while Data is still being read, with the reader on
+    /// the "Data" property name: when the envelope has not given the OperationId before Data (a server that sorts its
+    /// keys writes Data first), it is looked for after Data, so that the first rows carry it too. A Data larger than
+    /// the reader's look-ahead limit streams without it, as before.
+    /// </summary>
+    internal static async ValueTask LookAheadForOperationIdAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
+    {
+        if (info.OperationId is null
+            && await reader.PeekFollowingPropertiesAsync(OperationIdField, cancellationToken).ConfigureAwait(false) is { } following
+            && following[0] is { } operationId)
+        {
+            info.OperationId = ScalarText(operationId);
+        }
+    }
+
     private static void ResetEnvelope(KhipuCallInfo info)
     {
         info.OperationId = null;
@@ -324,16 +343,15 @@ public sealed partial class KhipuClient
         }
     }
 
-    private static async ValueTask<string?> ReadScalarAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    private static async ValueTask<string?> ReadScalarAsync(JsonStreamReader reader, CancellationToken cancellationToken) =>
+        ScalarText(await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false));
+
+    private static string? ScalarText(JsonElement element) => element.ValueKind switch
     {
-        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
-        return element.ValueKind switch
-        {
-            JsonValueKind.Null or JsonValueKind.Undefined => null,
-            JsonValueKind.String => element.GetString(),
-            _ => element.GetRawText(),
-        };
-    }
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.String => element.GetString(),
+        _ => element.GetRawText(),
+    };
 
     private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status)
     {

@@ -13,8 +13,10 @@ namespace EnergyData.Neu;
 /// <summary>
 /// Reads consumption responses row by row as they stream: <c>[{id_account, account_name, data:[row...]}...]</c>
 /// (and the DDV shape <c>[{sic_code, data:[{date, cons}]}]</c>). Only one row is held at a time, so memory does not
-/// grow with the body, and the first row is handed out as soon as its bytes arrive. Group fields written after their
-/// <c>data</c> array cannot reach rows already handed out; the document writes them first.
+/// grow with the body, and the first row is handed out as soon as its bytes arrive. The document writes a group's
+/// fields before its <c>data</c> array; a server that sorts its keys (Flask's jsonify, Go maps, PostgreSQL jsonb)
+/// writes some after it, and those are looked ahead for (<see cref="JsonStreamReader.PeekFollowingPropertiesAsync"/>)
+/// before the group's rows are handed out, as long as the rest of the group fits in the reader's look-ahead limit.
 /// </summary>
 internal static class NeuConsumptionReader
 {
@@ -32,6 +34,10 @@ internal static class NeuConsumptionReader
     // The fields of a group object: an account (consumption) and a SIC code (frontier), each around its data array.
     private static readonly string[] AccountFields = ["data", "id_account", "account_name"];
     private static readonly string[] FrontierFields = ["data", "sic_code"];
+
+    // The group fields a row carries, looked ahead for when they have not come before the data array.
+    private static readonly string[] AccountFieldsAfterData = ["id_account", "account_name"];
+    private static readonly string[] FrontierFieldsAfterData = ["sic_code"];
 
     private static readonly JsonValueParser<NeuFrontierConsumption> FrontierRowParser = ParseFrontierRow;
 
@@ -57,6 +63,8 @@ internal static class NeuConsumptionReader
         {
             long? accountId = null;
             string? accountName = null;
+            var accountIdRead = false;
+            var accountNameRead = false;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
                 switch (GroupFieldIndex(reader, AccountFields))
@@ -65,6 +73,21 @@ internal static class NeuConsumptionReader
                         if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
                         {
                             continue;
+                        }
+
+                        // In the document's order both fields are in by now and nothing is looked ahead for.
+                        if (!(accountIdRead && accountNameRead)
+                            && await reader.PeekFollowingPropertiesAsync(AccountFieldsAfterData, cancellationToken).ConfigureAwait(false) is { } following)
+                        {
+                            if (!accountIdRead && following[0] is { } id)
+                            {
+                                accountId = NeuFields.ToLong(id);
+                            }
+
+                            if (!accountNameRead && following[1] is { } name)
+                            {
+                                accountName = StringOf(name);
+                            }
                         }
 
                         rowParser.StartAccount(accountId, accountName);
@@ -76,9 +99,11 @@ internal static class NeuConsumptionReader
                         break;
                     case 1:
                         accountId = await ReadLongAsync(reader, cancellationToken).ConfigureAwait(false);
+                        accountIdRead = true;
                         break;
                     case 2:
                         accountName = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                        accountNameRead = true;
                         break;
                     default:
                         await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
@@ -95,6 +120,7 @@ internal static class NeuConsumptionReader
         await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
         {
             string? sicCode = null;
+            var sicCodeRead = false;
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
             {
                 switch (GroupFieldIndex(reader, FrontierFields))
@@ -103,6 +129,13 @@ internal static class NeuConsumptionReader
                         if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
                         {
                             continue;
+                        }
+
+                        if (!sicCodeRead
+                            && await reader.PeekFollowingPropertiesAsync(FrontierFieldsAfterData, cancellationToken).ConfigureAwait(false) is { } following
+                            && following[0] is { } code)
+                        {
+                            sicCode = StringOf(code);
                         }
 
                         await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
@@ -114,6 +147,7 @@ internal static class NeuConsumptionReader
                         break;
                     case 1:
                         sicCode = await ReadStringAsync(reader, cancellationToken).ConfigureAwait(false);
+                        sicCodeRead = true;
                         break;
                     default:
                         await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
@@ -213,16 +247,15 @@ internal static class NeuConsumptionReader
         return NeuFields.ToLong(element);
     }
 
-    private static async ValueTask<string?> ReadStringAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+    private static async ValueTask<string?> ReadStringAsync(JsonStreamReader reader, CancellationToken cancellationToken) =>
+        StringOf(await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false));
+
+    private static string? StringOf(JsonElement element) => element.ValueKind switch
     {
-        var element = await reader.ReadElementAsync(cancellationToken).ConfigureAwait(false);
-        return element.ValueKind switch
-        {
-            JsonValueKind.String => element.GetString(),
-            JsonValueKind.Null => null,
-            _ => element.GetRawText(),
-        };
-    }
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Null => null,
+        _ => element.GetRawText(),
+    };
 
     private static NeuFrontierConsumption ParseFrontierRow(ref Utf8JsonReader reader)
     {

@@ -116,6 +116,35 @@ public sealed class EmulatorEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task With_sorted_keys_cen_and_tgr_rows_carry_their_operation_id_and_total_synchronously_and_from_a_delivery()
+    {
+        // Data before OperationId and Disconformidades before TotalDisconformidades, in the answer and the delivery
+        // alike. The RUT is the CEN document's example, whose TotalDisconformidades is 4575.
+        server.State.KhipuOptions.SortedKeys = true;
+        var client = connection.GetKhipuClient();
+        var query = new CenQuery { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 50, First = 50, AccountCredential = Account };
+        var cenRows = new List<CenNonconformity>();
+        await foreach (var row in client.GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None))
+        {
+            cenRows.Add(row);
+        }
+
+        var cen = await AsyncSubmission.SubmitAsync(client, KhipuClient.CenRequest(query, 0, true, receiver.CallbackUrl), query.RutDeudor, null, receiver, null, CancellationToken.None);
+        var tgr = await AsyncSubmission.SubmitAsync(client, KhipuClient.TgrRequest(Account, true, receiver.CallbackUrl), "tgr-user", "Instalment", receiver, null, CancellationToken.None);
+        var outcomes = (await WaitAsync(new[] { cen, tgr })).ToDictionary(o => o.Operation.OperationId!, o => o);
+
+        Assert.Equal(50, cenRows.Count);
+        Assert.All(cenRows, row => Assert.Equal(4575, row.TotalCount));
+        Assert.All(cenRows, row => Assert.False(string.IsNullOrEmpty(row.OperationId)));
+        var cenAsync = outcomes[cen.OperationId!].Results.Cast<CenNonconformity>().ToList();
+        Assert.Equal(50, cenAsync.Count);
+        Assert.All(cenAsync, row => Assert.Equal(((int?)4575, cen.OperationId), (row.TotalCount, row.OperationId)));
+        var tgrAsync = outcomes[tgr.OperationId!].Results.Cast<TgrInstalment>().ToList();
+        Assert.NotEmpty(tgrAsync);
+        Assert.All(tgrAsync, instalment => Assert.Equal(tgr.OperationId, instalment.OperationId));
+    }
+
+    [Fact]
     public async Task A_stop_cancelled_during_a_slow_delivery_closes_at_once_and_the_delivery_fails_instead_of_being_acknowledged()
     {
         // The emulator sends half of the result, then pauses: the stop would wait up to the read timeout plus 5 seconds.

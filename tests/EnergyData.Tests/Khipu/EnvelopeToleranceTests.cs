@@ -140,6 +140,29 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Camel_case_fields_written_after_the_rows_in_sorted_order_still_reach_the_rows()
+    {
+        khipu.Enqueue(200, """{"additionalInformation":null,"data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO"}]},"error":null,"lifeSpan":null,"operationId":"op-13","status":"OK"}""");
+        khipu.Enqueue(200, """{"data":{"nonconformitiesList":{"disconformidades":[{"Id":1},{"Id":2}],"totalDisconformidades":2}},"error":null,"operationId":"op-14","status":"OK"}""");
+
+        var tgr = new System.Collections.Generic.List<TgrResolution>();
+        await foreach (var resolution in Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
+        {
+            tgr.Add(resolution);
+        }
+
+        var cen = new System.Collections.Generic.List<CenNonconformity>();
+        await foreach (var row in Client().GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 100 }, false, null, null, null, CancellationToken.None))
+        {
+            cen.Add(row);
+        }
+
+        Assert.Equal("op-13", Assert.Single(tgr).OperationId);
+        Assert.Equal(2, cen.Count);
+        Assert.All(cen, row => Assert.Equal(((string?)"op-14", (int?)2), (row.OperationId, row.TotalCount)));
+    }
+
+    [Fact]
     public async Task A_camel_case_200_envelope_is_read_as_the_documented_one()
     {
         khipu.Enqueue(200, $$"""{"operationId":"op-6","status":"OK","data":{{DebtStatusData}},"additionalInformation":"note","error":null,"lifeSpan":null}""");
