@@ -226,8 +226,9 @@ public sealed partial class NeuClient
     /// <summary>
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
     /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
-    /// A page that repeats the one before it (<see cref="RepeatsPreviousPage"/>) ends them, as on the sequential path;
-    /// <paramref name="previous"/> is the signature of page <paramref name="afterPage"/>.
+    /// The server counted every one of them (lastPage is at most its maxPage), so a page that repeats the one before
+    /// it is written, as on the sequential path, and only said at Verbose; <paramref name="previous"/> is the
+    /// signature of page <paramref name="afterPage"/>.
     /// </summary>
     private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
         NeuRoute route,
@@ -273,8 +274,7 @@ public sealed partial class NeuClient
                 if (RepeatsPreviousPage(info, previous))
                 {
                     // Pages come out in order, so the page compared with is the one just written, as when sequential.
-                    ReportRepeatedPage(route, page, page - 1, trace);
-                    yield break;
+                    ReportCountedRepeatedPage(route, page, page - 1, trace);
                 }
 
                 previous = info.Signature();
@@ -312,7 +312,7 @@ public sealed partial class NeuClient
 #pragma warning restore CA1031
                 {
                     // A page nobody will read failed: the caller already has its answer (all its rows were written, or
-                    // a repeat ended the pages), or is leaving with its own error. Any failure of such a page is
+                    // an empty page ended the pages), or is leaving with its own error. Any failure of such a page is
                     // swallowed, not a chosen list of types: a timeout (RequestTimeoutException), a 503
                     // (ServiceUnavailableException), a refused redirect, a body over the size limits... would
                     // otherwise turn a call that ended cleanly into an error. Only failures of the process itself pass.
@@ -398,10 +398,9 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Whether the page just read (all of it) repeats the previous page: the same number of rows, the same first row
-    /// and the same last row. A server that ignores the page number answers every page with the first, whether or not
-    /// it sends paging fields: one that ignores the page in the body (or the URL) still says maxPage is 5, and five
-    /// copies of page 1 would be written. The first row alone is not enough: notifications and interactions have no
-    /// id, so two different pages can start with the same row (a notification sent in bulk).
+    /// and the same last row. A server that ignores the page number answers every page with the first; one that
+    /// counts no pages would be asked for page after page. The first row alone is not enough: notifications and
+    /// interactions have no id, so two different pages can start with the same row (a notification sent in bulk).
     /// </summary>
     private static bool RepeatsPreviousPage(NeuPageInfo info, NeuPageSignature? previous) =>
         previous is not null
@@ -410,12 +409,18 @@ public sealed partial class NeuClient
         && string.Equals(info.LastItem?.GetRawText(), previous.LastItemText, StringComparison.Ordinal);
 
     private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
-        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row); the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row) and the server's paging fields do not count it; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+
+    private static void ReportCountedRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
+        trace?.Verbose($"NEU {route.Name}: page {page} has the same rows as page {previousPage} (the same number of rows, first row and last row); its rows are written because the server's maxPage, nextPage or total counts that page. A server that ignores the page number would answer the same way.");
 
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
-    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. In either mode a page
-    /// that repeats the previous one ends the pages (<see cref="RepeatsPreviousPage"/>).
+    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. A page the server's
+    /// paging fields count (<see cref="NeuPageInfo.Counts"/>) is written whatever its rows: the document's own example
+    /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
+    /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
+    /// ends the pages: without it, a server that ignores the page number would be asked for pages until MaxPages.
     /// </summary>
     internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
         NeuRoute route,
@@ -427,6 +432,8 @@ public sealed partial class NeuClient
     {
         var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
         NeuPageSignature? previous = null;
+        NeuPageInfo? previousInfo = null;
+        long itemsRead = 0;
         var previousPage = 0;
         var page = 1;
         while (true)
@@ -434,14 +441,15 @@ public sealed partial class NeuClient
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
             var repeatsPreviousPage = false;
+            var counted = previousInfo is not null && previousInfo.Counts(page, itemsRead);
 
-            // A page that starts with the previous page's first row may repeat it: its rows are held back until the
-            // page is complete and can be compared (otherwise every row of page 1 would be written twice). Any other
-            // page streams as it is read.
+            // A page no count covers that starts with the previous page's first row may repeat it: its rows are held
+            // back until the page is complete and can be compared (otherwise every row of page 1 would be written
+            // twice). Any other page streams as it is read.
             List<JsonElement>? held = null;
             await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
+                if (!counted && info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
                 {
                     held = [];
                 }
@@ -506,6 +514,13 @@ public sealed partial class NeuClient
                 yield break;
             }
 
+            if (counted && RepeatsPreviousPage(info, previous))
+            {
+                ReportCountedRepeatedPage(route, page, previousPage, trace);
+            }
+
+            itemsRead += info.ItemCount;
+
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
                 // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
@@ -547,6 +562,7 @@ public sealed partial class NeuClient
             }
 
             previous = info.Signature();
+            previousInfo = info;
             previousPage = page;
             page = next.Value;
         }
@@ -702,6 +718,15 @@ internal sealed class NeuPageInfo
         MaxPage = fields.Int("maxPage") ?? MaxPage;
         Total = fields.Long("total") ?? Total;
     }
+
+    /// <summary>
+    /// Whether this page's paging fields count <paramref name="page"/> among the server's pages: it is within maxPage,
+    /// it is the nextPage, or fewer rows than total have been read (<paramref name="itemsRead"/>, on every page so far).
+    /// </summary>
+    public bool Counts(int page, long itemsRead) =>
+        (MaxPage is { } maxPage && page <= maxPage)
+        || (HasNextPage && NextPage == page)
+        || (Total is { } total && itemsRead < total);
 
     /// <summary>What the next page is compared with (see NeuClient.RepeatsPreviousPage); taken once the page is read.</summary>
     public NeuPageSignature Signature() => new(ItemCount, FirstItemText, LastItem?.GetRawText());
