@@ -130,14 +130,25 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapPagedAsync(
+        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, MapBill, cancellationToken);
+    }
+
+    /// <summary>
+    /// The concept lines of every bill, as <see cref="GetBillsAsync"/> pages them: -Skip and -First count concepts,
+    /// the rows written, not bills (a bill has several concepts, or none).
+    /// </summary>
+    public IAsyncEnumerable<NeuBillConcept> GetBillConceptsAsync(long? serviceId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(serviceId, "ServiceId");
+        NeuInput.OptionalRange(from, to);
+        return ExpandPagedAsync(
             Routes[NeuRouteNames.Bills],
             PageValue,
-            page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page),
+            BillsPage(serviceId, from, to),
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            MapBill,
+            (item, page) => MapBill(item, page).Concepts,
             cancellationToken);
     }
 
@@ -253,12 +264,15 @@ public sealed partial class NeuClient
             cancellationToken);
     }
 
-    /// <summary>One row per rule firing: the rule's fields with the date and value of each entry of its data list.</summary>
+    /// <summary>
+    /// One row per rule firing: the rule's fields with the date and value of each entry of its data list. -Skip and
+    /// -First count these rows, not rules.
+    /// </summary>
     public IAsyncEnumerable<NeuRuleFiring> GetRuleHistoryAsync(long? projectId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(projectId, "ProjectId");
         NeuInput.OptionalRange(from, to);
-        var rules = MapPagedAsync(
+        return ExpandPagedAsync(
             Routes[NeuRouteNames.RuleHistory],
             PageValue,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
@@ -268,7 +282,6 @@ public sealed partial class NeuClient
             trace,
             (item, _) => MapRuleFirings(item),
             cancellationToken);
-        return FlattenAsync(rules, cancellationToken);
     }
 
     /// <summary>Neuget transactions of one account, or of every account when <paramref name="accountId"/> is null.</summary>
@@ -306,6 +319,9 @@ public sealed partial class NeuClient
     /// Page or PageNumber field; a route without it ignores the value.
     /// </summary>
     private static Dictionary<string, string> PageValue(int page) => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) };
+
+    private static Func<int, NeuBody?> BillsPage(long? serviceId, DateTime? from, DateTime? to) =>
+        page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page);
 
     private static Dictionary<string, string> IdValue(long id) => new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) };
 
@@ -442,17 +458,6 @@ public sealed partial class NeuClient
         return firings;
     }
 
-    private static async IAsyncEnumerable<T> FlattenAsync<T>(IAsyncEnumerable<List<T>> groups, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var group in groups.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var item in group)
-            {
-                yield return item;
-            }
-        }
-    }
-
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var route = accountId is { } id ? Routes[NeuRouteNames.Account] : Routes[NeuRouteNames.Accounts];
@@ -574,7 +579,7 @@ public sealed partial class NeuClient
         CancellationToken cancellationToken) =>
         MapPagedAsync(route, pathValues is null ? null : _ => pathValues, bodyForPage, mode, paging, trace, map, cancellationToken);
 
-    private async IAsyncEnumerable<T> MapPagedAsync<T>(
+    private IAsyncEnumerable<T> MapPagedAsync<T>(
         NeuRoute route,
         Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
         Func<int, NeuBody?>? bodyForPage,
@@ -582,9 +587,26 @@ public sealed partial class NeuClient
         NeuPaging? paging,
         IRequestTrace? trace,
         Func<JsonElement, int, T> map,
+        CancellationToken cancellationToken) =>
+        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (item, page) => [map(item, page)], cancellationToken);
+
+    /// <summary>
+    /// The rows <paramref name="rowsOf"/> makes of each item of every page. -Skip and -First count these rows, the
+    /// ones written, so an item that gives several rows (a bill's concepts, a rule's firings) or none is counted as
+    /// such; the pages stop as soon as -First is met. An item that is not an object gives no row.
+    /// </summary>
+    private async IAsyncEnumerable<T> ExpandPagedAsync<T>(
+        NeuRoute route,
+        Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
+        Func<int, NeuBody?>? bodyForPage,
+        NeuPagingMode mode,
+        NeuPaging? paging,
+        IRequestTrace? trace,
+        Func<JsonElement, int, IEnumerable<T>> rowsOf,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, trace, cancellationToken);
+        var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
+        var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, rows, trace, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
         {
             if (item.Item.ValueKind != JsonValueKind.Object)
@@ -593,7 +615,20 @@ public sealed partial class NeuClient
                 continue;
             }
 
-            yield return map(item.Item, item.Page);
+            // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
+            // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
+            foreach (var row in rowsOf(item.Item, item.Page))
+            {
+                if (rows.IsFull)
+                {
+                    break;
+                }
+
+                if (rows.Take())
+                {
+                    yield return row;
+                }
+            }
         }
     }
 }

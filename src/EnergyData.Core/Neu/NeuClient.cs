@@ -225,7 +225,8 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
-    /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
+    /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order;
+    /// the caller writes their rows through <paramref name="rows"/>, and no item is yielded once it is full.
     /// The server counted every one of them (lastPage is at most its maxPage), so a page that repeats the one before
     /// it is written, as on the sequential path, and only said at Verbose; <paramref name="previous"/> is the
     /// signature of page <paramref name="afterPage"/>.
@@ -242,33 +243,34 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // In doubles: without -First, the rows remaining are long.MaxValue less the rows written, which a page size of 1
-        // took past the range of long (and the page count below zero, so no page was read).
-        var pagesForFirst = Math.Ceiling(((double)rows.ToSkip + rows.Remaining) / pageSize);
-        if (pagesForFirst < lastPage - afterPage)
-        {
-            lastPage = afterPage + (int)pagesForFirst;
-        }
-
         trace?.Verbose($"NEU {route.Name}: pages {afterPage + 1}..{lastPage} follow; fetching {paging.PageConcurrency} at a time.");
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<(int Page, NeuPageInfo Info, List<JsonElement> Items)>>();
         var nextPage = afterPage + 1;
-        try
+
+        // Another page is fetched only while the pages fetched and not yet written, at pageSize rows each (the first
+        // page's), fall short of the rows -Skip and -First still want. Rows are counted as the caller writes them (an
+        // item can give no row, or several), so this is asked again after each page is written, not worked out once.
+        // In doubles: without -First, the rows remaining are long.MaxValue less the rows written, past long's range
+        // once multiplied.
+        void FetchWhileRowsAreWanted(int dequeuedPages)
         {
-            while (window.Count < paging.PageConcurrency && nextPage <= lastPage)
+            while (window.Count < paging.PageConcurrency && nextPage <= lastPage
+                && (double)rows.ToSkip + rows.Remaining > (double)(window.Count + dequeuedPages) * pageSize)
             {
                 window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
             }
+        }
+
+        try
+        {
+            FetchWhileRowsAreWanted(0);
 
             // Once -First is met the pages still in the window are abandoned unread (the finally below), not awaited here.
             while (window.Count > 0 && !rows.IsFull)
             {
                 var (page, info, items) = await window.Dequeue().ConfigureAwait(false);
-                if (nextPage <= lastPage)
-                {
-                    window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
-                }
+                FetchWhileRowsAreWanted(1);
 
                 paging.Report(page, info.MaxPage, info.Total);
                 if (RepeatsPreviousPage(info, previous))
@@ -285,16 +287,15 @@ public sealed partial class NeuClient
                         yield break;
                     }
 
-                    if (rows.Take())
-                    {
-                        yield return new NeuPagedItem(item, page);
-                    }
+                    yield return new NeuPagedItem(item, page);
                 }
 
                 if (items.Count == 0)
                 {
                     yield break;
                 }
+
+                FetchWhileRowsAreWanted(0);
             }
         }
         finally
@@ -421,16 +422,19 @@ public sealed partial class NeuClient
     /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
     /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
     /// ends the pages: without it, a server that ignores the page number would be asked for pages until MaxPages.
+    /// The caller writes the rows through <paramref name="rows"/> (-Skip and -First count rows written, which are not
+    /// always the items: a bill can give several concept rows); once it is full no further item is yielded and no
+    /// further page asked for.
     /// </summary>
     internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         NeuPagingMode mode,
         NeuPaging? paging,
+        NeuRowWindow rows,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
         NeuPageSignature? previous = null;
         NeuPageInfo? previousInfo = null;
         long itemsRead = 0;
@@ -465,10 +469,7 @@ public sealed partial class NeuClient
                     break;
                 }
 
-                if (rows.Take())
-                {
-                    yield return new NeuPagedItem(item, page);
-                }
+                yield return new NeuPagedItem(item, page);
             }
 
             if (held is not null && RepeatsPreviousPage(info, previous))
@@ -484,10 +485,7 @@ public sealed partial class NeuClient
                         break;
                     }
 
-                    if (rows.Take())
-                    {
-                        yield return new NeuPagedItem(item, page);
-                    }
+                    yield return new NeuPagedItem(item, page);
                 }
             }
 
@@ -733,8 +731,9 @@ internal sealed class NeuPageInfo
 }
 
 /// <summary>
-/// -Skip and -First over the rows of all the pages, whichever path reads them (one page after another, or several at
-/// a time): rows are dropped while some are still to skip, then written until -First is met.
+/// -Skip and -First over the rows written from all the pages, whichever path reads them (one page after another, or
+/// several at a time): rows are dropped while some are still to skip, then written until -First is met. The rows are
+/// those written after mapping (a bill's concepts, a rule's firings), which the paging paths stop on.
 /// </summary>
 internal sealed class NeuRowWindow
 {

@@ -316,6 +316,40 @@ public sealed class NeuPagingTests
         Assert.Equal(["n1"], notifications.Select(item => item.Title));
     }
 
+    [Fact]
+    public async Task Rule_history_First_and_Skip_count_firings_and_no_page_beyond_them_is_asked_for()
+    {
+        // Page 1: rules 7 and 8 with three firings each; page 2: rule 9 with two; then an empty page.
+        var pages = new PagedServer(page => (200, page switch { 1 => RuleHistoryOf((7, 3), (8, 3)), 2 => RuleHistoryOf((9, 2)), _ => RuleHistoryOf() }), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var withinPage1 = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 2, First = 3 }, null, CancellationToken.None).ToListAsync();
+        var acrossPages = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 5, First = 2 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([(7L, 3.0), (8L, 1.0), (8L, 2.0)], withinPage1.Select(firing => (firing.RuleId!.Value, firing.Value!.Value)));
+        Assert.Equal([(8L, 3.0), (9L, 1.0)], acrossPages.Select(firing => (firing.RuleId!.Value, firing.Value!.Value)));
+        Assert.Equal([1, 1, 2], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bill_concepts_First_and_Skip_count_concepts_and_no_page_beyond_them_is_asked_for()
+    {
+        // Page 1: bills 9000, 9001 and 9002 with 3, 0 and 2 concepts; page 2: bill 9003 with 2; then an empty page.
+        var pages = new PagedServer(page => (200, page switch { 1 => BillsWithConcepts((9000, 3), (9001, 0), (9002, 2)), 2 => BillsWithConcepts((9003, 2)), _ => "[]" }), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var withinPage1 = await client.GetBillConceptsAsync(null, null, null, new NeuPaging { Skip = 2, First = 3 }, null, CancellationToken.None).ToListAsync();
+        var acrossPages = await client.GetBillConceptsAsync(null, null, null, new NeuPaging { Skip = 5, First = 2 }, null, CancellationToken.None).ToListAsync();
+        var all = await client.GetBillConceptsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([(9000L, "c3"), (9002L, "c1"), (9002L, "c2")], withinPage1.Select(concept => (concept.BillId!.Value, concept.Concept)));
+        Assert.Equal([(9003L, "c1"), (9003L, "c2")], acrossPages.Select(concept => (concept.BillId!.Value, concept.Concept)));
+        Assert.Equal(7, all.Count);
+        Assert.Equal([1, 1, 2, 1, 2, 3], pages.Requested);
+    }
+
     internal static NeuClient Client(ScriptedServer server, IDictionary<string, string?>? routes = null) =>
         new(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(routes));
 
@@ -334,6 +368,16 @@ public sealed class NeuPagingTests
         options.BodyIdleTimeout = TimeSpan.FromMilliseconds(300);
         return new(TestClients.Create(options), server.BaseUri, NeuRouteTable.Create(null));
     }
+
+    /// <summary>A rule-history answer in the document's shape: each rule with that many firings, valued 1, 2, ...</summary>
+    private static string RuleHistoryOf(params (int Rule, int Firings)[] rules) =>
+        "{\"data\":[" + string.Join(",", rules.Select(rule => $"{{\"Id_alarm\":{rule.Rule},\"rule_name\":\"r{rule.Rule}\",\"data\":["
+            + string.Join(",", Enumerable.Range(1, rule.Firings).Select(value => $"{{\"date\":\"2021-04-0{value}T00:00:00\",\"value\":{value}}}")) + "]}")) + "]}";
+
+    /// <summary>A bills page: each bill with that many concepts, named c1, c2, ...</summary>
+    private static string BillsWithConcepts(params (int Bill, int Concepts)[] bills) =>
+        "[" + string.Join(",", bills.Select(bill => $"{{\"id_bill\":{bill.Bill},\"id_service\":282,\"concepts\":["
+            + string.Join(",", Enumerable.Range(1, bill.Concepts).Select(concept => $"{{\"concept\":\"c{concept}\",\"total\":{concept}}}")) + "]}")) + "]";
 
     /// <summary>A bills page with the given bill ids.</summary>
     private static string BillsOf(params int[] ids) =>
