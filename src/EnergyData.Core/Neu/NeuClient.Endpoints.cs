@@ -265,8 +265,8 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// One row per rule firing: the rule's fields with the date and value of each entry of its data list. -Skip and
-    /// -First count these rows, not rules.
+    /// One row per rule firing: the rule's fields with the date and value of each entry of its data list (see
+    /// <see cref="MapRuleFirings"/>). -Skip and -First count these rows, not rules.
     /// </summary>
     public IAsyncEnumerable<NeuRuleFiring> GetRuleHistoryAsync(long? projectId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
@@ -430,32 +430,57 @@ public sealed partial class NeuClient
         return new NeuBillEntry(bill, concepts);
     }
 
+    /// <summary>
+    /// The rows of one rule of the history: one per entry of its data list, each with the rule's fields. A rule whose
+    /// data is empty, null or missing is one row with Date and Value empty: NEU listed it, so it shows (a rule with
+    /// no firing in the range is still a rule of the answer), rather than vanishing from the output and from what
+    /// -First and -Skip count. A data object instead of a list is taken as the rule's one firing.
+    /// </summary>
     private static List<NeuRuleFiring> MapRuleFirings(JsonElement item)
     {
-        var f = new NeuFields(item);
+        var rule = new NeuFields(item);
         var firings = new List<NeuRuleFiring>();
-        if (f.Get("data") is not { ValueKind: JsonValueKind.Array } entries)
+        switch (rule.Get("data"))
         {
-            return firings;
+            case { ValueKind: JsonValueKind.Array } entries:
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    firings.Add(MapRuleFiring(rule, entry));
+                }
+
+                break;
+            case { ValueKind: JsonValueKind.Object } entry:
+                firings.Add(MapRuleFiring(rule, entry));
+                break;
         }
 
-        foreach (var entry in entries.EnumerateArray())
+        if (firings.Count == 0)
         {
-            var e = new NeuFields(entry);
-            firings.Add(new NeuRuleFiring
-            {
-                RuleId = f.Long("id_alarm"),
-                Project = f.String("project"),
-                PropertyName = f.String("property_name"),
-                RuleInterval = f.String("rule_interval"),
-                RuleName = f.String("rule_name"),
-                LimitValue = f.Double("limit_value"),
-                Date = e.Date("date"),
-                Value = e.Double("value"),
-            });
+            firings.Add(MapRuleFiring(rule, null));
         }
 
         return firings;
+    }
+
+    private static NeuRuleFiring MapRuleFiring(NeuFields rule, JsonElement? entry)
+    {
+        var firing = new NeuRuleFiring
+        {
+            RuleId = rule.Long("id_alarm"),
+            Project = rule.String("project"),
+            PropertyName = rule.String("property_name"),
+            RuleInterval = rule.String("rule_interval"),
+            RuleName = rule.String("rule_name"),
+            LimitValue = rule.Double("limit_value"),
+        };
+        if (entry is { } value)
+        {
+            var e = new NeuFields(value);
+            firing.Date = e.Date("date");
+            firing.Value = e.Double("value");
+        }
+
+        return firing;
     }
 
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -350,6 +350,27 @@ public sealed class NeuPagingTests
         Assert.Equal([1, 1, 2, 1, 2, 3], pages.Requested);
     }
 
+    [Fact]
+    public async Task A_rule_in_the_history_without_firings_is_one_row_with_empty_firing_fields()
+    {
+        // data empty, null, missing, a single object instead of a list, and a list: no rule of the answer is lost.
+        const string Page1 =
+            "{\"data\":[{\"Id_alarm\":7,\"rule_name\":\"sin datos\",\"data\":[]},{\"Id_alarm\":8,\"data\":null},{\"Id_alarm\":9},"
+            + "{\"Id_alarm\":10,\"data\":{\"date\":\"2021-04-02T00:00:00\",\"value\":6}},{\"Id_alarm\":11,\"data\":[{\"date\":\"2021-04-01T00:00:00\",\"value\":5}]}]}";
+        var pages = new PagedServer(page => (200, page == 1 ? Page1 : RuleHistoryOf()), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var firings = await client.GetRuleHistoryAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+        var firstTwo = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 1, First = 2 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([7L, 8L, 9L, 10L, 11L], firings.Select(firing => firing.RuleId!.Value));
+        Assert.Equal("sin datos", firings[0].RuleName);
+        Assert.Equal([null, null, null, new DateTime(2021, 4, 2), new DateTime(2021, 4, 1)], firings.Select(firing => firing.Date));
+        Assert.Equal([null, null, null, 6.0, 5.0], firings.Select(firing => firing.Value));
+        Assert.Equal([8L, 9L], firstTwo.Select(firing => firing.RuleId!.Value));
+    }
+
     internal static NeuClient Client(ScriptedServer server, IDictionary<string, string?>? routes = null) =>
         new(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(routes));
 
