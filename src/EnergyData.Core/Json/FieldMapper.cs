@@ -96,6 +96,12 @@ internal sealed class FieldMapper
             return date.DateTime;
         }
 
+        // A Khipu stand-in built on Flask writes its dates as HTTP dates.
+        if (HttpDate.TryParseClockTime(text!, out var httpDate))
+        {
+            return httpDate;
+        }
+
         Report(path, $"is not a date ('{text}')");
         return null;
     }

@@ -171,14 +171,25 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapPagedAsync(
+        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, MapBill, cancellationToken);
+    }
+
+    /// <summary>
+    /// The concept lines of every bill, as <see cref="GetBillsAsync"/> pages them: -Skip and -First count concepts,
+    /// the rows written, not bills (a bill has several concepts, or none).
+    /// </summary>
+    public IAsyncEnumerable<NeuBillConcept> GetBillConceptsAsync(long? serviceId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        OptionalId(serviceId, "ServiceId");
+        NeuInput.OptionalRange(from, to);
+        return ExpandPagedAsync(
             Routes[NeuRouteNames.Bills],
             PageValue,
-            page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page),
+            BillsPage(serviceId, from, to),
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            MapBill,
+            (item, page) => MapBill(item, page).Concepts,
             cancellationToken);
     }
 
@@ -294,12 +305,15 @@ public sealed partial class NeuClient
             cancellationToken);
     }
 
-    /// <summary>One row per rule firing: the rule's fields with the date and value of each entry of its data list.</summary>
+    /// <summary>
+    /// One row per rule firing: the rule's fields with the date and value of each entry of its data list (see
+    /// <see cref="MapRuleFirings"/>). -Skip and -First count these rows, not rules.
+    /// </summary>
     public IAsyncEnumerable<NeuRuleFiring> GetRuleHistoryAsync(long? projectId, DateTime? from, DateTime? to, NeuPaging? paging, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(projectId, "ProjectId");
         NeuInput.OptionalRange(from, to);
-        var rules = MapPagedAsync(
+        return ExpandPagedAsync(
             Routes[NeuRouteNames.RuleHistory],
             PageValue,
             page => new NeuBody().Add("Id_project", projectId).AddDate("From", from).AddDate("To", to).Add("PageNumber", page),
@@ -309,7 +323,6 @@ public sealed partial class NeuClient
             trace,
             (item, _) => MapRuleFirings(item),
             cancellationToken);
-        return FlattenAsync(rules, cancellationToken);
     }
 
     /// <summary>Neuget transactions of one account, or of every account when <paramref name="accountId"/> is null.</summary>
@@ -347,6 +360,9 @@ public sealed partial class NeuClient
     /// Page or PageNumber field; a route without it ignores the value.
     /// </summary>
     private static Dictionary<string, string> PageValue(int page) => new Dictionary<string, string> { ["page"] = page.ToString(CultureInfo.InvariantCulture) };
+
+    private static Func<int, NeuBody?> BillsPage(long? serviceId, DateTime? from, DateTime? to) =>
+        page => new NeuBody().Add("Id_service", serviceId).AddDate("From", from).AddDate("To", to).Add("Page", page);
 
     private static Dictionary<string, string> IdValue(long id) => new Dictionary<string, string> { ["id"] = id.ToString(CultureInfo.InvariantCulture) };
 
@@ -471,43 +487,57 @@ public sealed partial class NeuClient
         return new NeuBillEntry(bill, concepts);
     }
 
+    /// <summary>
+    /// The rows of one rule of the history: one per entry of its data list, each with the rule's fields. A rule whose
+    /// data is empty, null or missing is one row with Date and Value empty: NEU listed it, so it shows (a rule with
+    /// no firing in the range is still a rule of the answer), rather than vanishing from the output and from what
+    /// -First and -Skip count. A data object instead of a list is taken as the rule's one firing.
+    /// </summary>
     private static List<NeuRuleFiring> MapRuleFirings(JsonElement item)
     {
-        var f = new NeuFields(item);
+        var rule = new NeuFields(item);
         var firings = new List<NeuRuleFiring>();
-        if (f.Get("data") is not { ValueKind: JsonValueKind.Array } entries)
+        switch (rule.Get("data"))
         {
-            return firings;
+            case { ValueKind: JsonValueKind.Array } entries:
+                foreach (var entry in entries.EnumerateArray())
+                {
+                    firings.Add(MapRuleFiring(rule, entry));
+                }
+
+                break;
+            case { ValueKind: JsonValueKind.Object } entry:
+                firings.Add(MapRuleFiring(rule, entry));
+                break;
         }
 
-        foreach (var entry in entries.EnumerateArray())
+        if (firings.Count == 0)
         {
-            var e = new NeuFields(entry);
-            firings.Add(new NeuRuleFiring
-            {
-                RuleId = f.Long("id_alarm"),
-                Project = f.String("project"),
-                PropertyName = f.String("property_name"),
-                RuleInterval = f.String("rule_interval"),
-                RuleName = f.String("rule_name"),
-                LimitValue = f.Double("limit_value"),
-                Date = e.Date("date"),
-                Value = e.Double("value"),
-            });
+            firings.Add(MapRuleFiring(rule, null));
         }
 
         return firings;
     }
 
-    private static async IAsyncEnumerable<T> FlattenAsync<T>(IAsyncEnumerable<List<T>> groups, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static NeuRuleFiring MapRuleFiring(NeuFields rule, JsonElement? entry)
     {
-        await foreach (var group in groups.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var firing = new NeuRuleFiring
         {
-            foreach (var item in group)
-            {
-                yield return item;
-            }
+            RuleId = rule.Long("id_alarm"),
+            Project = rule.String("project"),
+            PropertyName = rule.String("property_name"),
+            RuleInterval = rule.String("rule_interval"),
+            RuleName = rule.String("rule_name"),
+            LimitValue = rule.Double("limit_value"),
+        };
+        if (entry is { } value)
+        {
+            var e = new NeuFields(value);
+            firing.Date = e.Date("date");
+            firing.Value = e.Double("value");
         }
+
+        return firing;
     }
 
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -632,7 +662,7 @@ public sealed partial class NeuClient
         CancellationToken cancellationToken) =>
         MapPagedAsync(route, pathValues is null ? null : _ => pathValues, bodyForPage, mode, paging, trace, map, cancellationToken);
 
-    private async IAsyncEnumerable<T> MapPagedAsync<T>(
+    private IAsyncEnumerable<T> MapPagedAsync<T>(
         NeuRoute route,
         Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
         Func<int, NeuBody?>? bodyForPage,
@@ -640,9 +670,26 @@ public sealed partial class NeuClient
         NeuPaging? paging,
         IRequestTrace? trace,
         Func<JsonElement, int, T> map,
+        CancellationToken cancellationToken) =>
+        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (item, page) => [map(item, page)], cancellationToken);
+
+    /// <summary>
+    /// The rows <paramref name="rowsOf"/> makes of each item of every page. -Skip and -First count these rows, the
+    /// ones written, so an item that gives several rows (a bill's concepts, a rule's firings) or none is counted as
+    /// such; the pages stop as soon as -First is met. An item that is not an object gives no row.
+    /// </summary>
+    private async IAsyncEnumerable<T> ExpandPagedAsync<T>(
+        NeuRoute route,
+        Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
+        Func<int, NeuBody?>? bodyForPage,
+        NeuPagingMode mode,
+        NeuPaging? paging,
+        IRequestTrace? trace,
+        Func<JsonElement, int, IEnumerable<T>> rowsOf,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, trace, cancellationToken);
+        var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
+        var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, rows, trace, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
         {
             if (item.Item.ValueKind != JsonValueKind.Object)
@@ -651,7 +698,20 @@ public sealed partial class NeuClient
                 continue;
             }
 
-            yield return map(item.Item, item.Page);
+            // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
+            // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
+            foreach (var row in rowsOf(item.Item, item.Page))
+            {
+                if (rows.IsFull)
+                {
+                    break;
+                }
+
+                if (rows.Take())
+                {
+                    yield return row;
+                }
+            }
         }
     }
 }

@@ -225,9 +225,11 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Pages <paramref name="afterPage"/>+1 .. <paramref name="lastPage"/> fetched <see cref="NeuPaging.PageConcurrency"/>
-    /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order.
-    /// A page that repeats the one before it (<see cref="RepeatsPreviousPage"/>) ends them, as on the sequential path;
-    /// <paramref name="previous"/> is the signature of page <paramref name="afterPage"/>.
+    /// at a time (each page is one request, none is fetched twice, none beyond what -First needs), yielded in order;
+    /// the caller writes their rows through <paramref name="rows"/>, and no item is yielded once it is full.
+    /// The server counted every one of them (lastPage is at most its maxPage), so a page that repeats the one before
+    /// it is written, as on the sequential path, and only said at Verbose; <paramref name="previous"/> is the
+    /// signature of page <paramref name="afterPage"/>.
     /// </summary>
     private async IAsyncEnumerable<NeuPagedItem> ReadRemainingPagesAsync(
         NeuRoute route,
@@ -241,40 +243,40 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // In doubles: without -First, the rows remaining are long.MaxValue less the rows written, which a page size of 1
-        // took past the range of long (and the page count below zero, so no page was read).
-        var pagesForFirst = Math.Ceiling(((double)rows.ToSkip + rows.Remaining) / pageSize);
-        if (pagesForFirst < lastPage - afterPage)
-        {
-            lastPage = afterPage + (int)pagesForFirst;
-        }
-
         trace?.Verbose($"NEU {route.Name}: pages {afterPage + 1}..{lastPage} follow; fetching {paging.PageConcurrency} at a time.");
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<(int Page, NeuPageInfo Info, List<JsonElement> Items)>>();
         var nextPage = afterPage + 1;
-        try
+
+        // Another page is fetched only while the pages fetched and not yet written, at pageSize rows each (the first
+        // page's), fall short of the rows -Skip and -First still want. Rows are counted as the caller writes them (an
+        // item can give no row, or several), so this is asked again after each page is written, not worked out once.
+        // In doubles: without -First, the rows remaining are long.MaxValue less the rows written, past long's range
+        // once multiplied.
+        void FetchWhileRowsAreWanted(int dequeuedPages)
         {
-            while (window.Count < paging.PageConcurrency && nextPage <= lastPage)
+            while (window.Count < paging.PageConcurrency && nextPage <= lastPage
+                && (double)rows.ToSkip + rows.Remaining > (double)(window.Count + dequeuedPages) * pageSize)
             {
                 window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
             }
+        }
+
+        try
+        {
+            FetchWhileRowsAreWanted(0);
 
             // Once -First is met the pages still in the window are abandoned unread (the finally below), not awaited here.
             while (window.Count > 0 && !rows.IsFull)
             {
                 var (page, info, items) = await window.Dequeue().ConfigureAwait(false);
-                if (nextPage <= lastPage)
-                {
-                    window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
-                }
+                FetchWhileRowsAreWanted(1);
 
                 paging.Report(page, info.MaxPage, info.Total);
                 if (RepeatsPreviousPage(info, previous))
                 {
                     // Pages come out in order, so the page compared with is the one just written, as when sequential.
-                    ReportRepeatedPage(route, page, page - 1, trace);
-                    yield break;
+                    ReportCountedRepeatedPage(route, page, page - 1, trace);
                 }
 
                 previous = info.Signature();
@@ -285,16 +287,15 @@ public sealed partial class NeuClient
                         yield break;
                     }
 
-                    if (rows.Take())
-                    {
-                        yield return new NeuPagedItem(item, page);
-                    }
+                    yield return new NeuPagedItem(item, page);
                 }
 
                 if (items.Count == 0)
                 {
                     yield break;
                 }
+
+                FetchWhileRowsAreWanted(0);
             }
         }
         finally
@@ -312,7 +313,7 @@ public sealed partial class NeuClient
 #pragma warning restore CA1031
                 {
                     // A page nobody will read failed: the caller already has its answer (all its rows were written, or
-                    // a repeat ended the pages), or is leaving with its own error. Any failure of such a page is
+                    // an empty page ended the pages), or is leaving with its own error. Any failure of such a page is
                     // swallowed, not a chosen list of types: a timeout (RequestTimeoutException), a 503
                     // (ServiceUnavailableException), a refused redirect, a body over the size limits... would
                     // otherwise turn a call that ended cleanly into an error. Only failures of the process itself pass.
@@ -398,10 +399,9 @@ public sealed partial class NeuClient
 
     /// <summary>
     /// Whether the page just read (all of it) repeats the previous page: the same number of rows, the same first row
-    /// and the same last row. A server that ignores the page number answers every page with the first, whether or not
-    /// it sends paging fields: one that ignores the page in the body (or the URL) still says maxPage is 5, and five
-    /// copies of page 1 would be written. The first row alone is not enough: notifications and interactions have no
-    /// id, so two different pages can start with the same row (a notification sent in bulk).
+    /// and the same last row. A server that ignores the page number answers every page with the first; one that
+    /// counts no pages would be asked for page after page. The first row alone is not enough: notifications and
+    /// interactions have no id, so two different pages can start with the same row (a notification sent in bulk).
     /// </summary>
     private static bool RepeatsPreviousPage(NeuPageInfo info, NeuPageSignature? previous) =>
         previous is not null
@@ -410,23 +410,34 @@ public sealed partial class NeuClient
         && string.Equals(info.LastItem?.GetRawText(), previous.LastItemText, StringComparison.Ordinal);
 
     private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
-        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row); the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row) and the server's paging fields do not count it; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+
+    private static void ReportCountedRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
+        trace?.Verbose($"NEU {route.Name}: page {page} has the same rows as page {previousPage} (the same number of rows, first row and last row); its rows are written because the server's maxPage, nextPage or total counts that page. A server that ignores the page number would answer the same way.");
 
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
-    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. In either mode a page
-    /// that repeats the previous one ends the pages (<see cref="RepeatsPreviousPage"/>).
+    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. A page the server's
+    /// paging fields count (<see cref="NeuPageInfo.Counts"/>) is written whatever its rows: the document's own example
+    /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
+    /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
+    /// ends the pages: without it, a server that ignores the page number would be asked for pages until MaxPages.
+    /// The caller writes the rows through <paramref name="rows"/> (-Skip and -First count rows written, which are not
+    /// always the items: a bill can give several concept rows); once it is full no further item is yielded and no
+    /// further page asked for.
     /// </summary>
     internal async IAsyncEnumerable<NeuPagedItem> ReadPagesAsync(
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         NeuPagingMode mode,
         NeuPaging? paging,
+        NeuRowWindow rows,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
         NeuPageSignature? previous = null;
+        NeuPageInfo? previousInfo = null;
+        long itemsRead = 0;
         var previousPage = 0;
         var page = 1;
         while (true)
@@ -434,14 +445,15 @@ public sealed partial class NeuClient
             var info = new NeuPageInfo();
             var (pathValues, body) = requestForPage(page);
             var repeatsPreviousPage = false;
+            var counted = previousInfo is not null && previousInfo.Counts(page, itemsRead);
 
-            // A page that starts with the previous page's first row may repeat it: its rows are held back until the
-            // page is complete and can be compared (otherwise every row of page 1 would be written twice). Any other
-            // page streams as it is read.
+            // A page no count covers that starts with the previous page's first row may repeat it: its rows are held
+            // back until the page is complete and can be compared (otherwise every row of page 1 would be written
+            // twice). Any other page streams as it is read.
             List<JsonElement>? held = null;
             await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
+                if (!counted && info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
                 {
                     held = [];
                 }
@@ -457,10 +469,7 @@ public sealed partial class NeuClient
                     break;
                 }
 
-                if (rows.Take())
-                {
-                    yield return new NeuPagedItem(item, page);
-                }
+                yield return new NeuPagedItem(item, page);
             }
 
             if (held is not null && RepeatsPreviousPage(info, previous))
@@ -476,10 +485,7 @@ public sealed partial class NeuClient
                         break;
                     }
 
-                    if (rows.Take())
-                    {
-                        yield return new NeuPagedItem(item, page);
-                    }
+                    yield return new NeuPagedItem(item, page);
                 }
             }
 
@@ -505,6 +511,13 @@ public sealed partial class NeuClient
                 ReportRepeatedPage(route, page, previousPage, trace);
                 yield break;
             }
+
+            if (counted && RepeatsPreviousPage(info, previous))
+            {
+                ReportCountedRepeatedPage(route, page, previousPage, trace);
+            }
+
+            itemsRead += info.ItemCount;
 
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
@@ -547,6 +560,7 @@ public sealed partial class NeuClient
             }
 
             previous = info.Signature();
+            previousInfo = info;
             previousPage = page;
             page = next.Value;
         }
@@ -703,13 +717,23 @@ internal sealed class NeuPageInfo
         Total = fields.Long("total") ?? Total;
     }
 
+    /// <summary>
+    /// Whether this page's paging fields count <paramref name="page"/> among the server's pages: it is within maxPage,
+    /// it is the nextPage, or fewer rows than total have been read (<paramref name="itemsRead"/>, on every page so far).
+    /// </summary>
+    public bool Counts(int page, long itemsRead) =>
+        (MaxPage is { } maxPage && page <= maxPage)
+        || (HasNextPage && NextPage == page)
+        || (Total is { } total && itemsRead < total);
+
     /// <summary>What the next page is compared with (see NeuClient.RepeatsPreviousPage); taken once the page is read.</summary>
     public NeuPageSignature Signature() => new(ItemCount, FirstItemText, LastItem?.GetRawText());
 }
 
 /// <summary>
-/// -Skip and -First over the rows of all the pages, whichever path reads them (one page after another, or several at
-/// a time): rows are dropped while some are still to skip, then written until -First is met.
+/// -Skip and -First over the rows written from all the pages, whichever path reads them (one page after another, or
+/// several at a time): rows are dropped while some are still to skip, then written until -First is met. The rows are
+/// those written after mapping (a bill's concepts, a rule's firings), which the paging paths stop on.
 /// </summary>
 internal sealed class NeuRowWindow
 {

@@ -1,6 +1,7 @@
 using System;
 using System.Globalization;
 using System.Text.Json;
+using EnergyData.Json;
 
 namespace EnergyData.Neu;
 
@@ -72,7 +73,8 @@ internal readonly struct NeuFields
     /// as written, of kind Unspecified like every NEU date: a server that writes its own time with its offset
     /// (<c>2021-04-01T00:00:00-05:00</c>) still gives 00:00, not that instant in the zone of whatever machine runs the
     /// module, and a <c>Z</c> time is not marked Utc (which PowerShell would show converted to local time). A fraction
-    /// longer than DateTime's 7 digits is cut to 7. Anything else gives null.
+    /// longer than DateTime's 7 digits is cut to 7. An HTTP date (<c>Thu, 01 Apr 2021 00:00:00 GMT</c>, how Flask
+    /// writes dates) keeps its clock time by the same rule (<see cref="HttpDate"/>). Anything else gives null.
     /// </summary>
     internal static DateTime? ParseDate(string? text)
     {
@@ -81,8 +83,14 @@ internal readonly struct NeuFields
             return null;
         }
 
-        var clock = TruncateFraction(WithoutZone(text!.Trim()));
-        return DateTime.TryParseExact(clock, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+        var trimmed = text!.Trim();
+        var clock = TruncateFraction(WithoutZone(trimmed));
+        if (DateTime.TryParseExact(clock, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        return HttpDate.TryParseClockTime(trimmed, out var httpDate) ? httpDate : null;
     }
 
     /// <summary>

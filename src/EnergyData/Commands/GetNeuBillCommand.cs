@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using EnergyData.Neu;
 
@@ -44,11 +43,11 @@ public sealed class GetNeuBillCommand : NeuCmdlet
         Submit(serviceId, context =>
         {
             var paging = CreatePaging(context, serviceId is { } id ? "Bills of service " + id : "Bills");
-            return WritePagedAsync(
-                context,
-                paging,
-                Neu.GetBillsAsync(serviceId, from, to, paging, context, context.CancellationToken),
-                entry => expand ? entry.Concepts.Cast<object>() : [entry.Bill]);
+
+            // With -ExpandConcept the core pages concepts, so -First and -Skip count the concept rows written.
+            return expand
+                ? WritePagedAsync(context, paging, Neu.GetBillConceptsAsync(serviceId, from, to, paging, context, context.CancellationToken))
+                : WritePagedAsync(context, paging, Neu.GetBillsAsync(serviceId, from, to, paging, context, context.CancellationToken), entry => [entry.Bill]);
         });
     }
 }

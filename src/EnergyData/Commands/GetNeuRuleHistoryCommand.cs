@@ -4,7 +4,7 @@ using EnergyData.Neu;
 
 namespace EnergyData.Commands;
 
-/// <summary>Get-NeuRuleHistory: one row per rule firing (the rule's fields with the date and value that met it).</summary>
+/// <summary>Get-NeuRuleHistory: one row per rule firing (the rule's fields with the date and value that met it), and one per rule without firings.</summary>
 [Cmdlet(VerbsCommon.Get, "NeuRuleHistory", SupportsPaging = true)]
 [OutputType(typeof(NeuRuleFiring))]
 public sealed class GetNeuRuleHistoryCommand : NeuCmdlet

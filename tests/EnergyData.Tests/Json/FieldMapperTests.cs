@@ -15,6 +15,8 @@ public sealed class FieldMapperTests
     [InlineData("2017-07-22T10:30:00.5+02:00", 2017, 7, 22, 10, 30)]
     [InlineData("0001-01-01T00:00:00", 1, 1, 1, 0, 0)]
     [InlineData("9999-12-31T23:59:00", 9999, 12, 31, 23, 59)]
+    [InlineData("Sat, 22 Jul 2017 10:30:00 GMT", 2017, 7, 22, 10, 30)]
+    [InlineData("Sat, 22 Jul 2017 10:30:00 -0400", 2017, 7, 22, 10, 30)]
     public void Dates_keep_the_clock_time_as_written_whatever_this_machines_zone(string text, int year, int month, int day, int hour, int minute)
     {
         using var document = JsonDocument.Parse($$"""{"When":"{{text}}"}""");

@@ -96,69 +96,98 @@ public sealed class NeuPagingTests
     [Theory]
     [InlineData(1)]
     [InlineData(4)]
-    public async Task Envelope_pages_from_a_server_that_ignores_the_page_come_once_each(int concurrency)
+    public async Task Envelope_pages_with_identical_rows_are_all_written_when_the_server_counts_them(int concurrency)
     {
-        // It says there are 5 pages, and answers page 1 whatever is asked for.
+        // The document's own example: 60 notifications, 3 pages of 20, with nextPage, maxPage and total. A test server
+        // built from it may well fill every page with the same fixture row, so page 2 equals page 1.
+        var pages = new PagedServer(page => (200, EnvelopeOf(page, 3, Enumerable.Repeat("same", 20).ToArray())), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var notifications = await Client(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = concurrency }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(60, notifications.Count);
+        Assert.Equal(Enumerable.Range(1, 3).SelectMany(page => Enumerable.Repeat(page, 20)), notifications.Select(item => item.Page));
+        Assert.Equal([1, 2, 3], pages.Requested.Order());
+        Assert.DoesNotContain(trace.VerboseLines, line => line.Contains("paging stops here", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Envelope_pages_that_repeat_within_the_servers_page_count_are_written_each_asked_for_once(int concurrency)
+    {
+        // It says there are 5 pages and answers page 1 whatever is asked for: the count it gives is what bounds the
+        // pages, so its 5 pages are written (a server with identical rows on every page looks exactly the same), and
+        // -Verbose says the pages repeat.
         var pages = new PagedServer(_ => (200, Envelope(1, 5, "uno")), pageField: "PageNumber");
         await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
         var trace = new RecordingTrace();
 
         var interactions = await Client(server).GetNotificationInteractionsAsync(null, null, new NeuPaging { PageConcurrency = concurrency }, trace, CancellationToken.None).ToListAsync();
 
-        Assert.Equal("uno", Assert.Single(interactions).Title);
-        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 repeats page 1", StringComparison.Ordinal) && line.Contains("ignore the page number", StringComparison.Ordinal));
-        // Sequentially page 2 is the last asked for; concurrently pages already in flight may have been asked for too
-        // (they are stopped, not written), but none twice.
-        if (concurrency == 1)
-        {
-            Assert.Equal([1, 2], pages.Requested);
-        }
-        else
-        {
-            Assert.Equal([1, 2], pages.Requested.Order().Take(2));
-            Assert.Equal(pages.Requested.Count, pages.Requested.Distinct().Count());
-        }
+        Assert.Equal(Enumerable.Repeat("uno", 5), interactions.Select(item => item.Title));
+        Assert.Equal([1, 2, 3, 4, 5], interactions.Select(item => item.Page));
+        Assert.Equal([1, 2, 3, 4, 5], pages.Requested.Order());
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 2 has the same rows as page 1", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Concurrent_pages_stop_at_the_first_repeat_and_the_pages_before_it_come_out_once_in_order()
+    public async Task Concurrent_pages_that_repeat_within_maxPage_come_out_once_each_in_page_order()
     {
         // Pages 1 and 2 differ; from page 3 on the server answers page 2 again. Page 2 is slow, so the pages after it finish first.
         var pages = new PagedServer(page => (200, Envelope(Math.Min(page, 2), 6, page == 1 ? "uno" : "dos")), pageField: "PageNumber", delay: page => page == 2 ? 200 : 0);
         await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
-        var trace = new RecordingTrace();
 
-        var notifications = await Client(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+        var notifications = await Client(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, null, CancellationToken.None).ToListAsync();
 
-        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
-        Assert.Equal([1, 2], notifications.Select(item => item.Page));
-        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 repeats page 2", StringComparison.Ordinal));
+        Assert.Equal(["uno", "dos", "dos", "dos", "dos", "dos"], notifications.Select(item => item.Title));
+        Assert.Equal([1, 2, 3, 4, 5, 6], notifications.Select(item => item.Page));
+        Assert.Equal([1, 2, 3, 4, 5, 6], pages.Requested.Order());
     }
 
     [Fact]
-    public async Task Due_dates_from_a_server_that_ignores_the_page_come_once_each()
+    public async Task Due_dates_with_identical_rows_on_every_counted_page_are_all_written()
     {
-        // The document's due-date shape: paging fields on each array element.
-        const string Page = "[{\"nextPage\":2,\"maxPage\":3,\"total\":6,\"id_bill\":1,\"date_expiration\":\"2021-04-16T00:00:00\"},{\"nextPage\":2,\"maxPage\":3,\"total\":6,\"id_bill\":2}]";
+        // The document's due-date shape: paging fields on each array element, here without nextPage, so that every
+        // page is the same text (with nextPage the rows themselves would differ from page to page).
+        const string Page = "[{\"maxPage\":3,\"total\":6,\"id_bill\":1,\"date_expiration\":\"2021-04-16T00:00:00\"},{\"maxPage\":3,\"total\":6,\"id_bill\":2}]";
         var pages = new PagedServer(_ => (200, Page), pageField: "PageNumber");
         await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
 
         var dates = await Client(server).GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
 
-        Assert.Equal([1L, 2L], dates.Select(item => item.BillId!.Value));
-        Assert.Equal([1, 2], pages.Requested);
+        Assert.Equal([1L, 2L, 1L, 2L, 1L, 2L], dates.Select(item => item.BillId!.Value));
+        Assert.Equal([1, 1, 2, 2, 3, 3], dates.Select(item => item.Page));
+        Assert.Equal([1, 2, 3], pages.Requested);
     }
 
     [Fact]
-    public async Task Bills_that_carry_a_page_count_from_a_server_that_ignores_Page_come_once_each()
+    public async Task Bills_with_identical_rows_on_pages_counted_by_maxPage_are_all_written()
     {
         var pages = new PagedServer(_ => (200, "[{\"maxPage\":3,\"id_bill\":9000},{\"maxPage\":3,\"id_bill\":9001}]"), pageField: "Page");
         await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
 
         var bills = await Client(server).GetBillsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
 
-        Assert.Equal([9000L, 9001L], bills.Select(entry => entry.Bill.BillId!.Value));
-        Assert.Equal([1, 2], pages.Requested);
+        Assert.Equal([9000L, 9001L, 9000L, 9001L, 9000L, 9001L], bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.Equal([1, 2, 3], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bills_with_identical_rows_are_written_while_the_total_counts_them_and_a_repeat_past_it_ends_them()
+    {
+        // A total but no page count: bills are asked for until an empty page, so the total is what tells a page of
+        // identical rows that the server counts from one repeated past the end.
+        var pages = new PagedServer(_ => (200, "[{\"total\":6,\"id_bill\":9000},{\"total\":6,\"id_bill\":9001}]"), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        var bills = await Client(server).GetBillsAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([9000L, 9001L, 9000L, 9001L, 9000L, 9001L], bills.Select(entry => entry.Bill.BillId!.Value));
+        Assert.Equal([1, 2, 3, 4], pages.Requested);
+        Assert.Contains(trace.VerboseLines, line => line.Contains("page 4 repeats page 3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -269,24 +298,77 @@ public sealed class NeuPagingTests
     }
 
     [Fact]
-    public async Task A_page_fetched_ahead_that_times_out_after_a_repeat_ended_the_pages_does_not_fail_the_call()
+    public async Task A_page_fetched_ahead_that_times_out_after_an_empty_page_ended_the_pages_does_not_fail_the_call()
     {
-        // From page 3 on the server answers page 2 again; page 2 is slow, page 4 stalls mid-body and times out first.
+        // The server says 6 pages but page 2 (slow) is empty, which ends them; page 4 stalls mid-body and times out first.
         using var release = new CancellationTokenSource();
         var pages = new PagedServer(
-            page => (200, EnvelopeOf(Math.Min(page, 2), 6, page == 1 ? "uno" : "dos")),
+            page => (200, page == 2 ? EnvelopeOf(2, 6) : EnvelopeOf(page, 6, "n" + page.ToString(System.Globalization.CultureInfo.InvariantCulture))),
             pageField: "PageNumber",
             delay: page => page == 2 ? 1500 : 0,
             stall: page => page == 4,
             release: release.Token);
         await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
-        var trace = new RecordingTrace();
 
-        var notifications = await StallingClient(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+        var notifications = await StallingClient(server).GetNotificationsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, null, CancellationToken.None).ToListAsync();
         release.Cancel();
 
-        Assert.Equal(["uno", "dos"], notifications.Select(item => item.Title));
-        Assert.Contains(trace.VerboseLines, line => line.Contains("page 3 repeats page 2", StringComparison.Ordinal));
+        Assert.Equal(["n1"], notifications.Select(item => item.Title));
+    }
+
+    [Fact]
+    public async Task Rule_history_First_and_Skip_count_firings_and_no_page_beyond_them_is_asked_for()
+    {
+        // Page 1: rules 7 and 8 with three firings each; page 2: rule 9 with two; then an empty page.
+        var pages = new PagedServer(page => (200, page switch { 1 => RuleHistoryOf((7, 3), (8, 3)), 2 => RuleHistoryOf((9, 2)), _ => RuleHistoryOf() }), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var withinPage1 = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 2, First = 3 }, null, CancellationToken.None).ToListAsync();
+        var acrossPages = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 5, First = 2 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([(7L, 3.0), (8L, 1.0), (8L, 2.0)], withinPage1.Select(firing => (firing.RuleId!.Value, firing.Value!.Value)));
+        Assert.Equal([(8L, 3.0), (9L, 1.0)], acrossPages.Select(firing => (firing.RuleId!.Value, firing.Value!.Value)));
+        Assert.Equal([1, 1, 2], pages.Requested);
+    }
+
+    [Fact]
+    public async Task Bill_concepts_First_and_Skip_count_concepts_and_no_page_beyond_them_is_asked_for()
+    {
+        // Page 1: bills 9000, 9001 and 9002 with 3, 0 and 2 concepts; page 2: bill 9003 with 2; then an empty page.
+        var pages = new PagedServer(page => (200, page switch { 1 => BillsWithConcepts((9000, 3), (9001, 0), (9002, 2)), 2 => BillsWithConcepts((9003, 2)), _ => "[]" }), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var withinPage1 = await client.GetBillConceptsAsync(null, null, null, new NeuPaging { Skip = 2, First = 3 }, null, CancellationToken.None).ToListAsync();
+        var acrossPages = await client.GetBillConceptsAsync(null, null, null, new NeuPaging { Skip = 5, First = 2 }, null, CancellationToken.None).ToListAsync();
+        var all = await client.GetBillConceptsAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([(9000L, "c3"), (9002L, "c1"), (9002L, "c2")], withinPage1.Select(concept => (concept.BillId!.Value, concept.Concept)));
+        Assert.Equal([(9003L, "c1"), (9003L, "c2")], acrossPages.Select(concept => (concept.BillId!.Value, concept.Concept)));
+        Assert.Equal(7, all.Count);
+        Assert.Equal([1, 1, 2, 1, 2, 3], pages.Requested);
+    }
+
+    [Fact]
+    public async Task A_rule_in_the_history_without_firings_is_one_row_with_empty_firing_fields()
+    {
+        // data empty, null, missing, a single object instead of a list, and a list: no rule of the answer is lost.
+        const string Page1 =
+            "{\"data\":[{\"Id_alarm\":7,\"rule_name\":\"sin datos\",\"data\":[]},{\"Id_alarm\":8,\"data\":null},{\"Id_alarm\":9},"
+            + "{\"Id_alarm\":10,\"data\":{\"date\":\"2021-04-02T00:00:00\",\"value\":6}},{\"Id_alarm\":11,\"data\":[{\"date\":\"2021-04-01T00:00:00\",\"value\":5}]}]}";
+        var pages = new PagedServer(page => (200, page == 1 ? Page1 : RuleHistoryOf()), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = Client(server);
+
+        var firings = await client.GetRuleHistoryAsync(null, null, null, null, null, CancellationToken.None).ToListAsync();
+        var firstTwo = await client.GetRuleHistoryAsync(null, null, null, new NeuPaging { Skip = 1, First = 2 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([7L, 8L, 9L, 10L, 11L], firings.Select(firing => firing.RuleId!.Value));
+        Assert.Equal("sin datos", firings[0].RuleName);
+        Assert.Equal([null, null, null, new DateTime(2021, 4, 2), new DateTime(2021, 4, 1)], firings.Select(firing => firing.Date));
+        Assert.Equal([null, null, null, 6.0, 5.0], firings.Select(firing => firing.Value));
+        Assert.Equal([8L, 9L], firstTwo.Select(firing => firing.RuleId!.Value));
     }
 
     internal static NeuClient Client(ScriptedServer server, IDictionary<string, string?>? routes = null) =>
@@ -307,6 +389,16 @@ public sealed class NeuPagingTests
         options.BodyIdleTimeout = TimeSpan.FromMilliseconds(300);
         return new(TestClients.Create(options), server.BaseUri, NeuRouteTable.Create(null));
     }
+
+    /// <summary>A rule-history answer in the document's shape: each rule with that many firings, valued 1, 2, ...</summary>
+    private static string RuleHistoryOf(params (int Rule, int Firings)[] rules) =>
+        "{\"data\":[" + string.Join(",", rules.Select(rule => $"{{\"Id_alarm\":{rule.Rule},\"rule_name\":\"r{rule.Rule}\",\"data\":["
+            + string.Join(",", Enumerable.Range(1, rule.Firings).Select(value => $"{{\"date\":\"2021-04-0{value}T00:00:00\",\"value\":{value}}}")) + "]}")) + "]}";
+
+    /// <summary>A bills page: each bill with that many concepts, named c1, c2, ...</summary>
+    private static string BillsWithConcepts(params (int Bill, int Concepts)[] bills) =>
+        "[" + string.Join(",", bills.Select(bill => $"{{\"id_bill\":{bill.Bill},\"id_service\":282,\"concepts\":["
+            + string.Join(",", Enumerable.Range(1, bill.Concepts).Select(concept => $"{{\"concept\":\"c{concept}\",\"total\":{concept}}}")) + "]}")) + "]";
 
     /// <summary>A bills page with the given bill ids.</summary>
     private static string BillsOf(params int[] ids) =>
