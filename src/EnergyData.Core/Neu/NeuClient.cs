@@ -276,6 +276,12 @@ public sealed partial class NeuClient
                 if (RepeatsPreviousPage(info, previous))
                 {
                     // Pages come out in order, so the page compared with is the one just written, as when sequential.
+                    if (AnswersAnEarlierPage(info, page))
+                    {
+                        ReportRepeatedPage(route, page, page - 1, trace);
+                        yield break;
+                    }
+
                     ReportCountedRepeatedPage(route, page, page - 1, trace);
                 }
 
@@ -409,8 +415,16 @@ public sealed partial class NeuClient
         && info.ItemCount == previous.ItemCount
         && string.Equals(info.LastItem?.GetRawText(), previous.LastItemText, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether the page's own nextPage does not point past it: the server answered as it would for an earlier page, so
+    /// it ignored the page number it was sent (it is not told where NEU expects it). This is what tells such a server
+    /// from one that fills every counted page with the same rows (whose nextPage moves on), so only the first server's
+    /// repeated pages are dropped. Only known when nextPage comes before the rows, as the document writes it.
+    /// </summary>
+    private static bool AnswersAnEarlierPage(NeuPageInfo info, int page) => info.HasNextPage && info.NextPage is { } next && next <= page;
+
     private static void ReportRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
-        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row) and the server's paging fields do not count it; the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
+        trace?.Verbose($"NEU {route.Name}: page {page} repeats page {previousPage} (the same number of rows, first row and last row), and no paging field shows the server read the page number (none counts that page, or its own nextPage does not move past it); the server seems to ignore the page number, so paging stops here and the repeated rows are not written.");
 
     private static void ReportCountedRepeatedPage(NeuRoute route, int page, int previousPage, IRequestTrace? trace) =>
         trace?.Verbose($"NEU {route.Name}: page {page} has the same rows as page {previousPage} (the same number of rows, first row and last row); its rows are written because the server's maxPage, nextPage or total counts that page. A server that ignores the page number would answer the same way.");
@@ -453,7 +467,7 @@ public sealed partial class NeuClient
             List<JsonElement>? held = null;
             await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
-                if (!counted && info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
+                if ((!counted || AnswersAnEarlierPage(info, page)) && info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
                 {
                     held = [];
                 }
