@@ -73,6 +73,19 @@ public sealed class NeuConsumptionQuery
         DateTime? from,
         DateTime? to)
     {
+        // Import-Csv gives "" for an empty cell, and the binder turns that into the id 0: a file with both an Id_account
+        // and an Id_services column, one of them filled on each row, must read the filled one. No NEU id is 0, so a
+        // piped 0 counts as not given (typed on the command line, it is refused as not positive).
+        if (accountSource == Validation.ArgumentSource.Pipeline && accountId == 0)
+        {
+            accountSource = Validation.ArgumentSource.NotGiven;
+        }
+
+        if (servicesSource == Validation.ArgumentSource.Pipeline && serviceIds is { Count: 1 } && serviceIds[0] == 0)
+        {
+            servicesSource = Validation.ArgumentSource.NotGiven;
+        }
+
         var account = accountSource == Validation.ArgumentSource.NotGiven ? null : accountId;
         IReadOnlyList<long>? services = servicesSource == Validation.ArgumentSource.NotGiven ? null : serviceIds ?? Array.Empty<long>();
         if (account is not null && services is not null && accountSource == Validation.ArgumentSource.Pipeline && servicesSource == Validation.ArgumentSource.Pipeline)
@@ -143,7 +156,9 @@ public sealed partial class NeuClient
         var body = new NeuBody();
         if (query.AccountId is { } accountId)
         {
-            if (query.ServiceIds is { Count: > 0 })
+            // An empty list is given too (a piped service whose id is $null beside -AccountId): refused like any other,
+            // not read as "the account alone", which would fetch every service of it for that input.
+            if (query.ServiceIds is not null)
             {
                 throw new Validation.ParameterValidationException("AccountId", "cannot be combined with ServiceId: give one account or a list of services");
             }

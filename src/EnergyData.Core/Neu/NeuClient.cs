@@ -535,7 +535,15 @@ public sealed partial class NeuClient
 
             if (mode == NeuPagingMode.Envelope && info.MaxPage is { } lastKnownPage && lastKnownPage > page && paging is { PageConcurrency: > 1 } && info.ItemCount > 0)
             {
-                // The first page told how many there are: fetch the rest a few at a time, yield them in page order.
+                // The first page told how many there are: fetch the rest a few at a time, yield them in page order. The
+                // server's count is bounded by MaxPages as the sequential path is: a count of a million pages from a
+                // server that ignores the page number would otherwise be a million requests.
+                if (lastKnownPage > options.MaxPages)
+                {
+                    trace?.Verbose($"NEU {route.Name}: the server counts {lastKnownPage} pages; only the first {options.MaxPages} are read (MaxPages).");
+                    lastKnownPage = options.MaxPages;
+                }
+
                 await foreach (var item in ReadRemainingPagesAsync(route, requestForPage, page, lastKnownPage, info.Signature(), info.ItemCount, rows, paging, trace, cancellationToken).ConfigureAwait(false))
                 {
                     yield return item;

@@ -172,7 +172,9 @@ public static class TextArgument
             _ => null,
         };
 
-    private static bool IsList(object? value) => value is IEnumerable and not string and not IDictionary;
+    // As PowerShell enumerates: not text, not a dictionary, and not an XML node (an XmlElement enumerates its child
+    // nodes, but PowerShell hands it on as one object, whose attributes and child elements are its properties).
+    private static bool IsList(object? value) => value is IEnumerable and not string and not IDictionary and not System.Xml.XmlNode;
 
     private static string TypeName(object? value) => value?.GetType().FullName ?? "null";
 

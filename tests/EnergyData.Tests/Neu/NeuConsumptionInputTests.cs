@@ -86,6 +86,37 @@ public sealed class NeuConsumptionInputTests
         Assert.Contains("at least one id", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(ArgumentSource.CommandLine, ArgumentSource.Pipeline)]
+    [InlineData(ArgumentSource.Pipeline, ArgumentSource.CommandLine)]
+    [InlineData(ArgumentSource.CommandLine, ArgumentSource.CommandLine)]
+    public async Task An_empty_service_id_beside_an_account_id_is_refused_not_read_as_the_whole_account(ArgumentSource accountSource, ArgumentSource servicesSource)
+    {
+        // Get-NeuService | Get-NeuConsumption -AccountId 41, with a service listed without id_service: the input gave
+        // both, so it is refused as it would be with an id, instead of reading every service of account 41.
+        var query = NeuConsumptionQuery.ForInput(41, accountSource, null, servicesSource, NeuInterval.Daily, From, To);
+
+        var error = await RefusedAsync(query);
+
+        Assert.Equal("AccountId", error.ParamName);
+        Assert.Contains("cannot be combined with ServiceId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_csv_cell_piped_as_the_id_0_counts_as_not_given()
+    {
+        // Id_account,Id_services,Interval,From,To with "41,," and ",282,": the binder turns each empty cell into 0.
+        var byAccount = NeuConsumptionQuery.ForInput(41, ArgumentSource.Pipeline, [0], ArgumentSource.Pipeline, NeuInterval.Daily, From, To);
+        var byService = NeuConsumptionQuery.ForInput(0, ArgumentSource.Pipeline, [282], ArgumentSource.Pipeline, NeuInterval.Daily, From, To);
+        var typed = NeuConsumptionQuery.ForInput(0, ArgumentSource.CommandLine, null, ArgumentSource.NotGiven, NeuInterval.Daily, From, To);
+
+        Assert.Equal(41, byAccount.AccountId);
+        Assert.Null(byAccount.ServiceIds);
+        Assert.Null(byService.AccountId);
+        Assert.Equal([282L], byService.ServiceIds!);
+        Assert.Equal(0, typed.AccountId);
+    }
+
     [Fact]
     public async Task Neither_id_is_refused_naming_both_parameters_before_any_request()
     {

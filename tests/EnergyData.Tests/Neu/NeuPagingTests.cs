@@ -167,6 +167,23 @@ public sealed class NeuPagingTests
     }
 
     [Fact]
+    public async Task Concurrent_pages_stop_at_MaxPages_whatever_page_count_the_server_gives()
+    {
+        // As the sequential path does: a server's count of pages is bounded by MaxPages, so that one answering page 1
+        // with a huge maxPage is not asked a million times.
+        var pages = new PagedServer(page => (200, Envelope(page, 1_000_000, "n" + page.ToString(System.Globalization.CultureInfo.InvariantCulture))), pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = new NeuClient(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(null), options: new NeuClientOptions { MaxPages = 3 });
+        var trace = new RecordingTrace();
+
+        var interactions = await client.GetNotificationInteractionsAsync(null, null, new NeuPaging { PageConcurrency = 4 }, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(["n1", "n2", "n3"], interactions.Select(item => item.Title));
+        Assert.Equal([1, 2, 3], pages.Requested.Order());
+        Assert.Contains(trace.VerboseLines, line => line.Contains("MaxPages", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Due_dates_with_identical_rows_on_every_counted_page_are_all_written()
     {
         // The document's due-date shape: paging fields on each array element, here without nextPage, so that every

@@ -131,6 +131,19 @@ public sealed class TextArgumentTests
     }
 
     [Fact]
+    public void An_xml_element_is_one_object_whose_child_elements_are_its_properties_not_a_list()
+    {
+        // ([xml]$x).Clientes.Cliente | Get-EnelDebtStatus: PowerShell hands each XmlElement on as one object, and its
+        // XML adapter shows <NumeroCliente> as a property. An XmlElement also enumerates its child nodes, which must
+        // not make it a list ("a list inside a list" or no text at all).
+        var document = new System.Xml.XmlDocument();
+        document.LoadXml("<Clientes><Cliente><NumeroCliente>1234567-8</NumeroCliente></Cliente></Clientes>");
+        var element = document.DocumentElement!.FirstChild!;
+
+        Assert.Equal(["1234567-8"], Texts(new Wrapper(element, ("NumeroCliente", "1234567-8"))));
+    }
+
+    [Fact]
     public void A_single_name_reads_without_a_list()
     {
         var error = Assert.Throws<ParameterValidationException>(() => TextArgument.ToTexts(new Uri("https://example.com/"), "SicCode", ["SicCode"], PlainObjectReader.Instance));
