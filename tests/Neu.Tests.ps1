@@ -106,6 +106,14 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
     }
 
+    It 'does not hold an empty AccountId against the next piped object, which has none' {
+        # MyInvocation.BoundParameters keeps what the first object bound; the second asks for every account.
+        $rows = [pscustomobject]@{ AccountId = $null }, [pscustomobject]@{ Note = 'all' } | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
+        @($rows).Count | Should -BeGreaterThan 1
+    }
+
     It 'refuses a range that ends before it starts without sending anything' {
         { Get-NeuConsumption -AccountId 41 -From 2025-02-01 -To 2025-01-01 -ErrorAction Stop } | Should -Throw -ExpectedMessage "*'From' must not be later than 'To'*"
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
