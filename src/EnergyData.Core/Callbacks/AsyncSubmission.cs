@@ -14,6 +14,9 @@ namespace EnergyData.Callbacks;
 /// </summary>
 public static class AsyncSubmission
 {
+    // See SubmitAsync: how much earlier than the request a stored result must be to count as another operation's.
+    private static readonly TimeSpan StaleResultMargin = TimeSpan.FromSeconds(2);
+
     public static async Task<KhipuOperation> SubmitAsync(
         KhipuClient client,
         KhipuRequest request,
@@ -35,6 +38,7 @@ public static class AsyncSubmission
 
         // The request body shown at -Debug carries the CallbackUrl: keep the receiver's secret out of it.
         var shownTrace = receiver is not null && trace is not null ? new SecretRedactingTrace(trace, receiver) : trace;
+        var sending = DateTimeOffset.UtcNow;
         var operation = await client.SubmitAsync(request, inputIdentifier, shownTrace, cancellationToken).ConfigureAwait(false);
         operation.RequestInputs = RequestInputText.Describe(request, detail);
         if (receiver is null || !receiver.Owns(request.CallbackUrl))
@@ -47,6 +51,15 @@ public static class AsyncSubmission
         {
             trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
             return operation;
+        }
+
+        // A result already stored under this OperationId, written well before this request was sent, belongs to an
+        // earlier operation that had the same id: it is set aside so that this operation's delivery is stored and
+        // collected. The margin keeps a delivery that raced ahead of this answer (written after the request left, but
+        // stamped by the file system's coarser clock) where it is.
+        if (receiver.Inbox.SetAsideResultWrittenBefore(operation.OperationId!, sending - StaleResultMargin) is { } setAside)
+        {
+            trace?.Verbose($"The inbox held an earlier result for OperationId {operation.OperationId}, stored before this {operation.Service} request was sent: it was moved to {setAside}, so this operation's own result can be stored.");
         }
 
         await receiver.Inbox.WritePendingAsync(PendingOperation.FromOperation(operation), cancellationToken).ConfigureAwait(false);

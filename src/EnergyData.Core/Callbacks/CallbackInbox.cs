@@ -26,6 +26,9 @@ public sealed class CallbackInbox
 {
     public const string PendingFolderName = "pending";
 
+    /// <summary>Where results of an OperationId that a later submission was given again are moved (see SetAsideResultWrittenBefore).</summary>
+    public const string SupersededFolderName = "superseded";
+
     /// <summary>Khipu documents at most 36 characters; longer identifiers are still kept, hashed into the name.</summary>
     private const int MaxPlainNameLength = 100;
 
@@ -107,6 +110,37 @@ public sealed class CallbackInbox
     /// <summary>Stores a delivered result unless one is already there (the first delivery wins).</summary>
     public Task<InboxWriteResult> TryAddResultAsync(string operationId, byte[] body, CancellationToken cancellationToken) =>
         WriteOnceAsync(ResultPath(operationId), body, cancellationToken);
+
+    /// <summary>
+    /// Moves the result of <paramref name="operationId"/> into <c>superseded/</c> when it was written before
+    /// <paramref name="writtenBefore"/>: a new submission was given an OperationId that an earlier one had (a server
+    /// that numbers its operations from 1 again after a restart, say), and the inbox is write-once, so the old result
+    /// would otherwise be handed out as the new operation's and the new delivery turned away as a repeat. The old file
+    /// is kept, renamed with the time it was set aside. Returns the new path, or null when nothing was moved.
+    /// </summary>
+    public string? SetAsideResultWrittenBefore(string operationId, DateTimeOffset writtenBefore)
+    {
+        var path = ResultPath(operationId);
+        var file = new FileInfo(path);
+        if (!file.Exists || file.LastWriteTimeUtc >= writtenBefore.UtcDateTime)
+        {
+            return null;
+        }
+
+        var folder = Path.Combine(Root, SupersededFolderName);
+        Directory.CreateDirectory(folder);
+        var target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}.{Guid.NewGuid():N}.json");
+        try
+        {
+            File.Move(path, target);
+            return target;
+        }
+        catch (FileNotFoundException)
+        {
+            // Another session set it aside first.
+            return null;
+        }
+    }
 
     /// <summary>Records a submitted operation (overwrites an older record of the same OperationId).</summary>
     public async Task WritePendingAsync(PendingOperation operation, CancellationToken cancellationToken)

@@ -356,6 +356,16 @@ public sealed partial class KhipuClient
     private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status)
     {
         var info = new KhipuCallInfo { StatusCode = status };
+
+        // A 202 says "accepted, the result goes to the CallbackUrl"; the documents give it no schema. Its body is read
+        // for what it offers (the OperationId, above all), and one that is empty, not JSON or not an object still
+        // acknowledges the submission: refusing it would hide a billed, accepted operation whose result is on its way.
+        var accepted = status == HttpStatusCode.Accepted;
+        if (accepted && string.IsNullOrWhiteSpace(text))
+        {
+            return info;
+        }
+
         JsonDocument document;
         try
         {
@@ -363,6 +373,11 @@ public sealed partial class KhipuClient
         }
         catch (JsonException exception)
         {
+            if (accepted)
+            {
+                return info;
+            }
+
             throw new KhipuProtocolException("The Khipu response is not valid JSON: " + exception.Message, exception);
         }
 
@@ -371,6 +386,11 @@ public sealed partial class KhipuClient
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
+                if (accepted)
+                {
+                    return info;
+                }
+
                 throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it is not a JSON object.");
             }
 
@@ -392,7 +412,7 @@ public sealed partial class KhipuClient
                 info.Error = KhipuError.WithFailureReason(info.Error, reason, StringOf(root, "Message"));
             }
 
-            if (info.Status is null && !info.IsError)
+            if (info.Status is null && !info.IsError && !accepted)
             {
                 throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it has no Status.");
             }

@@ -38,7 +38,7 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? RequestInputs { get; set; }
 
-    /// <summary>Khipu's LifeSpan text; past it (and a minute's grace) a missing result is LIFESPAN_EXCEEDED.</summary>
+    /// <summary>Khipu's LifeSpan text; past it (and five minutes' grace, without -Timeout) a missing result is LIFESPAN_EXCEEDED.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? LifeSpanRaw { get; set; }
 

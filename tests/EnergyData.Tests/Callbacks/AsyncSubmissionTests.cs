@@ -117,6 +117,80 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(receiver.CallbackUrl.Segments.Last(), trace.DebugText + trace.VerboseText, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"OperationId":"ack-1"}""", "ack-1")]
+    [InlineData("""{"OperationId":"ack-2","LifeSpan":"2099-07-22T00:00:00-0400"}""", "ack-2")]
+    [InlineData("", null)]
+    [InlineData("Accepted", null)]
+    [InlineData("[]", null)]
+    public async Task A_202_acknowledgement_without_an_envelope_still_gives_the_operation(string body, string? operationId)
+    {
+        // The documents give the 202 no schema: an OperationId alone, or no JSON at all, still means "accepted, the
+        // result goes to the CallbackUrl", and the billed operation must not be reported as failed.
+        khipu.Enqueue(202, body);
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, null, CancellationToken.None);
+
+        Assert.Equal(operationId, operation.OperationId);
+        Assert.Null(operation.ResultJson);
+        Assert.Equal(operationId is not null, operationId is not null && File.Exists(receiver.Inbox.PendingPath(operationId)));
+    }
+
+    [Fact]
+    public async Task A_result_stored_long_before_under_the_same_operation_id_is_set_aside_for_the_new_operation()
+    {
+        // A server that numbers its operations from 1 again (a restart, a fresh test server) gives op-1 a second time;
+        // the inbox still holds the first op-1's result from an earlier session.
+        var old = receiver.Inbox.ResultPath("op-1");
+        File.WriteAllText(old, Envelopes.DebtStatus("op-1", "1111111-1", 111));
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        khipu.Enqueue(async context =>
+        {
+            var callbackUrl = receiver.CallbackUrl;
+            await ScriptedServer.Status(context, 202, """{"OperationId":"op-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+            _ = Task.Run(async () =>
+            {
+                for (var wait = 0; wait < 200 && !File.Exists(receiver.Inbox.PendingPath("op-1")); wait++)
+                {
+                    await Task.Delay(25);
+                }
+
+                using var poster = new HttpClient();
+                await poster.PostAsync(callbackUrl, new StringContent(Envelopes.DebtStatus("op-1", "2222222-2", 222), Encoding.UTF8, "application/json"));
+            });
+        });
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var trace = new Khipu.RecordingTrace();
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2222222-2", receiver.CallbackUrl), "2222222-2", null, receiver, trace, CancellationToken.None);
+        var outcomes = new System.Collections.Generic.List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(20) }).WaitAsync(new[] { PendingOperation.FromOperation(operation) }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        var row = Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results));
+        Assert.Equal(222m, row.DebtAmount);
+        var setAside = Assert.Single(Directory.GetFiles(Path.Combine(folder.Root, CallbackInbox.SupersededFolderName)));
+        Assert.Contains("1111111-1", File.ReadAllText(setAside), StringComparison.Ordinal);
+        Assert.Contains("moved to", trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_result_stored_just_now_under_the_operation_id_stays_as_a_delivery_that_came_first()
+    {
+        // The callback can overtake the 202: a result stored moments ago is this operation's own.
+        File.WriteAllText(receiver.Inbox.ResultPath("op-2"), Envelopes.DebtStatus("op-2", "1234567-8", 5));
+        khipu.Enqueue(202, """{"OperationId":"op-2","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, null, CancellationToken.None);
+
+        Assert.True(receiver.Inbox.HasResult("op-2"));
+        Assert.False(Directory.Exists(Path.Combine(folder.Root, CallbackInbox.SupersededFolderName)));
+    }
+
     [Fact]
     public async Task A_result_answered_at_once_despite_the_callback_url_is_filed_in_the_inbox()
     {
