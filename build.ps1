@@ -122,13 +122,25 @@ function Install-BuildModule {
 
 function Get-ReleaseNotes {
     param([string] $Version)
-    # The changelog's section for this version, else the Unreleased one: the Gallery shows it as release notes.
+    # The changelog's section for this version, else the Unreleased one: the Gallery shows it as release notes. The
+    # Gallery has refused release notes over 10,000 characters (a refused publish means no Install-Module), so a
+    # longer section is cut at a line break and points to the full changelog, which the module folder also holds.
+    $limit = 9000
+    $changelogUrl = 'https://github.com/energydata/EnergyData/blob/main/CHANGELOG.md'
     $changelog = Get-Content -Raw -Path (Join-Path $root 'CHANGELOG.md')
     foreach ($heading in @([regex]::Escape("[$Version]"), '\[Unreleased\]')) {
         $section = [regex]::Match($changelog, "(?ms)^## $heading[^\n]*\n(?<body>.*?)(?=^## |\z)")
-        if ($section.Success) { return $section.Groups['body'].Value.Trim() }
+        if ($section.Success) {
+            $body = $section.Groups['body'].Value.Trim()
+            if ($body.Length -gt $limit) {
+                $cut = $body.LastIndexOf([char]10, $limit)
+                if ($cut -lt 1) { $cut = $limit }
+                $body = $body.Substring(0, $cut).TrimEnd() + "`n`n(Abridged: the full list is in CHANGELOG.md, in the module folder and at $changelogUrl.)"
+            }
+            return $body
+        }
     }
-    return "See https://github.com/energydata/EnergyData/blob/main/CHANGELOG.md"
+    return "See $changelogUrl"
 }
 
 function Invoke-BuildTask {
