@@ -31,11 +31,15 @@ public sealed partial class KhipuClient
         }
 
         var servicePath = ServicePathOf(operation);
+
+        // An Invoke-KhipuRequest operation gives the envelope as a KhipuResponse, as the synchronous call does, even for
+        // a path one of the typed cmdlets knows: it is mapped as an unknown service.
+        var typedPath = string.Equals(operation.Service, KhipuServices.GenericDisplayName, StringComparison.OrdinalIgnoreCase) ? string.Empty : servicePath;
         var info = new KhipuCallInfo();
         var rows = new List<object>();
         var resolutions = new List<JsonElement>();
         var page = 0;
-        var cenQuery = servicePath == KhipuServices.CenNonconformities ? CenQueryOf(operation, out page) : null;
+        var cenQuery = typedPath == KhipuServices.CenNonconformities ? CenQueryOf(operation, out page) : null;
         using var reader = new JsonStreamReader(body);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -61,7 +65,7 @@ public sealed partial class KhipuClient
                     rows.Add(row);
                 }
             }
-            else if (servicePath == KhipuServices.TgrExpiredAgreements)
+            else if (typedPath == KhipuServices.TgrExpiredAgreements)
             {
                 await foreach (var element in ReadResolutionsAsync(reader, info, cancellationToken).ConfigureAwait(false))
                 {
@@ -95,7 +99,7 @@ public sealed partial class KhipuClient
         }
 
         var clientIdentifier = FirstNonEmpty(operation.Input("ClientIdentifier"), operation.InputIdentifier);
-        switch (servicePath)
+        switch (typedPath)
         {
             case KhipuServices.EnelDebtStatus:
                 return new object[] { MapDebtStatus(clientIdentifier, info, trace) };

@@ -103,7 +103,7 @@ public sealed partial class KhipuClient
             return new KhipuOperation
             {
                 OperationId = info.OperationId,
-                Service = KhipuServices.DisplayName(request.ServicePath),
+                Service = request.IsGeneric ? KhipuServices.GenericDisplayName : KhipuServices.DisplayName(request.ServicePath),
                 ServicePath = request.ServicePath,
                 InputIdentifier = inputIdentifier,
                 CallbackUrl = request.CallbackUrl.AbsoluteUri,

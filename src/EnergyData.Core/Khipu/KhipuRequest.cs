@@ -19,4 +19,10 @@ public sealed class KhipuRequest
     public IReadOnlyDictionary<string, object?> RequestData { get; }
 
     public Uri? CallbackUrl { get; }
+
+    /// <summary>
+    /// Sent by Invoke-KhipuRequest: an asynchronous operation is then recorded as <see cref="KhipuServices.GenericDisplayName"/>,
+    /// so that its delivered result is the same KhipuResponse the synchronous call writes, not a known service's rows.
+    /// </summary>
+    public bool IsGeneric { get; init; }
 }

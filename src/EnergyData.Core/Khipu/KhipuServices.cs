@@ -34,6 +34,12 @@ public static class KhipuServices
         return new System.Uri(baseUri, servicePath);
     }
 
+    /// <summary>
+    /// The Service of an operation submitted through Invoke-KhipuRequest: its result is a KhipuResponse (the
+    /// envelope with Data as JSON text), as the synchronous call gives, whatever service the path names.
+    /// </summary>
+    public const string GenericDisplayName = "KhipuRequest";
+
     /// <summary>A short name for display and for asynchronous operation records.</summary>
     public static string DisplayName(string servicePath) => servicePath switch
     {

@@ -47,7 +47,7 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
         }
         else
         {
-            Submit(path, context => context.WriteResultAsync(SubmitOperationAsync(new KhipuRequest(KhipuClient.ServicePath(path), data, Validation.InputRules.CallbackUrl(callback)), null, context)));
+            Submit(path, context => context.WriteResultAsync(SubmitOperationAsync(new KhipuRequest(KhipuClient.ServicePath(path), data, Validation.InputRules.CallbackUrl(callback)) { IsGeneric = true }, null, context)));
         }
     }
 

@@ -192,6 +192,27 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task An_invoke_khipu_request_operation_gives_a_khipu_response_even_for_a_known_service()
+    {
+        // Invoke-KhipuRequest -Async | Wait-KhipuOperation must write what Invoke-KhipuRequest writes synchronously
+        // (the envelope, Data as JSON text), not Get-EnelDebtStatus's rows, although the path is Enel's.
+        khipu.Enqueue(202, """{"OperationId":"gen-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var data = new System.Collections.Generic.Dictionary<string, object?> { ["ClientIdentifier"] = "1234567-8" };
+        var request = new KhipuRequest(KhipuServices.EnelDebtStatus, data, receiver.CallbackUrl) { IsGeneric = true };
+
+        var operation = await AsyncSubmission.SubmitAsync(client, request, null, null, receiver, null, CancellationToken.None);
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes(Envelopes.DebtStatus("gen-1", "1234567-8", 313)));
+        var rows = await KhipuClient.MapCallbackResultAsync(receiver.Inbox.ReadPending("gen-1")!, body, null, CancellationToken.None);
+
+        Assert.Equal(KhipuServices.GenericDisplayName, operation.Service);
+        var response = Assert.IsType<KhipuResponse>(Assert.Single(rows));
+        Assert.Equal(KhipuServices.EnelDebtStatus, response.ServicePath);
+        Assert.Equal("gen-1", response.OperationId);
+        Assert.Contains("313", response.DataJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_result_answered_at_once_despite_the_callback_url_is_filed_in_the_inbox()
     {
         khipu.Enqueue(200, Envelopes.DebtStatus("sync-1", "1234567-8", 42));
