@@ -41,6 +41,11 @@ public static class AsyncSubmission
         var sending = DateTimeOffset.UtcNow;
         var operation = await client.SubmitAsync(request, inputIdentifier, shownTrace, cancellationToken).ConfigureAwait(false);
         operation.RequestInputs = RequestInputText.Describe(request, detail);
+        if (string.IsNullOrEmpty(operation.OperationId))
+        {
+            trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
+        }
+
         if (receiver is null || !receiver.Owns(request.CallbackUrl))
         {
             return operation;
@@ -49,7 +54,6 @@ public static class AsyncSubmission
         operation.CallbackUrl = receiver.RedactedCallbackUrl;
         if (string.IsNullOrEmpty(operation.OperationId))
         {
-            trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
             return operation;
         }
 
@@ -60,6 +64,13 @@ public static class AsyncSubmission
         if (receiver.Inbox.SetAsideResultWrittenBefore(operation.OperationId!, sending - StaleResultMargin) is { } setAside)
         {
             trace?.Verbose($"The inbox held an earlier result for OperationId {operation.OperationId}, stored before this {operation.Service} request was sent: it was moved to {setAside}, so this operation's own result can be stored.");
+
+            // Its own delivery may have overtaken this answer, met the old file and been turned away as a repeat.
+            if (receiver.TryTakeRefusedDelivery(operation.OperationId!, sending, out var early))
+            {
+                await receiver.Inbox.TryAddResultAsync(operation.OperationId!, early, cancellationToken).ConfigureAwait(false);
+                trace?.Verbose($"The result of OperationId {operation.OperationId} had arrived before the answer to the request and met the earlier result; it is stored now.");
+            }
         }
 
         await receiver.Inbox.WritePendingAsync(PendingOperation.FromOperation(operation), cancellationToken).ConfigureAwait(false);

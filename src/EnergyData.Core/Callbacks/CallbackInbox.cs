@@ -127,17 +127,19 @@ public sealed class CallbackInbox
             return null;
         }
 
-        var folder = Path.Combine(Root, SupersededFolderName);
-        Directory.CreateDirectory(folder);
-        var target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}.{Guid.NewGuid():N}.json");
         try
         {
+            var folder = Path.Combine(Root, SupersededFolderName);
+            Directory.CreateDirectory(folder);
+            var target = Path.Combine(folder, $"{Path.GetFileNameWithoutExtension(path)}.{DateTime.UtcNow:yyyyMMddTHHmmssfffZ}.{Guid.NewGuid():N}.json");
             File.Move(path, target);
             return target;
         }
-        catch (FileNotFoundException)
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            // Another session set it aside first.
+            // Best effort, for a submission Khipu has already accepted and billed: another session set it aside first,
+            // or it cannot be moved (held open without delete sharing, no rights). It then stays where it is, as it
+            // did before results were set aside at all.
             return null;
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Sockets;
@@ -35,6 +36,11 @@ public sealed class CallbackReceiver : IDisposable
     private readonly SemaphoreSlim slots;
     private readonly ConcurrentDictionary<Task, bool> inFlight = new();
     private readonly Counters counters = new();
+
+    // Deliveries turned away as repeats, kept a while for TryTakeRefusedDelivery, oldest dropped first: a few, since
+    // real repeats are rare, and a bounded number of bytes, since a body may be a large bill document.
+    private readonly LinkedList<(string OperationId, DateTimeOffset At, byte[] Body)> refusedDeliveries = new();
+    private long refusedDeliveryBytes;
     private readonly Task acceptLoop;
 
     // Completed when a stop gives up waiting: bodies still arriving are then abandoned (answered 503, not stored).
@@ -439,6 +445,7 @@ public sealed class CallbackReceiver : IDisposable
             if (outcome == InboxWriteResult.Duplicate)
             {
                 Interlocked.Increment(ref counters.Duplicates);
+                RememberRefusedDelivery(operationId, read.Body);
                 return (HttpStatusCode.OK, "Already received.");
             }
 
@@ -529,6 +536,56 @@ public sealed class CallbackReceiver : IDisposable
         var slash = trimmed.LastIndexOf('/');
         return Uri.UnescapeDataString(slash < 0 ? trimmed : trimmed.Substring(slash + 1));
     }
+
+    /// <summary>
+    /// The latest delivery of <paramref name="operationId"/> that was turned away as a repeat at or after
+    /// <paramref name="since"/>, taken out of the receiver's memory. A submission that finds an earlier operation's
+    /// result under its new OperationId (see AsyncSubmission) sets that result aside; if its own delivery overtook the
+    /// answer to the request, it met the old file and was turned away, and is stored from here instead of being lost.
+    /// </summary>
+    public bool TryTakeRefusedDelivery(string operationId, DateTimeOffset since, out byte[] body)
+    {
+        lock (refusedDeliveries)
+        {
+            for (var node = refusedDeliveries.Last; node is not null; node = node.Previous)
+            {
+                if (string.Equals(node.Value.OperationId, operationId, StringComparison.Ordinal) && node.Value.At >= since)
+                {
+                    body = node.Value.Body;
+                    refusedDeliveryBytes -= body.Length;
+                    refusedDeliveries.Remove(node);
+                    return true;
+                }
+            }
+        }
+
+        body = [];
+        return false;
+    }
+
+    private void RememberRefusedDelivery(string operationId, byte[] body)
+    {
+        if (body.Length > MaxRefusedDeliveryBytes)
+        {
+            return;
+        }
+
+        lock (refusedDeliveries)
+        {
+            while (refusedDeliveries.Count > 0 && (refusedDeliveries.Count >= MaxRefusedDeliveries || refusedDeliveryBytes + body.Length > MaxRefusedDeliveryBytes))
+            {
+                refusedDeliveryBytes -= refusedDeliveries.First!.Value.Body.Length;
+                refusedDeliveries.RemoveFirst();
+            }
+
+            refusedDeliveries.AddLast((operationId, DateTimeOffset.UtcNow, body));
+            refusedDeliveryBytes += body.Length;
+        }
+    }
+
+    private const int MaxRefusedDeliveries = 64;
+
+    private const long MaxRefusedDeliveryBytes = 64L * 1024 * 1024;
 
     private readonly record struct BodyRead(byte[] Body, bool TimedOut, bool TooLarge, bool Abandoned = false);
 

@@ -178,6 +178,55 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_delivery_that_overtakes_the_answer_and_meets_an_earlier_result_is_stored_once_that_is_set_aside()
+    {
+        // A fresh server numbers from 1 again and posts the callback before it answers 202; the inbox still holds an
+        // earlier op-3, so the receiver turns the delivery away as a repeat. Setting the old result aside must not lose it.
+        var old = receiver.Inbox.ResultPath("op-3");
+        File.WriteAllText(old, Envelopes.DebtStatus("op-3", "1111111-1", 111));
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        khipu.Enqueue(async context =>
+        {
+            using (var poster = new HttpClient())
+            {
+                using var delivered = await poster.PostAsync(receiver.CallbackUrl, new StringContent(Envelopes.DebtStatus("op-3", "3333333-3", 333), Encoding.UTF8, "application/json"));
+            }
+
+            await ScriptedServer.Status(context, 202, """{"OperationId":"op-3","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        });
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("3333333-3", receiver.CallbackUrl), "3333333-3", null, receiver, null, CancellationToken.None);
+        var outcomes = new System.Collections.Generic.List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(5) }).WaitAsync(new[] { PendingOperation.FromOperation(operation) }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        var row = Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results));
+        Assert.Equal(333m, row.DebtAmount);
+    }
+
+    [Fact]
+    public async Task An_earlier_result_that_cannot_be_set_aside_does_not_fail_the_accepted_submission()
+    {
+        // A file where the superseded folder would go: moving the old result fails, and the billed, accepted request
+        // must still give its operation (the old result stays, as before results were set aside).
+        var old = receiver.Inbox.ResultPath("op-4");
+        File.WriteAllText(old, Envelopes.DebtStatus("op-4", "1111111-1", 111));
+        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        File.WriteAllText(Path.Combine(folder.Root, CallbackInbox.SupersededFolderName), "not a folder");
+        khipu.Enqueue(202, """{"OperationId":"op-4","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, receiver, null, CancellationToken.None);
+
+        Assert.Equal("op-4", operation.OperationId);
+        Assert.True(File.Exists(receiver.Inbox.PendingPath("op-4")));
+        Assert.True(File.Exists(old));
+    }
+
+    [Fact]
     public async Task A_result_stored_just_now_under_the_operation_id_stays_as_a_delivery_that_came_first()
     {
         // The callback can overtake the 202: a result stored moments ago is this operation's own.
