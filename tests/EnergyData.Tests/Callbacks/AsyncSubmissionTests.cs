@@ -142,9 +142,7 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     {
         // A server that numbers its operations from 1 again (a restart, a fresh test server) gives op-1 a second time;
         // the inbox still holds the first op-1's result from an earlier session.
-        var old = receiver.Inbox.ResultPath("op-1");
-        File.WriteAllText(old, Envelopes.DebtStatus("op-1", "1111111-1", 111));
-        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        StoreEarlierResult("op-1");
         khipu.Enqueue(async context =>
         {
             var callbackUrl = receiver.CallbackUrl;
@@ -182,9 +180,7 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     {
         // A fresh server numbers from 1 again and posts the callback before it answers 202; the inbox still holds an
         // earlier op-3, so the receiver turns the delivery away as a repeat. Setting the old result aside must not lose it.
-        var old = receiver.Inbox.ResultPath("op-3");
-        File.WriteAllText(old, Envelopes.DebtStatus("op-3", "1111111-1", 111));
-        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        StoreEarlierResult("op-3");
         khipu.Enqueue(async context =>
         {
             using (var poster = new HttpClient())
@@ -212,9 +208,7 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     {
         // A file where the superseded folder would go: moving the old result fails, and the billed, accepted request
         // must still give its operation (the old result stays, as before results were set aside).
-        var old = receiver.Inbox.ResultPath("op-4");
-        File.WriteAllText(old, Envelopes.DebtStatus("op-4", "1111111-1", 111));
-        File.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddHours(-1));
+        var old = StoreEarlierResult("op-4");
         File.WriteAllText(Path.Combine(folder.Root, CallbackInbox.SupersededFolderName), "not a folder");
         khipu.Enqueue(202, """{"OperationId":"op-4","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
         var client = new KhipuClient(http, khipu.BaseUri);
@@ -285,5 +279,14 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
         Assert.Equal(external.AbsoluteUri, operation.CallbackUrl);
         Assert.Null(receiver.Inbox.ReadPending("ext-1"));
         Assert.Equal("{\"ClientIdentifier\":\"1234567-8\"}", operation.RequestInputs);
+    }
+
+    /// <summary>An earlier operation's result under <paramref name="operationId"/>, stored an hour ago (client 1111111-1, debt 111).</summary>
+    private string StoreEarlierResult(string operationId)
+    {
+        var path = receiver.Inbox.ResultPath(operationId);
+        File.WriteAllText(path, Envelopes.DebtStatus(operationId, "1111111-1", 111));
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddHours(-1));
+        return path;
     }
 }

@@ -52,7 +52,7 @@ public sealed class JsonStreamReaderLookAheadTests
             Assert.Null(found[2]);
         }
 
-        Assert.Equal([1, 2], await ToListAsync(reader.ReadArrayAsync(IdParser)));
+        Assert.Equal([1, 2], await reader.ReadArrayAsync(IdParser).ToListAsync());
         var rest = new List<string>();
         while (await reader.ReadAsync() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -132,7 +132,7 @@ public sealed class JsonStreamReaderLookAheadTests
 
         Assert.Null(await reader.PeekFollowingPropertiesAsync(["Count"]));
 
-        Assert.Equal([1, 2], await ToListAsync(reader.ReadArrayAsync(IdParser)));
+        Assert.Equal([1, 2], await reader.ReadArrayAsync(IdParser).ToListAsync());
         Assert.True(await reader.ReadAsync());
         var error = await Assert.ThrowsAsync<JsonException>(async () => await reader.ReadAsync());
         Assert.Contains("stream byte", error.Message, StringComparison.Ordinal);
@@ -158,7 +158,7 @@ public sealed class JsonStreamReaderLookAheadTests
         var found = await reader.PeekFollowingPropertiesAsync(["Count"]);
 
         // Whatever the answer, the array is read whole afterwards.
-        Assert.Equal([1, 2], await ToListAsync(reader.ReadArrayAsync(IdParser)));
+        Assert.Equal([1, 2], await reader.ReadArrayAsync(IdParser).ToListAsync());
         return found?[0];
     }
 
@@ -182,17 +182,6 @@ public sealed class JsonStreamReaderLookAheadTests
             }
         });
         return items;
-    }
-
-    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
-    {
-        var list = new List<T>();
-        await foreach (var item in items)
-        {
-            list.Add(item);
-        }
-
-        return list;
     }
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
