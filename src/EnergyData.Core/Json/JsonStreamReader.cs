@@ -23,7 +23,7 @@ namespace EnergyData.Json;
 /// value: it buffers the rest of an enclosing object, up to MaxLookAheadBytes, for the fields written after a streamed
 /// array.
 /// </remarks>
-public sealed class JsonStreamReader : IDisposable
+public sealed partial class JsonStreamReader : IDisposable
 {
     private static readonly JsonValueParser<JsonElement> ElementParser =
         static (ref Utf8JsonReader reader) => JsonElement.ParseValue(ref reader);
@@ -248,8 +248,25 @@ public sealed class JsonStreamReader : IDisposable
     /// once per batch instead of once per element. A batch is never held back to fill up: the first element comes
     /// as soon as its bytes are in. Each batch's array is reused: it is valid until the next batch is asked for.
     /// </summary>
+    public IAsyncEnumerable<ArraySegment<T>> ReadArrayBatchesAsync<T>(
+        JsonValueParser<T> parser,
+        CancellationToken cancellationToken = default) =>
+        ReadArrayBatchesAsync(parser, helperParser: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadArrayBatchesAsync{T}(JsonValueParser{T}, CancellationToken)"/>; with a
+    /// <paramref name="helperParser"/>, a large buffered stretch of object elements is parsed by two threads at once
+    /// (see <see cref="TryStartParseAhead"/>): the elements, their order and every error stay as they are without it.
+    /// </summary>
+    /// <param name="parser">Parses each element on the thread that enumerates.</param>
+    /// <param name="helperParser">
+    /// Parses elements on another thread at the same time as <paramref name="parser"/>; it must not share mutable state
+    /// with it (a second instance of the same parser), or null to parse on one thread.
+    /// </param>
+    /// <param name="cancellationToken">Stops the enumeration between batches.</param>
     public async IAsyncEnumerable<ArraySegment<T>> ReadArrayBatchesAsync<T>(
         JsonValueParser<T> parser,
+        JsonValueParser<T>? helperParser,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (parser is null)
@@ -271,14 +288,77 @@ public sealed class JsonStreamReader : IDisposable
         int arrayDepth = _depth;
         var invoker = new PlainInvoker<T>(parser);
         var parsed = new T[ElementBatch];
+        var ahead = helperParser is null ? null : StartParallelArray(helperParser, arrayDepth);
+        bool sharedStretchFailed = false;
         int count = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfDisposed();
 
+            // After a shared stretch that this thread could not finish (a scalar element, an error, a wrong guess), the
+            // path below takes the next element first, so the same stretch is not tried again from the same place.
+            if (ahead is not null && !sharedStretchFailed && TryStartParseAhead(ahead))
+            {
+                // This thread parses up to where the helper started; the helper's elements count only if this thread
+                // ends an element exactly there, which proves the helper started on an element of this array.
+                bool arrayEndedBefore = false;
+                try
+                {
+                    while (true)
+                    {
+                        int added = ParseBufferedElements(parser, arrayDepth, parsed, count, ahead.MainEnd, out arrayEndedBefore);
+                        count += added;
+                        if (count > 0 && (count == parsed.Length || added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead)))
+                        {
+                            yield return new ArraySegment<T>(parsed, 0, count);
+                            Array.Clear(parsed, 0, count);
+                            count = 0;
+                            cancellationToken.ThrowIfCancellationRequested();
+                        }
+
+                        if (added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead))
+                        {
+                            break;
+                        }
+                    }
+
+                    await ahead.WhenDone().ConfigureAwait(false);
+                }
+                finally
+                {
+                    // Only when the consumer stops early does this wait here; otherwise the helper is done by now.
+                    ahead.Join();
+                }
+
+                if (arrayEndedBefore)
+                {
+                    ahead.Discard();
+                    yield break;
+                }
+
+                if (!IsAtParseAheadStart(ahead) || ahead.Count == 0)
+                {
+                    ahead.Discard();
+                    sharedStretchFailed = true;
+                    continue;
+                }
+
+                CommitParseAhead(ahead);
+                for (int start = 0; start < ahead.Count; start += ElementBatch)
+                {
+                    var batch = ahead.Batch(start);
+                    yield return batch;
+                    Array.Clear(batch.Array!, batch.Offset, batch.Count);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                continue;
+            }
+
             // Elements already buffered are parsed in one pass with one reader; the careful path below takes the rest.
-            count += ParseBufferedElements(parser, arrayDepth, parsed, count, out bool arrayEnded);
+            sharedStretchFailed = false;
+            count += ParseBufferedElements(parser, arrayDepth, parsed, count, limit: -1, out bool arrayEnded);
             if (arrayEnded)
             {
                 if (count > 0)
@@ -451,6 +531,9 @@ public sealed class JsonStreamReader : IDisposable
         }
 
         _disposed = true;
+
+        // A helper thread may still be reading the buffer (a consumer that stopped early): it is returned after.
+        _parseAhead?.Join();
         var buffer = _buffer;
         _buffer = [];
         _length = _consumed = _tokenStart = _tokenEnd = 0;
@@ -783,7 +866,7 @@ public sealed class JsonStreamReader : IDisposable
     /// element, an element that turns out incomplete, a parser that throws or stops inside its element, invalid JSON.
     /// The careful path then takes that element and reports any error with its stream position.
     /// </summary>
-    private int ParseBufferedElements<T>(JsonValueParser<T> parser, int arrayDepth, T[] parsed, int start, out bool arrayEnded)
+    private int ParseBufferedElements<T>(JsonValueParser<T> parser, int arrayDepth, T[] parsed, int start, int limit, out bool arrayEnded)
     {
         arrayEnded = false;
         if (!_bomChecked || (_largestValue == 0 && !_isFinalBlock))
@@ -791,15 +874,18 @@ public sealed class JsonStreamReader : IDisposable
             return 0;
         }
 
-        var span = _buffer.AsSpan(_consumed, _length - _consumed);
-        var reader = new Utf8JsonReader(span, _isFinalBlock, _state);
+        // A limit (where a helper thread started parsing) ends the span on an element's end, if the helper started
+        // where it should, so the next element need not be known to be whole: the reader stops at the limit.
+        bool bounded = limit >= 0;
+        var span = _buffer.AsSpan(_consumed, (bounded ? limit : _length) - _consumed);
+        var reader = new Utf8JsonReader(span, _isFinalBlock && !bounded, _state);
         int count = start;
         int committed = 0;
         var committedState = _state;
         var committedToken = _tokenType;
         int committedDepth = _depth;
         int elementDepth = arrayDepth + 1;
-        while (count < parsed.Length && (_isFinalBlock || span.Length - committed >= 2 * _largestValue))
+        while (count < parsed.Length && (bounded || _isFinalBlock || span.Length - committed >= 2 * _largestValue))
         {
             T item;
             long elementStart;
@@ -995,17 +1081,31 @@ public sealed class JsonStreamReader : IDisposable
     private JsonException UnexpectedEnd() =>
         new(string.Format(CultureInfo.InvariantCulture, "The JSON data ended unexpectedly after stream byte {0}.", BytesConsumed));
 
-    private static JsonException InvalidJson(JsonException inner, long streamOffset) =>
-        new(
-            string.Format(
-                CultureInfo.InvariantCulture,
-                "Invalid or truncated JSON after stream byte {0}: {1}",
-                streamOffset,
-                inner.Message),
+    /// <summary>
+    /// The tokenizer's error with this reader's stream offset. Once a helper thread has parsed part of an array (see
+    /// ParseAhead), the reader's state no longer counts the bytes the helper read, so the tokenizer's own "LineNumber:
+    /// n | BytePositionInLine: n" would point too early: it is then left out of the message and the exception, and the
+    /// stream offset alone says where the error is.
+    /// </summary>
+    private JsonException InvalidJson(JsonException inner, long streamOffset)
+    {
+        var message = inner.Message;
+        if (_positionSkipped)
+        {
+            var position = string.Format(CultureInfo.InvariantCulture, " LineNumber: {0} | BytePositionInLine: {1}.", inner.LineNumber, inner.BytePositionInLine);
+            if (message.EndsWith(position, StringComparison.Ordinal))
+            {
+                message = message.Substring(0, message.Length - position.Length);
+            }
+        }
+
+        return new JsonException(
+            string.Format(CultureInfo.InvariantCulture, "Invalid or truncated JSON after stream byte {0}: {1}", streamOffset, message),
             inner.Path,
-            inner.LineNumber,
-            inner.BytePositionInLine,
+            _positionSkipped ? null : inner.LineNumber,
+            _positionSkipped ? null : inner.BytePositionInLine,
             inner);
+    }
 
     /// <summary>How far a look-ahead has scanned, and what it found: positions are in stream bytes.</summary>
     private sealed class LookAheadScan(long position, JsonReaderState state, int objectDepth, int nameCount)

@@ -59,6 +59,10 @@ internal static class NeuConsumptionReader
         // one name string, so a million rows allocate a handful of those.
         var rowParser = new RowParser(interval);
         JsonValueParser<NeuConsumption> parse = rowParser.Parse;
+
+        // A second parser, for the helper thread that parses half of each large buffered stretch of rows.
+        var helperRowParser = new RowParser(interval);
+        JsonValueParser<NeuConsumption> helperParse = helperRowParser.Parse;
         await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
         {
             long? accountId = null;
@@ -91,7 +95,8 @@ internal static class NeuConsumptionReader
                         }
 
                         rowParser.StartAccount(accountId, accountName);
-                        await foreach (var batch in reader.ReadArrayBatchesAsync(parse, cancellationToken).ConfigureAwait(false))
+                        helperRowParser.StartAccount(accountId, accountName);
+                        await foreach (var batch in reader.ReadArrayBatchesAsync(parse, helperParse, cancellationToken).ConfigureAwait(false))
                         {
                             yield return batch;
                         }

@@ -93,6 +93,37 @@ public sealed class NeuStreamingTests
     }
 
     [Fact]
+    public async Task Rows_parsed_by_the_helper_thread_carry_their_account_and_service_and_come_in_order()
+    {
+        // 60,000 rows (some 20 MB) arrive faster than one thread parses them, so stretches of them are parsed by two
+        // threads at once (JsonStreamReader.ParseAhead); the helper's rows must be the rows one thread would give.
+        const long total = 60_000;
+        server.State.Neu.LargeConsumptionRows = total;
+        using var connection = NeuTestConnection.Create(server);
+        var from = new DateTime(2000, 1, 1);
+        var query = new NeuConsumptionQuery { AccountId = 41, Interval = NeuInterval.Hourly, From = from, To = new DateTime(2099, 1, 1) };
+        long count = 0;
+        NeuConsumption? first = null;
+
+        await foreach (var row in connection.GetNeuClient().GetConsumptionAsync(query, null, CancellationToken.None))
+        {
+            first ??= row;
+            Assert.Equal(from.AddHours(count), row.Date);
+            Assert.Equal(41, row.AccountId);
+            Assert.Equal(first.AccountName, row.AccountName);
+            Assert.Equal(first.ServiceId, row.ServiceId);
+            Assert.Equal(first.ServiceName, row.ServiceName);
+            Assert.Equal("Hourly", row.Interval);
+            Assert.NotNull(row.Consumption);
+            count++;
+        }
+
+        Assert.Equal(total, count);
+        Assert.NotNull(first!.AccountName);
+        Assert.NotNull(first.ServiceId);
+    }
+
+    [Fact]
     public async Task A_million_row_response_streams_with_bounded_memory()
     {
         const long total = 1_000_000;
