@@ -63,7 +63,10 @@ public sealed partial class JsonStreamReader
             return false;
         }
 
-        int from = _consumed + (unparsed / 2);
+        // Half of what is buffered, but no more than a normal buffer's half: after a look-ahead the buffer can hold
+        // megabytes, and the helper's rows wait in memory until this thread's half is handed out.
+        int half = Math.Min(unparsed / 2, ParseAheadBufferBytes / 2);
+        int from = _consumed + half;
         while (true)
         {
             int close = _buffer.AsSpan(from, _length - from).IndexOf((byte)'}');
@@ -79,12 +82,13 @@ public sealed partial class JsonStreamReader
                 int helperStart = SkipWhitespace(_buffer, comma + 1, _length);
                 if (helperStart < _length && _buffer[helperStart] == (byte)'{')
                 {
-                    if (_length - helperStart < 2 * _largestValue)
+                    int helperEnd = Math.Min(_length, helperStart + half);
+                    if (helperEnd - helperStart < 2 * _largestValue)
                     {
                         return false;
                     }
 
-                    ahead.Start(_buffer, mainEnd, helperStart, _length, _isFinalBlock, _largestValue);
+                    ahead.Start(_buffer, mainEnd, helperStart, helperEnd, _isFinalBlock && helperEnd == _length, _largestValue);
                     return true;
                 }
             }
@@ -152,11 +156,20 @@ public sealed partial class JsonStreamReader
         /// <summary>Waits for the helper without blocking: the normal way, once this thread's half is done.</summary>
         public Task WhenDone() => _work ?? Task.CompletedTask;
 
-        /// <summary>Waits for the helper, blocking: only where the reader stops early or is disposed.</summary>
+        /// <summary>Waits for the helper, blocking: only where the reader stops early.</summary>
         public void Join()
         {
-            // The helper catches its own failures (they become "stopped here"), so this cannot throw.
+            // The helper catches its own failures (they become "stopped here"), except running out of memory.
             _work?.GetAwaiter().GetResult();
+        }
+
+        /// <summary>Waits for the helper without raising its failure: Dispose must hand its buffer back whatever happened.</summary>
+        public void JoinQuietly()
+        {
+            if (_work is { } work)
+            {
+                ((IAsyncResult)work).AsyncWaitHandle.WaitOne();
+            }
         }
     }
 

@@ -289,16 +289,17 @@ public sealed partial class JsonStreamReader : IDisposable
         var invoker = new PlainInvoker<T>(parser);
         var parsed = new T[ElementBatch];
         var ahead = helperParser is null ? null : StartParallelArray(helperParser, arrayDepth);
-        bool sharedStretchFailed = false;
+        long retryParseAheadAt = 0;
         int count = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             ThrowIfDisposed();
 
-            // After a shared stretch that this thread could not finish (a scalar element, an error, a wrong guess), the
-            // path below takes the next element first, so the same stretch is not tried again from the same place.
-            if (ahead is not null && !sharedStretchFailed && TryStartParseAhead(ahead))
+            // After a shared stretch that failed (a scalar element, an element the parser cannot take on a partial
+            // buffer, an error, a wrong guess), this thread alone reads on to where that stretch's helper had started,
+            // so a body that keeps failing costs one helper run per stretch, not one per element.
+            if (ahead is not null && count < parsed.Length && BytesConsumed >= retryParseAheadAt && TryStartParseAhead(ahead))
             {
                 // This thread parses up to where the helper started; the helper's elements count only if this thread
                 // ends an element exactly there, which proves the helper started on an element of this array.
@@ -315,6 +316,7 @@ public sealed partial class JsonStreamReader : IDisposable
                             Array.Clear(parsed, 0, count);
                             count = 0;
                             cancellationToken.ThrowIfCancellationRequested();
+                            ThrowIfDisposed();
                         }
 
                         if (added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead))
@@ -339,25 +341,33 @@ public sealed partial class JsonStreamReader : IDisposable
 
                 if (!IsAtParseAheadStart(ahead) || ahead.Count == 0)
                 {
+                    retryParseAheadAt = _bufferOrigin + ahead.MainEnd + 1;
                     ahead.Discard();
-                    sharedStretchFailed = true;
                     continue;
                 }
 
                 CommitParseAhead(ahead);
-                for (int start = 0; start < ahead.Count; start += ElementBatch)
+                try
                 {
-                    var batch = ahead.Batch(start);
-                    yield return batch;
-                    Array.Clear(batch.Array!, batch.Offset, batch.Count);
-                    cancellationToken.ThrowIfCancellationRequested();
+                    for (int start = 0; start < ahead.Count; start += ElementBatch)
+                    {
+                        var batch = ahead.Batch(start);
+                        yield return batch;
+                        Array.Clear(batch.Array!, batch.Offset, batch.Count);
+                        cancellationToken.ThrowIfCancellationRequested();
+                        ThrowIfDisposed();
+                    }
+                }
+                finally
+                {
+                    // Also when the consumer stops in the middle: the helper's elements are not kept past their batch.
+                    ahead.Discard();
                 }
 
                 continue;
             }
 
             // Elements already buffered are parsed in one pass with one reader; the careful path below takes the rest.
-            sharedStretchFailed = false;
             count += ParseBufferedElements(parser, arrayDepth, parsed, count, limit: -1, out bool arrayEnded);
             if (arrayEnded)
             {
@@ -533,7 +543,7 @@ public sealed partial class JsonStreamReader : IDisposable
         _disposed = true;
 
         // A helper thread may still be reading the buffer (a consumer that stopped early): it is returned after.
-        _parseAhead?.Join();
+        _parseAhead?.JoinQuietly();
         var buffer = _buffer;
         _buffer = [];
         _length = _consumed = _tokenStart = _tokenEnd = 0;

@@ -279,7 +279,7 @@ internal static class NeuConsumptionReader
             {
                 case 3: row.Date = Date(ref reader); break;
                 case 4: row.Consumption = Number(ref reader); break;
-                default: reader.Skip(); break;
+                default: SkipValue(ref reader); break;
             }
         }
 
@@ -528,7 +528,7 @@ internal static class NeuConsumptionReader
             case JsonTokenType.Number:
                 return Encoding.UTF8.GetString(reader.ValueSpan.ToArray());
             default:
-                reader.Skip();
+                SkipValue(ref reader);
                 return null;
         }
     }
@@ -536,26 +536,40 @@ internal static class NeuConsumptionReader
     // A value of an unexpected kind (an object, say) is skipped whole so the next property is read correctly.
     private static double? SkipNull(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        SkipValue(ref reader);
         return null;
     }
 
     private static long? SkipNullLong(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        SkipValue(ref reader);
         return null;
     }
 
     private static bool? SkipNullBool(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        SkipValue(ref reader);
         return null;
     }
 
     private static DateTime? SkipNullDate(ref Utf8JsonReader reader)
     {
-        reader.Skip();
+        SkipValue(ref reader);
         return null;
+    }
+
+    /// <summary>
+    /// Skips the current value. Rows are parsed from buffers that end before the body does (isFinalBlock false), where
+    /// Utf8JsonReader.Skip always throws, even on a null: a row with a null reading or a field of its own then failed
+    /// the fast path every time. TrySkip skips what is buffered; a value cut off by the end of the buffer means the
+    /// row is not whole yet, and the throw sends it to the careful path, which reads it once the rest has arrived.
+    /// </summary>
+    private static void SkipValue(ref Utf8JsonReader reader)
+    {
+        if (!reader.TrySkip())
+        {
+            throw new JsonException("A consumption reading is not whole in the buffer.");
+        }
     }
 
     private static byte[] U(string text) => Encoding.UTF8.GetBytes(text);
@@ -618,7 +632,7 @@ internal static class NeuConsumptionReader
                     case 17: row.VoltageA = Number(ref reader); break;
                     case 18: row.VoltageB = Number(ref reader); break;
                     case 19: row.VoltageC = Number(ref reader); break;
-                    default: reader.Skip(); break;
+                    default: SkipValue(ref reader); break;
                 }
             }
 
