@@ -52,6 +52,9 @@ public sealed partial class JsonStreamReader : IDisposable
     private bool _bomChecked;
     private bool _disposed;
     private JsonReaderState _state;
+
+    // A failure of the stream met by a look-ahead, raised by the next read of the stream.
+    private ExceptionDispatchInfo? _deferredFailure;
     private JsonTokenType _tokenType;
     private int _depth;
     private int _largestValue;
@@ -505,7 +508,19 @@ public sealed partial class JsonStreamReader : IDisposable
             }
 
             // The current token's bytes stay, so its getters still work afterwards.
-            await FillAsync(_tokenStart, cancellationToken, withinTotalCap: true).ConfigureAwait(false);
+            try
+            {
+                await FillAsync(_tokenStart, cancellationToken, withinTotalCap: true).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Not swallowed: the next read of the stream raises it, after what had arrived.
+            catch (Exception exception) when (exception is not OutOfMemoryException && !cancellationToken.IsCancellationRequested && _deferredFailure is null)
+#pragma warning restore CA1031
+            {
+                // The body failed (a dropped connection, an idle timeout) while being read ahead: what had arrived
+                // before the failure is still handed out, and the failure is raised where reading would have met it.
+                _deferredFailure = ExceptionDispatchInfo.Capture(exception);
+                return null;
+            }
         }
 
         // A read may bring in more than the limit at once; the limit still decides, so that the outcome does not
@@ -975,6 +990,7 @@ public sealed partial class JsonStreamReader : IDisposable
             throw new InvalidOperationException("The JSON reader asked for more data after the end of the stream.");
         }
 
+        _deferredFailure?.Throw();
         Compact(keepFrom);
         if (_length >= _maxValueBytes)
         {

@@ -139,6 +139,46 @@ public sealed class JsonStreamReaderLookAheadTests
     }
 
     [Fact]
+    public async Task A_stream_that_fails_during_the_look_ahead_gives_no_answer_and_the_elements_that_arrived_come_before_its_error()
+    {
+        // A dropped connection while the rest of the object is read ahead: the elements already in must not be lost.
+        var head = Utf8("""{"Items":[""" + string.Join(",", Enumerable.Range(0, 50).Select(i => $$"""{"Id":{{i}}}""")) + ",{\"Id\":50");
+        using var reader = new JsonStreamReader(new FailingStream(head, new IOException("connection reset")));
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+
+        Assert.Null(await reader.PeekFollowingPropertiesAsync(["Count"]));
+
+        var ids = new List<int>();
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var id in reader.ReadArrayAsync(IdParser))
+            {
+                ids.Add(id);
+            }
+        });
+        Assert.Equal("connection reset", error.Message);
+        Assert.Equal(Enumerable.Range(0, 50), ids);
+    }
+
+    [Fact]
+    public async Task Cancellation_during_the_look_ahead_is_raised_at_once()
+    {
+        using var cancellation = new System.Threading.CancellationTokenSource();
+        var stream = new GatedStream(Utf8("""{"Items":[{"Id":1},"""), Utf8("""{"Id":2}],"Count":2}"""));
+        using var reader = new JsonStreamReader(stream);
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+
+        var peek = reader.PeekFollowingPropertiesAsync(["Count"], cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => peek);
+    }
+
+    [Fact]
     public async Task Only_a_token_inside_an_object_can_look_ahead()
     {
         using var reader = new JsonStreamReader(new MemoryStream(Utf8("[[1,2],3]")));
@@ -185,4 +225,25 @@ public sealed class JsonStreamReaderLookAheadTests
     }
 
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
+}
+
+/// <summary>Hands out <c>head</c>, then fails every later read with <c>failure</c>, as a dropped connection does.</summary>
+internal sealed class FailingStream(byte[] head, Exception failure) : ReadOnlyTestStream
+{
+    private bool headRead;
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (headRead)
+        {
+            throw failure;
+        }
+
+        headRead = true;
+        Array.Copy(head, 0, buffer, offset, head.Length);
+        return head.Length;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, System.Threading.CancellationToken cancellationToken) =>
+        Task.FromResult(Read(buffer, offset, count));
 }
