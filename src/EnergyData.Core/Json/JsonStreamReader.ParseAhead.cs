@@ -166,9 +166,13 @@ public sealed partial class JsonStreamReader
         /// <summary>Waits for the helper without raising its failure: Dispose must hand its buffer back whatever happened.</summary>
         public void JoinQuietly()
         {
-            if (_work is { } work)
+            try
             {
-                ((IAsyncResult)work).AsyncWaitHandle.WaitOne();
+                _work?.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Only running out of memory gets here; the reader is being disposed either way.
             }
         }
     }

@@ -425,6 +425,7 @@ public sealed partial class JsonStreamReader : IDisposable
                 yield return new ArraySegment<T>(parsed, 0, count);
                 Array.Clear(parsed, 0, count);
                 count = 0;
+                ThrowIfDisposed();
             }
 
             failure?.Throw();
@@ -502,7 +503,9 @@ public sealed partial class JsonStreamReader : IDisposable
                 break;
             }
 
-            if (_isFinalBlock || _length - _tokenStart >= _maxLookAheadBytes || _totalRead >= _maxTotalBytes)
+            // After a failure of the stream (kept for the next read), a later look-ahead has nothing more to read:
+            // raising the failure here would lose the elements already buffered before it.
+            if (_isFinalBlock || _deferredFailure is not null || _length - _tokenStart >= _maxLookAheadBytes || _totalRead >= _maxTotalBytes)
             {
                 return null;
             }

@@ -163,6 +163,33 @@ public sealed class JsonStreamReaderLookAheadTests
     }
 
     [Fact]
+    public async Task A_second_look_ahead_after_the_stream_failed_gives_no_answer_and_the_rows_still_come_before_the_error()
+    {
+        // The CEN shape with sorted keys: OperationId after Data, and the total after the rows inside Data.
+        var head = Utf8("""{"Data":{"Items":[""" + string.Join(",", Enumerable.Range(0, 50).Select(i => $$"""{"Id":{{i}}}""")) + ",{\"Id\":50");
+        using var reader = new JsonStreamReader(new FailingStream(head, new IOException("connection reset")));
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("Data", reader.GetString());
+        Assert.Null(await reader.PeekFollowingPropertiesAsync(["OperationId"]));
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal("Items", reader.GetString());
+
+        Assert.Null(await reader.PeekFollowingPropertiesAsync(["Total"]));
+
+        var ids = new List<int>();
+        await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            await foreach (var id in reader.ReadArrayAsync(IdParser))
+            {
+                ids.Add(id);
+            }
+        });
+        Assert.Equal(Enumerable.Range(0, 50), ids);
+    }
+
+    [Fact]
     public async Task Cancellation_during_the_look_ahead_is_raised_at_once()
     {
         using var cancellation = new System.Threading.CancellationTokenSource();

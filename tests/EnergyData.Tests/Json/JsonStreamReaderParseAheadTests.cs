@@ -189,26 +189,37 @@ public sealed partial class JsonStreamReaderParseAheadTests
     [Fact]
     public async Task Dispose_waits_for_a_helper_still_parsing_before_it_hands_back_the_buffer()
     {
-        // The helper pauses 200 ms at its tenth element, so it is still at work when the first batch comes out and
-        // the reader is disposed (the enumeration is left as it is: its own cleanup would wait for the helper too).
+        // The helper stops at its tenth element until the test lets it go; the enumeration is left as it is (its own
+        // cleanup would wait for the helper too), so only Dispose can wait.
         var json = Document(Enumerable.Range(0, 20_000).Select(i => $$"""{"id":{{i}},"pad":"{{new string('q', 40)}}"}"""), ",");
-        var helper = new CountingParser(pauseAt: 10);
+        using var release = new ManualResetEventSlim();
+        var helper = new CountingParser(holdAt: 10, release: release);
         var reader = new JsonStreamReader(new MemoryStream(json));
         Assert.True(await reader.ReadAsync());
         Assert.True(await reader.ReadAsync());
         Assert.True(await reader.ReadAsync());
         var batches = reader.ReadArrayBatchesAsync(new CountingParser().Parse, helper.Parse).GetAsyncEnumerator();
+
         // The first elements are read by this thread alone (a stretch is shared once an element's size is known).
         while (helper.Calls == 0)
         {
             Assert.True(await batches.MoveNextAsync());
         }
 
-        reader.Dispose();
-        var callsWhenDisposed = helper.Calls;
-        await Task.Delay(400);
+        var disposing = Task.Run(reader.Dispose);
+        try
+        {
+            await Task.Delay(300);
+            Assert.False(disposing.IsCompleted, "Dispose returned while the helper was still reading the buffer");
+        }
+        finally
+        {
+            release.Set();
+        }
 
-        // Had Dispose returned at once, the helper would have gone on parsing the buffer after its pause.
+        await disposing;
+        var callsWhenDisposed = helper.Calls;
+        await Task.Delay(100);
         Assert.Equal(callsWhenDisposed, helper.Calls);
     }
 
@@ -312,8 +323,8 @@ public sealed partial class JsonStreamReaderParseAheadTests
 
     private sealed record Parsed(string Text, CountingParser Parser);
 
-    /// <summary>Gives each element's raw text, counting its calls; may refuse one id or pause 200 ms at one call.</summary>
-    private sealed class CountingParser(int refuse = -1, int pauseAt = 0)
+    /// <summary>Gives each element's raw text, counting its calls; may refuse one id, or hold one call until released.</summary>
+    private sealed class CountingParser(int refuse = -1, int holdAt = 0, ManualResetEventSlim? release = null)
     {
         private int calls;
 
@@ -322,9 +333,9 @@ public sealed partial class JsonStreamReaderParseAheadTests
         public Parsed Parse(ref Utf8JsonReader reader)
         {
             var call = Interlocked.Increment(ref calls);
-            if (call == pauseAt)
+            if (call == holdAt)
             {
-                Thread.Sleep(200);
+                release?.Wait();
             }
 
             using var element = JsonDocument.ParseValue(ref reader);
