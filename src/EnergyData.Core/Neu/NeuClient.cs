@@ -181,6 +181,18 @@ public sealed partial class NeuClient
             case JsonTokenType.StartArray:
                 await foreach (var element in reader.ReadArrayAsync(ElementParser, cancellationToken).ConfigureAwait(false))
                 {
+                    if (element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
+                    {
+                        // Paging fields and nulls alone (the due-date shape's "no bill due"), as in the flat answer:
+                        // the page's paging, but no row.
+                        if (page.ItemCount == 0)
+                        {
+                            page.ReadPaging(element);
+                        }
+
+                        continue;
+                    }
+
                     if (page.ItemCount == 0)
                     {
                         page.ReadPaging(element);

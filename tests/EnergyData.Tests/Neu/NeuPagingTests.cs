@@ -200,6 +200,23 @@ public sealed class NeuPagingTests
     }
 
     [Fact]
+    public async Task An_array_element_with_nothing_but_paging_fields_and_nulls_gives_no_row()
+    {
+        // The due-date shape without a bill due: the flat answer of this kind gave no row, the array one an empty row.
+        var pages = new PagedServer(
+            page => (200, page == 1
+                ? "[{\"maxPage\":2,\"total\":1,\"id_bill\":7,\"date_expiration\":\"2021-04-16T00:00:00\"}]"
+                : "[{\"maxPage\":2,\"total\":1,\"id_bill\":null,\"date_expiration\":null}]"),
+            pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var dates = await Client(server).GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([7L], dates.Select(item => item.BillId!.Value));
+        Assert.Equal([1, 2], pages.Requested);
+    }
+
+    [Fact]
     public async Task Bills_with_identical_rows_on_pages_counted_by_maxPage_are_all_written()
     {
         var pages = new PagedServer(_ => (200, "[{\"maxPage\":3,\"id_bill\":9000},{\"maxPage\":3,\"id_bill\":9001}]"), pageField: "Page");
