@@ -167,9 +167,11 @@ public sealed partial class NeuClient
     /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
     /// elements and its nextPage/maxPage/total; any other object is one item, unless nothing but paging fields and
     /// null values are in it (<c>"data": null</c>, or the flat due-date shape without a bill), which gives none.
-    /// Paging fields found on array elements (the due-date shape of the document) are taken too.
+    /// Paging fields found on array elements (the due-date shape of the document) are taken too. With
+    /// <paramref name="rowsOnly"/> (the typed readers), an element that holds nothing but paging fields and null values
+    /// is no row either, in an array (its paging is taken) or in a data list; Invoke-NeuRequest keeps every element.
     /// </summary>
-    internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal static async IAsyncEnumerable<JsonElement> ReadItemsAsync(JsonStreamReader reader, NeuPageInfo page, bool rowsOnly, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -181,15 +183,11 @@ public sealed partial class NeuClient
             case JsonTokenType.StartArray:
                 await foreach (var element in reader.ReadArrayAsync(ElementParser, cancellationToken).ConfigureAwait(false))
                 {
-                    if (element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
+                    if (rowsOnly && element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
                     {
-                        // Paging fields and nulls alone (the due-date shape's "no bill due"), as in the flat answer:
-                        // the page's paging, but no row.
-                        if (page.ItemCount == 0)
-                        {
-                            page.ReadPaging(element);
-                        }
-
+                        // Paging fields and nulls alone (the due-date shape's "no bill due", or a summary after the
+                        // rows), as in the flat answer: the page's paging, but no row.
+                        page.ReadPaging(element);
                         continue;
                     }
 
@@ -213,6 +211,11 @@ public sealed partial class NeuClient
                 {
                     foreach (var element in data.EnumerateArray())
                     {
+                        if (rowsOnly && element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
+                        {
+                            continue;
+                        }
+
                         page.FirstItemText ??= element.GetRawText();
                         page.ItemCount++;
                         page.LastItem = element;
@@ -350,7 +353,7 @@ public sealed partial class NeuClient
         var info = new NeuPageInfo();
         var (pathValues, body) = requestForPage(page);
         var items = new List<JsonElement>();
-        await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), trace, cancellationToken).ConfigureAwait(false))
         {
             items.Add(item);
         }
@@ -376,7 +379,7 @@ public sealed partial class NeuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Enumerated by hand: a yield cannot sit in a try with a catch, and only the request (the first move) is caught.
-        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
         try
         {
             while (true)

@@ -217,6 +217,22 @@ public sealed class NeuPagingTests
     }
 
     [Fact]
+    public async Task A_summary_of_paging_fields_after_the_rows_gives_no_row_and_its_paging_is_followed()
+    {
+        var pages = new PagedServer(
+            page => (200, page == 1
+                ? "[{\"id_bill\":1},{\"id_bill\":2},{\"nextPage\":2,\"maxPage\":2,\"total\":3}]"
+                : "[{\"id_bill\":3},{\"nextPage\":null,\"maxPage\":2,\"total\":3}]"),
+            pageField: "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+
+        var dates = await Client(server).GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([1L, 2L, 3L], dates.Select(item => item.BillId!.Value));
+        Assert.Equal([1, 2], pages.Requested);
+    }
+
+    [Fact]
     public async Task Bills_with_identical_rows_on_pages_counted_by_maxPage_are_all_written()
     {
         var pages = new PagedServer(_ => (200, "[{\"maxPage\":3,\"id_bill\":9000},{\"maxPage\":3,\"id_bill\":9001}]"), pageField: "Page");

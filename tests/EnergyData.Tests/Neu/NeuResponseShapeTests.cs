@@ -96,6 +96,28 @@ public sealed class NeuResponseShapeTests
     }
 
     [Fact]
+    public async Task A_data_list_element_with_nothing_but_paging_fields_and_nulls_gives_no_row()
+    {
+        var handler = new StubNeuHandler(_ => "{\"maxPage\":1,\"data\":[{\"id_bill\":5,\"id_service\":41},{\"maxPage\":1,\"id_bill\":null}]}");
+
+        var dueDates = await handler.CreateClient().GetBillDueDatesAsync(41, null, null, null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(5, Assert.Single(dueDates).BillId);
+    }
+
+    [Fact]
+    public async Task Invoke_keeps_every_element_of_an_array_answer_whatever_its_fields()
+    {
+        // Raw access: an element of paging fields alone is an item there, and ItemIndex stays its position.
+        var handler = new StubNeuHandler(_ => "[{\"total\":3},{\"id\":1}]");
+
+        var items = await handler.CreateClient().InvokeAsync("POST", "accounts/count/", null, null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([0, 1], items.Select(item => item.ItemIndex));
+        Assert.Equal(3, Convert.ToInt32(items[0].GetFields().Single(field => field.Key == "total").Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public async Task An_object_with_fields_of_its_own_and_null_data_is_still_one_item()
     {
         var handler = new StubNeuHandler(_ => "{\"Id_alarm\":7,\"rule_name\":\"Consumo diario alto\",\"data\":null}");
