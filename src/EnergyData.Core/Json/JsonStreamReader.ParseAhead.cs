@@ -114,14 +114,6 @@ public sealed partial class JsonStreamReader
         _largestValue = Math.Max(_largestValue, ahead.Largest);
     }
 
-    private void GrowTo(int size)
-    {
-        var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
-        Buffer.BlockCopy(_buffer, 0, larger, 0, _length);
-        System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
-    }
-
     private static int SkipWhitespace(byte[] buffer, int index, int end)
     {
         while (index < end && buffer[index] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
@@ -156,15 +148,11 @@ public sealed partial class JsonStreamReader
         /// <summary>Waits for the helper without blocking: the normal way, once this thread's half is done.</summary>
         public Task WhenDone() => _work ?? Task.CompletedTask;
 
-        /// <summary>Waits for the helper, blocking: only where the reader stops early.</summary>
+        /// <summary>
+        /// Waits for the helper, blocking, without raising its failure: only where the consumer stopped early or the
+        /// reader is disposed, which must go on (and hand the buffer back) whatever happened to the helper.
+        /// </summary>
         public void Join()
-        {
-            // The helper catches its own failures (they become "stopped here"), except running out of memory.
-            _work?.GetAwaiter().GetResult();
-        }
-
-        /// <summary>Waits for the helper without raising its failure: Dispose must hand its buffer back whatever happened.</summary>
-        public void JoinQuietly()
         {
             try
             {

@@ -309,11 +309,13 @@ public sealed partial class JsonStreamReader : IDisposable
                 bool arrayEndedBefore = false;
                 try
                 {
-                    while (true)
+                    bool halfDone;
+                    do
                     {
                         int added = ParseBufferedElements(parser, arrayDepth, parsed, count, ahead.MainEnd, out arrayEndedBefore);
                         count += added;
-                        if (count > 0 && (count == parsed.Length || added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead)))
+                        halfDone = added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead);
+                        if (count > 0 && (count == parsed.Length || halfDone))
                         {
                             yield return new ArraySegment<T>(parsed, 0, count);
                             Array.Clear(parsed, 0, count);
@@ -321,12 +323,8 @@ public sealed partial class JsonStreamReader : IDisposable
                             cancellationToken.ThrowIfCancellationRequested();
                             ThrowIfDisposed();
                         }
-
-                        if (added == 0 || arrayEndedBefore || IsAtParseAheadStart(ahead))
-                        {
-                            break;
-                        }
                     }
+                    while (!halfDone);
 
                     await ahead.WhenDone().ConfigureAwait(false);
                 }
@@ -561,7 +559,7 @@ public sealed partial class JsonStreamReader : IDisposable
         _disposed = true;
 
         // A helper thread may still be reading the buffer (a consumer that stopped early): it is returned after.
-        _parseAhead?.JoinQuietly();
+        _parseAhead?.Join();
         var buffer = _buffer;
         _buffer = [];
         _length = _consumed = _tokenStart = _tokenEnd = 0;
@@ -1056,9 +1054,10 @@ public sealed partial class JsonStreamReader : IDisposable
         }
     }
 
-    private void Grow()
+    private void Grow() => GrowTo((int)Math.Min((long)_buffer.Length * 2, _bufferCap));
+
+    private void GrowTo(int size)
     {
-        int size = (int)Math.Min((long)_buffer.Length * 2, _bufferCap);
         var larger = ArrayPool<byte>.Shared.Rent(size);
         Buffer.BlockCopy(_buffer, 0, larger, 0, _length);
         ArrayPool<byte>.Shared.Return(_buffer);

@@ -183,7 +183,7 @@ public sealed partial class NeuClient
             case JsonTokenType.StartArray:
                 await foreach (var element in reader.ReadArrayAsync(ElementParser, cancellationToken).ConfigureAwait(false))
                 {
-                    if (rowsOnly && element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
+                    if (rowsOnly && IsPagingOnly(element))
                     {
                         // Paging fields and nulls alone (the due-date shape's "no bill due", or a summary after the
                         // rows), as in the flat answer: the page's paging, but no row.
@@ -211,7 +211,7 @@ public sealed partial class NeuClient
                 {
                     foreach (var element in data.EnumerateArray())
                     {
-                        if (rowsOnly && element.ValueKind == JsonValueKind.Object && !HasItemFields(element))
+                        if (rowsOnly && IsPagingOnly(element))
                         {
                             continue;
                         }
@@ -222,7 +222,7 @@ public sealed partial class NeuClient
                         yield return element;
                     }
                 }
-                else if (HasItemFields(root))
+                else if (!IsPagingOnly(root))
                 {
                     page.FirstItemText = root.GetRawText();
                     page.ItemCount = 1;
@@ -609,17 +609,23 @@ public sealed partial class NeuClient
     /// the document's flat shape with no bills (<c>{"nextPage":null,"maxPage":0,"total":0,"service":null,...}</c>)
     /// is an empty page, not one row with every field null.
     /// </summary>
-    private static bool HasItemFields(JsonElement root)
+    /// <summary>An object with nothing but paging fields and null values: paging, not an item.</summary>
+    private static bool IsPagingOnly(JsonElement element)
     {
-        foreach (var property in root.EnumerateObject())
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        foreach (var property in element.EnumerateObject())
         {
             if (property.Value.ValueKind != JsonValueKind.Null && !NeuPageInfo.IsPagingField(property.Name))
             {
-                return true;
+                return false;
             }
         }
 
-        return false;
+        return true;
     }
 
     private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)

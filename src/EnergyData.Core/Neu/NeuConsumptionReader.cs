@@ -395,7 +395,7 @@ internal static class NeuConsumptionReader
         {
             JsonTokenType.String => NeuFields.ParseDate(reader.GetString()),
             JsonTokenType.Number when reader.TryGetDecimal(out var number) => NeuFields.FromEpoch(number),
-            _ => SkipNullDate(ref reader),
+            _ => SkipNull<DateTime>(ref reader),
         };
     }
 
@@ -444,7 +444,7 @@ internal static class NeuConsumptionReader
         JsonTokenType.Number when !reader.HasValueSequence && TryParseShortDecimal(reader.ValueSpan, out var value) => value,
         JsonTokenType.Number when reader.TryGetDouble(out var value) => value,
         JsonTokenType.String when double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-        _ => SkipNull(ref reader),
+        _ => SkipNull<double>(ref reader),
     };
 
     /// <summary>
@@ -507,7 +507,7 @@ internal static class NeuConsumptionReader
         JsonTokenType.Number when reader.TryGetDecimal(out var value) => NeuFields.WholeNumber(value),
         JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
         JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => NeuFields.WholeNumber(parsed),
-        _ => SkipNullLong(ref reader),
+        _ => SkipNull<long>(ref reader),
     };
 
     private static bool? Bool(ref Utf8JsonReader reader) => reader.TokenType switch
@@ -516,7 +516,7 @@ internal static class NeuConsumptionReader
         JsonTokenType.False => false,
         JsonTokenType.Number when reader.TryGetInt64(out var value) => value != 0,
         JsonTokenType.String when bool.TryParse(reader.GetString(), out var flag) => flag,
-        _ => SkipNullBool(ref reader),
+        _ => SkipNull<bool>(ref reader),
     };
 
     private static string? Text(ref Utf8JsonReader reader)
@@ -534,25 +534,8 @@ internal static class NeuConsumptionReader
     }
 
     // A value of an unexpected kind (an object, say) is skipped whole so the next property is read correctly.
-    private static double? SkipNull(ref Utf8JsonReader reader)
-    {
-        SkipValue(ref reader);
-        return null;
-    }
-
-    private static long? SkipNullLong(ref Utf8JsonReader reader)
-    {
-        SkipValue(ref reader);
-        return null;
-    }
-
-    private static bool? SkipNullBool(ref Utf8JsonReader reader)
-    {
-        SkipValue(ref reader);
-        return null;
-    }
-
-    private static DateTime? SkipNullDate(ref Utf8JsonReader reader)
+    private static T? SkipNull<T>(ref Utf8JsonReader reader)
+        where T : struct
     {
         SkipValue(ref reader);
         return null;
