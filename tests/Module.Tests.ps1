@@ -192,6 +192,14 @@ Describe 'Connections' {
         $first | Disconnect-EnergyData -Confirm:$false
     }
 
+    It 'refuses a remote plain http base URI unless -AllowUnencryptedAuthentication is given' {
+        $remote = 'http://khipu-mock.example:8080/'
+        { Connect-EnergyData -KhipuApiKey $script:KeyOne -KhipuBaseUri $remote } |
+            Should -Throw -ErrorId 'InvalidParameter*' -ExpectedMessage '*-AllowUnencryptedAuthentication*'
+        Connect-EnergyData -KhipuApiKey $script:KeyOne -KhipuBaseUri $remote -AllowUnencryptedAuthentication
+        (Get-EnergyDataConnection).KhipuBaseUri.AbsoluteUri | Should -Be $remote
+    }
+
     It 'closes only the connection given to Disconnect-EnergyData -Connection' {
         $kept = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
         Connect-EnergyData -KhipuApiKey $script:KeyTwo

@@ -15,6 +15,7 @@ public sealed class ConnectionSettings
     public const string NeuTokenVariable = "ENERGYDATA_NEU_TOKEN";
     public const string KhipuBaseUriVariable = "ENERGYDATA_KHIPU_BASE_URI";
     public const string NeuBaseUriVariable = "ENERGYDATA_NEU_BASE_URI";
+    public const string AllowUnencryptedAuthenticationVariable = "ENERGYDATA_ALLOW_UNENCRYPTED_AUTHENTICATION";
 
     public static readonly Uri DefaultKhipuBaseUri = new("https://api.khipu.com/");
     public static readonly Uri DefaultNeuBaseUri = new("https://api.neu.com.co/");
@@ -54,6 +55,12 @@ public sealed class ConnectionSettings
 
     public ResilienceOptions Resilience { get; set; } = new();
 
+    /// <summary>
+    /// Plain http base and token addresses on any host, not only on the loopback (Connect-EnergyData
+    /// -AllowUnencryptedAuthentication): the credentials then cross the network unencrypted.
+    /// </summary>
+    public bool AllowUnencryptedAuthentication { get; set; }
+
     public int RetryImmediatelyLimit { get; set; } = 2;
 
     /// <summary>Reads the variables unattended scripts use: ENERGYDATA_KHIPU_API_KEY, ENERGYDATA_NEU_TOKEN and the base URIs.</summary>
@@ -81,6 +88,11 @@ public sealed class ConnectionSettings
             settings.NeuBaseUri = ParseUri(neuUri, NeuBaseUriVariable);
         }
 
+        if (Text(variables, AllowUnencryptedAuthenticationVariable) is { } allow)
+        {
+            settings.AllowUnencryptedAuthentication = ParseSwitch(allow, AllowUnencryptedAuthenticationVariable);
+        }
+
         return settings;
     }
 
@@ -93,8 +105,8 @@ public sealed class ConnectionSettings
 
     public void Validate()
     {
-        KhipuBaseUri = InputRules.BaseUri(KhipuBaseUri, nameof(KhipuBaseUri));
-        NeuBaseUri = InputRules.BaseUri(NeuBaseUri, nameof(NeuBaseUri));
+        KhipuBaseUri = InputRules.BaseUri(KhipuBaseUri, nameof(KhipuBaseUri), AllowUnencryptedAuthentication);
+        NeuBaseUri = InputRules.BaseUri(NeuBaseUri, nameof(NeuBaseUri), AllowUnencryptedAuthentication);
         var methods = (KhipuApiKey is null ? 0 : 1) + (KhipuAccessToken is null ? 0 : 1) + (KhipuClientSecret is null && KhipuClientId is null ? 0 : 1);
         if (methods > 1)
         {
@@ -140,7 +152,7 @@ public sealed class ConnectionSettings
                 throw new ParameterValidationException("KhipuTokenUri", "is required with -KhipuClientCredential (Khipu does not publish its token endpoint; take it from your Khipu account)");
             }
 
-            KhipuTokenUri = InputRules.TokenUri(KhipuTokenUri, nameof(KhipuTokenUri));
+            KhipuTokenUri = InputRules.TokenUri(KhipuTokenUri, nameof(KhipuTokenUri), AllowUnencryptedAuthentication);
         }
 
         if (RetryImmediatelyLimit is < 0 or > 10)
@@ -178,4 +190,12 @@ public sealed class ConnectionSettings
         Uri.TryCreate(text, UriKind.Absolute, out var uri)
             ? uri
             : throw new ParameterValidationException(name, "must be an absolute URI", $"'{text}' is not.");
+
+    // A typo must not silently leave credentials on plain http refused or, worse, allowed: only these spellings count.
+    private static bool ParseSwitch(string text, string name) => text.ToUpperInvariant() switch
+    {
+        "1" or "TRUE" or "YES" => true,
+        "0" or "FALSE" or "NO" => false,
+        _ => throw new ParameterValidationException(name, "must be 1, true or yes (or 0, false or no)", $"It is '{text}'."),
+    };
 }

@@ -158,12 +158,12 @@ public static class InputRules
     }
 
     /// <summary>
-    /// An API base address: absolute, https (plain http only on the loopback, for emulators and tunnels),
-    /// and without user information or a query that could carry a secret into logs.
+    /// An API base address: absolute, https (plain http only on the loopback, for emulators and tunnels, unless
+    /// <paramref name="allowUnencrypted"/>), and without user information or a query that could carry a secret into logs.
     /// </summary>
-    public static Uri BaseUri(Uri? value, string parameterName)
+    public static Uri BaseUri(Uri? value, string parameterName, bool allowUnencrypted = false)
     {
-        CheckServerAddress(value, parameterName);
+        CheckServerAddress(value, parameterName, allowUnencrypted);
         if (!string.IsNullOrEmpty(value!.Query) || !string.IsNullOrEmpty(value.Fragment))
         {
             throw new ParameterValidationException(parameterName, "must not contain a query or fragment");
@@ -179,9 +179,9 @@ public static class InputRules
     /// given is known to work: a slash added to its path is another resource on a strict router, and an identity
     /// server may need a query (a tenant or policy name, for example). A fragment is refused: it is never sent.
     /// </summary>
-    public static Uri TokenUri(Uri? value, string parameterName)
+    public static Uri TokenUri(Uri? value, string parameterName, bool allowUnencrypted = false)
     {
-        CheckServerAddress(value, parameterName);
+        CheckServerAddress(value, parameterName, allowUnencrypted);
         if (!string.IsNullOrEmpty(value!.Fragment))
         {
             throw new ParameterValidationException(parameterName, "must not contain a fragment");
@@ -190,7 +190,9 @@ public static class InputRules
         return value;
     }
 
-    private static void CheckServerAddress(Uri? value, string parameterName)
+    // Every request carries a credential (an API key, a token or a client secret), so plain http is refused unless it
+    // stays on this machine or the user opts in, as Invoke-RestMethod's -AllowUnencryptedAuthentication does.
+    private static void CheckServerAddress(Uri? value, string parameterName, bool allowUnencrypted)
     {
         if (value is null)
         {
@@ -202,9 +204,12 @@ public static class InputRules
             throw new ParameterValidationException(parameterName, "must be an absolute URI", $"'{value.OriginalString}' is relative.");
         }
 
-        if (value.Scheme != Uri.UriSchemeHttps && !(value.Scheme == Uri.UriSchemeHttp && IsLoopback(value)))
+        if (value.Scheme != Uri.UriSchemeHttps && !(value.Scheme == Uri.UriSchemeHttp && (allowUnencrypted || IsLoopback(value))))
         {
-            throw new ParameterValidationException(parameterName, "must use https (plain http is accepted only for a loopback address)", $"'{value.GetLeftPart(UriPartial.Authority)}' is not.");
+            throw new ParameterValidationException(
+                parameterName,
+                "must use https (plain http is accepted for a loopback address, or for any host with -AllowUnencryptedAuthentication)",
+                $"'{value.GetLeftPart(UriPartial.Authority)}' is not.");
         }
 
         if (!string.IsNullOrEmpty(value.UserInfo))

@@ -75,6 +75,10 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
     [ValidateRange(1, 3600)]
     public int TimeoutSec { get; set; } = 120;
 
+    /// <summary>Accept a plain http base or token URI on any host (the credentials then cross the network unencrypted).</summary>
+    [Parameter]
+    public SwitchParameter AllowUnencryptedAuthentication { get; set; }
+
     /// <summary>Return the connection (for -Connection) as well as making it the session's.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -106,6 +110,7 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
             settings.NeuToken = NeuToken ?? settings.NeuToken;
             settings.KhipuBaseUri = KhipuBaseUri ?? settings.KhipuBaseUri;
             settings.NeuBaseUri = NeuBaseUri ?? settings.NeuBaseUri;
+            settings.AllowUnencryptedAuthentication |= AllowUnencryptedAuthentication.IsPresent;
             settings.NeuRouteFile = NeuRouteFile is null ? null : GetUnresolvedProviderPathFromPSPath(NeuRouteFile);
             settings.NeuRoutes = NeuRoute is null ? null : NeuRouteOverrides(NeuRoute);
             settings.Resilience.MaxRetryAttempts = MaxRetryCount;

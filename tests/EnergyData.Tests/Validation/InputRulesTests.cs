@@ -160,6 +160,33 @@ public sealed class InputRulesTests
     }
 
     [Theory]
+    [InlineData("http://api.khipu.com/", "http://api.khipu.com/")]
+    [InlineData("http://khipu-mock:8080/v1", "http://khipu-mock:8080/v1/")]
+    [InlineData("https://api.khipu.com", "https://api.khipu.com/")]
+    public void Plain_http_base_uri_on_any_host_is_accepted_when_allowed(string value, string expected) =>
+        Assert.Equal(expected, InputRules.BaseUri(new Uri(value), "KhipuBaseUri", allowUnencrypted: true).AbsoluteUri);
+
+    [Fact]
+    public void Allowing_plain_http_still_refuses_user_information_and_other_schemes()
+    {
+        var userInfo = Assert.Throws<ParameterValidationException>(() => InputRules.BaseUri(new Uri("http://user:secret@neu-mock/"), "NeuBaseUri", allowUnencrypted: true));
+        Assert.Contains("'NeuBaseUri' must not contain user information", userInfo.Message, StringComparison.Ordinal);
+        var ftp = Assert.Throws<ParameterValidationException>(() => InputRules.BaseUri(new Uri("ftp://neu-mock/"), "NeuBaseUri", allowUnencrypted: true));
+        Assert.Contains("'NeuBaseUri' must use https", ftp.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_refusal_of_plain_http_names_the_switch_that_allows_it()
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.BaseUri(new Uri("http://neu-mock:8080/"), "NeuBaseUri"));
+        Assert.Contains("-AllowUnencryptedAuthentication", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plain_http_token_uri_on_any_host_is_accepted_when_allowed() =>
+        Assert.Equal("http://idp.example.com/oauth/token", InputRules.TokenUri(new Uri("http://idp.example.com/oauth/token"), "KhipuTokenUri", allowUnencrypted: true).AbsoluteUri);
+
+    [Theory]
     [InlineData("https://idp.example.com/oauth/token")]
     [InlineData("https://idp.example.com/oauth/token/")]
     [InlineData("https://idp.example.com/tenant/oauth2/v2.0/token?p=b2c_1_signin")]
