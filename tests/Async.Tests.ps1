@@ -39,6 +39,14 @@ Describe 'Start-KhipuCallbackReceiver' {
         (Get-KhipuCallbackReceiver).InboxPath | Should -Be $receiver.InboxPath
     }
 
+    It 'starts and stops nothing with -WhatIf' {
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox -WhatIf | Should -BeNullOrEmpty
+        Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        Stop-KhipuCallbackReceiver -WhatIf
+        (Get-KhipuCallbackReceiver).IsListening | Should -BeTrue
+    }
+
     It 'refuses a second receiver while one runs' {
         Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
         { Start-KhipuCallbackReceiver -InboxPath $script:Inbox } | Should -Throw -ErrorId 'ReceiverRunning*'
@@ -120,6 +128,13 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $actual = ConvertTo-ComparableCsv -Path $asyncCsv
         $actual | Should -Be $expected
         (Import-Csv -Path $asyncCsv).Count | Should -Be $script:Clients.Count
+    }
+
+    It 'checks -OutputPath before any command in front of it sends (and bills) anything' {
+        $missing = Join-Path $TestDrive 'no-such-folder'
+        { $script:Clients | Get-EnelBillDocument -Async | Wait-KhipuOperation -OutputPath $missing } |
+            Should -Throw -ErrorId 'InvalidParameter*' -ExpectedMessage "*'OutputPath' must be an existing folder*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
     }
 
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {

@@ -233,6 +233,26 @@ Describe 'Get-TgrExpiredAgreement' {
         @(Get-TgrExpiredAgreement -Detail Instalment)[0] | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.TgrInstalment')
     }
 
+    It 'binds -AccountCredential by property name from piped objects; an empty value means the session''s' {
+        Reset-Emulator -Emulator $script:Emulator
+        $rows = @(
+            [pscustomobject]@{ AccountCredential = $script:Account }
+            [pscustomobject]@{ AccountCredential = '' }
+        ) | Get-TgrExpiredAgreement -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        @($rows).Count | Should -BeGreaterThan 1
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
+    }
+
+    It 'refuses a user name alone as that input''s error, without a prompt, and runs the others' {
+        Reset-Emulator -Emulator $script:Emulator
+        $rows = @('tgr-user', $script:Account) | Get-TgrExpiredAgreement -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'AccountCredential' must be a PSCredential*"
+        @($rows).Count | Should -BeGreaterThan 0
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 1
+    }
+
     It 'never shows the account password in -Debug output' {
         $debug = & { $DebugPreference = 'Continue'; Get-TgrExpiredAgreement } 5>&1 | Where-Object { $_ -is [System.Management.Automation.DebugRecord] }
         $debug | Should -Not -BeNullOrEmpty

@@ -215,7 +215,8 @@ Describe 'Remove-Module' {
     It 'removes the module and its loader, and unhooks the resolver' {
         $before = [EnergyData.Loading.DependencyIsolation]::ActiveImports
         Remove-Module -Name EnergyData
-        Get-Module -Name 'EnergyData', 'EnergyData.Loader' | Should -BeNullOrEmpty
+        # -All: without it Get-Module lists no nested module, so the loader would pass unseen.
+        Get-Module -Name 'EnergyData', 'EnergyData.Loader' -All | Should -BeNullOrEmpty
         [EnergyData.Loading.DependencyIsolation]::ActiveImports | Should -Be ($before - 1)
     }
 

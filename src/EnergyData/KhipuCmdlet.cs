@@ -71,7 +71,13 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
             ResolvedConnection = AcquireConnection(Connection);
             client = ResolvedConnection.GetKhipuClient();
         }
-        catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException or Validation.ParameterValidationException)
+        catch (Validation.ParameterValidationException exception)
+        {
+            // A bad ENERGYDATA_* variable, met when the connection is made from the environment: a setting to correct,
+            // named in the message, not a missing Connect-EnergyData.
+            ThrowTerminatingError(new ErrorRecord(exception, "InvalidParameter", ErrorCategory.InvalidArgument, exception.ParamName));
+        }
+        catch (Exception exception) when (exception is NotConnectedException or ObjectDisposedException)
         {
             ThrowTerminatingError(new ErrorRecord(exception, "NotConnected", ErrorCategory.InvalidOperation, Connection)
             {

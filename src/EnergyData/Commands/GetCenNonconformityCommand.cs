@@ -36,7 +36,7 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
 
     /// <summary>RequestData.AccountCredential, required by Khipu with API-key authentication; the session's when omitted.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [Credential]
+    [AccountCredential]
     public PSCredential? AccountCredential { get; set; }
 
     /// <summary>Asynchronous mode: submits the page that -Skip points to; its rows are POSTed to this URL.</summary>

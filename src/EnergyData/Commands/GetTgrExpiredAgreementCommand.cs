@@ -15,7 +15,7 @@ public sealed class GetTgrExpiredAgreementCommand : KhipuCmdlet
 {
     /// <summary>RequestData.AccountCredential: the TGR account; the session's when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Credential]
+    [AccountCredential]
     public PSCredential? AccountCredential { get; set; }
 
     /// <summary>Resolution (default), Debt or Instalment rows.</summary>

@@ -11,7 +11,7 @@ namespace EnergyData.Commands;
 /// Start-KhipuCallbackReceiver: listens for Khipu's asynchronous results and stores each in a durable inbox;
 /// -Async on the Khipu cmdlets then uses its CallbackUrl.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "KhipuCallbackReceiver")]
+[Cmdlet(VerbsLifecycle.Start, "KhipuCallbackReceiver", SupportsShouldProcess = true)]
 [OutputType(typeof(CallbackReceiverStatus))]
 public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
 {
@@ -56,6 +56,12 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
         if (Prefix is not null)
         {
             options.Prefix = Prefix;
+        }
+
+        // It opens a listening port and may replace (and close) a receiver that stopped listening: -WhatIf shows that.
+        if (!ShouldProcess(options.Prefix ?? "a free loopback port", "Start the Khipu callback receiver"))
+        {
+            return;
         }
 
         CallbackReceiver receiver;

@@ -10,7 +10,7 @@ namespace EnergyData.Commands;
 /// Stop-KhipuCallbackReceiver: closes the session's receiver; results already stored stay in the inbox. It waits for
 /// deliveries in progress, but Ctrl+C closes the listener at once and abandons them.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Stop, "KhipuCallbackReceiver")]
+[Cmdlet(VerbsLifecycle.Stop, "KhipuCallbackReceiver", SupportsShouldProcess = true)]
 [OutputType(typeof(CallbackReceiverStatus))]
 public sealed class StopKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
 {
@@ -24,6 +24,12 @@ public sealed class StopKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
+        // Deliveries that arrive once it has stopped are turned away (503), so -WhatIf and -Confirm ask first.
+        if (CallbackSession.Current is { } running && !ShouldProcess(running.ListenPrefix, "Stop the Khipu callback receiver"))
+        {
+            return;
+        }
+
         if (CallbackSession.Current is { DeliveriesInProgress: > 0 } receiver)
         {
             WriteVerbose(string.Format(CultureInfo.InvariantCulture, "Waiting up to {0:0} s for {1} delivery(ies) in progress; Ctrl+C closes the listener at once and abandons them.", receiver.DefaultStopWait.TotalSeconds, receiver.DeliveriesInProgress));

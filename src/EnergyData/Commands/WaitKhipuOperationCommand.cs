@@ -19,6 +19,8 @@ namespace EnergyData.Commands;
 public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
 {
     private readonly List<PendingOperation> operations = new();
+    private string? outputFolder;
+    private string? inboxFolder;
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
@@ -57,6 +59,22 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     [ValidateRange(-1, int.MaxValue)]
     public int Timeout { get; set; } = -1;
 
+    protected override void BeginProcessing()
+    {
+        // Before any command upstream runs: in Import-Csv | Get-EnelBillDocument -Async | Wait-KhipuOperation, each
+        // submission is billed as soon as it is sent, and a bad folder found only at the end would leave every result
+        // in the inbox under operation ids nobody kept.
+        inboxFolder = InboxPath is null ? null : ResolvePath(InboxPath, "InboxPath");
+        outputFolder = OutputPath is null ? null : ResolvePath(OutputPath, "OutputPath");
+        if (outputFolder is not null && !System.IO.Directory.Exists(outputFolder))
+        {
+            var error = new Validation.ParameterValidationException("OutputPath", "must be an existing folder", $"'{outputFolder}' does not exist.");
+            ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidArgument, OutputPath));
+        }
+
+        base.BeginProcessing();
+    }
+
     protected override void ProcessRecord()
     {
         Dictionary<string, string> inputs;
@@ -92,15 +110,11 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
 
     protected override void EndProcessing()
     {
-        var inbox = CallbackSession.ResolveInbox(InboxPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(InboxPath));
+        // The inbox is resolved only now: a receiver started by a command upstream is the one whose inbox is read.
+        var inbox = CallbackSession.ResolveInbox(inboxFolder);
         var options = new CallbackWaiterOptions { Timeout = Timeout < 0 ? null : TimeSpan.FromSeconds(Timeout) };
         var waiting = operations.ToArray();
-        var folder = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
-        if (folder is not null && !System.IO.Directory.Exists(folder))
-        {
-            var error = new Validation.ParameterValidationException("OutputPath", "must be an existing folder", $"'{folder}' does not exist.");
-            ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidArgument, OutputPath));
-        }
+        var folder = outputFolder;
 
         WriteVerbose($"Waiting for {waiting.Length} operation(s) in {inbox.Root}.");
         var activityId = NewProgressActivityId();
@@ -146,6 +160,21 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
             context.Progress(new ProgressInfo(activityId, "Wait-KhipuOperation", "Done") { Completed = true });
         });
         base.EndProcessing();
+    }
+
+    /// <summary>A file system path from a PowerShell path; a path that cannot be one ends the command, naming the parameter.</summary>
+    private string ResolvePath(string path, string parameterName)
+    {
+        try
+        {
+            return System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+        }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or System.IO.IOException or SessionStateException or ProviderInvocationException)
+        {
+            var error = new Validation.ParameterValidationException(parameterName, "must be a file system path", exception.Message);
+            ThrowTerminatingError(new ErrorRecord(error, "InvalidParameter", ErrorCategory.InvalidArgument, path));
+            throw;
+        }
     }
 
     protected override object Shape(object item)

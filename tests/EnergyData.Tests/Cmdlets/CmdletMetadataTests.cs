@@ -149,6 +149,23 @@ public sealed class CmdletMetadataTests
         Assert.Equal(true, Module.Cmdlet("Disconnect-EnergyData").Named["SupportsShouldProcess"]);
     }
 
+    /// <summary>
+    /// PSScriptAnalyzer's list of verbs that change state (PSUseShouldProcessForStateChangingFunctions): a cmdlet with
+    /// one of them takes -WhatIf and -Confirm, so a script run with $WhatIfPreference changes nothing.
+    /// </summary>
+    [Fact]
+    public void Every_cmdlet_with_a_state_changing_verb_supports_whatif()
+    {
+        string[] changingVerbs = ["New", "Set", "Remove", "Start", "Stop", "Restart", "Reset", "Update"];
+        var changing = Module.Cmdlets.Where(cmdlet => changingVerbs.Contains(cmdlet.Name.Split('-')[0])).ToList();
+        Assert.Contains(changing, cmdlet => cmdlet.Name == "Start-KhipuCallbackReceiver");
+        Assert.Contains(changing, cmdlet => cmdlet.Name == "Stop-KhipuCallbackReceiver");
+        foreach (var cmdlet in changing)
+        {
+            Assert.True(cmdlet.Named.TryGetValue("SupportsShouldProcess", out var supports) && supports is true, cmdlet.Name);
+        }
+    }
+
     [Fact]
     public void Asynchronous_cmdlets_derive_from_the_pumping_base_and_are_disposable()
     {
@@ -358,6 +375,33 @@ public sealed class CmdletMetadataTests
 
         Assert.Contains("Get-EnelDebtStatus -ClientIdentifier", found);
         Assert.Contains("Get-NeuFrontierConsumption -SicCode", found);
+    }
+
+    /// <summary>
+    /// [Credential] prompts for a password per piped text and throws on any other piped object, which at the by-value
+    /// stage the binder reports as the input's error: pipeline-bound credentials use AccountCredentialAttribute.
+    /// </summary>
+    [Fact]
+    public void Credential_parameters_that_take_pipeline_input_never_prompt()
+    {
+        var found = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => parameter.FromPipeline || parameter.FromPipelineByPropertyName))
+            {
+                var attributes = parameter.Property.GetCustomAttributesData().Select(data => data.AttributeType.FullName).ToList();
+                var where = $"{cmdlet.Name} -{parameter.Name}";
+                Assert.DoesNotContain("System.Management.Automation.CredentialAttribute", attributes);
+                if (parameter.Property.PropertyType.FullName == "System.Management.Automation.PSCredential")
+                {
+                    found.Add(where);
+                    Assert.True(attributes.Contains("EnergyData.Commands.AccountCredentialAttribute"), where);
+                }
+            }
+        }
+
+        Assert.Contains("Get-TgrExpiredAgreement -AccountCredential", found);
+        Assert.Contains("Get-CenNonconformity -AccountCredential", found);
     }
 
     private static void AssertBinds(string outputTypeName, string cmdletName, string parameterName)
