@@ -74,6 +74,12 @@ Describe 'Account to consumption to CSV' {
         ($rows | Select-Object -ExpandProperty ServiceId -Unique) | Should -Be 450
     }
 
+    It 'reads every service of the user when neither id is given and nothing is piped' {
+        $rows = Get-NeuConsumption -From 2025-01-01 -To 2025-01-03
+        @($rows | Select-Object -ExpandProperty AccountId -Unique).Count | Should -BeGreaterThan 1
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 1
+    }
+
     It 'reports an input that names neither an account nor services, and still runs the others' {
         $inputs = @(
             [pscustomobject]@{ AccountId = 42; From = '2025-01-01'; To = '2025-01-03' }

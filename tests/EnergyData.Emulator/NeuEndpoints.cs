@@ -276,7 +276,8 @@ public static partial class NeuEndpoints
         }
         else
         {
-            throw new BadRequestException("Se requiere Id_account o Id_services.");
+            // Both ids are optional in the document: without either, every service of the token's user.
+            services = NeuData.AllServices.ToList();
         }
 
         var large = state.Neu.LargeConsumptionRows;

@@ -53,6 +53,14 @@ public sealed class NeuConsumptionQuery
     public DateTime? To { get; set; }
 
     /// <summary>
+    /// Neither id, on purpose: every service of the token's user, which the document allows (both ids are
+    /// "(Opcional)"). Without it a query with neither id is refused: Get-NeuConsumption sets it only when it has no
+    /// pipeline input, so a piped row that lacks its ids (a misspelt column) is that row's error, not a download of
+    /// everything. An id given wins over it.
+    /// </summary>
+    public bool EveryService { get; set; }
+
+    /// <summary>
     /// The query of one Get-NeuConsumption input, from its -AccountId and -ServiceId as that input bound them (see
     /// <see cref="Validation.ArgumentSource"/>). Nothing is checked here: <see cref="NeuClient.GetConsumptionBatchesAsync"/>
     /// refuses neither and both before any request, as for every caller of the core.
@@ -71,7 +79,8 @@ public sealed class NeuConsumptionQuery
         Validation.ArgumentSource servicesSource,
         NeuInterval interval,
         DateTime? from,
-        DateTime? to)
+        DateTime? to,
+        bool everyServiceWhenNeither = false)
     {
         // Import-Csv gives "" for an empty cell, and the binder turns that into the id 0: a file with both an Id_account
         // and an Id_services column, one of them filled on each row, must read the filled one. No NEU id is 0, so a
@@ -93,7 +102,7 @@ public sealed class NeuConsumptionQuery
             account = null;
         }
 
-        return new NeuConsumptionQuery { AccountId = account, ServiceIds = services, Interval = interval, From = from, To = to };
+        return new NeuConsumptionQuery { AccountId = account, ServiceIds = services, Interval = interval, From = from, To = to, EveryService = everyServiceWhenNeither && account is null && services is null };
     }
 }
 
@@ -143,14 +152,14 @@ public sealed partial class NeuClient
             throw new ArgumentNullException(nameof(query));
         }
 
-        if (query.AccountId is null && query.ServiceIds is null)
+        if (query.AccountId is null && query.ServiceIds is null && !query.EveryService)
         {
-            // Each Get-NeuConsumption input must name its account or its services; the cmdlet has one parameter set
-            // (two sets made the binder lock piped rows onto the default one), so the rule is checked here, per input.
+            // Each piped Get-NeuConsumption input must name its account or its services; the cmdlet has one parameter
+            // set (two sets made the binder lock piped rows onto the default one), so the rule is checked here, per input.
             throw new Validation.ParameterValidationException(
                 "AccountId",
                 "or 'ServiceId' is required: give one account or a list of services",
-                "Neither was given for this input. Give -AccountId or -ServiceId, or pipe objects with an AccountId (Id_account) or ServiceId (Id_services, id_service) property.");
+                "Neither was given for this input. Give -AccountId or -ServiceId, or pipe objects with an AccountId (Id_account) or ServiceId (Id_services, id_service) property. Without pipeline input, giving neither reads every service.");
         }
 
         var body = new NeuBody();
@@ -165,7 +174,7 @@ public sealed partial class NeuClient
 
             body.Add("Id_account", NeuInput.Id(accountId, "AccountId"));
         }
-        else
+        else if (query.ServiceIds is not null)
         {
             body.Add("Id_services", NeuInput.Ids(query.ServiceIds, "ServiceId", NeuInput.MaxServiceIds));
         }

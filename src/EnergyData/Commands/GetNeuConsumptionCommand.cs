@@ -77,7 +77,8 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
             ReferenceEquals(ServiceId, ServiceIdNotGiven) ? ArgumentSource.NotGiven : Source(servicesOnCommandLine),
             Interval,
             From,
-            To);
+            To,
+            everyServiceWhenNeither: !MyInvocation.ExpectingInput);
         object? target = query.AccountId is { } accountId ? accountId : query.ServiceIds is { } serviceIds ? string.Join(",", serviceIds) : null;
 
         // The query is checked inside the operation, so an input that names neither an account nor services is that

@@ -16,7 +16,8 @@ namespace EnergyData.Tests.Neu;
 /// <summary>
 /// What one Get-NeuConsumption input asks for. The cmdlet has one parameter set with -AccountId and -ServiceId both
 /// optional (two sets locked piped rows onto the default one), so the core decides per input: an object piped with
-/// both ids names a service, and neither, both, or an empty service id are refused before any request.
+/// both ids names a service, and neither (unless the command had no pipeline input: then every service is read),
+/// both, or an empty service id are refused before any request.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
 public sealed class NeuConsumptionInputTests
@@ -130,6 +131,33 @@ public sealed class NeuConsumptionInputTests
         Assert.StartsWith("Parameter 'AccountId' or 'ServiceId' is required", error.Message, StringComparison.Ordinal);
         Assert.Contains("-AccountId or -ServiceId", error.Message, StringComparison.Ordinal);
         Assert.Contains("Id_account", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Neither_id_without_pipeline_input_reads_every_service_of_the_user()
+    {
+        // Get-NeuConsumption -From .. -To .. with no input: the document marks both ids optional.
+        var query = NeuConsumptionQuery.ForInput(null, ArgumentSource.NotGiven, null, ArgumentSource.NotGiven, NeuInterval.Daily, From, To, everyServiceWhenNeither: true);
+        using var connection = NeuTestConnection.Create(server);
+
+        var rows = await connection.GetNeuClient().GetConsumptionAsync(query, null, CancellationToken.None).ToListAsync();
+
+        Assert.True(query.EveryService);
+        Assert.Equal("{\"Interval\":\"DAILY\",\"From\":\"2025-01-01T00:00:00\",\"To\":\"2025-01-03T00:00:00\"}", server.State.Neu.LastBody);
+        Assert.True(rows.Select(row => row.AccountId).Distinct().Count() > 1, "rows of more than one account");
+        Assert.Equal(NeuData.AllServices.Select(service => (long?)service.Id).Order(), rows.Select(row => row.ServiceId).Distinct().Order());
+    }
+
+    [Fact]
+    public void An_id_given_wins_over_every_service()
+    {
+        var byAccount = NeuConsumptionQuery.ForInput(41, ArgumentSource.CommandLine, null, ArgumentSource.NotGiven, NeuInterval.Daily, From, To, everyServiceWhenNeither: true);
+        var byServices = NeuConsumptionQuery.ForInput(null, ArgumentSource.NotGiven, [282], ArgumentSource.CommandLine, NeuInterval.Daily, From, To, everyServiceWhenNeither: true);
+
+        Assert.False(byAccount.EveryService);
+        Assert.Equal(41, byAccount.AccountId);
+        Assert.False(byServices.EveryService);
+        Assert.Equal([282L], byServices.ServiceIds!);
     }
 
     [Fact]
