@@ -54,7 +54,7 @@ public sealed partial class KhipuClient
                 continue;
             }
 
-            if (info.IsError)
+            if (await IsErrorDataAsync(reader, info, cancellationToken).ConfigureAwait(false))
             {
                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -90,8 +90,10 @@ public sealed partial class KhipuClient
         info.StatusCode = System.Net.HttpStatusCode.OK;
         if (info.IsError)
         {
-            throw KhipuException.Create(null, info.OperationId, info.Error, servicePath, 0, null);
+            throw KhipuException.Create(null, info.Status, info.OperationId, info.Error, servicePath, 0, null);
         }
+
+        TraceErrorBesideStatusOk(trace, info);
 
         if (info.Status is null)
         {
