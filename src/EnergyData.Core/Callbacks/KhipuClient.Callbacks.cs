@@ -111,6 +111,7 @@ public sealed partial class KhipuClient
                 foreach (CenNonconformity row in rows)
                 {
                     row.OperationId ??= info.OperationId;
+                    row.AdditionalInformation ??= info.AdditionalInformation;
                 }
 
                 return rows;
@@ -118,7 +119,7 @@ public sealed partial class KhipuClient
                 var detail = Enum.TryParse<TgrDetail>(operation.Input(RequestInputText.DetailKey), ignoreCase: true, out var parsed) ? parsed : TgrDetail.Resolution;
                 foreach (var element in resolutions)
                 {
-                    rows.AddRange(Expand(MapResolution(element, info.OperationId, trace), detail));
+                    rows.AddRange(Expand(MapResolution(element, info.OperationId, info.AdditionalInformation, trace), detail));
                 }
 
                 return rows;

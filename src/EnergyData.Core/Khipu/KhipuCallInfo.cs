@@ -27,6 +27,9 @@ public sealed class KhipuCallInfo
     /// </summary>
     internal bool CarriesData { get; set; }
 
+    /// <summary>True once AdditionalInformation has been read from the envelope (null or not), or found by a look-ahead.</summary>
+    internal bool AdditionalInformationRead { get; set; }
+
     /// <summary>Billed attempts made for the call.</summary>
     public int Attempts { get; internal set; }
 

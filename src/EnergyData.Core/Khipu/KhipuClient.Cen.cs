@@ -260,6 +260,12 @@ public sealed partial class KhipuClient
             rows.Add(row);
         }
 
+        // The page is read whole before its rows leave: they carry the envelope's AdditionalInformation whatever the size.
+        foreach (var row in rows)
+        {
+            row.AdditionalInformation ??= info.AdditionalInformation;
+        }
+
         return rows;
     }
 
@@ -301,7 +307,7 @@ public sealed partial class KhipuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "NonconformitiesList": { "TotalDisconformidades": n, "Disconformidades": [ ... ] } }
-        await LookAheadForOperationIdAsync(reader, info, cancellationToken).ConfigureAwait(false);
+        await LookAheadForEnvelopeFieldsAsync(reader, info, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;
@@ -363,6 +369,7 @@ public sealed partial class KhipuClient
                             PageSize = query.PageSize,
                             Index = ((long)page * query.PageSize) + index++,
                             TotalCount = state.TotalCount,
+                            AdditionalInformation = info.AdditionalInformation,
                             OperationId = info.OperationId,
                             RetrievedAt = DateTimeOffset.UtcNow,
                             RawJson = element.GetRawText(),

@@ -29,8 +29,8 @@ public sealed partial class KhipuClient
     // The envelope fields besides Data, as the documents spell them (FailureReason and Message: the older error shape).
     private static readonly string[] EnvelopeFieldNames = { "OperationId", "Status", "AdditionalInformation", "LifeSpan", "Error", "FailureReason", "Message" };
 
-    // The envelope field the rows of a streamed Data carry, looked ahead for when it has not come before Data.
-    private static readonly string[] OperationIdField = { "OperationId" };
+    // The envelope fields the rows of a streamed Data carry, looked ahead for when they have not come before Data.
+    private static readonly string[] FieldsRowsCarry = { "OperationId", "AdditionalInformation" };
 
     // The envelope field that decides whether an answer is an error, looked ahead for when an Error came before Data without it.
     private static readonly string[] StatusField = { "Status" };
@@ -322,18 +322,34 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
-    /// For a Data reader whose rows carry the OperationId and leave while Data is still being read, with the reader on
-    /// the "Data" property name: when the envelope has not given the OperationId before Data (a server that sorts its
-    /// keys writes Data first), it is looked for after Data, so that the first rows carry it too. A Data larger than
-    /// the reader's look-ahead limit streams without it, as before.
+    /// For a Data reader whose rows carry the OperationId and AdditionalInformation and leave while Data is still being
+    /// read, with the reader on the "Data" property name: when the envelope has not given them before Data, they are
+    /// looked for after Data, so that the first rows carry them too. The documents write AdditionalInformation after
+    /// Data, and a server that sorts its keys writes OperationId after it. A Data larger than the reader's look-ahead
+    /// limit streams without them.
     /// </summary>
-    internal static async ValueTask LookAheadForOperationIdAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
+    internal static async ValueTask LookAheadForEnvelopeFieldsAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
     {
-        if (info.OperationId is null
-            && await reader.PeekFollowingPropertiesAsync(OperationIdField, cancellationToken).ConfigureAwait(false) is { } following
-            && following[0] is { } operationId)
+        if (info.OperationId is not null && info.AdditionalInformationRead)
+        {
+            return;
+        }
+
+        if (await reader.PeekFollowingPropertiesAsync(FieldsRowsCarry, cancellationToken).ConfigureAwait(false) is not { } following)
+        {
+            return;
+        }
+
+        if (info.OperationId is null && following[0] is { } operationId)
         {
             info.OperationId = ScalarText(operationId);
+        }
+
+        if (!info.AdditionalInformationRead)
+        {
+            // Absent after Data too: there is none, and the rows carry null.
+            info.AdditionalInformation = following[1] is { } additionalInformation ? ScalarText(additionalInformation) : null;
+            info.AdditionalInformationRead = true;
         }
     }
 
@@ -343,6 +359,7 @@ public sealed partial class KhipuClient
         info.Status = null;
         info.Error = null;
         info.AdditionalInformation = null;
+        info.AdditionalInformationRead = false;
         info.LifeSpan = null;
         info.Data = null;
     }
@@ -360,6 +377,7 @@ public sealed partial class KhipuClient
                 break;
             case "AdditionalInformation":
                 info.AdditionalInformation = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                info.AdditionalInformationRead = true;
                 break;
             case "LifeSpan":
                 info.LifeSpan = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
