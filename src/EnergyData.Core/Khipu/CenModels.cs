@@ -17,7 +17,7 @@ public sealed class CenQuery
     /// <summary>Rows to skip from the start of the result.</summary>
     public long Skip { get; set; }
 
-    /// <summary>Rows to return at most (no page beyond them is requested, so none is billed).</summary>
+    /// <summary>Rows to return at most (no page beyond them is requested, so none is billed); 0 requests nothing.</summary>
     public long First { get; set; } = long.MaxValue;
 
     public KhipuAccountCredential? AccountCredential { get; set; }
