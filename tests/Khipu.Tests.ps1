@@ -206,6 +206,15 @@ Describe 'Get-CenNonconformity' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
     }
 
+    It 'requests and writes nothing with -First 0, as Select-Object -First 0 does' {
+        Reset-Emulator -Emulator $script:Emulator
+        $result = @(Get-CenNonconformity -DebtorRut 76999999 -From '2019-11-14' -To '2025-11-05' -First 0 -IncludeTotalCount)
+        $submitted = @(Get-CenNonconformity -DebtorRut 76999999 -From '2019-11-14' -To '2025-11-05' -First 0 -CallbackUrl 'https://hooks.example.com/khipu')
+        $result.Count | Should -Be 0
+        $submitted.Count | Should -Be 0
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+
     It 'stops at a total the emulator is told to report' {
         # 6 rows in pages of 3: the total says page 2 is the last; without it, a full page 2 would call for page 3.
         Reset-Emulator -Emulator $script:Emulator

@@ -48,6 +48,12 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool SortedKeys { get; set; }
 
+    /// <summary>
+    /// The AdditionalInformation of every answer that is not an error, synchronous or delivered (null by default, as in
+    /// the documents' examples): the documents say it may note, for example, that Data is incomplete.
+    /// </summary>
+    public string? AdditionalInformation { get; set; }
+
     /// <summary>Adds an unknown field to every envelope and every data object, to check that clients tolerate them.</summary>
     public bool ExtraFields { get; set; }
 

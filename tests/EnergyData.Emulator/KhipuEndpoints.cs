@@ -326,7 +326,7 @@ public static class KhipuEndpoints
         {
             envelope["Status"] = result.IsError ? "ERROR" : "OK";
             envelope["Data"] = data;
-            envelope["AdditionalInformation"] = result.AdditionalInformation;
+            envelope["AdditionalInformation"] = result.AdditionalInformation ?? (result.IsError ? null : state.KhipuOptions.AdditionalInformation);
             envelope["Error"] = result.IsError
                 ? new JsonObject { ["Code"] = result.ErrorCode, ["Type"] = result.ErrorType, ["Description"] = result.ErrorDescription }
                 : null;

@@ -54,7 +54,7 @@ public sealed partial class KhipuClient
                 continue;
             }
 
-            if (info.IsError)
+            if (await IsErrorDataAsync(reader, info, cancellationToken).ConfigureAwait(false))
             {
                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -90,8 +90,10 @@ public sealed partial class KhipuClient
         info.StatusCode = System.Net.HttpStatusCode.OK;
         if (info.IsError)
         {
-            throw KhipuException.Create(null, info.OperationId, info.Error, servicePath, 0, null);
+            throw KhipuException.Create(null, info.Status, info.OperationId, info.Error, servicePath, 0, null);
         }
+
+        TraceErrorBesideStatusOk(trace, info);
 
         if (info.Status is null)
         {
@@ -109,6 +111,7 @@ public sealed partial class KhipuClient
                 foreach (CenNonconformity row in rows)
                 {
                     row.OperationId ??= info.OperationId;
+                    row.AdditionalInformation ??= info.AdditionalInformation;
                 }
 
                 return rows;
@@ -116,7 +119,7 @@ public sealed partial class KhipuClient
                 var detail = Enum.TryParse<TgrDetail>(operation.Input(RequestInputText.DetailKey), ignoreCase: true, out var parsed) ? parsed : TgrDetail.Resolution;
                 foreach (var element in resolutions)
                 {
-                    rows.AddRange(Expand(MapResolution(element, info.OperationId, trace), detail));
+                    rows.AddRange(Expand(MapResolution(element, info.OperationId, info.AdditionalInformation, trace), detail));
                 }
 
                 return rows;

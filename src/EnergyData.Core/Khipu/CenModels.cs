@@ -17,7 +17,7 @@ public sealed class CenQuery
     /// <summary>Rows to skip from the start of the result.</summary>
     public long Skip { get; set; }
 
-    /// <summary>Rows to return at most (no page beyond them is requested, so none is billed).</summary>
+    /// <summary>Rows to return at most (no page beyond them is requested, so none is billed); 0 requests nothing.</summary>
     public long First { get; set; } = long.MaxValue;
 
     public KhipuAccountCredential? AccountCredential { get; set; }
@@ -53,6 +53,7 @@ public sealed class CenPagingState
 /// </summary>
 public sealed class CenNonconformity
 {
+    private const string ItemFieldPrefix = "Item.";
     private IReadOnlyList<KeyValuePair<string, object?>> fields = Array.Empty<KeyValuePair<string, object?>>();
 
     public string RutDeudor { get; set; } = string.Empty;
@@ -71,14 +72,62 @@ public sealed class CenNonconformity
 
     public int? TotalCount { get; set; }
 
+    /// <summary>
+    /// The envelope's AdditionalInformation (for example a note that Data is incomplete), on every row of that page's
+    /// answer. An item field of the same name is kept as <c>Item.AdditionalInformation</c> (see <see cref="GetFields"/>).
+    /// </summary>
+    public string? AdditionalInformation { get; set; }
+
     public string? OperationId { get; set; }
 
     public DateTimeOffset RetrievedAt { get; set; }
 
     public string RawJson { get; set; } = string.Empty;
 
-    /// <summary>The item's fields, flattened; a method, not a property, so Export-Csv does not write it as a type name.</summary>
+    /// <summary>
+    /// The item's fields, flattened; a method, not a property, so Export-Csv does not write it as a type name. The
+    /// cmdlets add them to the row as properties, except those named like a fixed property (their values stay in
+    /// <see cref="RawJson"/>). An item field named AdditionalInformation (in any case) is given here as
+    /// <c>Item.AdditionalInformation</c> instead, so it is neither hidden behind the envelope's
+    /// <see cref="AdditionalInformation"/> nor taken for it (<c>Item.</c> is repeated if the item has that name too).
+    /// </summary>
     public IReadOnlyList<KeyValuePair<string, object?>> GetFields() => fields;
 
-    internal void SetFields(IReadOnlyList<KeyValuePair<string, object?>> value) => fields = value;
+    internal void SetFields(IReadOnlyList<KeyValuePair<string, object?>> value) => fields = KeepItemAdditionalInformationApart(value);
+
+    private static IReadOnlyList<KeyValuePair<string, object?>> KeepItemAdditionalInformationApart(IReadOnlyList<KeyValuePair<string, object?>> value)
+    {
+        List<KeyValuePair<string, object?>>? renamed = null;
+        for (var i = 0; i < value.Count; i++)
+        {
+            if (!string.Equals(value[i].Key, nameof(AdditionalInformation), StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var name = ItemFieldPrefix + value[i].Key;
+            while (HasField(value, name))
+            {
+                name = ItemFieldPrefix + name;
+            }
+
+            renamed ??= new List<KeyValuePair<string, object?>>(value);
+            renamed[i] = new KeyValuePair<string, object?>(name, value[i].Value);
+        }
+
+        return renamed ?? value;
+    }
+
+    private static bool HasField(IReadOnlyList<KeyValuePair<string, object?>> value, string name)
+    {
+        foreach (var field in value)
+        {
+            if (string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

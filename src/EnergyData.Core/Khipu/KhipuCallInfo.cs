@@ -27,13 +27,25 @@ public sealed class KhipuCallInfo
     /// </summary>
     internal bool CarriesData { get; set; }
 
+    /// <summary>True once AdditionalInformation has been read from the envelope (null or not), or found by a look-ahead.</summary>
+    internal bool AdditionalInformationRead { get; set; }
+
     /// <summary>Billed attempts made for the call.</summary>
     public int Attempts { get; internal set; }
 
     /// <summary>
-    /// Status ERROR, or an Error object that names an error (a Code or a Type). An Error object without either is
-    /// not one: the TGR document lists Error as a required object in the 202 answer, so a server built from it
-    /// may send <c>"Error": {}</c> with <c>Status: OK</c>.
+    /// Whether the answer is an error. <c>Status</c> decides when it says <c>OK</c> or <c>ERROR</c>: the documents use
+    /// the Error object only with Status ERROR ("Si Status=OK este campo será nulo"), so Status OK beside a filled Error
+    /// (a server generated from the per-field examples) is a result. Without a Status (the older shape, or an Error
+    /// alone), or with another value, an Error object that names an error (a Code or a Type) makes it one. An Error
+    /// object without either is not one: the TGR document lists Error as a required object in the 202 answer, so a
+    /// server built from it may send <c>"Error": {}</c>.
     /// </summary>
-    public bool IsError => string.Equals(Status, "ERROR", System.StringComparison.OrdinalIgnoreCase) || Error is { HasCodeOrType: true };
+    public bool IsError => IsErrorAnswer(Status, Error);
+
+    /// <summary>The rule of <see cref="IsError"/> for a Status and an Error, wherever they were read.</summary>
+    internal static bool IsErrorAnswer(string? status, KhipuError? error) =>
+        IsStatus(status, "ERROR") || (!IsStatus(status, "OK") && error is { HasCodeOrType: true });
+
+    private static bool IsStatus(string? status, string value) => string.Equals(status, value, System.StringComparison.OrdinalIgnoreCase);
 }

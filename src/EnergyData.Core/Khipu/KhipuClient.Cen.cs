@@ -33,6 +33,11 @@ public sealed partial class KhipuClient
             throw new ParameterValidationException("Skip", "must not be negative");
         }
 
+        if (query.First < 0)
+        {
+            throw new ParameterValidationException("First", "must not be negative");
+        }
+
         if (accountCredentialRequired && query.AccountCredential is null)
         {
             throw new ParameterValidationException("AccountCredential", "is required when Khipu is called with an API key (Khipu's rule for CEN and TGR)", "Pass -AccountCredential or Connect-EnergyData -KhipuAccountCredential.");
@@ -61,7 +66,8 @@ public sealed partial class KhipuClient
     /// <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order. Without a total, the
     /// following pages are fetched one at a time while they come back full, up to
     /// <see cref="CenQuery.MaxPagesWithoutTotal"/> pages. Each page is one billed request, no page is fetched
-    /// twice and none beyond <see cref="CenQuery.First"/> is requested.
+    /// twice and none beyond <see cref="CenQuery.First"/> is requested: with First 0 (PowerShell's <c>-First 0</c>)
+    /// the query is checked and nothing is requested or returned.
     /// </summary>
     public async IAsyncEnumerable<CenNonconformity> GetCenNonconformitiesAsync(
         CenQuery query,
@@ -78,6 +84,12 @@ public sealed partial class KhipuClient
 
         // Validate everything (including the first page's request) before the first request.
         var request = CenRequest(query, 0, accountCredentialRequired);
+        if (query.First == 0)
+        {
+            // No row is wanted, so no page is: the first one would be billed for nothing (it was, and gave one row).
+            yield break;
+        }
+
         state ??= new CenPagingState();
         var pageSize = query.PageSize;
         var page = (int)Math.Min(int.MaxValue, query.Skip / pageSize);
@@ -260,6 +272,12 @@ public sealed partial class KhipuClient
             rows.Add(row);
         }
 
+        // The page is read whole before its rows leave: they carry the envelope's AdditionalInformation whatever the size.
+        foreach (var row in rows)
+        {
+            row.AdditionalInformation ??= info.AdditionalInformation;
+        }
+
         return rows;
     }
 
@@ -301,7 +319,7 @@ public sealed partial class KhipuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "NonconformitiesList": { "TotalDisconformidades": n, "Disconformidades": [ ... ] } }
-        await LookAheadForOperationIdAsync(reader, info, cancellationToken).ConfigureAwait(false);
+        await LookAheadForEnvelopeFieldsAsync(reader, info, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;
@@ -363,6 +381,7 @@ public sealed partial class KhipuClient
                             PageSize = query.PageSize,
                             Index = ((long)page * query.PageSize) + index++,
                             TotalCount = state.TotalCount,
+                            AdditionalInformation = info.AdditionalInformation,
                             OperationId = info.OperationId,
                             RetrievedAt = DateTimeOffset.UtcNow,
                             RawJson = element.GetRawText(),

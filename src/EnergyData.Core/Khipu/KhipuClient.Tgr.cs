@@ -39,12 +39,19 @@ public sealed partial class KhipuClient
         var info = new KhipuCallInfo();
         await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, trace, cancellationToken).ConfigureAwait(false))
         {
-            yield return MapResolution(element, info.OperationId, trace);
+            yield return MapResolution(element, info.OperationId, info.AdditionalInformation, trace);
         }
     }
 
-    /// <summary>Maps one element of Data.Resolutions (also used for results delivered to a callback).</summary>
-    public static TgrResolution MapResolution(JsonElement element, string? operationId, IRequestTrace? trace)
+    /// <summary>Maps one element of Data.Resolutions without an AdditionalInformation (see the overload that takes it).</summary>
+    public static TgrResolution MapResolution(JsonElement element, string? operationId, IRequestTrace? trace) =>
+        MapResolution(element, operationId, null, trace);
+
+    /// <summary>
+    /// Maps one element of Data.Resolutions (also used for results delivered to a callback). The resolution, its debts
+    /// and its instalments carry the envelope's <paramref name="operationId"/> and <paramref name="additionalInformation"/>.
+    /// </summary>
+    public static TgrResolution MapResolution(JsonElement element, string? operationId, string? additionalInformation, IRequestTrace? trace)
     {
         var map = new FieldMapper(element, "Data.Resolutions[]", trace);
         var resolution = new TgrResolution
@@ -70,6 +77,7 @@ public sealed partial class KhipuClient
             InstalmentCashAmountCurrency = CurrencyOf(map, "ResolutionDetails", "InstalmentCashAmount"),
             SetInstalmentAmount = AmountOf(map, "ResolutionDetails", "SetInstalmentAmount"),
             SetInstalmentAmountCurrency = CurrencyOf(map, "ResolutionDetails", "SetInstalmentAmount"),
+            AdditionalInformation = additionalInformation,
             OperationId = operationId,
             RetrievedAt = DateTimeOffset.UtcNow,
             RawJson = element.GetRawText(),
@@ -95,6 +103,7 @@ public sealed partial class KhipuClient
                     Identifier = debt.Integer("Identifier"),
                     InterestWaiverGained = debt.Integer("InterestWaiverGained"),
                     Invoice = debt.Integer("Invoice"),
+                    AdditionalInformation = additionalInformation,
                     OperationId = operationId,
                 });
                 debt.ReportUnknownFields();
@@ -116,6 +125,7 @@ public sealed partial class KhipuClient
                     Currency = CurrencyOf(instalment, "Amount"),
                     ExpireDate = instalment.Date("ExpireDate"),
                     Status = instalment.String("Status"),
+                    AdditionalInformation = additionalInformation,
                     OperationId = operationId,
                 });
                 instalment.ReportUnknownFields();
@@ -193,7 +203,7 @@ public sealed partial class KhipuClient
     private static async IAsyncEnumerable<JsonElement> ReadResolutionsAsync(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "Resolutions": [ ... ] }
-        await LookAheadForOperationIdAsync(reader, info, cancellationToken).ConfigureAwait(false);
+        await LookAheadForEnvelopeFieldsAsync(reader, info, cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;

@@ -29,8 +29,11 @@ public sealed partial class KhipuClient
     // The envelope fields besides Data, as the documents spell them (FailureReason and Message: the older error shape).
     private static readonly string[] EnvelopeFieldNames = { "OperationId", "Status", "AdditionalInformation", "LifeSpan", "Error", "FailureReason", "Message" };
 
-    // The envelope field the rows of a streamed Data carry, looked ahead for when it has not come before Data.
-    private static readonly string[] OperationIdField = { "OperationId" };
+    // The envelope fields the rows of a streamed Data carry, looked ahead for when they have not come before Data.
+    private static readonly string[] FieldsRowsCarry = { "OperationId", "AdditionalInformation" };
+
+    // The envelope field that decides whether an answer is an error, looked ahead for when an Error came before Data without it.
+    private static readonly string[] StatusField = { "Status" };
     private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
@@ -87,7 +90,7 @@ public sealed partial class KhipuClient
                     continue;
                 }
 
-                var error = KhipuException.Create(response.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+                var error = KhipuException.Create(response.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
 
                 // As a synchronous call does: the answer's Error.Type is the instruction, on every path.
                 if (error.ErrorType == KhipuErrorType.RetryImmediately && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
@@ -100,6 +103,7 @@ public sealed partial class KhipuClient
                 throw error;
             }
 
+            TraceErrorBesideStatusOk(trace, info);
             return new KhipuOperation
             {
                 OperationId = info.OperationId,
@@ -173,7 +177,7 @@ public sealed partial class KhipuClient
                     {
                         if (IsDataProperty(reader))
                         {
-                            if (info.IsError)
+                            if (await IsErrorDataAsync(reader, info, cancellationToken).ConfigureAwait(false))
                             {
                                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
                                 continue;
@@ -213,10 +217,11 @@ public sealed partial class KhipuClient
 
             if (!info.IsError)
             {
+                TraceErrorBesideStatusOk(trace, info);
                 yield break;
             }
 
-            var error = KhipuException.Create(info.StatusCode, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
+            var error = KhipuException.Create(info.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry);
             if (IsRejectedToken(info.Error) && yielded == 0 && !credentialsRefreshed && context.CanRefreshCredentials && context.CanAttemptAgain)
             {
                 // A000 means the JWT was expired, revoked or invalid: a fresh token can fix it, once.
@@ -239,10 +244,55 @@ public sealed partial class KhipuClient
     private static void TraceImmediateRetry(IRequestTrace? trace, KhipuCallInfo info, RequestContext context) =>
         trace?.Verbose(string.Format(
             CultureInfo.InvariantCulture,
-            "Khipu answered Status ERROR {0} (RETRY_IMMEDIATELY); retrying, attempt {1} of at most {2}.",
+            "Khipu answered {0} {1} (RETRY_IMMEDIATELY); retrying, attempt {2} of at most {3}.",
+            KhipuException.DescribeEnvelopeError(info.Status, info.Error),
             info.Error?.Code,
             context.Attempts + 1,
             context.MaxAttempts));
+
+    /// <summary>
+    /// Says, at -Verbose, that an answer with Status OK also carried an Error naming an error: Status decides, so it is
+    /// a result (the documents give Error only with Status ERROR), and what the Error held is still shown.
+    /// </summary>
+    internal static void TraceErrorBesideStatusOk(IRequestTrace? trace, KhipuCallInfo info)
+    {
+        if (trace is not null && !info.IsError && info.Error is { HasCodeOrType: true } error)
+        {
+            trace.Verbose(string.Format(
+                CultureInfo.InvariantCulture,
+                "Khipu answered Status {0} with an Error object (code {1}, type {2}{3}); the Status decides, so the answer is taken as a result.",
+                info.Status,
+                error.Code ?? "none",
+                error.Type ?? "none",
+                string.IsNullOrWhiteSpace(error.Description) ? string.Empty : ": " + error.Description!.Trim()));
+        }
+    }
+
+    /// <summary>
+    /// Whether the Data the reader stands on belongs to an error answer, so it is skipped rather than read. The Status
+    /// decides; when it has not come yet but an Error that names an error has (Error written before Data, Status after
+    /// it), the rest of the envelope is looked ahead for the Status: Status OK there means the Data is a result. When
+    /// the look-ahead cannot tell (a Data larger than its limit), the Data is read, and the Status decides at the end.
+    /// </summary>
+    internal static async ValueTask<bool> IsErrorDataAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
+    {
+        if (!info.IsError)
+        {
+            return false;
+        }
+
+        if (info.Status is not null)
+        {
+            return true;
+        }
+
+        if (await reader.PeekFollowingPropertiesAsync(StatusField, cancellationToken).ConfigureAwait(false) is not { } following)
+        {
+            return false;
+        }
+
+        return KhipuCallInfo.IsErrorAnswer(following[0] is { } status ? ScalarText(status) : null, info.Error);
+    }
 
     private static bool IsRejectedToken(KhipuError? error) => string.Equals(error?.Code, "A000", StringComparison.OrdinalIgnoreCase);
 
@@ -272,18 +322,34 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
-    /// For a Data reader whose rows carry the OperationId and leave while Data is still being read, with the reader on
-    /// the "Data" property name: when the envelope has not given the OperationId before Data (a server that sorts its
-    /// keys writes Data first), it is looked for after Data, so that the first rows carry it too. A Data larger than
-    /// the reader's look-ahead limit streams without it, as before.
+    /// For a Data reader whose rows carry the OperationId and AdditionalInformation and leave while Data is still being
+    /// read, with the reader on the "Data" property name: when the envelope has not given them before Data, they are
+    /// looked for after Data, so that the first rows carry them too. The documents write AdditionalInformation after
+    /// Data, and a server that sorts its keys writes OperationId after it. A Data larger than the reader's look-ahead
+    /// limit streams without them.
     /// </summary>
-    internal static async ValueTask LookAheadForOperationIdAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
+    internal static async ValueTask LookAheadForEnvelopeFieldsAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
     {
-        if (info.OperationId is null
-            && await reader.PeekFollowingPropertiesAsync(OperationIdField, cancellationToken).ConfigureAwait(false) is { } following
-            && following[0] is { } operationId)
+        if (info.OperationId is not null && info.AdditionalInformationRead)
+        {
+            return;
+        }
+
+        if (await reader.PeekFollowingPropertiesAsync(FieldsRowsCarry, cancellationToken).ConfigureAwait(false) is not { } following)
+        {
+            return;
+        }
+
+        if (info.OperationId is null && following[0] is { } operationId)
         {
             info.OperationId = ScalarText(operationId);
+        }
+
+        if (!info.AdditionalInformationRead)
+        {
+            // Absent after Data too: there is none, and the rows carry null.
+            info.AdditionalInformation = following[1] is { } additionalInformation ? ScalarText(additionalInformation) : null;
+            info.AdditionalInformationRead = true;
         }
     }
 
@@ -293,6 +359,7 @@ public sealed partial class KhipuClient
         info.Status = null;
         info.Error = null;
         info.AdditionalInformation = null;
+        info.AdditionalInformationRead = false;
         info.LifeSpan = null;
         info.Data = null;
     }
@@ -310,6 +377,7 @@ public sealed partial class KhipuClient
                 break;
             case "AdditionalInformation":
                 info.AdditionalInformation = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
+                info.AdditionalInformationRead = true;
                 break;
             case "LifeSpan":
                 info.LifeSpan = await ReadScalarAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -502,7 +570,7 @@ public sealed partial class KhipuClient
             error = new KhipuError { Description = DescribeNonJson(response, text) };
         }
 
-        return KhipuException.Create(response.StatusCode, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry);
+        return KhipuException.Create(response.StatusCode, null, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry);
     }
 
     private static string DescribeNonJson(HttpResponseMessage response, string text)

@@ -6,7 +6,8 @@ using EnergyData.Http;
 namespace EnergyData.Khipu;
 
 /// <summary>
-/// Khipu answered, but not with a result: an HTTP error status or <c>Status: ERROR</c>. Keeps Khipu's
+/// Khipu answered, but not with a result: an HTTP error status, <c>Status: ERROR</c>, or (without a Status, the older
+/// shape) an Error that names an error. Keeps Khipu's
 /// code, type and description, the HTTP status, the OperationId (Khipu support asks for it) and how many
 /// billed attempts were made.
 /// </summary>
@@ -56,14 +57,16 @@ public sealed class KhipuException : Exception
     /// <summary>Billed attempts made for this call.</summary>
     public int Attempts { get; init; }
 
-    internal static KhipuException Create(HttpStatusCode? status, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry)
+    /// <param name="status">The HTTP status; null for a delivered result (a 200-shaped envelope).</param>
+    /// <param name="envelopeStatus">The envelope's Status as sent (null when it had none): a 2xx answer's message says what it was.</param>
+    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry)
     {
         var code = error?.Code;
         var type = error?.Type;
         earliestRetry = EarliestRetryFor(type, earliestRetry);
         var description = error?.Description;
         var statusText = status is null || (int)status.Value is >= 200 and < 300
-            ? "Status ERROR" + DescribeMissingError(error)
+            ? DescribeEnvelopeError(envelopeStatus, error)
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
         var message = string.Format(
             CultureInfo.InvariantCulture,
@@ -105,6 +108,15 @@ public sealed class KhipuException : Exception
         earliestRetry ?? (KhipuErrorClassifier.Parse(errorType) == KhipuErrorType.Wait4HoursBeforeRetry
             ? DateTimeOffset.UtcNow + KhipuErrorClassifier.Wait4HoursDelay
             : null);
+
+    /// <summary>
+    /// What made a 2xx answer an error, as the server sent it: "Status ERROR" only when the Status said so; an Error
+    /// that names an error counts without a Status (the older shape) or beside another value, and the message says which.
+    /// </summary>
+    internal static string DescribeEnvelopeError(string? envelopeStatus, KhipuError? error) =>
+        string.Equals(envelopeStatus, "ERROR", StringComparison.OrdinalIgnoreCase) ? "Status ERROR" + DescribeMissingError(error)
+        : string.IsNullOrWhiteSpace(envelopeStatus) ? "an error without a Status"
+        : string.Format(CultureInfo.InvariantCulture, "Status '{0}' with an error", envelopeStatus);
 
     private static string DescribeMissingError(KhipuError? error) =>
         error is null ? " without an Error object (no code, type or description)"

@@ -59,6 +59,9 @@ public sealed class TgrResolution
 
     public string? SetInstalmentAmountCurrency { get; set; }
 
+    /// <summary>The envelope's AdditionalInformation (for example a note that Data is incomplete), on every row of the answer.</summary>
+    public string? AdditionalInformation { get; set; }
+
     public string? OperationId { get; set; }
 
     public DateTimeOffset RetrievedAt { get; set; }
@@ -100,6 +103,9 @@ public sealed class TgrDebt
 
     public long? Invoice { get; set; }
 
+    /// <summary>The envelope's AdditionalInformation, as on the resolution.</summary>
+    public string? AdditionalInformation { get; set; }
+
     public string? OperationId { get; set; }
 }
 
@@ -120,6 +126,9 @@ public sealed class TgrInstalment
 
     /// <summary>Paid or Unpaid.</summary>
     public string? Status { get; set; }
+
+    /// <summary>The envelope's AdditionalInformation, as on the resolution.</summary>
+    public string? AdditionalInformation { get; set; }
 
     public string? OperationId { get; set; }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using System.Threading.Tasks;
 using EnergyData.Khipu;
 using EnergyData.Pipeline;
 
@@ -67,7 +68,13 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
         if (callback is not null)
         {
             var page = (int)Math.Min(int.MaxValue, query.Skip / Math.Max(1, query.PageSize));
-            Submit(query.RutDeudor, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.CenRequest(query, page, required, callback), query.RutDeudor, context)));
+            Submit(query.RutDeudor, context =>
+            {
+                var request = KhipuClient.CenRequest(query, page, required, callback);
+
+                // -First 0 asks for no rows: the input is checked, but no page is submitted (billed), as without -CallbackUrl.
+                return query.First == 0 ? Task.CompletedTask : context.WriteResultAsync(SubmitOperationAsync(request, query.RutDeudor, context));
+            });
             return;
         }
 

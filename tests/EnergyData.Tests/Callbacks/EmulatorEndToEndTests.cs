@@ -115,6 +115,50 @@ public sealed class EmulatorEndToEndTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Cen_and_tgr_rows_carry_the_additional_information_synchronously_and_from_a_delivery(bool sortedKeys)
+    {
+        // The document's order writes AdditionalInformation after Data (the rows); sorted keys write it first.
+        const string Note = "Data incompleta";
+        server.State.KhipuOptions.AdditionalInformation = Note;
+        server.State.KhipuOptions.SortedKeys = sortedKeys;
+        server.State.KhipuOptions.CenTotal = 120;
+        var client = connection.GetKhipuClient();
+        var query = new CenQuery { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 50, AccountCredential = Account };
+        var cenRows = new List<CenNonconformity>();
+        await foreach (var row in client.GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None))
+        {
+            cenRows.Add(row);
+        }
+
+        var tgrRows = new List<object>();
+        await foreach (var resolution in client.GetTgrExpiredAgreementsAsync(Account, true, null, CancellationToken.None))
+        {
+            tgrRows.Add(resolution);
+            tgrRows.AddRange(KhipuClient.Expand(resolution, TgrDetail.Debt));
+            tgrRows.AddRange(KhipuClient.Expand(resolution, TgrDetail.Instalment));
+        }
+
+        var cen = await AsyncSubmission.SubmitAsync(client, KhipuClient.CenRequest(query, 1, true, receiver.CallbackUrl), query.RutDeudor, null, receiver, null, CancellationToken.None);
+        var tgr = await AsyncSubmission.SubmitAsync(client, KhipuClient.TgrRequest(Account, true, receiver.CallbackUrl), "tgr-user", "Instalment", receiver, null, CancellationToken.None);
+        var outcomes = (await WaitAsync(new[] { cen, tgr })).ToDictionary(o => o.Operation.OperationId!, o => o);
+
+        // Three pages: the first streams, the others are fetched whole.
+        Assert.Equal(120, cenRows.Count);
+        Assert.All(cenRows, row => Assert.Equal(Note, row.AdditionalInformation));
+        Assert.Contains(tgrRows, row => row is TgrDebt);
+        Assert.Contains(tgrRows, row => row is TgrInstalment);
+        Assert.All(tgrRows, row => Assert.Equal(Note, (string?)row.GetType().GetProperty("AdditionalInformation")!.GetValue(row)));
+        var cenAsync = outcomes[cen.OperationId!].Results.Cast<CenNonconformity>().ToList();
+        Assert.Equal(50, cenAsync.Count);
+        Assert.All(cenAsync, row => Assert.Equal(Note, row.AdditionalInformation));
+        var tgrAsync = outcomes[tgr.OperationId!].Results.Cast<TgrInstalment>().ToList();
+        Assert.NotEmpty(tgrAsync);
+        Assert.All(tgrAsync, instalment => Assert.Equal(Note, instalment.AdditionalInformation));
+    }
+
     [Fact]
     public async Task With_sorted_keys_cen_and_tgr_rows_carry_their_operation_id_and_total_synchronously_and_from_a_delivery()
     {

@@ -178,6 +178,56 @@ public sealed class CenTests
         Assert.Equal(expectedRequests, server.State.Counters.Total);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(350)]
+    public async Task First_zero_requests_nothing_and_gives_no_rows(long skip)
+    {
+        // PowerShell's -First 0: no row is wanted, so no page is billed (the first page was, and gave one row).
+        server.State.KhipuOptions.CenTotal = 1000;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var query = Query(200);
+        query.Skip = skip;
+        query.First = 0;
+        var paging = new CenPagingState();
+        var pagesReported = 0;
+
+        var rows = await Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, paging, _ => pagesReported++, null, CancellationToken.None));
+
+        Assert.Empty(rows);
+        Assert.Equal(0, server.State.Counters.Total);
+        Assert.Equal(0, paging.PagesFetched);
+        Assert.Null(paging.TotalCount);
+        Assert.Equal(0, pagesReported);
+    }
+
+    [Fact]
+    public async Task First_one_gives_one_row_from_one_request()
+    {
+        server.State.KhipuOptions.CenTotal = 1000;
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var query = Query(200);
+        query.First = 1;
+
+        var rows = await Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None));
+
+        Assert.Equal(0, Assert.Single(rows).Index);
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
+    public async Task A_negative_first_is_refused_before_sending()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var query = Query(200);
+        query.First = -1;
+
+        var error = await Assert.ThrowsAsync<ParameterValidationException>(() => Collect(connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, CancellationToken.None)));
+
+        Assert.Equal("First", error.ParamName);
+        Assert.Equal(0, server.State.Counters.Total);
+    }
+
     [Fact]
     public async Task Rows_carry_the_item_fields_flattened_and_the_query()
     {

@@ -21,6 +21,7 @@ namespace EnergyData.Tests.Khipu;
 public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
 {
     private const string DebtStatusData = """{"DebtStatus":{"ClientIdentifier":"1234567-8","Address":"AGUSTINAS 1234, SANTIAGO","Debt":{"TotalAmount":777,"Currency":"CLP","DueDate":"2017-07-22"}}}""";
+    private const string FilledError = """{"Code":"E201","Type":"RETRY_IMMEDIATELY","Description":"El servicio destino utilizado para la extracción de datos no se encuentra disponible."}""";
     private static readonly Uri ExternalCallback = new("https://hooks.example.com/khipu/abc");
 
     private readonly HttpClient http = new();
@@ -82,13 +83,86 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task An_error_object_with_a_code_is_an_error_even_with_status_ok()
+    public async Task Status_ok_with_a_filled_error_object_is_a_result_after_one_request()
     {
-        khipu.Enqueue(200, """{"OperationId":"op-5","Status":"OK","Data":null,"AdditionalInformation":null,"Error":{"Code":"E201","Type":"DO_NOT_RETRY","Description":"down"},"LifeSpan":null}""");
+        // The documents: Error is "utilizado cuando Status=ERROR. Si Status=OK este campo será nulo". A server generated
+        // from the per-field examples fills it anyway; RETRY_IMMEDIATELY would have been retried (each attempt billed).
+        khipu.Enqueue(200, $$"""{"OperationId":"op-5","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":{{FilledError}},"LifeSpan":null}""");
+        var trace = new RecordingTrace();
 
-        var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+        var status = await RetryingClient().GetEnelDebtStatusAsync("1234567-8", trace, CancellationToken.None);
 
-        Assert.Equal("E201", error.ErrorCode);
+        Assert.Equal(777m, status.DebtAmount);
+        Assert.Equal("op-5", status.OperationId);
+        Assert.Equal(1, khipu.RequestCount);
+        Assert.Contains("Status OK with an Error object (code E201", trace.VerboseText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_202_with_status_ok_and_a_filled_error_object_is_an_accepted_operation()
+    {
+        khipu.Enqueue(202, $$"""{"OperationId":"op-15","Status":"OK","Data":null,"AdditionalInformation":"Data will be sent to the callback URL.","Error":{{FilledError}},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+
+        var operation = await RetryingClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
+
+        Assert.Equal("op-15", operation.OperationId);
+        Assert.Equal("OK", operation.Status);
+        Assert.Null(operation.ResultJson);
+        Assert.Equal(1, khipu.RequestCount);
+    }
+
+    [Theory]
+    [InlineData("""{"OperationId":"op-16","Status":"OK","Data":{"Resolutions":[{"ResolutionId":5001},{"ResolutionId":5002}]},"AdditionalInformation":null,"Error":ERR,"LifeSpan":null}""")]
+    [InlineData("""{"OperationId":"op-16","Status":"OK","Error":ERR,"Data":{"Resolutions":[{"ResolutionId":5001},{"ResolutionId":5002}]},"AdditionalInformation":null,"LifeSpan":null}""")]
+    [InlineData("""{"OperationId":"op-16","Error":ERR,"Data":{"Resolutions":[{"ResolutionId":5001},{"ResolutionId":5002}]},"AdditionalInformation":null,"LifeSpan":null,"Status":"OK"}""")]
+    public async Task Tgr_with_status_ok_and_a_filled_error_object_gives_its_rows_and_no_error(string body)
+    {
+        // The document's order (Error after the rows), Error before Data, and Error before Data with Status after it.
+        khipu.Enqueue(200, body.Replace("ERR", FilledError, StringComparison.Ordinal));
+
+        var resolutions = new System.Collections.Generic.List<TgrResolution>();
+        await foreach (var resolution in RetryingClient().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
+        {
+            resolutions.Add(resolution);
+        }
+
+        Assert.Equal(new long?[] { 5001, 5002 }, resolutions.Select(resolution => resolution.ResolutionId));
+        Assert.All(resolutions, resolution => Assert.Equal("op-16", resolution.OperationId));
+        Assert.Equal(1, khipu.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_delivered_result_with_status_ok_and_a_filled_error_object_gives_its_rows()
+    {
+        var body = $$"""{"OperationId":"op-17","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":{{FilledError}},"LifeSpan":null}""";
+
+        var rows = await MapCallbackAsync("op-17", body);
+
+        Assert.Equal(777m, Assert.IsType<EnelDebtStatus>(Assert.Single(rows)).DebtAmount);
+    }
+
+    [Theory]
+    [InlineData(null, "an error without a Status")]
+    [InlineData("", "an error without a Status")]
+    [InlineData("PENDING", "Status 'PENDING' with an error")]
+    public async Task Without_status_ok_an_error_object_with_a_type_is_still_an_error_on_every_path(string? status, string described)
+    {
+        // The older shape has no Status; any other value keeps the rule it had. Data comes after the Error, so it is skipped.
+        var statusField = status is null ? string.Empty : ",\"Status\":\"" + status + "\"";
+        var body = $$"""{"OperationId":"op-18"{{statusField}},"Error":{"Type":"DO_NOT_RETRY","Description":"down"},"Data":{{DebtStatusData}},"AdditionalInformation":null,"LifeSpan":null}""";
+        khipu.Enqueue(200, body);
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => RetryingClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+        var delivered = await Assert.ThrowsAsync<KhipuException>(() => MapCallbackAsync("op-18", body));
+
+        foreach (var failure in new[] { error, delivered })
+        {
+            Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, failure.ErrorType);
+            Assert.Equal("op-18", failure.OperationId);
+            Assert.Contains(described, failure.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain("Status ERROR", failure.Message, StringComparison.Ordinal);
+        }
+
         Assert.Equal(1, khipu.RequestCount);
     }
 
@@ -343,4 +417,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     }
 
     private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
+
+    /// <summary>With the default attempt budget: a RETRY_IMMEDIATELY error would be sent again.</summary>
+    private KhipuClient RetryingClient() => new(http, khipu.BaseUri, new KhipuClientOptions());
 }

@@ -48,9 +48,10 @@ public sealed class CancellationTests
     [Fact]
     public async Task Cancel_while_a_body_streams()
     {
+        // Every envelope field the rows carry comes before Data, so the rows stream as they arrive.
         var streaming = new HangingEndpoint
         {
-            Prefix = "{\"OperationId\":\"op\",\"Status\":\"DONE\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},",
+            Prefix = "{\"OperationId\":\"op\",\"Status\":\"DONE\",\"AdditionalInformation\":null,\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},",
         };
         await using var server = await ScriptedServer.StartAsync(streaming.HandleAsync);
         using var connection = ApiKeyConnection(server);
@@ -70,6 +71,36 @@ public sealed class CancellationTests
 
         Assert.True(elapsed < ControlReturns, $"returned after {elapsed.TotalMilliseconds} ms");
         Assert.Equal(2, rows);
+        await streaming.WaitForAllAbortedAsync();
+    }
+
+    [Fact]
+    public async Task Cancel_while_the_answer_is_read_ahead_for_the_fields_after_the_rows()
+    {
+        // The document's order writes AdditionalInformation after Data: the rows wait for it while the body arrives.
+        var streaming = new HangingEndpoint
+        {
+            Prefix = "{\"OperationId\":\"op\",\"Status\":\"OK\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},",
+        };
+        await using var server = await ScriptedServer.StartAsync(streaming.HandleAsync);
+        using var connection = ApiKeyConnection(server);
+        using var cancellation = new CancellationTokenSource();
+        var rows = 0;
+        var query = new CenQuery { RutDeudor = "76543210", From = new DateTime(2025, 1, 1), To = new DateTime(2025, 2, 1), AccountCredential = KhipuAccountCredential.FromUserName("u", "p".ToSecureString()) };
+
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var unused in connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, cancellation.Token))
+            {
+                Interlocked.Increment(ref rows);
+            }
+        });
+        await streaming.WaitForRequestsAsync(1);
+        await Task.Delay(100);
+        var elapsed = await CancelAndMeasureAsync(cancellation, reading);
+
+        Assert.True(elapsed < ControlReturns, $"returned after {elapsed.TotalMilliseconds} ms");
+        Assert.Equal(0, rows);
         await streaming.WaitForAllAbortedAsync();
     }
 

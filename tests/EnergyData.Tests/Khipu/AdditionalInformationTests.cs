@@ -1,0 +1,145 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using EnergyData.Callbacks;
+using EnergyData.Khipu;
+using EnergyData.Tests.Http;
+using Xunit;
+
+namespace EnergyData.Tests.Khipu;
+
+/// <summary>
+/// The envelope's AdditionalInformation ("puede utilizarse para ... indicando que el campo Data está incompleto") on
+/// every CEN and TGR row of that answer, as Enel rows carry it. The documents write it after Data, so the rows that
+/// stream while Data is read must still carry it; each CEN page carries its own answer's.
+/// </summary>
+public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
+{
+    private const string Incomplete = "Data incompleta: el sitio no respondió para algunos casos.";
+    private const string TgrData = """{"Resolutions":[{"ResolutionId":5001,"Debts":[{"Form":21},{"Form":22}],"Instalments":[{"Number":1}]},{"ResolutionId":5002}]}""";
+
+    private readonly HttpClient http = new();
+    private ScriptedServer khipu = null!;
+
+    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await khipu.DisposeAsync();
+        Dispose();
+    }
+
+    public void Dispose() => http.Dispose();
+
+    [Fact]
+    public async Task Cen_rows_carry_the_additional_information_of_their_own_page()
+    {
+        // Three rows in pages of two: page 0 streams (its note comes after its rows), page 1 is fetched whole and has none.
+        khipu.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\""));
+        khipu.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", "null"));
+
+        var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
+
+        Assert.Equal(new (string?, string?)[] { ("op-p0", Incomplete), ("op-p0", Incomplete), ("op-p1", null) }, rows.Select(row => (row.OperationId, row.AdditionalInformation)));
+        Assert.Equal(2, khipu.RequestCount);
+    }
+
+    [Fact]
+    public async Task A_later_cen_page_carries_its_own_additional_information()
+    {
+        khipu.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", "null"));
+        khipu.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", $"\"{Incomplete}\""));
+
+        var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
+
+        Assert.Equal(new string?[] { null, null, Incomplete }, rows.Select(row => row.AdditionalInformation));
+    }
+
+    [Fact]
+    public async Task An_item_field_named_AdditionalInformation_is_kept_apart_from_the_envelopes()
+    {
+        // Neither hidden behind the envelope's value nor taken for it: the item's goes under Item. (twice, if the item
+        // also has an Item object with such a field).
+        khipu.Enqueue(200, CenPage("op-i", """[{"Caso":1,"additionalInformation":"the item's own"},{"Caso":2,"AdditionalInformation":"second","Item":{"AdditionalInformation":"nested"}}]""", $"\"{Incomplete}\"", total: 2));
+
+        var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
+
+        Assert.All(rows, row => Assert.Equal(Incomplete, row.AdditionalInformation));
+        Assert.Equal(
+            new KeyValuePair<string, object?>[] { new("Caso", 1m), new("Item.additionalInformation", "the item's own") },
+            rows[0].GetFields());
+        Assert.Equal(
+            new KeyValuePair<string, object?>[] { new("Caso", 2m), new("Item.Item.AdditionalInformation", "second"), new("Item.AdditionalInformation", "nested") },
+            rows[1].GetFields());
+        Assert.DoesNotContain(rows.SelectMany(row => row.GetFields()), field => string.Equals(field.Key, "AdditionalInformation", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Tgr_resolutions_debts_and_instalments_carry_the_additional_information()
+    {
+        // The document's order: OperationId, Status, Data, then AdditionalInformation.
+        khipu.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{TgrData}},"AdditionalInformation":"{{Incomplete}}","Error":null,"LifeSpan":null}""");
+
+        var resolutions = await CollectAsync(Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None));
+
+        Assert.Equal(2, resolutions.Count);
+        Assert.All(resolutions, resolution => Assert.Equal(Incomplete, resolution.AdditionalInformation));
+        var debts = resolutions.SelectMany(resolution => KhipuClient.Expand(resolution, TgrDetail.Debt)).Cast<TgrDebt>().ToList();
+        var instalments = resolutions.SelectMany(resolution => KhipuClient.Expand(resolution, TgrDetail.Instalment)).Cast<TgrInstalment>().ToList();
+        Assert.Equal(2, debts.Count);
+        Assert.Single(instalments);
+        Assert.All(debts, debt => Assert.Equal(Incomplete, debt.AdditionalInformation));
+        Assert.All(instalments, instalment => Assert.Equal(Incomplete, instalment.AdditionalInformation));
+    }
+
+    [Fact]
+    public async Task Delivered_cen_and_tgr_results_carry_the_additional_information()
+    {
+        var cen = await MapCallbackAsync(
+            new PendingOperation
+            {
+                OperationId = "op-dc",
+                ServicePath = KhipuServices.CenNonconformities,
+                InputIdentifier = "76999999",
+                RequestInputs = { ["FechaCreacionDelCasoDesde"] = "11/14/2019", ["FechaCreacionDelCasoHasta"] = "11/05/2025", ["Filas"] = "2", ["Paginas"] = "0" },
+            },
+            CenPage("op-dc", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\"", total: 2));
+        var tgr = await MapCallbackAsync(
+            new PendingOperation { OperationId = "op-dt", ServicePath = KhipuServices.TgrExpiredAgreements, RequestInputs = { [RequestInputText.DetailKey] = "Debt" } },
+            $$"""{"OperationId":"op-dt","Status":"OK","Data":{{TgrData}},"AdditionalInformation":"{{Incomplete}}","Error":null,"LifeSpan":null}""");
+
+        Assert.Equal(2, cen.Count);
+        Assert.All(cen.Cast<CenNonconformity>(), row => Assert.Equal(Incomplete, row.AdditionalInformation));
+        Assert.Equal(2, tgr.Count);
+        Assert.All(tgr.Cast<TgrDebt>(), debt => Assert.Equal(Incomplete, debt.AdditionalInformation));
+    }
+
+    private static string CenPage(string operationId, string items, string additionalInformation, int total = 3) =>
+        $$$"""{"OperationId":"{{{operationId}}}","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":{{{total}}},"Disconformidades":{{{items}}}}},"AdditionalInformation":{{{additionalInformation}}},"Error":null,"LifeSpan":null}""";
+
+    private static CenQuery CenQuery() => new() { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 2 };
+
+    private static async Task<IReadOnlyList<object>> MapCallbackAsync(PendingOperation operation, string body)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(body));
+        return await KhipuClient.MapCallbackResultAsync(operation, stream, null, CancellationToken.None);
+    }
+
+    private static async Task<List<T>> CollectAsync<T>(IAsyncEnumerable<T> source)
+    {
+        var list = new List<T>();
+        await foreach (var item in source)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
+}
