@@ -231,7 +231,7 @@ public sealed partial class NeuClient
         MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (item, _) =>
         {
             var f = new NeuFields(item);
-            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Int("days") };
+            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") };
         }, cancellationToken);
 
     /// <summary>

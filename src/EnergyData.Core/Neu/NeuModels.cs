@@ -356,7 +356,11 @@ public sealed class NeuBillOverdue
 
     public DateTime? DueDate { get; set; }
 
-    public int? Days { get; set; }
+    /// <summary>
+    /// Days in arrears: a number in the document (<c>"days": number</c>), so a fraction is kept (12.5); a whole number
+    /// still shows, and exports, as 12.
+    /// </summary>
+    public double? Days { get; set; }
 }
 
 /// <summary>A consumption notification.</summary>

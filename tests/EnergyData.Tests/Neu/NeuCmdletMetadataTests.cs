@@ -43,6 +43,17 @@ public sealed class NeuCmdletMetadataTests
         Assert.Equal(true, Module.Cmdlet(name).Named["SupportsPaging"]);
     }
 
+    [Fact]
+    public void Days_overdue_is_a_floating_point_number_as_the_document_gives_it()
+    {
+        // "days": number in the document; as an int, 12.5 became $null.
+        var output = Assert.Single(Module.Cmdlet("Get-NeuBillOverdue").OutputTypes);
+        var days = output.GetProperty("Days")!.PropertyType;
+
+        Assert.Equal("System.Nullable`1", days.GetGenericTypeDefinition().FullName);
+        Assert.Equal("System.Double", days.GetGenericArguments()[0].FullName);
+    }
+
     [Theory]
     [InlineData("Get-NeuConsumption", "AccountId", "id_account")]
     [InlineData("Get-NeuConsumption", "ServiceId", "id_service")]

@@ -61,6 +61,27 @@ public sealed class NeuResponseShapeTests
         Assert.Empty(interactions);
     }
 
+    /// <summary>
+    /// The document gives <c>"days": number</c>: a fraction is kept (it was read as a whole number, so 12.5 gave an
+    /// empty Days), a number written as text is read as every other NEU number is, and a whole number stays 12 when
+    /// written out (Export-Csv converts with the invariant culture).
+    /// </summary>
+    [Theory]
+    [InlineData("12.5", 12.5, "12.5")]
+    [InlineData("\"7\"", 7.0, "7")]
+    [InlineData("12", 12.0, "12")]
+    public async Task Days_overdue_are_any_number_the_document_allows(string days, double expected, string written)
+    {
+        var handler = new StubNeuHandler(_ => "[{\"id_bill\":\"F-1\",\"due_date\":\"2021-04-16T00:00:00\",\"days\":" + days + "}]");
+
+        var overdue = Assert.Single(await handler.CreateClient().GetBillsOverdueAsync(null, CancellationToken.None).ToListAsync());
+
+        Assert.Equal("F-1", overdue.BillId);
+        Assert.Equal(new DateTime(2021, 4, 16), overdue.DueDate);
+        Assert.Equal<double?>(expected, overdue.Days);
+        Assert.Equal(written, overdue.Days!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task A_bills_page_with_null_data_ends_the_paging_without_a_row()
     {
