@@ -15,6 +15,8 @@ namespace EnergyData.Tests.Neu;
 /// <summary>Shapes a server built from the document may send that the emulator does not: null lists, ids as 41.0.</summary>
 public sealed class NeuResponseShapeTests
 {
+    private const string Service282 = "{\"id_service\":282,\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"type_service\":\"Energía\",\"name\":\"Casa principal\",\"address\":\"Calle 10\"}";
+    private const string Service450 = "{\"id_service\":450,\"id_account\":42,\"account_name\":\"Cuenta Sur\",\"type_service\":\"Energía\",\"name\":\"Bodega\",\"address\":\"Calle 5 Sur\"}";
     private const string Reading = "{\"id_service\":450,\"name\":\"Bodega\",\"date\":\"2021-04-01T00:00:00\",\"cons\":1.5}";
 
     [Fact]
@@ -80,6 +82,35 @@ public sealed class NeuResponseShapeTests
         Assert.Equal(new DateTime(2021, 4, 16), overdue.DueDate);
         Assert.Equal<double?>(expected, overdue.Days);
         Assert.Equal(written, overdue.Days!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The list of every service is read as the accounts list is: an array, a data list, or one object.</summary>
+    [Theory]
+    [InlineData("[" + Service282 + "," + Service450 + "]", new long[] { 282, 450 })]
+    [InlineData("{\"data\":[" + Service282 + "," + Service450 + "]}", new long[] { 282, 450 })]
+    [InlineData(Service450, new long[] { 450 })]
+    [InlineData("[]", new long[0])]
+    public async Task Every_service_is_read_from_an_array_a_data_list_or_one_object(string json, long[] expected)
+    {
+        var handler = new StubNeuHandler(_ => json);
+
+        var services = await handler.CreateClient().GetServicesAsync(null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(expected, services.Select(service => service.ServiceId!.Value));
+        Assert.All(services, service => Assert.NotNull(service.AccountId));
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(("GET", StubNeuHandler.BaseUri + "services/", (string?)null), request);
+    }
+
+    [Fact]
+    public async Task The_services_route_can_be_overridden_like_every_route()
+    {
+        var handler = new StubNeuHandler(_ => "[" + Service282 + "]");
+
+        var services = await handler.CreateClient(new Dictionary<string, string?> { ["Services"] = "POST v2/services/list" }).GetServicesAsync(null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(282, Assert.Single(services).ServiceId);
+        Assert.Equal(("POST", StubNeuHandler.BaseUri + "v2/services/list"), (handler.Requests.Single().Method, handler.Requests.Single().Uri));
     }
 
     [Fact]
