@@ -126,6 +126,72 @@ Describe 'Account to consumption to CSV' {
     }
 }
 
+Describe 'Get-NeuService' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'lists every service of the user when called without arguments, without prompting' {
+        # -Id was mandatory in the default set: this call prompted for it (and failed in a non-interactive host).
+        $services = Get-NeuService
+        ($services | Select-Object -ExpandProperty ServiceId) | Should -Be @(282, 283, 450)
+        ($services | Select-Object -ExpandProperty AccountId) | Should -Be @(41, 41, 42)
+        $stats = Get-EmulatorStat -Emulator $script:Emulator
+        $stats.byPath.'neu/services' | Should -Be 1
+        $stats.requests | Should -Be 1
+    }
+
+    It 'takes piped services by -Id, though they carry an AccountId too' {
+        # The default set is tried first for each piped object, and -Id is in it: -AccountId is never reached.
+        $services = Get-NeuAccount -Id 41 -ExpandService | Get-NeuService -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -BeNullOrEmpty
+        ($services | Select-Object -ExpandProperty ServiceId) | Should -Be @(282, 283)
+        $stats = Get-EmulatorStat -Emulator $script:Emulator
+        $stats.byPath.'neu/services/282' | Should -Be 1
+        $stats.byPath.'neu/services/283' | Should -Be 1
+        [int]$stats.byPath.'neu/services' | Should -Be 0
+    }
+
+    It 'takes piped accounts by -AccountId' {
+        $services = Get-NeuAccount | Get-NeuService
+        ($services | Select-Object -ExpandProperty ServiceId) | Should -Be @(282, 283, 450)
+        $stats = Get-EmulatorStat -Emulator $script:Emulator
+        $stats.byPath.'neu/accounts/41' | Should -Be 1
+        $stats.byPath.'neu/accounts/42' | Should -Be 1
+        [int]$stats.byPath.'neu/services' | Should -Be 0
+    }
+
+    It 'takes ids by value and from a CSV id_service column' {
+        $fromValues = 450, 282 | Get-NeuService
+        ($fromValues | Select-Object -ExpandProperty ServiceId) | Should -Be @(450, 282)
+        $csv = Join-Path $TestDrive 'services.csv'
+        @('id_service,id_account', '283,41') | Set-Content -Path $csv
+        $fromCsv = @(Import-Csv $csv | Get-NeuService)
+        $fromCsv | Should -HaveCount 1
+        $fromCsv[0].ServiceId | Should -Be 283
+        [int](Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/accounts/41' | Should -Be 0
+    }
+
+    It 'refuses a piped service whose ServiceId is empty instead of listing every service' {
+        $rows = [pscustomobject]@{ ServiceId = $null; AccountId = 41 } | Get-NeuService -ErrorVariable failures -ErrorAction SilentlyContinue
+        $rows | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+        $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
+        (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
+    }
+
+    It 'follows an override of the Services route' {
+        $connection = Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -NeuRoute @{ Services = 'GET services/?scope=all' } -PassThru
+        try {
+            @(Get-NeuService -Connection $connection) | Should -HaveCount 3
+            (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/services' | Should -Be 1
+            (Get-NeuRoute -Connection $connection -Name Services).Source | Should -Be 'Override'
+        }
+        finally {
+            Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
+        }
+    }
+}
+
 Describe 'Get-NeuFrontierConsumption' {
     BeforeEach { Reset-Emulator -Emulator $script:Emulator }
 
@@ -206,7 +272,7 @@ Describe 'Routes and the token' {
 
     It 'lists the route table and marks the three confirmed routes' {
         $routes = Get-NeuRoute
-        $routes.Count | Should -Be 15
+        $routes.Count | Should -Be 16
         ($routes | Where-Object Confirmed).Name | Sort-Object | Should -Be @('BillsOverdue', 'Consumption', 'FrontierConsumption')
     }
 

@@ -27,7 +27,8 @@ public static partial class NeuEndpoints
         routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
         routes.MapGet("/neu/v2/accounts", context => Guarded(context, state, () => Accounts(context, null)));
         routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, Id(context))));
-        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context)));
+        routes.MapGet("/neu/services/", context => Guarded(context, state, () => Services(context, QueryId(context))));
+        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context, Id(context))));
         routes.MapPost("/neu/pqrs/", context => Guarded(context, state, () => Pqrs(context, state)));
         routes.MapPost("/neu/data/consumption/", context => Guarded(context, state, () => Consumption(context, state)));
         routes.MapPost("/neu/v2/data/consumption", context => Guarded(context, state, () => Consumption(context, state)));
@@ -208,24 +209,49 @@ public static partial class NeuEndpoints
         });
     }
 
-    private static Task Service(HttpContext context)
+    private static Task Service(HttpContext context, long id)
     {
-        if (NeuData.Service(Id(context)) is not { } service)
+        if (NeuData.Service(id) is not { } service)
         {
             return Error(context, 404, "Servicio no encontrado.");
         }
 
+        return Json(context, writer => WriteService(writer, service));
+    }
+
+    /// <summary>
+    /// Every service of the user (all accounts' services: the emulator has one user), each in the shape of one service;
+    /// with an id in the query, that service, as services/{id}/ answers it (the document does not say where the id goes).
+    /// </summary>
+    private static Task Services(HttpContext context, long? id)
+    {
+        if (id is { } wanted)
+        {
+            return Service(context, wanted);
+        }
+
         return Json(context, writer =>
         {
-            writer.WriteStartObject();
-            writer.WriteNumber("id_service", service.Id);
-            writer.WriteNumber("id_account", service.AccountId);
-            writer.WriteString("account_name", service.AccountName);
-            writer.WriteString("type_service", service.Type);
-            writer.WriteString("name", service.Name);
-            writer.WriteString("address", service.Address);
-            writer.WriteEndObject();
+            writer.WriteStartArray();
+            foreach (var service in NeuData.AllServices)
+            {
+                WriteService(writer, service);
+            }
+
+            writer.WriteEndArray();
         });
+    }
+
+    private static void WriteService(Utf8JsonWriter writer, NeuServiceData service)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("id_service", service.Id);
+        writer.WriteNumber("id_account", service.AccountId);
+        writer.WriteString("account_name", service.AccountName);
+        writer.WriteString("type_service", service.Type);
+        writer.WriteString("name", service.Name);
+        writer.WriteString("address", service.Address);
+        writer.WriteEndObject();
     }
 
     private static async Task Pqrs(HttpContext context, EmulatorState state)

@@ -125,6 +125,15 @@ public sealed partial class NeuClient
         return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (item, _) => MapService(item, null, null), cancellationToken);
     }
 
+    /// <summary>
+    /// Every service of the token's user: the document's service id is optional, and its section offers "cada uno de
+    /// los servicios que pertenecen al usuario". One request of the Services route; the answer is read as the
+    /// accounts list is (a JSON array, an object with a <c>data</c> array, or one service object), each item in the
+    /// shape of one service.
+    /// </summary>
+    public IAsyncEnumerable<NeuService> GetServicesAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
+        MapAsync(Routes[NeuRouteNames.Services], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapService(item, null, null), cancellationToken);
+
     public IAsyncEnumerable<NeuPqrs> GetPqrsAsync(DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
@@ -240,7 +249,7 @@ public sealed partial class NeuClient
         MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (item, _) =>
         {
             var f = new NeuFields(item);
-            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Int("days") };
+            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") };
         }, cancellationToken);
 
     /// <summary>

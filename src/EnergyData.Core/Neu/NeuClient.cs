@@ -445,8 +445,9 @@ public sealed partial class NeuClient
         trace?.Verbose($"NEU {route.Name}: page {page} has the same rows as page {previousPage} (the same number of rows, first row and last row); its rows are written because the server's maxPage, nextPage or total counts that page. A server that ignores the page number would answer the same way.");
 
     /// <summary>
-    /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends; without them,
-    /// <see cref="NeuPagingMode.UntilEmpty"/> asks for the next page until one comes back empty. A page the server's
+    /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends (with nextPage
+    /// but no maxPage, until a page without items); without them, <see cref="NeuPagingMode.UntilEmpty"/> asks for the
+    /// next page until one comes back empty. A page the server's
     /// paging fields count (<see cref="NeuPageInfo.Counts"/>) is written whatever its rows: the document's own example
     /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
     /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
@@ -574,7 +575,10 @@ public sealed partial class NeuClient
             }
             else if (info.HasNextPage)
             {
-                next = info.NextPage is { } n && n > page ? n : null;
+                // Without maxPage, nextPage alone does not bound the pages: a server that answers every page past its
+                // last rows with an empty list and nextPage n+1 would be asked for pages until MaxPages. A page without
+                // items ends them, as it does on the UntilEmpty path (maxPage, when sent, is trusted instead: above).
+                next = info.ItemCount > 0 && info.NextPage is { } n && n > page ? n : null;
             }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
@@ -604,12 +608,11 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Whether an object has fields of its own besides paging fields, counting only fields with a value: a null one
-    /// says nothing. So <c>"data": null</c> beside paging fields is an empty list envelope, and the due-date answer in
-    /// the document's flat shape with no bills (<c>{"nextPage":null,"maxPage":0,"total":0,"service":null,...}</c>)
+    /// Whether an element is an object with nothing but paging fields and null values: paging, not an item. A null
+    /// field says nothing, so <c>"data": null</c> beside paging fields is an empty list envelope, and the due-date
+    /// answer in the document's flat shape with no bills (<c>{"nextPage":null,"maxPage":0,"total":0,"service":null,...}</c>)
     /// is an empty page, not one row with every field null.
     /// </summary>
-    /// <summary>An object with nothing but paging fields and null values: paging, not an item.</summary>
     private static bool IsPagingOnly(JsonElement element)
     {
         if (element.ValueKind != JsonValueKind.Object)

@@ -21,7 +21,7 @@ public sealed class NeuAccount
     public string? ServiceIds { get; set; }
 }
 
-/// <summary>One service (id_service, type_service, name, address) with its account: from accounts or from services/{id}.</summary>
+/// <summary>One service (id_service, type_service, name, address) with its account: from accounts, from services/ or from services/{id}/.</summary>
 public sealed class NeuService
 {
     /// <summary>Null when NEU sent no usable id (never 0, which a follow-up request would send as an id).</summary>
@@ -356,7 +356,11 @@ public sealed class NeuBillOverdue
 
     public DateTime? DueDate { get; set; }
 
-    public int? Days { get; set; }
+    /// <summary>
+    /// Days in arrears: a number in the document (<c>"days": number</c>), so a fraction is kept (12.5); a whole number
+    /// still shows, and exports, as 12.
+    /// </summary>
+    public double? Days { get; set; }
 }
 
 /// <summary>A consumption notification.</summary>

@@ -13,6 +13,7 @@ public static class NeuRouteNames
 {
     public const string Accounts = "Accounts";
     public const string Account = "Account";
+    public const string Services = "Services";
     public const string Service = "Service";
     public const string Pqrs = "Pqrs";
     public const string Consumption = "Consumption";
@@ -120,6 +121,7 @@ public sealed class NeuRouteTable
     [
         new(NeuRouteNames.Accounts, "GET", "accounts/", confirmed: false, isOverride: false),
         new(NeuRouteNames.Account, "GET", "accounts/{id}/", confirmed: false, isOverride: false),
+        new(NeuRouteNames.Services, "GET", "services/", confirmed: false, isOverride: false),
         new(NeuRouteNames.Service, "GET", "services/{id}/", confirmed: false, isOverride: false),
         new(NeuRouteNames.Pqrs, "POST", "pqrs/", confirmed: false, isOverride: false),
         new(NeuRouteNames.Consumption, "POST", "data/consumption/", confirmed: true, isOverride: false),

@@ -1,10 +1,17 @@
+using System.Linq;
 using System.Management.Automation;
 using EnergyData.Neu;
 using EnergyData.Pipeline;
 
 namespace EnergyData.Commands;
 
-/// <summary>Get-NeuService: services by id, or every service of the accounts piped in.</summary>
+/// <summary>Get-NeuService: every service of the user, services by id, or every service of the accounts piped in.</summary>
+/// <remarks>
+/// The list of every service is the default set without -Id, as Get-NeuAccount lists every account, rather than a set of
+/// its own: the binder tries the default set first for each piped object, so it must be the set whose -Id binds a
+/// ServiceId. A NeuService (or a Get-NeuAccount -ExpandService row) carries an AccountId too; with an id-less default
+/// set, -Id and -AccountId would both bind at the same stage and the input would fail as ambiguous.
+/// </remarks>
 [Cmdlet(VerbsCommon.Get, "NeuService", DefaultParameterSetName = ByIdSet)]
 [OutputType(typeof(NeuService))]
 public sealed class GetNeuServiceCommand : NeuCmdlet
@@ -12,11 +19,11 @@ public sealed class GetNeuServiceCommand : NeuCmdlet
     private const string ByIdSet = "ById";
     private const string ByAccountSet = "ByAccount";
 
-    /// <summary>Service ids (id_service).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    /// <summary>Service ids (id_service); every service of the user when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [Alias("ServiceId", "id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    public long[] Id { get; set; } = [];
+    public long[]? Id { get; set; }
 
     /// <summary>Every service of these accounts (what Get-NeuAccount passes down the pipeline).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByAccountSet)]
@@ -36,9 +43,18 @@ public sealed class GetNeuServiceCommand : NeuCmdlet
             return;
         }
 
-        foreach (var id in Id)
+        // A piped service whose ServiceId is $null binds $null here: that input's error, not a listing of every service.
+        if (IsBoundToNull(nameof(Id)))
         {
-            Submit(id, context => context.WriteAllAsync(Neu.GetServiceAsync(id, context, context.CancellationToken)));
+            return;
+        }
+
+        var ids = Id is null ? new long?[] { null } : Id.Select(id => (long?)id).ToArray();
+        foreach (var id in ids)
+        {
+            Submit(id, context => context.WriteAllAsync(id is { } one
+                ? Neu.GetServiceAsync(one, context, context.CancellationToken)
+                : Neu.GetServicesAsync(context, context.CancellationToken)));
         }
     }
 }

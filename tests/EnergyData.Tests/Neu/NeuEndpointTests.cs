@@ -71,6 +71,22 @@ public sealed class NeuEndpointTests : IDisposable
     }
 
     [Fact]
+    public async Task Every_service_of_the_user_is_listed_from_the_services_route_with_its_account()
+    {
+        // The document's service id is optional: without one, every service of the user (GET services/ by default).
+        var services = await client.GetServicesAsync(trace, CancellationToken.None).ToListAsync();
+
+        Assert.Equal([282L, 283L, 450L], services.Select(service => service.ServiceId!.Value));
+        Assert.Equal([41L, 41L, 42L], services.Select(service => service.AccountId!.Value));
+        Assert.Equal("Cuenta Sur", services[2].AccountName);
+        Assert.Equal("Bodega", services[2].Name);
+        Assert.Equal("Energía", services[2].ServiceType);
+        Assert.Equal("Calle 5 Sur # 50-30, Envigado", services[2].Address);
+        Assert.Equal(1, server.State.Counters.For("neu/services/"));
+        Assert.Equal(1, server.State.Counters.Total);
+    }
+
+    [Fact]
     public async Task An_unknown_service_is_a_NeuException_with_the_status_and_route()
     {
         var error = await Assert.ThrowsAsync<NeuException>(() => client.GetServiceAsync(999, trace, CancellationToken.None).ToListAsync());

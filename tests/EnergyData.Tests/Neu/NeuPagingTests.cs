@@ -183,6 +183,32 @@ public sealed class NeuPagingTests
         Assert.Contains(trace.VerboseLines, line => line.Contains("MaxPages", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// A server that sends nextPage but no maxPage and answers every page after its last rows with an empty list whose
+    /// nextPage moves on: the empty page ends the pages. It was followed, page after page, until MaxPages (10,000 by
+    /// default; lowered here only so that the old behaviour fails quickly).
+    /// </summary>
+    [Theory]
+    [InlineData("Notifications")]
+    [InlineData("Bills")]
+    public async Task An_empty_page_ends_the_pages_when_the_server_sends_nextPage_without_maxPage(string endpoint)
+    {
+        var pages = new PagedServer(
+            page => (200, page == 1
+                ? "{\"nextPage\":2,\"data\":[{\"id_bill\":9000,\"date\":\"2021-04-01T00:00:00\",\"title\":\"uno\"}]}"
+                : $"{{\"nextPage\":{page + 1},\"data\":[]}}"),
+            pageField: endpoint == "Bills" ? "Page" : "PageNumber");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = new NeuClient(TestClients.Create(TestClients.FastOptions()), server.BaseUri, NeuRouteTable.Create(null), options: new NeuClientOptions { MaxPages = 50 });
+
+        var rows = endpoint == "Bills"
+            ? (await client.GetBillsAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync()).Count
+            : (await client.GetNotificationsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync()).Count;
+
+        Assert.Equal(1, rows);
+        Assert.InRange(pages.Requested.Count, 1, 2);
+    }
+
     [Fact]
     public async Task Due_dates_with_identical_rows_on_every_counted_page_are_all_written()
     {

@@ -15,6 +15,8 @@ namespace EnergyData.Tests.Neu;
 /// <summary>Shapes a server built from the document may send that the emulator does not: null lists, ids as 41.0.</summary>
 public sealed class NeuResponseShapeTests
 {
+    private const string Service282 = "{\"id_service\":282,\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"type_service\":\"Energía\",\"name\":\"Casa principal\",\"address\":\"Calle 10\"}";
+    private const string Service450 = "{\"id_service\":450,\"id_account\":42,\"account_name\":\"Cuenta Sur\",\"type_service\":\"Energía\",\"name\":\"Bodega\",\"address\":\"Calle 5 Sur\"}";
     private const string Reading = "{\"id_service\":450,\"name\":\"Bodega\",\"date\":\"2021-04-01T00:00:00\",\"cons\":1.5}";
 
     [Fact]
@@ -59,6 +61,56 @@ public sealed class NeuResponseShapeTests
 
         Assert.Empty(notifications);
         Assert.Empty(interactions);
+    }
+
+    /// <summary>
+    /// The document gives <c>"days": number</c>: a fraction is kept (it was read as a whole number, so 12.5 gave an
+    /// empty Days), a number written as text is read as every other NEU number is, and a whole number stays 12 when
+    /// written out (Export-Csv converts with the invariant culture).
+    /// </summary>
+    [Theory]
+    [InlineData("12.5", 12.5, "12.5")]
+    [InlineData("\"7\"", 7.0, "7")]
+    [InlineData("12", 12.0, "12")]
+    public async Task Days_overdue_are_any_number_the_document_allows(string days, double expected, string written)
+    {
+        var handler = new StubNeuHandler(_ => "[{\"id_bill\":\"F-1\",\"due_date\":\"2021-04-16T00:00:00\",\"days\":" + days + "}]");
+
+        var overdue = Assert.Single(await handler.CreateClient().GetBillsOverdueAsync(null, CancellationToken.None).ToListAsync());
+
+        Assert.Equal("F-1", overdue.BillId);
+        Assert.Equal(new DateTime(2021, 4, 16), overdue.DueDate);
+        Assert.Equal<double?>(expected, overdue.Days);
+        Assert.Equal(written, overdue.Days!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The list of every service is read as the accounts list is: an array, a data list, or one object.</summary>
+    [Theory]
+    [InlineData("[" + Service282 + "," + Service450 + "]", new long[] { 282, 450 })]
+    [InlineData("{\"data\":[" + Service282 + "," + Service450 + "]}", new long[] { 282, 450 })]
+    [InlineData(Service450, new long[] { 450 })]
+    [InlineData("[]", new long[0])]
+    public async Task Every_service_is_read_from_an_array_a_data_list_or_one_object(string json, long[] expected)
+    {
+        var handler = new StubNeuHandler(_ => json);
+
+        var services = await handler.CreateClient().GetServicesAsync(null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(expected, services.Select(service => service.ServiceId!.Value));
+        Assert.All(services, service => Assert.NotNull(service.AccountId));
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal(("GET", StubNeuHandler.BaseUri + "services/", (string?)null), request);
+    }
+
+    [Fact]
+    public async Task The_services_route_can_be_overridden_like_every_route()
+    {
+        var handler = new StubNeuHandler(_ => "[" + Service282 + "]");
+
+        var services = await handler.CreateClient(new Dictionary<string, string?> { ["Services"] = "POST v2/services/list" }).GetServicesAsync(null, CancellationToken.None).ToListAsync();
+
+        Assert.Equal(282, Assert.Single(services).ServiceId);
+        Assert.Equal(("POST", StubNeuHandler.BaseUri + "v2/services/list"), (handler.Requests.Single().Method, handler.Requests.Single().Uri));
     }
 
     [Fact]

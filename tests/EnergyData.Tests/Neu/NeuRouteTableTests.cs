@@ -16,7 +16,7 @@ public sealed class NeuRouteTableTests
     {
         var routes = NeuRouteTable.Default.Describe();
 
-        Assert.Equal(15, routes.Count);
+        Assert.Equal(16, routes.Count);
         Assert.All(routes, route => Assert.Equal("Default", route.Source));
         var confirmed = routes.Where(route => route.Confirmed).Select(route => route.Method + " " + route.Path).OrderBy(text => text, StringComparer.Ordinal).ToList();
         Assert.Equal(["GET bills/overdue/", "POST data/consumption/", "POST ddv/consumption"], confirmed);

@@ -233,7 +233,7 @@ public sealed class NeuSessionTests
         using var connection = EnergyDataConnection.Create(new ConnectionSettings { KhipuApiKey = "k".ToSecureStringForTest() });
 
         Assert.Throws<NotConnectedException>(() => connection.GetNeuClient());
-        Assert.Equal(15, connection.GetNeuRoutes().Describe().Count);
+        Assert.Equal(16, connection.GetNeuRoutes().Describe().Count);
     }
 
     public static TheoryData<string, Func<NeuClient, Task>> InvalidInputs => new()
