@@ -112,12 +112,15 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).requests | Should -Be 0
     }
 
-    It 'does not hold an empty AccountId against the next piped object, which has none' {
-        # MyInvocation.BoundParameters keeps what the first object bound; the second asks for every account.
-        $rows = [pscustomobject]@{ AccountId = $null }, [pscustomobject]@{ Note = 'all' } | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
-        $failures | Should -HaveCount 1
-        $failures[0].Exception.Message | Should -BeLike "*'Id' must not be empty*"
-        @($rows).Count | Should -BeGreaterThan 1
+    It 'refuses an empty AccountId, and an object with no id is PowerShell''s binding error, not a list of every account' {
+        # -Id is the only parameter that takes pipeline input: an object without an id property binds nothing, so the
+        # binder reports it (InputObjectNotBound) and ProcessRecord never runs for it.
+        $rows = [pscustomobject]@{ AccountId = $null }, [pscustomobject]@{ Note = 'all' }, [pscustomobject]@{ AccountId = 41 } |
+            Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 2
+        @($failures | Where-Object { $_.Exception.Message -like "*'Id' must not be empty*" }) | Should -HaveCount 1
+        @($failures | Where-Object { $_.FullyQualifiedErrorId -like 'InputObjectNotBound*' }) | Should -HaveCount 1
+        @($rows).AccountId | Should -Be 41
     }
 
     It 'refuses a range that ends before it starts without sending anything' {
