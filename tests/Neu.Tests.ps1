@@ -80,6 +80,14 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 1
     }
 
+    It 'refuses -AccountId $null (an unset variable) instead of reading every service' {
+        $unset = $null
+        Get-NeuConsumption -AccountId $unset -From 2025-01-01 -To 2025-01-03 -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike "*'AccountId' or 'ServiceId' is required*"
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+
     It 'reports an input that names neither an account nor services, and still runs the others' {
         $inputs = @(
             [pscustomobject]@{ AccountId = 42; From = '2025-01-01'; To = '2025-01-03' }

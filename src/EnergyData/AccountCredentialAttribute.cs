@@ -13,7 +13,8 @@ namespace EnergyData.Commands;
 /// fails under -NonInteractive; and it throws on any other object, which at the by-value stage the binder reports as the
 /// input's error instead of trying the input's properties. Here any other object is a PSInvalidCastException, which the
 /// binder takes as "not this parameter's type" at the by-value stage and goes on to bind the object's properties by
-/// name, so a row with an AccountCredential property (or without one) binds as the help says.
+/// name, so a row with an AccountCredential property binds as the help says (a row that binds no parameter at all is
+/// PowerShell's own InputObjectNotBound error for that row).
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class AccountCredentialAttribute : ArgumentTransformationAttribute

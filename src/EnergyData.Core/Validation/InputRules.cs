@@ -204,17 +204,18 @@ public static class InputRules
             throw new ParameterValidationException(parameterName, "must be an absolute URI", $"'{value.OriginalString}' is relative.");
         }
 
+        // First, so that no later message can show a password written into the address.
+        if (!string.IsNullOrEmpty(value.UserInfo))
+        {
+            throw new ParameterValidationException(parameterName, "must not contain user information; pass credentials to Connect-EnergyData instead");
+        }
+
         if (value.Scheme != Uri.UriSchemeHttps && !(value.Scheme == Uri.UriSchemeHttp && (allowUnencrypted || IsLoopback(value))))
         {
             throw new ParameterValidationException(
                 parameterName,
-                "must use https (plain http is accepted for a loopback address, or for any host with -AllowUnencryptedAuthentication)",
-                $"'{value.GetLeftPart(UriPartial.Authority)}' is not.");
-        }
-
-        if (!string.IsNullOrEmpty(value.UserInfo))
-        {
-            throw new ParameterValidationException(parameterName, "must not contain user information; pass credentials to Connect-EnergyData instead");
+                "must use https (plain http is accepted for a loopback address, or for any host with -AllowUnencryptedAuthentication or ENERGYDATA_ALLOW_UNENCRYPTED_AUTHENTICATION)",
+                $"'{value.Scheme}://{value.Authority}' is not.");
         }
     }
 

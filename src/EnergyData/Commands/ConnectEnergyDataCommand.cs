@@ -110,7 +110,11 @@ public sealed class ConnectEnergyDataCommand : PSCmdlet
             settings.NeuToken = NeuToken ?? settings.NeuToken;
             settings.KhipuBaseUri = KhipuBaseUri ?? settings.KhipuBaseUri;
             settings.NeuBaseUri = NeuBaseUri ?? settings.NeuBaseUri;
-            settings.AllowUnencryptedAuthentication |= AllowUnencryptedAuthentication.IsPresent;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(AllowUnencryptedAuthentication)))
+            {
+                // Given, it wins over ENERGYDATA_ALLOW_UNENCRYPTED_AUTHENTICATION either way (-AllowUnencryptedAuthentication:$false too).
+                settings.AllowUnencryptedAuthentication = AllowUnencryptedAuthentication.IsPresent;
+            }
             settings.NeuRouteFile = NeuRouteFile is null ? null : GetUnresolvedProviderPathFromPSPath(NeuRouteFile);
             settings.NeuRoutes = NeuRoute is null ? null : NeuRouteOverrides(NeuRoute);
             settings.Resilience.MaxRetryAttempts = MaxRetryCount;

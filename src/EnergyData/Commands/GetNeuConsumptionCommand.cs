@@ -78,7 +78,9 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
             Interval,
             From,
             To,
-            everyServiceWhenNeither: !MyInvocation.ExpectingInput);
+            // Only when neither id was written at all: -AccountId $null (an unset variable, a misspelt property) is
+            // given, and refused, not read as "every service".
+            everyServiceWhenNeither: !MyInvocation.ExpectingInput && !accountOnCommandLine && !servicesOnCommandLine);
         object? target = query.AccountId is { } accountId ? accountId : query.ServiceIds is { } serviceIds ? string.Join(",", serviceIds) : null;
 
         // The query is checked inside the operation, so an input that names neither an account nor services is that

@@ -59,7 +59,7 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
         }
 
         // It opens a listening port and may replace (and close) a receiver that stopped listening: -WhatIf shows that.
-        if (!ShouldProcess(options.Prefix ?? "a free loopback port", "Start the Khipu callback receiver"))
+        if (!ShouldProcess(Prefix ?? "a free loopback port", "Start the Khipu callback receiver"))
         {
             return;
         }

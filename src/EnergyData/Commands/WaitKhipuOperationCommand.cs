@@ -167,7 +167,13 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     {
         try
         {
-            return System.IO.Path.GetFullPath(SessionState.Path.GetUnresolvedProviderPathFromPSPath(path));
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                throw new ArgumentException($"'{path}' is on the {provider.Name} provider, not the file system.");
+            }
+
+            return System.IO.Path.GetFullPath(resolved);
         }
         catch (Exception exception) when (exception is ArgumentException or NotSupportedException or System.IO.IOException or SessionStateException or ProviderInvocationException)
         {

@@ -145,7 +145,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData(null, "an error without a Status")]
     [InlineData("", "an error without a Status")]
     [InlineData("PENDING", "Status 'PENDING' with an error")]
-    public async Task Without_status_ok_an_error_object_with_a_type_is_still_an_error_on_every_path(string? status, string described)
+    public async Task Without_status_ok_an_error_object_with_a_type_is_still_an_error_synchronously_and_when_delivered(string? status, string described)
     {
         // The older shape has no Status; any other value keeps the rule it had. Data comes after the Error, so it is skipped.
         var statusField = status is null ? string.Empty : ",\"Status\":\"" + status + "\"";

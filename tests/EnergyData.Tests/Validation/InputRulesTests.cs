@@ -175,6 +175,16 @@ public sealed class InputRulesTests
         Assert.Contains("'NeuBaseUri' must use https", ftp.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://user:secret@neu-mock:8080/")]
+    [InlineData("http://user:secret@127.0.0.1:8080/")]
+    public void A_password_in_a_plain_http_address_is_never_shown(string value)
+    {
+        var exception = Assert.Throws<ParameterValidationException>(() => InputRules.BaseUri(new Uri(value), "NeuBaseUri"));
+        Assert.Contains("must not contain user information", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_refusal_of_plain_http_names_the_switch_that_allows_it()
     {
