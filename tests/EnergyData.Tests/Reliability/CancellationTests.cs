@@ -57,15 +57,7 @@ public sealed class CancellationTests
         using var connection = ApiKeyConnection(server);
         using var cancellation = new CancellationTokenSource();
         var rows = 0;
-        var query = new CenQuery { RutDeudor = "76543210", From = new DateTime(2025, 1, 1), To = new DateTime(2025, 2, 1), AccountCredential = KhipuAccountCredential.FromUserName("u", "p".ToSecureString()) };
-
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, cancellation.Token))
-            {
-                Interlocked.Increment(ref rows);
-            }
-        });
+        var reading = ReadCenRowsAsync(connection, () => Interlocked.Increment(ref rows), cancellation.Token);
         await WaitUntilAsync(() => Volatile.Read(ref rows) == 2);
         var elapsed = await CancelAndMeasureAsync(cancellation, reading);
 
@@ -86,15 +78,7 @@ public sealed class CancellationTests
         using var connection = ApiKeyConnection(server);
         using var cancellation = new CancellationTokenSource();
         var rows = 0;
-        var query = new CenQuery { RutDeudor = "76543210", From = new DateTime(2025, 1, 1), To = new DateTime(2025, 2, 1), AccountCredential = KhipuAccountCredential.FromUserName("u", "p".ToSecureString()) };
-
-        var reading = Task.Run(async () =>
-        {
-            await foreach (var unused in connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, cancellation.Token))
-            {
-                Interlocked.Increment(ref rows);
-            }
-        });
+        var reading = ReadCenRowsAsync(connection, () => Interlocked.Increment(ref rows), cancellation.Token);
         await streaming.WaitForRequestsAsync(1);
         await Task.Delay(100);
         var elapsed = await CancelAndMeasureAsync(cancellation, reading);
@@ -102,6 +86,19 @@ public sealed class CancellationTests
         Assert.True(elapsed < ControlReturns, $"returned after {elapsed.TotalMilliseconds} ms");
         Assert.Equal(0, rows);
         await streaming.WaitForAllAbortedAsync();
+    }
+
+    /// <summary>Reads CEN rows on another task, calling <paramref name="onRow"/> for each, until the body ends or is cancelled.</summary>
+    private static Task ReadCenRowsAsync(EnergyDataConnection connection, Action onRow, CancellationToken cancellationToken)
+    {
+        var query = new CenQuery { RutDeudor = "76543210", From = new DateTime(2025, 1, 1), To = new DateTime(2025, 2, 1), AccountCredential = KhipuAccountCredential.FromUserName("u", "p".ToSecureString()) };
+        return Task.Run(async () =>
+        {
+            await foreach (var unused in connection.GetKhipuClient().GetCenNonconformitiesAsync(query, true, null, null, null, cancellationToken))
+            {
+                onRow();
+            }
+        }, CancellationToken.None);
     }
 
     [Fact]
