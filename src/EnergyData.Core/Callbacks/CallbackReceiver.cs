@@ -332,8 +332,11 @@ public sealed class CallbackReceiver : IDisposable
                 continue;
             }
 
+            // Whether it came before or after the stop is decided here, where the stop can see it (inFlight), not when
+            // its handler first runs: on a busy machine that can be after a stop that was already waiting for it.
+            var arrivedWhileStopping = Volatile.Read(ref stopped) != 0;
             await slots.WaitAsync().ConfigureAwait(false);
-            var task = Task.Run(() => HandleAsync(context));
+            var task = Task.Run(() => HandleAsync(context, arrivedWhileStopping));
             inFlight[task] = true;
             _ = task.ContinueWith(
                 finished =>
@@ -348,14 +351,14 @@ public sealed class CallbackReceiver : IDisposable
         }
     }
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpListenerContext context, bool arrivedWhileStopping)
     {
         Interlocked.Increment(ref counters.Received);
         var response = context.Response;
         var answered = false;
         try
         {
-            var (status, message) = await ProcessAsync(context.Request).ConfigureAwait(false);
+            var (status, message) = await ProcessAsync(context.Request, arrivedWhileStopping).ConfigureAwait(false);
             answered = true;
             var body = status == HttpStatusCode.OK ? AcceptedBody : Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { Status = "ERROR", Message = message }));
             response.StatusCode = (int)status;
@@ -385,7 +388,7 @@ public sealed class CallbackReceiver : IDisposable
         }
     }
 
-    private async Task<(HttpStatusCode Status, string Message)> ProcessAsync(HttpListenerRequest request)
+    private async Task<(HttpStatusCode Status, string Message)> ProcessAsync(HttpListenerRequest request, bool arrivedWhileStopping)
     {
         var segment = LastSegment(request.Url?.AbsolutePath);
         if (!FixedTimeEquals(secret, Encoding.UTF8.GetBytes(segment)))
@@ -400,7 +403,7 @@ public sealed class CallbackReceiver : IDisposable
             return ((HttpStatusCode)405, "Only POST is accepted.");
         }
 
-        if (Volatile.Read(ref stopped) != 0)
+        if (arrivedWhileStopping)
         {
             // Arrived while a stop waits for the deliveries before it: not read, not stored.
             Interlocked.Increment(ref counters.Abandoned);
