@@ -15,7 +15,19 @@ public sealed class ResilienceOptions
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromDays(1);
     private static readonly TimeSpan MinCircuitDuration = TimeSpan.FromMilliseconds(500);
 
-    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan DefaultTotalTimeout = TimeSpan.FromMinutes(10);
+    private TimeSpan? totalTimeout;
+
+    /// <summary>
+    /// The budget of one call, every attempt and wait included. Unless it is set, 10 minutes, or one attempt's
+    /// <see cref="AttemptTimeout"/> when that is longer: Connect-EnergyData -TimeoutSec accepts up to an hour, and a
+    /// user who allows one attempt an hour must not have it cut at 10 minutes (nor be refused).
+    /// </summary>
+    public TimeSpan TotalTimeout
+    {
+        get => totalTimeout ?? (AttemptTimeout > DefaultTotalTimeout ? AttemptTimeout : DefaultTotalTimeout);
+        set => totalTimeout = value;
+    }
 
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

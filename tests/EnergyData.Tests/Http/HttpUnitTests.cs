@@ -94,6 +94,22 @@ public sealed class ResilienceOptionsTests
         new ResilienceOptions().Validate();
     }
 
+    [Fact]
+    public void An_attempt_timeout_longer_than_the_default_total_raises_the_total_unless_the_total_was_set()
+    {
+        // Connect-EnergyData -TimeoutSec accepts up to 3600: above 600 it had been refused (naming AttemptTimeout).
+        var options = new ResilienceOptions { AttemptTimeout = TimeSpan.FromHours(1) };
+        options.Validate();
+        Assert.Equal(TimeSpan.FromHours(1), options.TotalTimeout);
+
+        options.AttemptTimeout = TimeSpan.FromMinutes(2);
+        Assert.Equal(TimeSpan.FromMinutes(10), options.TotalTimeout);
+
+        var setByHand = new ResilienceOptions { TotalTimeout = TimeSpan.FromMinutes(5), AttemptTimeout = TimeSpan.FromMinutes(6) };
+        Assert.Equal(TimeSpan.FromMinutes(5), setByHand.TotalTimeout);
+        Assert.Throws<ParameterValidationException>(setByHand.Validate);
+    }
+
     [Theory]
     [InlineData(nameof(ResilienceOptions.MaxRetryAttempts), "must be between 0 and 10")]
     [InlineData(nameof(ResilienceOptions.TotalTimeout), "must be between")]
@@ -114,7 +130,7 @@ public sealed class ResilienceOptionsTests
         {
             case nameof(ResilienceOptions.MaxRetryAttempts): options.MaxRetryAttempts = 11; break;
             case nameof(ResilienceOptions.TotalTimeout): options.TotalTimeout = TimeSpan.Zero; break;
-            case nameof(ResilienceOptions.AttemptTimeout): options.AttemptTimeout = TimeSpan.FromMinutes(11); break;
+            case nameof(ResilienceOptions.AttemptTimeout): options.TotalTimeout = TimeSpan.FromMinutes(10); options.AttemptTimeout = TimeSpan.FromMinutes(11); break;
             case nameof(ResilienceOptions.BodyIdleTimeout): options.BodyIdleTimeout = TimeSpan.FromSeconds(-1); break;
             case nameof(ResilienceOptions.MaxDelay): options.MaxDelay = TimeSpan.FromSeconds(1); break;
             case nameof(ResilienceOptions.BaseDelay): options.BaseDelay = TimeSpan.FromSeconds(-1); break;
