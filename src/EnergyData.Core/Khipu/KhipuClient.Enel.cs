@@ -28,6 +28,23 @@ public sealed partial class KhipuClient
             },
             callbackUrl is null ? null : InputRules.CallbackUrl(callbackUrl));
 
+    /// <summary>
+    /// The request of an asynchronous bill document call. A folder to save into (<c>-OutputPath</c>) is refused, not
+    /// ignored: the document arrives later at the callback URL, and <c>Wait-KhipuOperation -OutputPath</c> saves it.
+    /// </summary>
+    public static KhipuRequest EnelBillDocumentRequest(string? clientIdentifier, string? email, Uri callbackUrl, string? outputDirectory)
+    {
+        if (outputDirectory is not null)
+        {
+            throw new ParameterValidationException(
+                "OutputPath",
+                "cannot be used with an asynchronous call (-Async or -CallbackUrl)",
+                "The document arrives later: give -OutputPath to Wait-KhipuOperation, which saves it when it collects the result.");
+        }
+
+        return EnelBillDocumentRequest(clientIdentifier, email, callbackUrl);
+    }
+
     /// <summary>Debt status of one Enel client. Validates before sending.</summary>
     public async Task<EnelDebtStatus> GetEnelDebtStatusAsync(string? clientIdentifier, IRequestTrace? trace, CancellationToken cancellationToken)
     {

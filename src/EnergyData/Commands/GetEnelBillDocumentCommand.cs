@@ -21,7 +21,7 @@ public sealed class GetEnelBillDocumentCommand : KhipuCmdlet
     [AllowEmptyString]
     public string Email { get; set; } = string.Empty;
 
-    /// <summary>An existing folder: each document is saved there and the row's Path names the file.</summary>
+    /// <summary>An existing folder: each document is saved there and the row's Path names the file. Not with -Async or -CallbackUrl.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
@@ -41,7 +41,7 @@ public sealed class GetEnelBillDocumentCommand : KhipuCmdlet
         }
         else
         {
-            Submit(identifier, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.EnelBillDocumentRequest(identifier, email, callback), identifier, context)));
+            Submit(identifier, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.EnelBillDocumentRequest(identifier, email, callback, folder), identifier, context)));
         }
     }
 }

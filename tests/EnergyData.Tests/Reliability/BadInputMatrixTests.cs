@@ -81,6 +81,7 @@ public sealed partial class BadInputMatrixTests
         yield return new("Email without at sign", "Email", "pattern", env => env.Khipu.GetEnelBillDocumentAsync("1234567", "ana.example.cl", null, null, CancellationToken.None));
         yield return new("Email empty", "Email", "empty", env => env.Khipu.GetEnelBillDocumentAsync("1234567", string.Empty, null, null, CancellationToken.None));
         yield return new("OutputPath missing folder", "OutputPath", "existing folder", env => env.Khipu.GetEnelBillDocumentAsync("1234567", "ana@example.cl", Path.Combine(Path.GetTempPath(), "energydata-missing-" + Guid.NewGuid().ToString("N")), null, CancellationToken.None));
+        yield return new("OutputPath with a CallbackUrl", "OutputPath", "asynchronous", env => env.Khipu.SubmitAsync(KhipuClient.EnelBillDocumentRequest("1234567", "ana@example.cl", new Uri("https://example.cl/cb"), Path.GetTempPath()), "1234567", null, CancellationToken.None));
         yield return new("DebtorRut with dots and dash", "DebtorRut", "digits", env => env.Cen(new CenQuery { RutDeudor = "12.345.678-9", From = January, To = June }));
         yield return new("DebtorRut empty", "DebtorRut", "empty", env => env.Cen(new CenQuery { RutDeudor = string.Empty, From = January, To = June }));
         yield return new("DebtorRut eleven digits", "DebtorRut", "digits", env => env.Cen(new CenQuery { RutDeudor = "12345678901", From = January, To = June }));
