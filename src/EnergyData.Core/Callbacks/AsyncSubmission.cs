@@ -36,6 +36,13 @@ public static class AsyncSubmission
             throw new ArgumentNullException(nameof(request));
         }
 
+        // A CallbackUrl given by hand that is the session receiver's own (-CallbackUrl $receiver.CallbackUrl) is handled as
+        // -Async is: its secret stays off the operation (which users export to CSV) and the operation is filed as pending.
+        if (receiver is null && CallbackSession.Current is { } session && session.Owns(request.CallbackUrl))
+        {
+            receiver = session;
+        }
+
         // The request body shown at -Debug carries the CallbackUrl: keep the receiver's secret out of it.
         var shownTrace = receiver is not null && trace is not null ? new SecretRedactingTrace(trace, receiver) : trace;
         var sending = DateTimeOffset.UtcNow;

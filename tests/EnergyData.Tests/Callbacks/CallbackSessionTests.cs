@@ -4,6 +4,8 @@ using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Callbacks;
+using EnergyData.Khipu;
+using EnergyData.Tests.Http;
 using Xunit;
 
 namespace EnergyData.Tests.Callbacks;
@@ -43,6 +45,26 @@ public sealed class CallbackSessionTests : IDisposable
         Assert.Null(CallbackSession.Stop());
         Assert.Equal(CallbackSession.DefaultInboxPath, CallbackSession.ResolveInbox(null).Root);
         Assert.Equal(folder.Root, CallbackSession.ResolveInbox(folder.Root).Root);
+    }
+
+    [Fact]
+    public async Task A_callback_url_given_by_hand_that_is_the_session_receivers_is_redacted_and_filed_as_pending()
+    {
+        var receiver = CallbackSession.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
+        await using var khipu = await ScriptedServer.StartAsync();
+        khipu.Enqueue(context => ScriptedServer.Status(context, 202, """{"OperationId":"by-hand-1","Status":"OK","Data":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}"""));
+        khipu.Enqueue(context => ScriptedServer.Status(context, 202, """{"OperationId":"elsewhere-1","Status":"OK","Data":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}"""));
+        using var http = new HttpClient();
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        // No receiver passed: what a cmdlet given -CallbackUrl (not -Async) does.
+        var own = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", receiver.CallbackUrl), "1234567-8", null, null, null, CancellationToken.None);
+        var elsewhere = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1234567-8", new Uri("https://hooks.example.com/khipu/abc")), "1234567-8", null, null, null, CancellationToken.None);
+
+        Assert.Equal(receiver.RedactedCallbackUrl, own.CallbackUrl);
+        Assert.True(System.IO.File.Exists(receiver.Inbox.PendingPath("by-hand-1")));
+        Assert.Equal("https://hooks.example.com/khipu/abc", elsewhere.CallbackUrl);
+        Assert.False(System.IO.File.Exists(receiver.Inbox.PendingPath("elsewhere-1")));
     }
 
     [Fact]
