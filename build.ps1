@@ -4,7 +4,7 @@
 .DESCRIPTION
     Build    publishes the cmdlet assembly and lays out the module folder in out/EnergyData.
     Test     runs the xunit suite (dotnet test) and the Pester 5 suite against the built module.
-    Docs     turns docs/*.md (PlatyPS markdown) into MAML help in out/EnergyData/en-US.
+    Docs     turns docs/*.md (PlatyPS markdown) into MAML help in out/EnergyData/en-US and out/EnergyData.
     Package  publishes the module to a temporary local repository and installs it back from there.
     Demo     starts the emulator and runs Import-Csv | Get-EnelDebtStatus | Export-Csv on a sample file.
 .EXAMPLE
@@ -249,17 +249,28 @@ function Invoke-DocsTask {
     $expected = 'EnergyData.dll-Help.xml'
     # Found wherever under the export folder it was written, so a change of PlatyPS's folder layout does not matter.
     $produced = @(Get-ChildItem -LiteralPath $maml -Recurse -File -ErrorAction SilentlyContinue)
+    # Whether the pages' 'external help file' reaches the export depends on the PlatyPS build: a file named after the
+    # module (EnergyData-Help.xml) is the same MAML and is taken under the expected name.
     $helpFile = $produced | Where-Object { $_.Name -ceq $expected } | Select-Object -First 1
+    if (-not $helpFile) {
+        $helpFile = $produced | Where-Object { $_.Name -ieq 'EnergyData-Help.xml' } | Select-Object -First 1
+    }
     if (-not $helpFile) {
         throw "PlatyPS $platyPSVersion produced [$(@($produced | ForEach-Object { $_.FullName }) -join ', ')], not $expected."
     }
-    $helpFile | Copy-Item -Destination $helpFolder -Force
 
     # about_ topics ship as plain text: the markdown without its front matter.
     $about = Get-Content -Raw -Path (Join-Path $root 'docs/about_EnergyData.md')
     $about = $about -replace '(?s)\A---\r?\n.*?\r?\n---\r?\n\s*', ''
-    Set-Content -Path (Join-Path $helpFolder 'about_EnergyData.help.txt') -Value $about -Encoding utf8
-    Write-Host "Help written to $helpFolder."
+
+    # Get-Help looks in the folder of the UI culture and of its parents (es-CL, es), then in the module folder itself;
+    # it does not fall back to en-US. The help is in English, and most of this module's users run Spanish systems: the
+    # same files go into en-US and into the module folder, where every other culture finds them.
+    foreach ($folder in @($helpFolder, $moduleFolder)) {
+        Copy-Item -LiteralPath $helpFile.FullName -Destination (Join-Path $folder $expected) -Force
+        Set-Content -Path (Join-Path $folder 'about_EnergyData.help.txt') -Value $about -Encoding utf8
+    }
+    Write-Host "Help written to $helpFolder and $moduleFolder."
 }
 
 function Invoke-PackageTask {
@@ -305,7 +316,7 @@ function Invoke-PackageTask {
         $installed = Get-ChildItem -LiteralPath $installed.FullName -Directory | Select-Object -First 1
     }
     foreach ($expected in @('EnergyData.psd1', 'EnergyData.dll', 'EnergyData.Loader.dll', 'EnergyData.LoadContext.dll', 'EnergyData.format.ps1xml',
-            'dependencies/EnergyData.Core.dll', 'dependencies/Polly.Core.dll', 'dependencies/System.Text.Json.dll', 'en-US/EnergyData.dll-Help.xml', 'en-US/about_EnergyData.help.txt')) {
+            'dependencies/EnergyData.Core.dll', 'dependencies/Polly.Core.dll', 'dependencies/System.Text.Json.dll', 'en-US/EnergyData.dll-Help.xml', 'en-US/about_EnergyData.help.txt', 'EnergyData.dll-Help.xml', 'about_EnergyData.help.txt')) {
         if (-not (Test-Path (Join-Path $installed.FullName $expected))) { throw "The installed package lacks $expected." }
     }
 

@@ -115,6 +115,25 @@ Describe 'Help for <_>' -ForEach $CmdletNames {
     }
 }
 
+Describe 'Help under another UI culture' {
+    # Get-Help searches the UI culture's folder, its parents' and the module folder, never en-US: build.ps1 puts the
+    # help in the module folder too. The culture is set and restored inside one statement, as the host may reset it.
+    It 'is found for <_> on an es-CL system' -ForEach @('Get-NeuAccount', 'about_EnergyData') {
+        $name = $_
+        $text = & {
+            $saved = [System.Threading.Thread]::CurrentThread.CurrentUICulture
+            try {
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = [System.Globalization.CultureInfo]::new('es-CL')
+                Get-Help -Name $name -Full | Out-String
+            }
+            finally {
+                [System.Threading.Thread]::CurrentThread.CurrentUICulture = $saved
+            }
+        }
+        $text | Should -Match 'EXAMPLE|SecretManagement'
+    }
+}
+
 Describe 'About topic' {
     It 'is found by Get-Help' {
         (Get-Help -Name about_EnergyData | Out-String) | Should -Match 'SecretManagement'

@@ -49,13 +49,17 @@ public sealed class DependencyIsolation : IModuleAssemblyInitializer, IModuleAss
         {
             // One handler and one load context per process: each runspace that imports the module counts, and
             // assemblies once loaded stay loaded, so a second context would give a second, incompatible copy.
-            if (imports++ > 0)
+            if (imports > 0)
             {
+                imports++;
                 return;
             }
 
+            // Counted only once hooked: an import whose handler could not be made (a file locked or missing) throws,
+            // and the next import tries again instead of finding a count above zero and hooking nothing.
             handler ??= CreateHandler();
             AppDomain.CurrentDomain.AssemblyResolve += handler.Resolve;
+            imports = 1;
         }
     }
 
