@@ -283,6 +283,15 @@ Describe 'Invoke-KhipuRequest' {
         ($debug.Message -join "`n") | Should -Match ([regex]::Escape('"Filtros":{"Comuna":"Santiago","Tramos":[{"Desde":1},{"Desde":2}]}'))
     }
 
+    It 'takes a [pscustomobject] from ConvertFrom-Json as -RequestData itself, on the command line and by property name' {
+        $data = '{"ClientIdentifier":"1234567-8"}' | ConvertFrom-Json
+        $response = Invoke-KhipuRequest -Path 'v1/cl/services/enel.cl/debt-status-by-client-identifier' -RequestData $data
+        ($response.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+
+        $piped = [pscustomobject]@{ Path = 'v1/cl/services/enel.cl/debt-status-by-client-identifier'; RequestData = $data } | Invoke-KhipuRequest
+        ($piped.DataJson | ConvertFrom-Json).DebtStatus.Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+    }
+
     It 'refuses a value with no JSON form, naming RequestData, before anything is sent' {
         Reset-Emulator -Emulator $script:Emulator
         $folder = Get-Item -LiteralPath $TestDrive

@@ -340,6 +340,12 @@ Describe 'Invoke-NeuRequest' {
         $rows[0].RequestPath | Should -Be 'bills/'
     }
 
+    It 'takes a [pscustomobject] from ConvertFrom-Json as -Body itself' {
+        $body = '{"Id_service":450,"Page":1}' | ConvertFrom-Json
+        $rows = Invoke-NeuRequest POST bills/ $body
+        @($rows).Count | Should -Be 10
+    }
+
     It 'sends a [pscustomobject] from ConvertFrom-Json inside -Body as a JSON object' {
         $filter = '{"Status":["open","paid"],"Range":{"From":1,"To":3}}' | ConvertFrom-Json
         $debug = & { $DebugPreference = 'Continue'; Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1; Filter = $filter } } 5>&1 |

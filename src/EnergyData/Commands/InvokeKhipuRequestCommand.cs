@@ -19,8 +19,9 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
     [AllowEmptyString]
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>The RequestData object. A PSCredential value is sent as {Username, Password}.</summary>
+    /// <summary>The RequestData object: a hashtable or a [pscustomobject]. A PSCredential value is sent as {Username, Password}.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    [DictionaryFromObject]
     public IDictionary? RequestData { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -29,8 +29,9 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
     [AllowEmptyString]
     public string Path { get; set; } = string.Empty;
 
-    /// <summary>The JSON body as a hashtable (sent as the query string with GET).</summary>
+    /// <summary>The JSON body as a hashtable or a [pscustomobject] (sent as the query string with GET).</summary>
     [Parameter(Position = 2, ValueFromPipelineByPropertyName = true)]
+    [DictionaryFromObject]
     public IDictionary? Body { get; set; }
 
     protected override void ProcessRecord()

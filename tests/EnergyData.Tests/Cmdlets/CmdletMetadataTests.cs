@@ -404,6 +404,25 @@ public sealed class CmdletMetadataTests
         Assert.Contains("Get-CenNonconformity -AccountCredential", found);
     }
 
+    /// <summary>PowerShell cannot convert a [pscustomobject] (ConvertFrom-Json) to IDictionary: every dictionary parameter converts it.</summary>
+    [Fact]
+    public void Dictionary_parameters_take_a_pscustomobject()
+    {
+        var found = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => parameter.Property.PropertyType.FullName == "System.Collections.IDictionary"))
+            {
+                var where = $"{cmdlet.Name} -{parameter.Name}";
+                found.Add(where);
+                Assert.True(parameter.Property.GetCustomAttributesData().Any(data => data.AttributeType.FullName == "EnergyData.Commands.DictionaryFromObjectAttribute"), where);
+            }
+        }
+
+        Assert.Contains("Invoke-KhipuRequest -RequestData", found);
+        Assert.Contains("Invoke-NeuRequest -Body", found);
+    }
+
     private static void AssertBinds(string outputTypeName, string cmdletName, string parameterName)
     {
         var outputType = Module.Cmdlets.SelectMany(cmdlet => cmdlet.OutputTypes).First(type => type.Name == outputTypeName);
