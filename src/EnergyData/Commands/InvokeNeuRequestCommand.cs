@@ -12,7 +12,8 @@ namespace EnergyData.Commands;
 /// <summary>
 /// Invoke-NeuRequest: calls any NEU path (for endpoints or fields this module does not cover yet). A JSON array
 /// response streams one object per element, nested objects flattened to dotted property names. PUT, PATCH and DELETE
-/// ask first (-WhatIf, -Confirm); GET and POST, which NEU also uses for reads, are sent without asking.
+/// go through ShouldProcess at impact Medium (-WhatIf; a prompt with -Confirm or a $ConfirmPreference of Medium or
+/// Low, so unattended scripts are not stopped); GET and POST, which NEU also uses for reads, never do.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NeuRequest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(NeuResponseItem))]
