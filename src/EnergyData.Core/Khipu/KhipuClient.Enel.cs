@@ -214,14 +214,24 @@ public sealed partial class KhipuClient
             encoded += new string('=', 4 - unpadded);
         }
 
+        byte[] bytes;
         try
         {
-            return encoded.Length == 0 ? null : Convert.FromBase64String(encoded);
+            if (encoded.Length == 0)
+            {
+                return null;
+            }
+
+            bytes = Convert.FromBase64String(encoded);
         }
         catch (FormatException)
         {
             return null;
         }
+
+        // A short word that happens to be valid base64 ("TEST", "none", "document") is a placeholder, not a document of a
+        // few bytes: it stays text unless its bytes are the start of a PDF.
+        return encoded.Length < MinimumUnpaddedLength && !IsPdf(bytes) ? null : bytes;
     }
 
     private static bool IsPdf(byte[] bytes) =>

@@ -392,7 +392,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData("JVBERi0xLjQKJSVFT0Y", "%PDF-1.4\n%%EOF")]
     [InlineData("data:application/pdf;base64,JVBERi0xLjQ=", "%PDF-1.4")]
     [InlineData("  JVBERi0xLjQ=\n", "%PDF-1.4")]
-    [InlineData("__8-", "\u00ff\u00ff>")]
+    [InlineData("__8-__8-__8-__8-", "\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>")]
     public void Bill_documents_in_the_usual_base64_variants_are_decoded(string encoded, string expected)
     {
         var bytes = KhipuClient.TryDecodeBase64(encoded);
@@ -405,6 +405,9 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData("data:text/plain,JVBERi0xLjQ=")]
     [InlineData("N/A")]
     [InlineData("NO-DATA")]
+    [InlineData("TEST")]
+    [InlineData("document")]
+    [InlineData("none")]
     [InlineData("")]
     public void Text_that_is_not_base64_is_not_decoded(string text) => Assert.Null(KhipuClient.TryDecodeBase64(text));
 
