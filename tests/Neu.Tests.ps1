@@ -67,6 +67,29 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 2
     }
 
+    It 'refuses a CSV cell that does not convert (an interval, an id, a date), naming the parameter, and runs the other rows' {
+        # The binder drops such a value from a piped object without a word: WEEKLY ran as Daily, abc as "no id".
+        Reset-Emulator -Emulator $script:Emulator
+        $csv = Join-Path $TestDrive 'bad-cells.csv'
+        @(
+            'Id_account,Interval,From,To'
+            '41,WEEKLY,2025-01-01,2025-01-03'
+            'abc,DAILY,2025-01-01,2025-01-03'
+            '41,DAILY,junk,2025-01-03'
+            '42,DAILY,2025-01-01,2025-01-03'
+        ) | Set-Content -Path $csv
+        $rows = @(Import-Csv $csv | Get-NeuConsumption -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $failures | Should -HaveCount 3
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'ParameterArgumentTransformationError*'
+        $failures[0].Exception.Message | Should -BeLike "*'Interval' must be one of Hourly, Daily, Monthly*'WEEKLY'*"
+        $failures[1].Exception.Message | Should -BeLike "*'AccountId' must be a whole number*'abc'*"
+        $failures[2].Exception.Message | Should -BeLike "*'From' must be a date*'junk'*"
+        $failures[0].TargetObject.Interval | Should -Be 'WEEKLY'
+        $failures[1].TargetObject.Id_account | Should -Be 'abc'
+        ($rows | Select-Object -ExpandProperty AccountId -Unique) | Should -Be 42
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 1
+    }
+
     It 'binds a typed object with AccountId, From and To' {
         # Typed values bind at the binder's first by-property-name stage, where the old default set took From and To.
         $rows = [pscustomobject]@{ AccountId = [long]42; From = [datetime]'2025-01-01'; To = [datetime]'2025-01-03' } | Get-NeuConsumption

@@ -234,6 +234,27 @@ public static class InputRules
         return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address);
     }
 
+    /// <summary>
+    /// The refusal of a text that cannot become <paramref name="valueType"/> (a CSV cell such as <c>WEEKLY</c> for an
+    /// interval, <c>abc</c> for an id): PowerShell's binder drops such a value from a piped object without a word, and
+    /// the input then runs with the parameter's default, so the cmdlets refuse it by this rule instead.
+    /// </summary>
+    public static ParameterValidationException NotConvertible(string parameterName, string text, Type valueType)
+    {
+        if (valueType is null)
+        {
+            throw new ArgumentNullException(nameof(valueType));
+        }
+
+        var type = Nullable.GetUnderlyingType(valueType) ?? valueType;
+        var rule = type.IsEnum ? "must be one of " + string.Join(", ", Enum.GetNames(type))
+            : type == typeof(long) || type == typeof(int) ? "must be a whole number"
+            : type == typeof(DateTime) ? "must be a date, such as 2025-01-31 or 2025-01-31T13:00:00"
+            : type == typeof(double) || type == typeof(decimal) ? "must be a number"
+            : "must be a " + type.Name;
+        return new ParameterValidationException(parameterName, rule, $"'{text}' is not.");
+    }
+
     public static string Required(string? value, string parameterName)
     {
         if (string.IsNullOrWhiteSpace(value))

@@ -22,11 +22,13 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
     /// <summary>First case-creation date (sent as MM/DD/YYYY).</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("FechaCreacionDelCasoDesde", "Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime From { get; set; }
 
     /// <summary>Last case-creation date (sent as MM/DD/YYYY).</summary>
     [Parameter(Mandatory = true, Position = 2, ValueFromPipelineByPropertyName = true)]
     [Alias("FechaCreacionDelCasoHasta", "Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime To { get; set; }
 
     /// <summary>Rows per page (Filas): each page is one billed request.</summary>

@@ -14,6 +14,7 @@ public sealed class GetNeuAccountCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("AccountId", "id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("Id", typeof(long))]
     public long[]? Id { get; set; }
 
     /// <summary>Emit one flat row per service (with its account) instead of one per account.</summary>

@@ -13,16 +13,19 @@ public sealed class GetNeuBillCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("ServiceId", typeof(long))]
     public long? ServiceId { get; set; }
 
     /// <summary>Earliest bill date.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime? From { get; set; }
 
     /// <summary>Latest bill date.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime? To { get; set; }
 
     /// <summary>Emit the bills' concept lines (NeuBillConcept) instead of the bills.</summary>

@@ -13,14 +13,17 @@ public sealed class GetNeuBillDueDateCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("ServiceId", typeof(long))]
     public long? ServiceId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime? From { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime? To { get; set; }
 
     protected override void ProcessRecord()

@@ -35,26 +35,31 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("AccountId", typeof(long))]
     public long? AccountId { get; set; }
 
     /// <summary>Services, sent together in one request (Id_services).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service", "Id_services")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("ServiceId", typeof(long))]
     public long[]? ServiceId { get; set; } = ServiceIdNotGiven;
 
     /// <summary>Detail of the readings: Hourly, Daily (default) or Monthly.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [CheckedConversion("Interval", typeof(NeuInterval))]
     public NeuInterval Interval { get; set; } = NeuInterval.Daily;
 
     /// <summary>First timestamp (NEU local time, sent as yyyy-MM-ddTHH:mm:ss).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime From { get; set; }
 
     /// <summary>Last timestamp.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime To { get; set; }
 
     /// <summary>Rows stream by the million: the pump's streaming buffer (bounded across operations).</summary>

@@ -23,11 +23,13 @@ public sealed class GetNeuFrontierConsumptionCommand : NeuCmdlet
     /// <summary>First hour (sent as yyyy-MM-ddTHH:mm:ssZ, the clock time given, as the endpoint's known caller does).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime From { get; set; }
 
     /// <summary>Last hour (inclusive: 23:00 of a day gives its 24 hours).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime To { get; set; }
 
     protected override void ProcessRecord()

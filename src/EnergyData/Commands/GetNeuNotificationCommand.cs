@@ -11,10 +11,12 @@ public sealed class GetNeuNotificationCommand : NeuCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime? From { get; set; }
 
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime? To { get; set; }
 
     protected override void ProcessRecord()

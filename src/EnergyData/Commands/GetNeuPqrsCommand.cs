@@ -13,11 +13,13 @@ public sealed class GetNeuPqrsCommand : NeuCmdlet
     /// <summary>Earliest filing date (sent as NEU local time, yyyy-MM-ddTHH:mm:ss).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime? From { get; set; }
 
     /// <summary>Latest filing date.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime? To { get; set; }
 
     protected override void ProcessRecord()

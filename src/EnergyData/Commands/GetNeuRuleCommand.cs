@@ -12,14 +12,17 @@ public sealed class GetNeuRuleCommand : NeuCmdlet
     /// <summary>Only the rules of this project (Id_project).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_project")]
+    [CheckedConversion("ProjectId", typeof(long))]
     public long? ProjectId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Desde")]
+    [CheckedConversion("From", typeof(DateTime))]
     public DateTime? From { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Hasta")]
+    [CheckedConversion("To", typeof(DateTime))]
     public DateTime? To { get; set; }
 
     protected override void ProcessRecord()

@@ -23,12 +23,14 @@ public sealed class GetNeuServiceCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [Alias("ServiceId", "id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("Id", typeof(long))]
     public long[]? Id { get; set; }
 
     /// <summary>Every service of these accounts (what Get-NeuAccount passes down the pipeline).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = ByAccountSet)]
     [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
+    [CheckedConversion("AccountId", typeof(long))]
     public long[] AccountId { get; set; } = [];
 
     protected override void ProcessRecord()

@@ -404,6 +404,46 @@ public sealed class CmdletMetadataTests
         Assert.Contains("Get-CenNonconformity -AccountCredential", found);
     }
 
+    /// <summary>
+    /// Binding by property name, PowerShell leaves a compiled cmdlet's parameter unbound, without a word, when a piped
+    /// value does not convert (a CSV row's Interval WEEKLY ran as Daily): every pipeline parameter of a type text must
+    /// convert to carries CheckedConversionAttribute, which makes such a value that input's error.
+    /// </summary>
+    [Fact]
+    public void Pipeline_parameters_that_text_must_convert_to_refuse_text_that_does_not()
+    {
+        var found = new List<string>();
+        foreach (var cmdlet in Module.Cmdlets)
+        {
+            foreach (var parameter in cmdlet.Parameters.Where(parameter => parameter.FromPipeline || parameter.FromPipelineByPropertyName))
+            {
+                var type = parameter.Property.PropertyType;
+                var element = type.IsArray ? type.GetElementType()! : type;
+                if (element.IsGenericType && element.GetGenericTypeDefinition().FullName == "System.Nullable`1")
+                {
+                    element = element.GetGenericArguments()[0];
+                }
+
+                if (!element.IsEnum && element.FullName is not ("System.Int64" or "System.Int32" or "System.Double" or "System.Decimal" or "System.DateTime"))
+                {
+                    continue;
+                }
+
+                var where = $"{cmdlet.Name} -{parameter.Name}";
+                found.Add(where);
+                var check = parameter.Property.GetCustomAttributesData().SingleOrDefault(data => data.AttributeType.FullName == "EnergyData.Commands.CheckedConversionAttribute");
+                Assert.True(check is not null, $"{where} refuses text that does not convert");
+                Assert.Equal(parameter.Name, (string)check.ConstructorArguments[0].Value!);
+                Assert.Equal(element.FullName, ((Type)check.ConstructorArguments[1].Value!).FullName);
+            }
+        }
+
+        Assert.Contains("Get-NeuConsumption -Interval", found);
+        Assert.Contains("Get-NeuConsumption -AccountId", found);
+        Assert.Contains("Get-NeuBill -From", found);
+        Assert.Contains("Get-CenNonconformity -To", found);
+    }
+
     /// <summary>PowerShell cannot convert a [pscustomobject] (ConvertFrom-Json) to IDictionary: every dictionary parameter converts it.</summary>
     [Fact]
     public void Dictionary_parameters_take_a_pscustomobject()

@@ -214,4 +214,17 @@ public sealed class InputRulesTests
         Assert.Contains("'KhipuTokenUri' " + rule, exception.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(typeof(EnergyData.Neu.NeuInterval), "WEEKLY", "'Interval' must be one of Hourly, Daily, Monthly. 'WEEKLY' is not.")]
+    [InlineData(typeof(long), "abc", "'Interval' must be a whole number. 'abc' is not.")]
+    [InlineData(typeof(long?), "4 1", "'Interval' must be a whole number. '4 1' is not.")]
+    [InlineData(typeof(DateTime), "31/01/2025", "'Interval' must be a date, such as 2025-01-31 or 2025-01-31T13:00:00. '31/01/2025' is not.")]
+    public void Text_that_does_not_convert_is_refused_naming_the_parameter_the_rule_and_the_text(Type type, string text, string expected)
+    {
+        var refusal = InputRules.NotConvertible("Interval", text, type);
+
+        Assert.Equal("Interval", refusal.ParamName);
+        Assert.Contains(expected, refusal.Message, StringComparison.Ordinal);
+    }
 }

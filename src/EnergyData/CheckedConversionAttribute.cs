@@ -1,0 +1,74 @@
+using System;
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using EnergyData.Validation;
+
+namespace EnergyData.Commands;
+
+/// <summary>
+/// For a pipeline parameter that is not text (an id, a date, an interval): a piped text that cannot become the
+/// parameter's type is that input's error, naming the parameter and the rule, instead of being dropped.
+/// </summary>
+/// <remarks>
+/// PowerShell's binder, binding a compiled cmdlet's parameter by property name, leaves a parameter unbound when the
+/// property's value does not convert, and says nothing: a CSV row with <c>Interval = WEEKLY</c> ran as Daily, a
+/// <c>From</c> of <c>junk</c> read the whole range, an id of <c>abc</c> became "no id". An exception from a transformation
+/// attribute is reported as that input's binding error instead. Only text is checked, with the binder's own
+/// conversion (invariant culture); anything else, and empty text (which the cmdlets' own "empty id" rules handle), is
+/// passed on unchanged, so at a by-value stage a piped object still goes on to be bound by its properties.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
+{
+    public CheckedConversionAttribute(string parameterName, Type valueType)
+    {
+        ParameterName = parameterName ?? throw new ArgumentNullException(nameof(parameterName));
+        ValueType = valueType ?? throw new ArgumentNullException(nameof(valueType));
+    }
+
+    /// <summary>The parameter's name, for the refusal (a transformation is not told which parameter it serves).</summary>
+    public string ParameterName { get; }
+
+    /// <summary>The type one value must convert to: the parameter's type, or its element type for an array.</summary>
+    public Type ValueType { get; }
+
+    public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        var value = inputData is PSObject wrapper ? wrapper.BaseObject : inputData;
+        if (value is string text)
+        {
+            Check(text);
+        }
+        else if (value is IList list)
+        {
+            foreach (var item in list)
+            {
+                if ((item is PSObject itemWrapper ? itemWrapper.BaseObject : item) is string itemText)
+                {
+                    Check(itemText);
+                }
+            }
+        }
+
+        return inputData;
+    }
+
+    private void Check(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return;
+        }
+
+        try
+        {
+            LanguagePrimitives.ConvertTo(text, ValueType, CultureInfo.InvariantCulture);
+        }
+        catch (PSInvalidCastException)
+        {
+            var refusal = InputRules.NotConvertible(ParameterName, text, ValueType);
+            throw new ArgumentTransformationMetadataException(refusal.Message, refusal);
+        }
+    }
+}
