@@ -67,10 +67,12 @@ Describe 'Start-KhipuCallbackReceiver' {
     It 'stops at once on Ctrl+C while a delivery is still arriving, and does not store it' {
         Reset-Emulator -Emulator $script:Emulator
         try {
-            # The emulator sends half of each result, then pauses 3 seconds before the rest; the stop alone would wait
-            # for it (up to the read timeout, 60 s, and 5 more). Short, so that the test can wait for the delivery attempt
-            # to end before it looks for a stored result, and leaves no delivery under way for the next test.
-            Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/callbacks/options') -ContentType 'application/json' -Body (@{ StallMilliseconds = 3000 } | ConvertTo-Json) | Out-Null
+            # The emulator sends half of each result, then pauses 5 seconds before the rest; the stop alone would wait
+            # for it (up to the read timeout, 60 s, and 5 more). Long enough for the stop to be still waiting at the check
+            # below (which comes under a second after the delivery starts on a loaded 2-core machine), short enough for
+            # the test to wait for the delivery attempt to end before it looks for a stored result, and so leave no
+            # delivery under way for the next test.
+            Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/callbacks/options') -ContentType 'application/json' -Body (@{ StallMilliseconds = 5000 } | ConvertTo-Json) | Out-Null
             Start-KhipuCallbackReceiver -InboxPath $script:Inbox -ReadTimeoutSeconds 60 | Out-Null
             $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
@@ -106,7 +108,7 @@ Describe 'Start-KhipuCallbackReceiver' {
             # The emulator's delivery attempt ends once its stall is over: had the receiver still been reading the body
             # then, the result would have been stored and acknowledged.
             $callbacks = Wait-EmulatorCallbackIdle -Emulator $script:Emulator -TimeoutSec 30
-            $callbacks.pending | Should -Be 0 -Because 'the stalled delivery ends 3 s after it starts (waited 30 s)'
+            $callbacks.pending | Should -Be 0 -Because 'the stalled delivery ends 5 s after it starts (waited 30 s)'
             $callbacks.attempts | Should -Be 1
             $callbacks.delivered | Should -Be 0 -Because 'an abandoned delivery is answered 503, not acknowledged'
             Test-Path -Path (Join-Path $script:Inbox ($operation.OperationId + '.json')) | Should -BeFalse
