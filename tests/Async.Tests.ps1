@@ -53,23 +53,33 @@ Describe 'Start-KhipuCallbackReceiver' {
     }
 
     It 'stops, and Stop-KhipuCallbackReceiver -PassThru gives the final counters' {
-        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        $receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
         $final = Stop-KhipuCallbackReceiver -PassThru
+        # One status object: without it, $null.IsListening would pass the -BeFalse below.
+        @($final) | Should -HaveCount 1
+        $final | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Callbacks.CallbackReceiverStatus')
+        $final.ListenPrefix | Should -Be $receiver.ListenPrefix
         $final.IsListening | Should -BeFalse
+        $final.Received | Should -Be 0
         Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
     }
 
     It 'stops at once on Ctrl+C while a delivery is still arriving, and does not store it' {
         Reset-Emulator -Emulator $script:Emulator
         try {
-            # The emulator sends half of each result, then pauses 15 seconds; the stop alone would wait for it.
-            Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/callbacks/options') -ContentType 'application/json' -Body (@{ StallMilliseconds = 15000 } | ConvertTo-Json) | Out-Null
+            # The emulator sends half of each result, then pauses 5 seconds before the rest; the stop alone would wait
+            # for it (up to the read timeout, 60 s, and 5 more). Long enough for the stop to be still waiting at the check
+            # below (which comes under a second after the delivery starts on a loaded 2-core machine), short enough for
+            # the test to wait for the delivery attempt to end before it looks for a stored result, and so leave no
+            # delivery under way for the next test.
+            Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/callbacks/options') -ContentType 'application/json' -Body (@{ StallMilliseconds = 5000 } | ConvertTo-Json) | Out-Null
             Start-KhipuCallbackReceiver -InboxPath $script:Inbox -ReadTimeoutSeconds 60 | Out-Null
             $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
             $deadline = [DateTime]::UtcNow.AddSeconds(10)
             while ((Get-KhipuCallbackReceiver).Received -lt 1 -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 50
             }
+            (Get-KhipuCallbackReceiver).Received | Should -BeGreaterOrEqual 1 -Because 'the emulator starts delivering the result shortly after its 202 (waited 10 s)'
 
             # Ctrl+C is PowerShell.Stop() on the running pipeline: run the stop in another runspace of this process (the
             # receiver is per process) and stop that pipeline once the stop is waiting (the session has no receiver then).
@@ -82,9 +92,10 @@ Describe 'Start-KhipuCallbackReceiver' {
                 while ($null -ne (Get-KhipuCallbackReceiver) -and [DateTime]::UtcNow -lt $deadline) {
                     Start-Sleep -Milliseconds 50
                 }
+                Get-KhipuCallbackReceiver | Should -BeNullOrEmpty -Because 'the stop in the other runspace takes the receiver from the session before it waits (waited 30 s)'
 
                 Start-Sleep -Milliseconds 300
-                $handle.IsCompleted | Should -BeFalse
+                $handle.IsCompleted | Should -BeFalse -Because 'the stop waits for the delivery whose body is still arriving'
                 $watch = [System.Diagnostics.Stopwatch]::StartNew()
                 $shell.Stop()
                 $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
@@ -94,9 +105,17 @@ Describe 'Start-KhipuCallbackReceiver' {
             }
 
             Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
+            # The emulator's delivery attempt ends once its stall is over: had the receiver still been reading the body
+            # then, the result would have been stored and acknowledged.
+            $callbacks = Wait-EmulatorCallbackIdle -Emulator $script:Emulator -TimeoutSec 30
+            $callbacks.pending | Should -Be 0 -Because 'the stalled delivery ends 5 s after it starts (waited 30 s)'
+            $callbacks.attempts | Should -Be 1
+            $callbacks.delivered | Should -Be 0 -Because 'an abandoned delivery is answered 503, not acknowledged'
             Test-Path -Path (Join-Path $script:Inbox ($operation.OperationId + '.json')) | Should -BeFalse
         }
         finally {
+            # A failure above may leave the stalled delivery under way: let it end before the next test.
+            Wait-EmulatorCallbackIdle -Emulator $script:Emulator -TimeoutSec 30 | Out-Null
             Reset-Emulator -Emulator $script:Emulator
         }
     }
@@ -117,6 +136,11 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
 
     BeforeEach { Reset-Emulator -Emulator $script:Emulator }
 
+    AfterEach {
+        # No test leaves a delivery under way for the next: a late result would change another test's inbox or counters.
+        (Wait-EmulatorCallbackIdle -Emulator $script:Emulator -TimeoutSec 30).pending | Should -Be 0 -Because 'every delivery a test caused must have ended before the next test (waited 30 s)'
+    }
+
     It 'exports the same rows as the synchronous call' {
         $syncCsv = Join-Path $TestDrive 'sync.csv'
         $asyncCsv = Join-Path $TestDrive 'async.csv'
@@ -132,9 +156,12 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
 
     It 'checks -OutputPath before any command in front of it sends (and bills) anything' {
         $missing = Join-Path $TestDrive 'no-such-folder'
-        { $script:Clients | Get-EnelBillDocument -Async | Wait-KhipuOperation -OutputPath $missing } |
+        # Objects that Get-EnelBillDocument binds (ClientIdentifier and Email, by property name only): each would be sent
+        # were -OutputPath checked only once the first operation reached Wait-KhipuOperation. Bare strings bind nothing.
+        $inputs = $script:Clients | ForEach-Object { [pscustomobject]@{ ClientIdentifier = $_; Email = 'facturas@example.cl' } }
+        { $inputs | Get-EnelBillDocument -Async | Wait-KhipuOperation -OutputPath $missing } |
             Should -Throw -ErrorId 'InvalidParameter*' -ExpectedMessage "*'OutputPath' must be an existing folder*"
-        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0 -Because 'the emulator must receive no request'
     }
 
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
@@ -152,10 +179,9 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $script:Clients | Get-EnelDebtStatus -Async | Export-Csv -Path $operationsCsv -NoTypeInformation
         # The emulator delivers each result shortly after its 202, once: stopping the receiver before then would
         # lose them (a new receiver has a new URL). Wait until nothing is left to deliver.
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Invoke-RestMethod -Uri ($script:Emulator.BaseUri + '_emulator/callbacks')).pending -gt 0 -and [DateTime]::UtcNow -lt $deadline) {
-            Start-Sleep -Milliseconds 100
-        }
+        $callbacks = Wait-EmulatorCallbackIdle -Emulator $script:Emulator -TimeoutSec 30
+        $callbacks.pending | Should -Be 0 -Because 'the emulator delivers each result shortly after its 202 (waited 30 s)'
+        $callbacks.delivered | Should -Be $script:Clients.Count
         Stop-KhipuCallbackReceiver
         $script:Receiver = Start-KhipuCallbackReceiver -InboxPath $script:Inbox
 

@@ -41,6 +41,7 @@ Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
             while ((Get-EmulatorStat -Emulator $script:Emulator).total -lt 2 -and [DateTime]::UtcNow -lt $deadline) {
                 Start-Sleep -Milliseconds 50
             }
+            (Get-EmulatorStat -Emulator $script:Emulator).total | Should -BeGreaterOrEqual 2 -Because 'both requests of the other runspace must be in flight before this runspace connects again (waited 30 s)'
 
             Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
             $rows = $shell.EndInvoke($handle)
@@ -63,8 +64,16 @@ Describe 'Connect-EnergyData and Get-EnergyDataConnection' {
 
     It 'returns a connection with -PassThru that -Connection accepts' {
         $other = Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -PassThru
-        $other | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Connection.EnergyDataConnection')
-        (Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $other).Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        try {
+            $other | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Connection.EnergyDataConnection')
+            (Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Connection $other).Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+        }
+        finally {
+            # Handed out with -PassThru, it would stay open until the process ends, and it is the session's now (without
+            # -MaxRetryCount 2): close it and connect as the rest of this file expects.
+            $other | Disconnect-EnergyData -Confirm:$false
+            Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+        }
     }
 }
 
@@ -310,13 +319,17 @@ Describe 'Client credentials against the emulator token endpoint' {
         $secret = ConvertTo-SecureString -String $script:Credentials.khipuClientSecret -AsPlainText -Force
         $client = [pscredential]::new($script:Credentials.khipuClientId, $secret)
         $connection = Connect-EnergyData -KhipuClientCredential $client -KhipuTokenUri $script:Credentials.khipuTokenUri -KhipuBaseUri $script:Emulator.BaseUri -PassThru
-        $rows = '1234567-8', '3049812-1' | Get-EnelDebtStatus -Connection $connection
-        $rows.Count | Should -Be 2
-        $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
-        (Get-EmulatorStat -Emulator $script:Emulator).khipuTokenRequests | Should -Be 1
-        # Handed out with -PassThru, it would stay open until the process ends: close it.
-        $connection | Disconnect-EnergyData -Confirm:$false
-        Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+        try {
+            $rows = '1234567-8', '3049812-1' | Get-EnelDebtStatus -Connection $connection
+            $rows.Count | Should -Be 2
+            $rows[0].Address | Should -Be 'AGUSTINAS 1234, SANTIAGO'
+            (Get-EmulatorStat -Emulator $script:Emulator).khipuTokenRequests | Should -Be 1
+        }
+        finally {
+            # Handed out with -PassThru, it would stay open until the process ends: close it, also when a check failed.
+            $connection | Disconnect-EnergyData -Confirm:$false
+            Connect-EnergyData -KhipuApiKey $script:ApiKey -KhipuBaseUri $script:Emulator.BaseUri -KhipuAccountCredential $script:Account -MaxRetryCount 2
+        }
     }
 }
 

@@ -5,6 +5,10 @@
 
 BeforeDiscovery {
     $manifestPath = Join-Path (Split-Path -Parent $PSScriptRoot) 'out/EnergyData/EnergyData.psd1'
+    # Read here to make one Describe per cmdlet: without a build, say so rather than fail on the missing file.
+    if (-not (Test-Path -LiteralPath $manifestPath)) {
+        throw "The module is not built ($manifestPath is missing). Run ./build.ps1 -Task Build first."
+    }
     $script:CmdletNames = @((Import-PowerShellDataFile -Path $manifestPath).CmdletsToExport)
     [xml] $format = Get-Content -Raw -Path (Join-Path (Split-Path -Parent $PSScriptRoot) 'EnergyData.format.ps1xml')
     # One Describe per type: a type listed by two views would otherwise give two blocks of the same name.
@@ -89,7 +93,18 @@ Describe 'Import' {
     }
 }
 
-Describe 'Help for <_>' -ForEach $CmdletNames {
+# The help is made by ./build.ps1 -Task Docs with PlatyPS (-Task Test runs Docs when the help is missing), not by
+# -Task Build. Every Describe that needs it carries the tag Help: a run where the help could not be built can leave
+# them out with -ExcludeTag Help (Pester's Filter.ExcludeTag); by default they run.
+Describe 'Help file' -Tag Help {
+    It 'is in the module folder and in en-US, where Get-Help looks for it' {
+        foreach ($relative in @('EnergyData.dll-Help.xml', 'en-US/EnergyData.dll-Help.xml')) {
+            Join-Path $script:ModuleBase $relative | Should -Exist -Because 'the help is built by ./build.ps1 -Task Docs (PlatyPS); without it every other Help test fails'
+        }
+    }
+}
+
+Describe 'Help for <_>' -Tag Help -ForEach $CmdletNames {
     BeforeAll {
         $script:Help = Get-Help -Name $_ -Full
     }
@@ -115,7 +130,7 @@ Describe 'Help for <_>' -ForEach $CmdletNames {
     }
 }
 
-Describe 'Help under another UI culture' {
+Describe 'Help under another UI culture' -Tag Help {
     # Get-Help searches the UI culture's folder, its parents' and the module folder, never en-US: build.ps1 puts the
     # help in the module folder too. The culture is set and restored inside one statement, as the host may reset it.
     It 'is found for <_> on an es-CL system' -ForEach @('Get-NeuAccount', 'about_EnergyData') {
@@ -134,7 +149,7 @@ Describe 'Help under another UI culture' {
     }
 }
 
-Describe 'About topic' {
+Describe 'About topic' -Tag Help {
     It 'is found by Get-Help' {
         (Get-Help -Name about_EnergyData | Out-String) | Should -Match 'SecretManagement'
     }
@@ -203,12 +218,28 @@ Describe 'Connections' {
 
     It 'keeps a -PassThru connection as the session''s until another Connect, and never shows a secret' {
         $first = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
-        $shown = ($first | Format-List * | Out-String) + ($first | ConvertTo-Csv -NoTypeInformation | Out-String)
-        $shown | Should -Not -Match 'not-a-real-key'
-        (Get-EnergyDataConnection).KhipuAuthenticationScheme | Should -Be 'ApiKey'
-        Connect-EnergyData -KhipuApiKey $script:KeyTwo
-        Get-EnergyDataConnection | Should -Not -BeNullOrEmpty
-        $first | Disconnect-EnergyData -Confirm:$false
+        try {
+            $shown = ($first | Format-List * | Out-String) + ($first | ConvertTo-Csv -NoTypeInformation | Out-String)
+            $shown | Should -Not -Match 'not-a-real-key'
+            # The same object (EnergyDataConnection has reference equality): the session's is the one handed out.
+            Get-EnergyDataConnection | Should -Be $first -Because 'the connection -PassThru returned is the session''s until another Connect'
+            (Get-EnergyDataConnection).KhipuAuthenticationScheme | Should -Be 'ApiKey'
+
+            Connect-EnergyData -KhipuApiKey $script:KeyTwo
+            $second = Get-EnergyDataConnection
+            $second | Should -Not -BeNullOrEmpty
+            $second | Should -Not -Be $first -Because 'the second Connect makes a new connection the session''s'
+            # Replaced but handed out: still open for -Connection. GetKhipuClient sends nothing; it throws once closed.
+            { $first.GetKhipuClient() } | Should -Not -Throw
+
+            $first | Disconnect-EnergyData -Confirm:$false
+            { $first.GetKhipuClient() } | Should -Throw -ExpectedMessage '*closed by Disconnect-EnergyData*'
+            Get-EnergyDataConnection | Should -Be $second -Because 'closing the handed-out connection leaves the session''s alone'
+        }
+        finally {
+            # Closed also when a check failed: a handed-out connection stays open until it is closed.
+            $first | Disconnect-EnergyData -Confirm:$false
+        }
     }
 
     It 'refuses a remote plain http base URI unless -AllowUnencryptedAuthentication is given' {
@@ -221,12 +252,26 @@ Describe 'Connections' {
 
     It 'closes only the connection given to Disconnect-EnergyData -Connection' {
         $kept = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
-        Connect-EnergyData -KhipuApiKey $script:KeyTwo
-        $kept | Disconnect-EnergyData -Confirm:$false
-        # The session's own connection is still there: only the piped one was closed.
-        Get-EnergyDataConnection | Should -Not -BeNullOrEmpty
-        Disconnect-EnergyData -Confirm:$false
-        Get-EnergyDataConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        try {
+            Connect-EnergyData -KhipuApiKey $script:KeyTwo
+            $session = Get-EnergyDataConnection
+            $session | Should -Not -Be $kept -Because 'the second Connect makes a new connection the session''s'
+            { $kept.GetKhipuClient() } | Should -Not -Throw
+
+            $kept | Disconnect-EnergyData -Confirm:$false
+            # The piped one is closed (GetKhipuClient sends nothing; it throws once closed)...
+            { $kept.GetKhipuClient() } | Should -Throw -ExpectedMessage '*closed by Disconnect-EnergyData*'
+            # ...and the session's own connection is still the session's, and open.
+            Get-EnergyDataConnection | Should -Be $session -Because 'closing the piped connection leaves the session''s connection in place'
+            { $session.GetKhipuClient() } | Should -Not -Throw
+
+            Disconnect-EnergyData -Confirm:$false
+            Get-EnergyDataConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            { $session.GetKhipuClient() } | Should -Throw -ExpectedMessage '*closed by Disconnect-EnergyData*'
+        }
+        finally {
+            $kept | Disconnect-EnergyData -Confirm:$false
+        }
     }
 }
 

@@ -214,13 +214,21 @@ Describe 'Get-NeuService' {
     }
 
     It 'follows an override of the Services route' {
-        $connection = Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -NeuRoute @{ Services = 'GET services/?scope=all' } -PassThru
+        # An override whose query changes NEU's answer: the emulator counts requests by path only and the request trace
+        # hides query strings, so an override that only added a query ('GET services/?scope=all') passed just as well
+        # when it was ignored. GET services/?id=283 answers with that one service; the default route with all three.
+        $connection = Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -NeuRoute @{ Services = 'GET services/?id=283' } -PassThru
         try {
-            @(Get-NeuService -Connection $connection) | Should -HaveCount 3
+            $services = @(Get-NeuService -Connection $connection)
+            $services | Should -HaveCount 1
+            $services[0].ServiceId | Should -Be 283
             (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/services' | Should -Be 1
             (Get-NeuRoute -Connection $connection -Name Services).Source | Should -Be 'Override'
         }
         finally {
+            # Handed out with -PassThru, it would stay open until the process ends: close it, then connect as the rest
+            # of this file expects (it is the session's connection until then).
+            $connection | Disconnect-EnergyData -Confirm:$false
             Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
         }
     }
@@ -324,6 +332,9 @@ Describe 'Routes and the token' {
             (Get-NeuRoute -Connection $connection -Name Accounts).Source | Should -Be 'Override'
         }
         finally {
+            # Handed out with -PassThru, it would stay open until the process ends: close it, then connect as the rest
+            # of this file expects (it is the session's connection until then).
+            $connection | Disconnect-EnergyData -Confirm:$false
             Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
         }
     }
@@ -347,6 +358,9 @@ Describe 'Routes and the token' {
             { Get-NeuBillOverdue -Connection $connection -ErrorAction Stop } | Should -Throw -ErrorId 'AuthenticationFailed*'
         }
         finally {
+            # Handed out with -PassThru, it would stay open until the process ends: close it, then connect as the rest
+            # of this file expects (it is the session's connection until then).
+            $connection | Disconnect-EnergyData -Confirm:$false
             Connect-EnergyData -NeuToken $script:Token -NeuBaseUri $script:NeuBaseUri -MaxRetryCount 2
         }
     }

@@ -129,6 +129,21 @@ function Reset-Emulator {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/reset') | Out-Null
 }
 
+function Wait-EmulatorCallbackIdle {
+    # Polls the emulator's callback counters until no delivery is scheduled or under way (pending 0), at most
+    # TimeoutSec, and returns the last counters (delivered, failed, attempts, abandoned, pending). It does not throw
+    # at the deadline: the caller asserts pending with -Because, so a timeout fails the test with its own message.
+    param($Emulator, [int] $TimeoutSec = 30)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($true) {
+        $callbacks = Invoke-RestMethod -Uri ($Emulator.BaseUri + '_emulator/callbacks')
+        if ($callbacks.pending -le 0 -or [DateTime]::UtcNow -ge $deadline) {
+            return $callbacks
+        }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
 function Add-EmulatorFault {
     param($Emulator, [hashtable] $Fault, [int] $Count = 1)
     $body = $Fault.Clone()
@@ -136,5 +151,5 @@ function Add-EmulatorFault {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/faults') -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
 }
 
-$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Get-ModuleType', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault')
+$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Get-ModuleType', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault', 'Wait-EmulatorCallbackIdle')
 Export-ModuleMember -Function $exported
