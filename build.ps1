@@ -3,7 +3,8 @@
     Builds, tests, documents, packages and demonstrates the EnergyData module.
 .DESCRIPTION
     Build    publishes the cmdlet assembly and lays out the module folder in out/EnergyData.
-    Test     runs the xunit suite (dotnet test) and the Pester 5 suite against the built module.
+    Test     runs the xunit suite (dotnet test), then the Pester task.
+    Pester   builds the module and its help, and runs the Pester 5 suites (tests/*.Tests.ps1) against it.
     Docs     turns docs/*.md (PlatyPS markdown) into MAML help in out/EnergyData/en-US and out/EnergyData.
     Package  publishes the module to a temporary local repository and installs it back from there.
     Demo     starts the emulator and runs Import-Csv | Get-EnelDebtStatus | Export-Csv on a sample file.
@@ -11,14 +12,21 @@
     ./build.ps1 -Task Build, Test
 .EXAMPLE
     ./build.ps1 -Task Demo
+.EXAMPLE
+    ./build.ps1 -Task Pester -NoHelp
+    Where the PowerShell Gallery (and so PlatyPS) cannot be reached: no help is built and the tests tagged Help are
+    left out. .ci/run does this.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Pester', 'Docs', 'Package', 'Demo')]
     [string[]] $Task = @('Build'),
 
     [ValidateSet('Debug', 'Release')]
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+
+    # Test and Pester: build no help and leave out the Pester tests tagged Help.
+    [switch] $NoHelp
 )
 
 $ErrorActionPreference = 'Stop'
@@ -194,11 +202,19 @@ function Invoke-BuildTask {
 
 function Invoke-TestTask {
     Invoke-Dotnet test (Join-Path $root 'EnergyData.sln') -c $Configuration
+    Invoke-PesterTask
+}
 
+function Invoke-PesterTask {
     # Always rebuilt: the suites start a freshly built emulator, and a module left from an earlier build would be
-    # tested against it (or pass for the wrong reason).
+    # tested against it (or pass for the wrong reason). The build empties the module folder, help included.
     Invoke-BuildTask
-    if (-not (Test-Path (Join-Path $moduleFolder 'en-US/EnergyData.dll-Help.xml'))) { Invoke-DocsTask }
+    if ($NoHelp) {
+        Write-Warning 'No help built (-NoHelp): the Pester tests tagged Help are left out.'
+    }
+    else {
+        Invoke-DocsTask
+    }
     # Pester 5 only, as CI pins it: Pester 6 discovers and names tests differently.
     $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version -ge [version]'5.5.0' -and $_.Version -lt [version]'6.0' } | Select-Object -First 1
     if (-not $pester) {
@@ -213,15 +229,19 @@ Import-Module -Name Pester -MinimumVersion 5.5.0 -MaximumVersion 5.99.99
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = __TESTS__
 $configuration.Run.PassThru = $true
+$configuration.Filter.ExcludeTag = __EXCLUDE__
 $configuration.Output.Verbosity = 'Detailed'
 $configuration.TestResult.Enabled = $true
 $configuration.TestResult.OutputPath = __RESULTS__
 $result = Invoke-Pester -Configuration $configuration
+# One line for .ci/run to count, as it counts dotnet test's summaries.
+'Pester: {0} passed, {1} failed, {2} skipped, {3} not run' -f $result.PassedCount, $result.FailedCount, $result.SkippedCount, $result.NotRunCount
 if ($result.Result -ne 'Passed') { exit 1 }
 exit 0
 '@
     $run = $run.Replace('__TESTS__', (ConvertTo-PSLiteral (Join-Path $root 'tests')))
     $run = $run.Replace('__RESULTS__', (ConvertTo-PSLiteral (Join-Path $out 'pester.xml')))
+    $run = $run.Replace('__EXCLUDE__', $(if ($NoHelp) { "@('Help')" } else { '@()' }))
     Invoke-ChildShell -Name 'Pester' -Script $run
 }
 
@@ -367,6 +387,7 @@ foreach ($name in $Task) {
     switch ($name) {
         'Build' { Invoke-BuildTask }
         'Test' { Invoke-TestTask }
+        'Pester' { Invoke-PesterTask }
         'Docs' { Invoke-DocsTask }
         'Package' { Invoke-PackageTask }
         'Demo' { Invoke-DemoTask }
