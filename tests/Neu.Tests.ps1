@@ -377,6 +377,64 @@ Describe 'Invoke-NeuRequest' {
         $rows[0].RequestPath | Should -Be 'bills/'
     }
 
+    It 'keeps every column in Export-Csv when the rows of a response differ' {
+        # Service 283's first bill is unpaid ("platform_payments": null): Export-Csv takes its columns from the first
+        # row, so the payment of every paid bill was lost when each row had only its own fields.
+        $out = Join-Path $TestDrive 'raw-bills-283.csv'
+        $rows = Invoke-NeuRequest POST bills/ @{ Id_service = 283; Page = 1 }
+        $names = @($rows | ForEach-Object { $_.PSObject.Properties.Name -join ',' } | Sort-Object -Unique)
+        $names | Should -HaveCount 1 -Because 'every row of one response has the same properties, in the same order'
+        $rows | Export-Csv $out -NoTypeInformation
+        $csv = Import-Csv $out
+        $csv.Count | Should -Be 10
+        $columns = $csv[0].PSObject.Properties.Name
+        $columns | Should -Contain 'platform_payments.date'
+        $columns | Should -Contain 'platform_payments.method'
+        $columns | Should -Contain 'platform_payments.payment_Value'
+        $columns | Should -Not -Contain 'platform_payments' -Because 'a null nested object is its dotted columns left empty'
+        $paid = @($csv | Where-Object state -EQ 'Pagada')
+        $paid.Count | Should -Be 5
+        $paid | ForEach-Object { $_.'platform_payments.method' | Should -Be 'PSE' }
+        @($csv | Where-Object state -EQ 'Pendiente' | Where-Object 'platform_payments.method' -NE '') | Should -HaveCount 0
+    }
+
+    It 'gives the rows of every response of one command the columns of its first row' {
+        $out = Join-Path $TestDrive 'raw-bills-pages.csv'
+        $requests = 1, 2 | ForEach-Object { [pscustomobject]@{ Method = 'POST'; Path = 'bills/'; Body = @{ Id_service = 283; Page = $_ } } }
+        $rows = $requests | Invoke-NeuRequest -WarningVariable warnings
+        $rows.Count | Should -Be 15
+        @($rows | ForEach-Object { $_.PSObject.Properties.Name -join ',' } | Sort-Object -Unique) | Should -HaveCount 1
+        $warnings | Should -BeNullOrEmpty
+        $rows | Export-Csv $out -NoTypeInformation
+        @(Import-Csv $out | Where-Object 'platform_payments.method' -EQ 'PSE').Count | Should -Be 7
+    }
+
+    It 'warns when a later response brings a field the first row has not, which Export-Csv would not write' {
+        $requests = @(
+            [pscustomobject]@{ Method = 'GET'; Path = 'bills/overdue/' }
+            [pscustomobject]@{ Method = 'POST'; Path = 'bills/'; Body = @{ Id_service = 283; Page = 1 } }
+        )
+        $rows = $requests | Invoke-NeuRequest -WarningVariable warnings -WarningAction SilentlyContinue
+        $rows.Count | Should -Be 13
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -Match 'Export-Csv'
+        $warnings[0].Message | Should -Match 'RawJson'
+        $rows[3].PSObject.Properties.Name | Should -Contain 'due_date' -Because 'later rows get the first row''s columns, empty'
+        $rows[3].due_date | Should -BeNullOrEmpty
+        $rows[3].service | Should -Be 'Local comercial' -Because 'a row''s own fields stay on it'
+    }
+
+    It 'shows the response''s own fields in the console, not only where it came from' {
+        $text = Invoke-NeuRequest GET bills/overdue/ | Out-String -Width 200
+        $text | Should -Match 'id_bill'
+        $text | Should -Match 'due_date'
+        $text | Should -Match '9001'
+        $text | Should -Not -Match 'RawJson'
+        $row = Invoke-NeuRequest GET bills/overdue/ | Select-Object -First 1
+        $row.RequestPath | Should -Be 'bills/overdue/' -Because 'the fixed properties are still there for Select-Object and Export-Csv'
+        $row.RawJson | Should -Match 'id_bill'
+    }
+
     It 'takes a [pscustomobject] from ConvertFrom-Json as -Body itself' {
         $body = '{"Id_service":450,"Page":1}' | ConvertFrom-Json
         $rows = Invoke-NeuRequest POST bills/ $body

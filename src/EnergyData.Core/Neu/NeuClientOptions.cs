@@ -21,6 +21,19 @@ public sealed class NeuClientOptions
     /// <summary>Safety stop for paged endpoints whose server never reports a last page.</summary>
     public int MaxPages { get; set; } = 10_000;
 
+    /// <summary>
+    /// Invoke-NeuRequest holds up to this many items of a response, to give every one of them the same columns,
+    /// before it writes any (see <see cref="NeuClient.InvokeAsync"/>); later items of a response get the columns of
+    /// those held.
+    /// </summary>
+    public int ColumnScanItems { get; set; } = 1000;
+
+    /// <summary>
+    /// Invoke-NeuRequest holds items of a response only until their JSON text (RawJson) comes to this many characters
+    /// in all: the item that reaches it is the last one held.
+    /// </summary>
+    public long ColumnScanChars { get; set; } = 4L * 1024 * 1024;
+
     /// <summary>The clock used for the token expiry check.</summary>
     public Func<DateTimeOffset> Now { get; set; } = () => DateTimeOffset.UtcNow;
 }

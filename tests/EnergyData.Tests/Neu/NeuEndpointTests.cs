@@ -413,7 +413,9 @@ public sealed class NeuEndpointTests : IDisposable
 
         Assert.Equal(10, items.Count);
         Assert.Equal(Enumerable.Range(0, 10), items.Select(item => item.ItemIndex));
-        var paid = items.First(item => item.GetFields().Any(field => field.Key == "platform_payments.method"));
+        // Every item has the platform_payments.* columns (the response's columns); a paid bill has them filled.
+        Assert.All(items, item => Assert.Contains(item.GetFields(), field => field.Key == "platform_payments.method"));
+        var paid = items.First(item => item.GetFields().Any(field => field.Key == "platform_payments.method" && field.Value is not null));
         Assert.Equal("PSE", paid.GetFields().Single(field => field.Key == "platform_payments.method").Value);
         Assert.Equal(450m, paid.GetFields().Single(field => field.Key == "id_service").Value);
         Assert.StartsWith("{", paid.RawJson, StringComparison.Ordinal);
