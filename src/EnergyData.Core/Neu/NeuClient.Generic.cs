@@ -93,7 +93,7 @@ public sealed partial class NeuClient
     {
         var page = new NeuPageInfo();
         var index = 0;
-        await foreach (var element in StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var element in StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), null, trace, cancellationToken).ConfigureAwait(false))
         {
             var fields = element.ValueKind == JsonValueKind.Object
                 ? JsonFlattener.Flatten(element)
