@@ -183,6 +183,16 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $known[0].TargetObject | Should -Be $id
     }
 
+    It 'gives Invoke-KhipuRequest -Async results without an invented attempt count' {
+        $path = 'v1/cl/services/enel.cl/debt-status-by-client-identifier'
+        $synchronous = Invoke-KhipuRequest -Path $path -RequestData @{ ClientIdentifier = '1234567-8' }
+        $synchronous.Attempts | Should -Be 1
+        $collected = Invoke-KhipuRequest -Path $path -RequestData @{ ClientIdentifier = '1234567-8' } -Async | Wait-KhipuOperation -Timeout 60
+        $collected | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuResponse')
+        $collected.Attempts | Should -BeNullOrEmpty
+        $collected.DataJson | Should -Not -BeNullOrEmpty
+    }
+
     It 'reports each operation still missing after -Timeout as an error and leaves the inbox as it was' {
         $before = Get-ChildItem -Path $script:Inbox -Recurse -File | Select-Object -Property @('FullName', 'Length', 'LastWriteTimeUtc')
         Wait-KhipuOperation -OperationId @('never-delivered-1', 'never-delivered-2') -InboxPath $script:Inbox -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue
