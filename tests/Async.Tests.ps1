@@ -197,6 +197,28 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'Khipu.E301,*'
     }
 
+    It 'says which operation timed out, with what is known of it, without a gap' {
+        $id = '3fa85f64-5717-4562-b3fc-2c963f66afa6'
+        Wait-KhipuOperation -OperationId $id -InboxPath $script:Inbox -Timeout 1 -ErrorVariable bare -ErrorAction SilentlyContinue
+        $bare[0].Exception.Message | Should -BeExactly "No result for operation $id arrived within 1 s. It stays pending: run Wait-KhipuOperation again to collect it."
+        $bare[0].TargetObject | Should -Be $id
+
+        [pscustomobject]@{ OperationId = $id; Service = 'EnelDebtStatus'; InputIdentifier = '1234567-8'; RequestInputs = '{"ClientIdentifier":"1234567-8"}' } |
+            Wait-KhipuOperation -InboxPath $script:Inbox -Timeout 1 -ErrorVariable known -ErrorAction SilentlyContinue
+        $known[0].Exception.Message | Should -BeLike "No result for operation $id (EnelDebtStatus, ClientIdentifier 1234567-8) arrived within 1 s.*"
+        $known[0].TargetObject | Should -Be $id
+    }
+
+    It 'gives Invoke-KhipuRequest -Async results without an invented attempt count' {
+        $path = 'v1/cl/services/enel.cl/debt-status-by-client-identifier'
+        $synchronous = Invoke-KhipuRequest -Path $path -RequestData @{ ClientIdentifier = '1234567-8' }
+        $synchronous.Attempts | Should -Be 1
+        $collected = Invoke-KhipuRequest -Path $path -RequestData @{ ClientIdentifier = '1234567-8' } -Async | Wait-KhipuOperation -Timeout 60
+        $collected | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuResponse')
+        $collected.Attempts | Should -BeNullOrEmpty
+        $collected.DataJson | Should -Not -BeNullOrEmpty
+    }
+
     It 'reports each operation still missing after -Timeout as an error and leaves the inbox as it was' {
         $before = Get-ChildItem -Path $script:Inbox -Recurse -File | Select-Object -Property @('FullName', 'Length', 'LastWriteTimeUtc')
         Wait-KhipuOperation -OperationId @('never-delivered-1', 'never-delivered-2') -InboxPath $script:Inbox -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue

@@ -109,7 +109,8 @@ Describe 'Get-EnelDebtStatus' {
         (Get-Content -Raw -Path $out) | Should -Not -Match 'System\.'
         $failures.Count | Should -Be 1
         $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
-        $failures[0].Exception.Message | Should -BeLike "*'ClientIdentifier' must be at most 20 characters*"
+        # Named once: .NET's " (Parameter 'ClientIdentifier')" suffix no longer repeats it.
+        $failures[0].Exception.Message | Should -BeExactly "Parameter 'ClientIdentifier' must be at most 20 characters. '123456789012345678901' has 21."
         $failures[0].TargetObject | Should -Be '123456789012345678901'
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 3
     }

@@ -250,6 +250,19 @@ Describe 'Connections' {
         (Get-EnergyDataConnection).KhipuBaseUri.AbsoluteUri | Should -Be $remote
     }
 
+    It 'names an environment variable, not a parameter, when its value is refused, and names it once' {
+        $saved = $env:ENERGYDATA_KHIPU_BASE_URI
+        try {
+            $env:ENERGYDATA_KHIPU_BASE_URI = 'not a uri'
+            $failure = { Connect-EnergyData -NeuToken (ConvertTo-SecureString -String 'a.b.c' -AsPlainText -Force) } |
+                Should -Throw -ErrorId 'InvalidParameter*' -PassThru
+            $failure.Exception.Message | Should -BeExactly "Environment variable 'ENERGYDATA_KHIPU_BASE_URI' must be an absolute URI. 'not a uri' is not."
+        }
+        finally {
+            $env:ENERGYDATA_KHIPU_BASE_URI = $saved
+        }
+    }
+
     It 'closes only the connection given to Disconnect-EnergyData -Connection' {
         $kept = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
         try {

@@ -274,6 +274,22 @@ Describe 'Paged NEU cmdlets' {
         ($notifications | Select-Object -ExpandProperty Page -Unique) | Should -Be @(1, 2, 3)
     }
 
+    It 'says in -Verbose which page each bills request is' {
+        $verbose = Get-NeuBill -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $requests = @($verbose.Message | Where-Object { $_ -match '^POST \S+/neu/bills/ \((page \d+)\) -> 200 OK' } | ForEach-Object { $Matches[1] })
+        $requests.Count | Should -BeGreaterThan 1
+        $requests | Should -Be @(1..$requests.Count | ForEach-Object { "page $_" })
+    }
+
+    It 'retries a NEU 503 by its status, and -Verbose says nothing about Khipu' {
+        # The emulator's injected 503 carries a Khipu-shaped body (Error.Type RETRY_IMMEDIATELY): NEU has no such contract.
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'ServiceUnavailable'; pathContains = 'neu/accounts' }
+        $verbose = Get-NeuAccount -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match '503 ServiceUnavailable'
+        ($verbose.Message -join "`n") | Should -Not -Match 'Khipu'
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/accounts' | Should -Be 2
+    }
+
     It 'honours -First and -Skip on bills without reading further pages' {
         $bills = Get-NeuBill -Skip 3 -First 12
         $bills.Count | Should -Be 12

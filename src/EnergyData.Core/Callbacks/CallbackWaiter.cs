@@ -212,7 +212,7 @@ public sealed class CallbackWaiter
     // No Error.Type: Khipu sent no error; the operation stays pending, so a later wait still collects a late result.
     private KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset estimate) =>
         new(
-            string.Format(CultureInfo.InvariantCulture, "Khipu {0}: no result for operation {1} arrived by {2:u}, {3} minutes after its estimated latest delivery (LifeSpan {4}). Khipu has most likely given up on it: submit the request again, or run Wait-KhipuOperation again to collect a result that comes late.", operation.Service, operation.OperationId, (estimate + options.LifeSpanGrace).ToUniversalTime(), options.LifeSpanGrace.TotalMinutes, operation.LifeSpanRaw ?? estimate.ToString("u", CultureInfo.InvariantCulture)),
+            string.Format(CultureInfo.InvariantCulture, "No result for {0} arrived by {1:u}, {2} minutes after its estimated latest delivery (LifeSpan {3}). Khipu has most likely given up on it: submit the request again, or run Wait-KhipuOperation again to collect a result that comes late.", operation.Describe(), (estimate + options.LifeSpanGrace).ToUniversalTime(), options.LifeSpanGrace.TotalMinutes, operation.LifeSpanRaw ?? estimate.ToString("u", CultureInfo.InvariantCulture)),
             null,
             operation.OperationId,
             "LIFESPAN_EXCEEDED",
@@ -223,8 +223,8 @@ public sealed class CallbackWaiter
         new(string.Format(
             CultureInfo.InvariantCulture,
             "No result for {0} arrived within {1}. It stays pending: run Wait-KhipuOperation again to collect it.",
-            operation,
-            options.Timeout));
+            operation.Describe(),
+            options.Timeout is { } timeout ? TimeFormat.Duration(timeout) : "the wait"));
 
     private FileSystemWatcher? StartWatcher(SemaphoreSlim signal, IRequestTrace? trace)
     {

@@ -135,6 +135,9 @@ public sealed partial class KhipuClient
                         LifeSpan = info.LifeSpan,
                         DataJson = info.Data?.GetRawText(),
                         HttpStatusCode = (int)System.Net.HttpStatusCode.OK,
+
+                        // Not known here: the submission's attempts were counted by the session that sent it.
+                        Attempts = null,
                         RetrievedAt = DateTimeOffset.UtcNow,
                     },
                 };

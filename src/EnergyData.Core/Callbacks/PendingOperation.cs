@@ -77,5 +77,48 @@ public sealed class PendingOperation
 
     public string Input(string name) => RequestInputs.TryGetValue(name, out var value) ? value : string.Empty;
 
-    public override string ToString() => string.IsNullOrEmpty(InputIdentifier) ? $"{Service} {OperationId}" : $"{Service} {InputIdentifier} ({OperationId})";
+    /// <summary>
+    /// The request's input as "Name value" (ClientIdentifier 1234567-8, RutDeudor 76543210): the request inputs'
+    /// ClientIdentifier or RutDeudor (the one equal to the InputIdentifier, when that is known); else the InputIdentifier
+    /// alone, as "input 1234567-8"; else null.
+    /// </summary>
+    public string? DescribeInput()
+    {
+        foreach (var name in InputNames)
+        {
+            if (RequestInputs.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
+                && (string.IsNullOrEmpty(InputIdentifier) || string.Equals(value, InputIdentifier, StringComparison.Ordinal)))
+            {
+                return name + " " + value;
+            }
+        }
+
+        return string.IsNullOrEmpty(InputIdentifier) ? null : "input " + InputIdentifier;
+    }
+
+    /// <summary>
+    /// "operation {id}", followed by what is known of it in parentheses: the service and the input
+    /// ("operation 3fa8... (EnelDebtStatus, ClientIdentifier 1234567-8)"). Nothing unknown leaves a gap.
+    /// </summary>
+    public string Describe()
+    {
+        var known = new List<string>(2);
+        if (!string.IsNullOrWhiteSpace(Service))
+        {
+            known.Add(Service!);
+        }
+
+        if (DescribeInput() is { } input)
+        {
+            known.Add(input);
+        }
+
+        var id = string.IsNullOrEmpty(OperationId) ? "(no OperationId)" : OperationId;
+        return known.Count == 0 ? "operation " + id : $"operation {id} ({string.Join(", ", known)})";
+    }
+
+    public override string ToString() => Describe();
+
+    // The request fields that identify an input, in the order the services use them.
+    private static readonly string[] InputNames = ["ClientIdentifier", "RutDeudor"];
 }

@@ -63,6 +63,10 @@ public sealed class ConnectionSettings
 
     public int RetryImmediatelyLimit { get; set; } = 2;
 
+    // The values FromEnvironment read, by the property they went to: a refusal of one that is still in place names the
+    // variable, not a parameter the user never gave.
+    private readonly System.Collections.Generic.List<(string Property, string Variable, object Value)> fromEnvironment = new();
+
     /// <summary>Reads the variables unattended scripts use: ENERGYDATA_KHIPU_API_KEY, ENERGYDATA_NEU_TOKEN and the base URIs.</summary>
     public static ConnectionSettings FromEnvironment(IDictionary? variables = null)
     {
@@ -71,21 +75,25 @@ public sealed class ConnectionSettings
         if (Text(variables, KhipuApiKeyVariable) is { } key)
         {
             settings.KhipuApiKey = key.ToSecureString();
+            settings.fromEnvironment.Add((nameof(KhipuApiKey), KhipuApiKeyVariable, settings.KhipuApiKey));
         }
 
         if (Text(variables, NeuTokenVariable) is { } token)
         {
             settings.NeuToken = token.ToSecureString();
+            settings.fromEnvironment.Add((nameof(NeuToken), NeuTokenVariable, settings.NeuToken));
         }
 
         if (Text(variables, KhipuBaseUriVariable) is { } khipuUri)
         {
             settings.KhipuBaseUri = ParseUri(khipuUri, KhipuBaseUriVariable);
+            settings.fromEnvironment.Add((nameof(KhipuBaseUri), KhipuBaseUriVariable, settings.KhipuBaseUri));
         }
 
         if (Text(variables, NeuBaseUriVariable) is { } neuUri)
         {
             settings.NeuBaseUri = ParseUri(neuUri, NeuBaseUriVariable);
+            settings.fromEnvironment.Add((nameof(NeuBaseUri), NeuBaseUriVariable, settings.NeuBaseUri));
         }
 
         if (Text(variables, AllowUnencryptedAuthenticationVariable) is { } allow)
@@ -103,7 +111,42 @@ public sealed class ConnectionSettings
         return Text(variables, KhipuApiKeyVariable) is not null || Text(variables, NeuTokenVariable) is not null;
     }
 
+    /// <summary>
+    /// Checks every setting; a refused value names its parameter, or the environment variable it came from when
+    /// <see cref="FromEnvironment"/> read it and no parameter replaced it.
+    /// </summary>
     public void Validate()
+    {
+        // Which settings still hold what the environment gave, taken before any is normalised (a token is replaced).
+        var variables = new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (property, variable, value) in fromEnvironment)
+        {
+            if (ReferenceEquals(CurrentValue(property), value))
+            {
+                variables[property] = variable;
+            }
+        }
+
+        try
+        {
+            ValidateValues();
+        }
+        catch (ParameterValidationException exception) when (exception.ParamName is { } name && variables.TryGetValue(name, out var variable))
+        {
+            throw exception.FromEnvironmentVariable(variable);
+        }
+    }
+
+    private object? CurrentValue(string property) => property switch
+    {
+        nameof(KhipuApiKey) => KhipuApiKey,
+        nameof(NeuToken) => NeuToken,
+        nameof(KhipuBaseUri) => KhipuBaseUri,
+        nameof(NeuBaseUri) => NeuBaseUri,
+        _ => null,
+    };
+
+    private void ValidateValues()
     {
         KhipuBaseUri = InputRules.BaseUri(KhipuBaseUri, nameof(KhipuBaseUri), AllowUnencryptedAuthentication);
         NeuBaseUri = InputRules.BaseUri(NeuBaseUri, nameof(NeuBaseUri), AllowUnencryptedAuthentication);
@@ -189,13 +232,13 @@ public sealed class ConnectionSettings
     private static Uri ParseUri(string text, string name) =>
         Uri.TryCreate(text, UriKind.Absolute, out var uri)
             ? uri
-            : throw new ParameterValidationException(name, "must be an absolute URI", $"'{text}' is not.");
+            : throw ParameterValidationException.ForEnvironmentVariable(name, "must be an absolute URI", $"'{text}' is not.");
 
     // A typo must not silently leave credentials on plain http refused or, worse, allowed: only these spellings count.
     private static bool ParseSwitch(string text, string name) => text.ToUpperInvariant() switch
     {
         "1" or "TRUE" or "YES" => true,
         "0" or "FALSE" or "NO" => false,
-        _ => throw new ParameterValidationException(name, "must be 1, true or yes (or 0, false or no)", $"It is '{text}'."),
+        _ => throw ParameterValidationException.ForEnvironmentVariable(name, "must be 1, true or yes (or 0, false or no)", $"It is '{text}'."),
     };
 }

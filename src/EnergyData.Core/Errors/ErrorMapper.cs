@@ -35,7 +35,7 @@ public static class ErrorMapper
         {
             ParameterValidationException validation => new OperationError(validation, "InvalidParameter", ErrorKind.InvalidArgument, target)
             {
-                RecommendedAction = "Correct the value of parameter '" + validation.ParamName + "' and run the command again.",
+                RecommendedAction = "Correct the value of " + validation.Subject + " and run the command again.",
             },
             NotConnectedException => new OperationError(exception, "NotConnected", ErrorKind.InvalidOperation, target)
             {

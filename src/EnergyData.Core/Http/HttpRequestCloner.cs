@@ -52,11 +52,15 @@ internal static class HttpRequestCloner
         return clone;
     }
 
-    /// <summary>Method and URI without query or fragment, for trace lines and messages.</summary>
+    /// <summary>
+    /// Method and URI without query or fragment, for trace lines and messages, followed by the call's
+    /// <see cref="RequestContext.Label"/> in parentheses when it has one ("POST https://host/bills/ (page 3 of 6)").
+    /// </summary>
     public static string Describe(HttpRequestMessage request)
     {
         var uri = request.RequestUri;
         var target = uri is null ? "(no URI)" : uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString.Split('?')[0];
-        return request.Method.Method + " " + target;
+        var label = request.GetRequestContext()?.Label;
+        return request.Method.Method + " " + target + (string.IsNullOrEmpty(label) ? string.Empty : " (" + label + ")");
     }
 }

@@ -33,6 +33,20 @@ public sealed class RequestContext
 
     public int Attempts => Volatile.Read(ref _attempts);
 
+    /// <summary>
+    /// Whether a failed answer's body is read for Khipu's <c>Error.Type</c> (RETRY_IMMEDIATELY, DO_NOT_RETRY,
+    /// WAIT_4_HOURS_BEFORE_RETRY, RETRY_AFTER_NOTIFICATION), which then decides over the HTTP status whether the call is
+    /// retried. A contract of Khipu's only: the Khipu client sets it on its calls, and a call without it (NEU's, which
+    /// documents no such field) is retried by its HTTP status alone, whatever its body says.
+    /// </summary>
+    public bool AppliesKhipuErrorType { get; set; }
+
+    /// <summary>
+    /// Which part of a larger whole this call is, for trace lines and messages beside its method and URI (for example
+    /// "page 3 of 6"): the pages of one paged read are otherwise the same request line. Null for none.
+    /// </summary>
+    public string? Label { get; set; }
+
     public bool CanAttemptAgain => Attempts < MaxAttempts;
 
     /// <summary>Set when the service asked not to retry before a given time (Khipu's WAIT_4_HOURS_BEFORE_RETRY).</summary>

@@ -189,8 +189,9 @@ public sealed class ResilienceHandler : DelegatingHandler
     }
 
     /// <summary>
-    /// Buffers a bounded prefix of a non-2xx body so it can be read for Khipu's Error.Type and still be returned
-    /// to the caller; read under the attempt timeout, so a stalled error body counts as a timed-out attempt.
+    /// Buffers a bounded prefix of a non-2xx body so it can be read for Khipu's Error.Type (on a call that applies it,
+    /// see <see cref="RequestContext.AppliesKhipuErrorType"/>) and still be returned to the caller; read under the
+    /// attempt timeout, so a stalled error body counts as a timed-out attempt.
     /// </summary>
     private async Task ClassifyErrorAsync(HttpResponseMessage response, CallState state, CancellationToken token)
     {
@@ -217,6 +218,12 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         response.Content = buffered;
         original.Dispose();
+
+        // Only Khipu's calls: a NEU body shaped like a Khipu envelope (a proxy's, a mock's) must not stop NEU's retries.
+        if (!state.Request.AppliesKhipuErrorType)
+        {
+            return;
+        }
 
         var type = KhipuErrorClassifier.ParseEnvelope(buffer);
         state.LastKhipuType = type;

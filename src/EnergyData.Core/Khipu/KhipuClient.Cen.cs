@@ -100,7 +100,7 @@ public sealed partial class KhipuClient
         var onThisPage = 0;
         string? firstRow = null;
         var info = new KhipuCallInfo();
-        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, CenPageLabel(page, null), trace, cancellationToken).ConfigureAwait(false))
         {
             onThisPage++;
             firstRow ??= row.RawJson;
@@ -146,7 +146,7 @@ public sealed partial class KhipuClient
         var lastPageForFirst = page + (long)Math.Ceiling(rowsStillWanted / (double)pageSize);
         var lastPage = (int)Math.Min(lastPageOfTotal, lastPageForFirst);
         var concurrency = Math.Max(1, query.PageConcurrency);
-        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching pages {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, page + 1, lastPage, concurrency));
+        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching Paginas {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, page + 1, lastPage, concurrency));
 
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<List<CenNonconformity>>>();
@@ -155,7 +155,7 @@ public sealed partial class KhipuClient
         {
             while (window.Count < concurrency && nextPage <= lastPage)
             {
-                window.Enqueue(FetchCenPageAsync(query, nextPage++, accountCredentialRequired, trace, stopFetching.Token));
+                window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, accountCredentialRequired, trace, stopFetching.Token));
             }
 
             while (window.Count > 0)
@@ -163,7 +163,7 @@ public sealed partial class KhipuClient
                 var rows = await window.Dequeue().ConfigureAwait(false);
                 if (nextPage <= lastPage)
                 {
-                    window.Enqueue(FetchCenPageAsync(query, nextPage++, accountCredentialRequired, trace, stopFetching.Token));
+                    window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, accountCredentialRequired, trace, stopFetching.Token));
                 }
 
                 CountPage(state, pageSize, onPage);
@@ -213,7 +213,7 @@ public sealed partial class KhipuClient
         var maxPages = Math.Max(1, query.MaxPagesWithoutTotal);
         trace?.Verbose(string.Format(
             CultureInfo.InvariantCulture,
-            "CEN: the answer for page {0} has no TotalDisconformidades (or not a whole number), so the pages cannot be planned; fetching the next pages one at a time while they come back full with {1} rows, at most {2} pages in all.",
+            "CEN: the answer for Paginas {0} has no TotalDisconformidades (or not a whole number), so the pages cannot be planned; fetching the next pages one at a time while they come back full with {1} rows, at most {2} pages in all.",
             firstPage,
             pageSize,
             maxPages));
@@ -231,14 +231,14 @@ public sealed partial class KhipuClient
                     query.Skip + emitted));
             }
 
-            var rows = await FetchCenPageAsync(query, nextPage, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
+            var rows = await FetchCenPageAsync(query, nextPage, null, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
             pagesFetched++;
             CountPage(state, pageSize, onPage);
             if (rows.Count > 0 && previousFirstRow is not null && string.Equals(rows[0].RawJson, previousFirstRow, StringComparison.Ordinal))
             {
                 // A server that ignores Paginas answers every page with the same rows: each further page would be
                 // billed for nothing, and its rows written twice.
-                trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: page {0} starts with the first row of the page before; Khipu seems to ignore Paginas, so paging stops here and the repeated rows are not written.", nextPage));
+                trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: Paginas {0} starts with the first row of the page before; Khipu seems to ignore Paginas, so paging stops here and the repeated rows are not written.", nextPage));
                 yield break;
             }
 
@@ -260,13 +260,13 @@ public sealed partial class KhipuClient
         }
     }
 
-    private async Task<List<CenNonconformity>> FetchCenPageAsync(CenQuery query, int page, bool accountCredentialRequired, IRequestTrace? trace, CancellationToken cancellationToken)
+    private async Task<List<CenNonconformity>> FetchCenPageAsync(CenQuery query, int page, int? pageCount, bool accountCredentialRequired, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var request = CenRequest(query, page, accountCredentialRequired);
         var pageState = new CenPagingState();
         var info = new KhipuCallInfo();
         var rows = new List<CenNonconformity>(query.PageSize);
-        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, pageState, token), info, trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, pageState, token), info, CenPageLabel(page, pageCount), trace, cancellationToken).ConfigureAwait(false))
         {
             row.OperationId ??= info.OperationId;
             rows.Add(row);
@@ -280,6 +280,15 @@ public sealed partial class KhipuClient
 
         return rows;
     }
+
+    /// <summary>
+    /// Which page a CEN request is, for its trace lines and messages: counted from 1 as a reader counts, of the pages
+    /// the total gives once the first page has told it, and with Khipu's zero-based Paginas the rows carry as Page.
+    /// </summary>
+    internal static string CenPageLabel(int page, int? pageCount) =>
+        pageCount is { } count
+            ? string.Format(CultureInfo.InvariantCulture, "page {0} of {1}, Paginas {2}", page + 1, count, page)
+            : string.Format(CultureInfo.InvariantCulture, "page {0}, Paginas {1}", page + 1, page);
 
     private static void CountPage(CenPagingState state, int pageSize, Action<CenPagingState>? onPage)
     {

@@ -240,7 +240,7 @@ public sealed partial class KhipuClient
     private async Task<KhipuCallInfo> CallForDataAsync(KhipuRequest request, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var info = new KhipuCallInfo();
-        await foreach (var unused in CallAsync(request, KeepData, info, trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var unused in CallAsync(request, KeepData, info, null, trace, cancellationToken).ConfigureAwait(false))
         {
             // KeepData yields nothing: the Data value is kept on info and mapped once the envelope is complete.
         }

@@ -25,7 +25,12 @@ public sealed class KhipuResponse
 
     public int HttpStatusCode { get; set; }
 
-    public int Attempts { get; set; }
+    /// <summary>
+    /// The billed attempts of the synchronous call, retries included. Null for a result Wait-KhipuOperation collected
+    /// from a callback: the waiter does not know how many attempts the submission took (a later session may collect
+    /// it), and the delivery itself is no attempt of this module's.
+    /// </summary>
+    public int? Attempts { get; set; }
 
     public DateTimeOffset RetrievedAt { get; set; }
 }

@@ -37,7 +37,7 @@ public sealed partial class KhipuClient
     {
         var request = TgrRequest(accountCredential, accountCredentialRequired);
         var info = new KhipuCallInfo();
-        await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, null, trace, cancellationToken).ConfigureAwait(false))
         {
             yield return MapResolution(element, info.OperationId, info.AdditionalInformation, trace);
         }

@@ -64,7 +64,7 @@ public sealed partial class KhipuClient
         }
 
         var body = KhipuRequestWriter.Write(request);
-        var context = new RequestContext(trace, options.MaxAttempts);
+        var context = NewContext(trace, null);
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
         var credentialsRefreshed = false;
         var immediateRetries = 0;
@@ -125,14 +125,23 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
+    /// One call's shared state: Khipu's Error.Type decides its retries (see <see cref="RequestContext.AppliesKhipuErrorType"/>),
+    /// and <paramref name="label"/> (a CEN page, say) follows its method and URI in trace lines and messages.
+    /// </summary>
+    private RequestContext NewContext(IRequestTrace? trace, string? label) =>
+        new(trace, options.MaxAttempts) { AppliesKhipuErrorType = true, Label = label };
+
+    /// <summary>
     /// Sends a synchronous request and streams what <paramref name="dataReader"/> makes of <c>Data</c>.
     /// <c>Status: ERROR</c> ends the enumeration with a <see cref="KhipuException"/>; RETRY_IMMEDIATELY is
-    /// retried while nothing has been yielded and the attempt budget allows.
+    /// retried while nothing has been yielded and the attempt budget allows. <paramref name="label"/> says which part
+    /// of a larger read the call is (a CEN page), for trace lines and messages; null for a call on its own.
     /// </summary>
     internal async IAsyncEnumerable<T> CallAsync<T>(
         KhipuRequest request,
         KhipuDataReader<T> dataReader,
         KhipuCallInfo info,
+        string? label,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -142,7 +151,7 @@ public sealed partial class KhipuClient
         }
 
         var body = KhipuRequestWriter.Write(request);
-        var context = new RequestContext(trace, options.MaxAttempts);
+        var context = NewContext(trace, label);
         var immediateRetries = 0;
         var credentialsRefreshed = false;
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));

@@ -196,7 +196,7 @@ public sealed partial class NeuClient
         NeuInput.RequiredRange(query.From, query.To);
         var interval = query.Interval.ToString();
         body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
-        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), trace, cancellationToken);
+        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), null, trace, cancellationToken);
     }
 
     /// <summary>Every page of bills (Page 1, 2, ... until the server has no more).</summary>
@@ -385,7 +385,7 @@ public sealed partial class NeuClient
         var codes = NeuInput.SicCodes(sicCodes);
         NeuInput.RequiredRange(from, to);
         var body = new NeuBody().Add("Sic_codes", codes).Add("From", NeuDates.FormatFrontier(from!.Value)).Add("To", NeuDates.FormatFrontier(to!.Value));
-        return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, NeuConsumptionReader.ReadFrontierAsync, trace, cancellationToken);
+        return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, NeuConsumptionReader.ReadFrontierAsync, null, trace, cancellationToken);
     }
 
     /// <summary>

@@ -161,7 +161,7 @@ public sealed partial class NeuClient
         var builder = new FlatColumns.Builder();
         FlatColumns? columns = null;
         ExceptionDispatchInfo? failure = null;
-        var items = StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        var items = StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), null, trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
         try
         {
             while (true)

@@ -122,23 +122,29 @@ public sealed partial class NeuClient
         {
             using (response)
             {
-                throw await ReadErrorAsync(response, route, cancellationToken).ConfigureAwait(false);
+                throw await ReadErrorAsync(response, route, context.Label, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return response;
     }
 
-    /// <summary>Sends one request and streams the body to <paramref name="read"/>, logging its start at Debug.</summary>
+    /// <summary>
+    /// Sends one request and streams the body to <paramref name="read"/>, logging its start at Debug.
+    /// <paramref name="label"/> says which page of a paged read the request is ("page 3 of 6"), for its trace lines
+    /// and messages; null for a request on its own.
+    /// </summary>
     internal async IAsyncEnumerable<T> StreamAsync<T>(
         NeuRoute route,
         IReadOnlyDictionary<string, string>? pathValues,
         NeuBody? body,
         Func<JsonStreamReader, CancellationToken, IAsyncEnumerable<T>> read,
+        string? label,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var context = new RequestContext(trace, options.MaxAttempts);
+        // No Khipu Error.Type here (AppliesKhipuErrorType stays false): NEU's errors are retried by their HTTP status.
+        var context = new RequestContext(trace, options.MaxAttempts) { Label = label };
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
         // NEU bodies run to hundreds of megabytes: they are read ahead of the parser (see ReadAheadStream), in reads
         // of 64 KiB, a quarter of the calls of the default 16 KiB.
@@ -273,7 +279,7 @@ public sealed partial class NeuClient
             while (window.Count < paging.PageConcurrency && nextPage <= lastPage
                 && (double)rows.ToSkip + rows.Remaining > (double)(window.Count + dequeuedPages) * pageSize)
             {
-                window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, trace, stopFetching.Token));
+                window.Enqueue(FetchPageAsync(route, requestForPage, nextPage++, lastPage, trace, stopFetching.Token));
             }
         }
 
@@ -347,13 +353,14 @@ public sealed partial class NeuClient
         NeuRoute route,
         Func<int, (IReadOnlyDictionary<string, string>? PathValues, NeuBody? Body)> requestForPage,
         int page,
+        int pageCount,
         IRequestTrace? trace,
         CancellationToken cancellationToken)
     {
         var info = new NeuPageInfo();
         var (pathValues, body) = requestForPage(page);
         var items = new List<JsonElement>();
-        await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), trace, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), PageLabel(page, pageCount), trace, cancellationToken).ConfigureAwait(false))
         {
             items.Add(item);
         }
@@ -373,13 +380,15 @@ public sealed partial class NeuClient
         IReadOnlyDictionary<string, string>? pathValues,
         NeuBody? body,
         int page,
+        int? pageCount,
         NeuPagingMode mode,
         NeuPageInfo info,
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Enumerated by hand: a yield cannot sit in a try with a catch, and only the request (the first move) is caught.
-        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
+        var label = mode == NeuPagingMode.Single ? null : PageLabel(page, pageCount);
+        var items = StreamAsync(route, pathValues, body, (reader, token) => ReadItemsAsync(reader, info, rowsOnly: true, token), label, trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
         try
         {
             while (true)
@@ -409,6 +418,15 @@ public sealed partial class NeuClient
             await items.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Which page of a paged read a request is, for its trace lines and messages: "page 3", or "page 3 of 6" once a
+    /// page before it has told how many there are (its maxPage, when that counts this page).
+    /// </summary>
+    internal static string PageLabel(int page, int? pageCount) =>
+        pageCount is { } count && count >= page
+            ? string.Format(CultureInfo.InvariantCulture, "page {0} of {1}", page, count)
+            : string.Format(CultureInfo.InvariantCulture, "page {0}", page);
 
     /// <summary>
     /// Whether the page being read starts with the row the previous page started with, the first condition of
@@ -481,7 +499,7 @@ public sealed partial class NeuClient
             // back until the page is complete and can be compared (otherwise every row of page 1 would be written
             // twice). Any other page streams as it is read.
             List<JsonElement>? held = null;
-            await foreach (var item in ReadPageAsync(route, pathValues, body, page, mode, info, trace, cancellationToken).ConfigureAwait(false))
+            await foreach (var item in ReadPageAsync(route, pathValues, body, page, previousInfo?.MaxPage, mode, info, trace, cancellationToken).ConfigureAwait(false))
             {
                 if ((!counted || AnswersAnEarlierPage(info, page)) && info.ItemCount == 1 && StartsLikePreviousPage(info, previous))
                 {
@@ -631,7 +649,7 @@ public sealed partial class NeuClient
         return true;
     }
 
-    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, CancellationToken cancellationToken)
+    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, string? label, CancellationToken cancellationToken)
     {
         var text = string.Empty;
         if (response.Content is not null)
@@ -650,17 +668,18 @@ public sealed partial class NeuClient
 
         var detail = DescribeErrorBody(text);
         var status = (int)response.StatusCode;
+        var request = string.IsNullOrEmpty(label) ? route.ToString() : route + ", " + label;
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;
             return new AuthenticationException(
-                $"NEU refused the token (401 Unauthorized) for {route.Name} ({route}).{expiry}{detail} Check -NeuToken of Connect-EnergyData.",
+                $"NEU refused the token (401 Unauthorized) for {route.Name} ({request}).{expiry}{detail} Check -NeuToken of Connect-EnergyData.",
                 status,
                 null);
         }
 
         return new NeuException(
-            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, route, detail),
+            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, request, detail),
             response.StatusCode,
             route.Name + " " + route,
             text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);

@@ -253,6 +253,10 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
         Assert.Equal(KhipuServices.EnelDebtStatus, response.ServicePath);
         Assert.Equal("gen-1", response.OperationId);
         Assert.Contains("313", response.DataJson, StringComparison.Ordinal);
+
+        // The submission took one attempt, but the waiter does not know it (it may run in another session): no count is
+        // invented, neither the submission's nor a 0 that would read as "never sent".
+        Assert.Null(response.Attempts);
     }
 
     [Fact]

@@ -190,6 +190,64 @@ public sealed class CallbackWaiterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_timeout_of_an_operation_known_only_by_its_id_reads_without_a_gap()
+    {
+        // Wait-KhipuOperation -OperationId <id> -Timeout 1, with no pending record: neither service nor input is known.
+        var bare = new PendingOperation { OperationId = "op-bare" };
+
+        var outcome = Assert.Single(await CollectAsync(new[] { bare }, new CallbackWaiterOptions { Timeout = TimeSpan.FromMilliseconds(200), RescanInterval = TimeSpan.FromMilliseconds(50) }));
+
+        var error = Assert.IsType<TimeoutException>(outcome.Error);
+        Assert.Equal("No result for operation op-bare arrived within 200 ms. It stays pending: run Wait-KhipuOperation again to collect it.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_timeout_names_the_service_and_the_client_the_pending_record_knows()
+    {
+        var submitted = Envelopes.DebtOperation("op-known", "1234567-8");
+        submitted.RequestInputs["ClientIdentifier"] = "1234567-8";
+        await folder.Inbox.WritePendingAsync(submitted, CancellationToken.None);
+
+        // Only the id is given, as -OperationId alone: the rest comes from the pending record.
+        var outcome = Assert.Single(await CollectAsync(new[] { new PendingOperation { OperationId = "op-known" } }, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(1), RescanInterval = TimeSpan.FromMilliseconds(50) }));
+
+        var error = Assert.IsType<TimeoutException>(outcome.Error);
+        Assert.Equal("No result for operation op-known (EnelDebtStatus, ClientIdentifier 1234567-8) arrived within 1 s. It stays pending: run Wait-KhipuOperation again to collect it.", error.Message);
+        Assert.Equal("op-known", outcome.Operation.OperationId);
+    }
+
+    [Theory]
+    [InlineData(null, "76543210", null, "operation op-1 (input 76543210)")]
+    [InlineData("CenNonconformity", "76543210", "76543210", "operation op-1 (CenNonconformity, RutDeudor 76543210)")]
+    [InlineData("CenNonconformity", null, "76543210", "operation op-1 (CenNonconformity, RutDeudor 76543210)")]
+    [InlineData("KhipuRequest", null, null, "operation op-1 (KhipuRequest)")]
+    [InlineData(" ", "", null, "operation op-1")]
+    public void An_operation_describes_what_is_known_of_it(string? service, string? inputIdentifier, string? rutDeudor, string expected)
+    {
+        var operation = new PendingOperation { OperationId = "op-1", Service = service, InputIdentifier = inputIdentifier };
+        if (rutDeudor is not null)
+        {
+            operation.RequestInputs["RutDeudor"] = rutDeudor;
+        }
+
+        Assert.Equal(expected, operation.Describe());
+        Assert.Equal(expected, operation.ToString());
+    }
+
+    [Fact]
+    public async Task Lifespan_exceeded_without_a_known_service_reads_without_a_gap()
+    {
+        var clock = new ManualClock(Start);
+        var operation = new PendingOperation { OperationId = "op-late", LifeSpan = Start.AddMinutes(-5), LifeSpanRaw = "2026-12-01T07:55:00Z" };
+
+        var outcome = Assert.Single(await CollectAsync(new[] { operation }, new CallbackWaiterOptions { Clock = clock, LifeSpanGrace = TimeSpan.FromMinutes(1) }));
+
+        var error = Assert.IsType<KhipuException>(outcome.Error);
+        Assert.StartsWith("No result for operation op-late arrived by ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("  ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_the_wait_and_leaves_the_inbox_untouched()
     {
         await AddAsync("op-1", Envelopes.DebtStatus("op-1", "1", 1));

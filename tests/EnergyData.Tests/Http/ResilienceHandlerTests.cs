@@ -47,7 +47,7 @@ public sealed class ResilienceHandlerTests
     {
         await using var server = await ScriptedServer.StartAsync(ctx => ScriptedServer.Status(ctx, 500, ScriptedServer.KhipuError(type)));
         using var client = TestClients.Create(TestClients.FastOptions());
-        var context = new RequestContext(null, 4);
+        var context = new RequestContext(null, 4) { AppliesKhipuErrorType = true };
 
         using var response = await client.SendAsync(TestClients.Post(server.Url("/k"), "{}", context));
 
@@ -64,7 +64,7 @@ public sealed class ResilienceHandlerTests
         server.Enqueue(500, ScriptedServer.KhipuError("RETRY_IMMEDIATELY")).Enqueue(200, "{}");
         using var client = TestClients.Create(TestClients.FastOptions());
 
-        using var response = await client.SendAsync(TestClients.Post(server.Url("/k"), "{}"));
+        using var response = await client.SendAsync(TestClients.Post(server.Url("/k"), "{}", new RequestContext(null, 4) { AppliesKhipuErrorType = true }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, server.RequestCount);
@@ -75,7 +75,7 @@ public sealed class ResilienceHandlerTests
     {
         await using var server = await ScriptedServer.StartAsync(ctx => ScriptedServer.Status(ctx, 500, ScriptedServer.KhipuError("WAIT_4_HOURS_BEFORE_RETRY")));
         using var client = TestClients.Create(TestClients.FastOptions());
-        var context = new RequestContext(null, 4);
+        var context = new RequestContext(null, 4) { AppliesKhipuErrorType = true };
         var before = DateTimeOffset.UtcNow;
 
         using var response = await client.SendAsync(TestClients.Post(server.Url("/k"), "{}", context));

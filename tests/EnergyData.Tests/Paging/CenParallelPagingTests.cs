@@ -100,6 +100,39 @@ public sealed class CenParallelPagingTests
         Assert.Equal(450, state.TotalCount);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task Each_page_request_says_which_page_it_is_in_the_trace(int concurrency)
+    {
+        // 250 rows in pages of 100: the first page tells the total, so the two after it are counted "of 3".
+        var pages = new CenPages(total: 250, delayMilliseconds: 0);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var client = new KhipuClient(TestClients.Create(TestClients.FastOptions()), server.BaseUri, new KhipuClientOptions { MaxAttempts = 4 });
+        var trace = new RecordingTrace();
+
+        var rows = new List<CenNonconformity>();
+        await foreach (var row in client.GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, PageConcurrency = concurrency }, false, null, null, trace, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(250, rows.Count);
+        var labels = trace.VerboseLines
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^POST \S+ \((?<label>[^)]*)\) -> 200 OK "))
+            .Where(match => match.Success)
+            .Select(match => match.Groups["label"].Value)
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["page 1, Paginas 0", "page 2 of 3, Paginas 1", "page 3 of 3, Paginas 2"], labels);
+    }
+
+    [Fact]
+    public void A_CEN_page_label_counts_from_one_and_gives_Paginas()
+    {
+        Assert.Equal("page 6, Paginas 5", KhipuClient.CenPageLabel(5, null));
+        Assert.Equal("page 6 of 11, Paginas 5", KhipuClient.CenPageLabel(5, 11));
+    }
+
     private static KhipuClient Client(ScriptedServer server) =>
         new(new HttpClient(), server.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
 

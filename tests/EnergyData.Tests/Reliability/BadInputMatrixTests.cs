@@ -67,7 +67,10 @@ public sealed partial class BadInputMatrixTests
 
         Assert.Equal(badInput.Parameter, error.ParamName);
         Assert.Contains(badInput.Rule, error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains($"'{badInput.Parameter}'", error.Message, StringComparison.Ordinal);
+        // Named once, at the start: ArgumentException's own " (Parameter 'X')" suffix made every message say it twice
+        // (and made this check pass whatever the message said).
+        Assert.StartsWith($"Parameter '{badInput.Parameter}' ", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("(Parameter '", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, server.State.Counters.Total);
     }
 
