@@ -90,6 +90,21 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 1
     }
 
+    It 'reads a date cell in the session''s culture, as PowerShell binds it (31-01-2025 on an es-CL system)' {
+        $row = [pscustomobject]@{ Id_account = '42'; Interval = 'DAILY'; From = '01-01-2025'; To = '31-01-2025' }
+        $saved = [System.Threading.Thread]::CurrentThread.CurrentCulture
+        try {
+            [System.Threading.Thread]::CurrentThread.CurrentCulture = [System.Globalization.CultureInfo]::new('es-CL')
+            $rows = @($row | Get-NeuConsumption -ErrorVariable failures -ErrorAction SilentlyContinue)
+        }
+        finally {
+            [System.Threading.Thread]::CurrentThread.CurrentCulture = $saved
+        }
+        $failures | Should -BeNullOrEmpty
+        $rows.Count | Should -BeGreaterThan 2
+        ($rows | Measure-Object -Property Date -Maximum).Maximum | Should -BeLessThan ([datetime]'2025-02-01')
+    }
+
     It 'binds a typed object with AccountId, From and To' {
         # Typed values bind at the binder's first by-property-name stage, where the old default set took From and To.
         $rows = [pscustomobject]@{ AccountId = [long]42; From = [datetime]'2025-01-01'; To = [datetime]'2025-01-03' } | Get-NeuConsumption
@@ -383,6 +398,12 @@ Describe 'Routes and the token' {
 }
 
 Describe 'Invoke-NeuRequest' {
+    It 'names the command, the method and the path when NEU answers an error' {
+        $null = Invoke-NeuRequest -Method DELETE -Path rules/999999/ -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures | Should -HaveCount 1
+        $failures[0].Exception.Message | Should -BeLike '*to Invoke-NeuRequest (DELETE *rules/999999/*'
+    }
+
     It 'flattens nested objects for Export-Csv' {
         $out = Join-Path $TestDrive 'raw-bills.csv'
         Invoke-NeuRequest POST bills/ @{ Id_service = 450; Page = 1 } | Export-Csv $out -NoTypeInformation

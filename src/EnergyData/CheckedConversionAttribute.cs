@@ -15,8 +15,10 @@ namespace EnergyData.Commands;
 /// property's value does not convert, and says nothing: a CSV row with <c>Interval = WEEKLY</c> ran as Daily, a
 /// <c>From</c> of <c>junk</c> read the whole range, an id of <c>abc</c> became "no id". An exception from a transformation
 /// attribute is reported as that input's binding error instead. Only text is checked, with the binder's own
-/// conversion (invariant culture); anything else, and empty text (which the cmdlets' own "empty id" rules handle), is
-/// passed on unchanged, so at a by-value stage a piped object still goes on to be bound by its properties.
+/// conversion: the current culture, as the binder uses for a compiled cmdlet (so '31-01-2024' is a date on an es-CL
+/// system, and '01/02/2024' is the first of February there, exactly as the binder then binds it); anything else, and
+/// empty text (which the cmdlets' own "empty id" rules handle), is passed on unchanged, so at a by-value stage a piped
+/// object still goes on to be bound by its properties.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
@@ -63,7 +65,7 @@ public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
 
         try
         {
-            LanguagePrimitives.ConvertTo(text, ValueType, CultureInfo.InvariantCulture);
+            LanguagePrimitives.ConvertTo(text, ValueType, CultureInfo.CurrentCulture);
         }
         catch (PSInvalidCastException)
         {

@@ -104,7 +104,7 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuResponseItem> InvokeAsync(string? method, string? path, IReadOnlyDictionary<string, object?>? body, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var (verb, relative, content) = PrepareInvokeRequest(method, path, body);
-        var route = new NeuRoute("Invoke", verb, relative, confirmed: false, isOverride: false);
+        var route = new NeuRoute("Invoke-NeuRequest", verb, relative, confirmed: false, isOverride: false);
         return InvokeCoreAsync(route, content, trace, cancellationToken);
     }
 
