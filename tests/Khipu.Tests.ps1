@@ -213,6 +213,8 @@ Describe 'Get-CenNonconformity' {
         $rows.Count | Should -Be 100
         $rows[0].Index | Should -Be 350
         "$total" | Should -Match '4575'
+        # Ahead of the rows, as PowerShell's paging convention has it.
+        $result[0].PSObject.BaseObject | Should -Not -BeOfType $rowType
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
     }
 
@@ -233,6 +235,22 @@ Describe 'Get-CenNonconformity' {
         $rows.Count | Should -Be 6
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
         Reset-Emulator -Emulator $script:Emulator
+    }
+
+    It 'writes an unknown total (accuracy 0) with -IncludeTotalCount when Khipu reports none' {
+        Reset-Emulator -Emulator $script:Emulator
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ omitCenTotal = $true; cenTotal = 6 }
+        try {
+            $result = @(Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 3 -IncludeTotalCount)
+        }
+        finally {
+            Reset-Emulator -Emulator $script:Emulator
+        }
+        $rowType = Get-ModuleType -FullName 'EnergyData.Khipu.CenNonconformity'
+        $totals = @($result | Where-Object { $_.PSObject.BaseObject -isnot $rowType })
+        $totals | Should -HaveCount 1
+        $totals[0].Accuracy | Should -Be 0
+        [uint64] $totals[0] | Should -Be 0
     }
 
     It 'refuses reversed dates before any request' {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EnergyData.Khipu;
@@ -84,9 +85,24 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
         {
             var state = new CenPagingState();
             var activityId = NewProgressActivityId();
+
+            // -IncludeTotalCount writes the total ahead of the rows, as PowerShell's paging convention has it, once a page
+            // has reported it (the first, in practice: it is read whole before its rows leave).
+            var totalWritten = false;
+            IEnumerable<object> TotalFirst(CenNonconformity row)
+            {
+                if (totalWritten || state.TotalCount is not { } known)
+                {
+                    return [row];
+                }
+
+                totalWritten = true;
+                return [new TotalCount(known, 1.0), row];
+            }
+
             try
             {
-                await context.WriteAllAsync(Khipu.GetCenNonconformitiesAsync(query, required, state, s => ReportPage(context, activityId, query, s), context, context.CancellationToken)).ConfigureAwait(false);
+                await context.WriteAllAsync(Khipu.GetCenNonconformitiesAsync(query, required, state, s => ReportPage(context, activityId, query, s), context, context.CancellationToken), includeTotal ? TotalFirst : null).ConfigureAwait(false);
             }
             finally
             {
@@ -94,9 +110,11 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
                 context.Progress(new ProgressInfo(activityId, "Get-CenNonconformity", "Done") { Completed = true });
             }
 
-            if (includeTotal && state.TotalCount is { } total)
+            // Not written ahead (no row, or a total that came late): now, or "unknown" (0, accuracy 0) when Khipu gave none.
+            // -First 0 writes nothing at all, as Select-Object -First 0 does.
+            if (includeTotal && !totalWritten && query.First != 0)
             {
-                await context.WriteObjectAsync(new TotalCount(total)).ConfigureAwait(false);
+                await context.WriteObjectAsync(state.TotalCount is { } total ? new TotalCount(total, 1.0) : new TotalCount(0, 0.0)).ConfigureAwait(false);
             }
         });
     }
@@ -106,7 +124,7 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
         switch (item)
         {
             case TotalCount total:
-                return PagingParameters.NewTotalCount((ulong)total.Value, 1.0);
+                return PagingParameters.NewTotalCount((ulong)total.Value, total.Accuracy);
             case CenNonconformity row:
                 // The item's own fields are not public in Khipu's documents: expose whatever came, flat.
                 var shaped = PSObject.AsPSObject(row);
@@ -135,8 +153,14 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
 
     private sealed class TotalCount
     {
-        public TotalCount(int value) => Value = value;
+        public TotalCount(int value, double accuracy)
+        {
+            Value = value;
+            Accuracy = accuracy;
+        }
 
         public int Value { get; }
+
+        public double Accuracy { get; }
     }
 }
