@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.ExceptionServices;
+using System.Threading.Tasks;
 
 namespace EnergyData.Json;
 
@@ -88,6 +90,90 @@ internal sealed class FlatColumns
         }
 
         return arranged;
+    }
+
+    /// <summary>
+    /// Hands out <paramref name="items"/> with their fields (<paramref name="fieldsOf"/>) under the same columns: the
+    /// items are held until they end, or until <paramref name="holdEnds"/> (asked after each item held) says the items
+    /// held are enough; the columns are those of the items held (<see cref="Builder"/>), given to
+    /// <paramref name="columnsBuilt"/> once they are known, and every item, held or after, is handed out with its fields
+    /// arranged under them (<see cref="Arrange"/>). Items held when the source fails are handed out before the failure.
+    /// No column is built when no item came.
+    /// </summary>
+    internal static async IAsyncEnumerable<(T Item, IReadOnlyList<KeyValuePair<string, object?>> Fields)> ShareAsync<T>(
+        IAsyncEnumerable<T> items,
+        Func<T, IReadOnlyList<KeyValuePair<string, object?>>> fieldsOf,
+        Func<T, bool>? holdEnds,
+        Action<FlatColumns>? columnsBuilt)
+    {
+        var held = new List<T>();
+        var builder = new Builder();
+        FlatColumns? columns = null;
+        ExceptionDispatchInfo? failure = null;
+        var source = items.ConfigureAwait(false).GetAsyncEnumerator();
+        try
+        {
+            while (true)
+            {
+                T item;
+                try
+                {
+                    if (!await source.MoveNextAsync())
+                    {
+                        break;
+                    }
+
+                    item = source.Current;
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException && held.Count > 0)
+                {
+                    // The items read so far are handed out, as they were when each left at once; then the failure.
+                    failure = ExceptionDispatchInfo.Capture(exception);
+                    break;
+                }
+
+                if (columns is not null)
+                {
+                    yield return (item, columns.Arrange(fieldsOf(item), out _));
+                    continue;
+                }
+
+                builder.Add(fieldsOf(item));
+                held.Add(item);
+                if (holdEnds?.Invoke(item) == true)
+                {
+                    columns = Release(builder, columnsBuilt);
+                    foreach (var heldItem in held)
+                    {
+                        yield return (heldItem, columns.Arrange(fieldsOf(heldItem), out _));
+                    }
+
+                    held.Clear();
+                }
+            }
+        }
+        finally
+        {
+            await source.DisposeAsync();
+        }
+
+        if (held.Count > 0)
+        {
+            columns = Release(builder, columnsBuilt);
+            foreach (var heldItem in held)
+            {
+                yield return (heldItem, columns.Arrange(fieldsOf(heldItem), out _));
+            }
+        }
+
+        failure?.Throw();
+    }
+
+    private static FlatColumns Release(Builder builder, Action<FlatColumns>? columnsBuilt)
+    {
+        var columns = builder.Build();
+        columnsBuilt?.Invoke(columns);
+        return columns;
     }
 
     private bool SameNames(IReadOnlyList<KeyValuePair<string, object?>> fields)

@@ -1,8 +1,5 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -44,52 +41,6 @@ public sealed class NeuResponseItem
     /// any field that is no column. A method, so the object's display and Export-Csv show the fields once.
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, object?>> GetFields() => fields;
-}
-
-/// <summary>
-/// The columns of one Invoke-NeuRequest command: every item it writes gets the names of the first item it wrote
-/// (null where an item has no such field), so that rows of later responses (other pages) export under the same
-/// columns. An item with a field that is no such column keeps it after them; Export-Csv will not write it.
-/// </summary>
-public sealed class NeuOutputColumns
-{
-    private FlatColumns? first;
-
-    /// <summary>
-    /// The fields to write for <paramref name="item"/>, and the names of those of its fields that hold a value but are
-    /// not among the first item's (none for the first item itself).
-    /// </summary>
-    public (IReadOnlyList<KeyValuePair<string, object?>> Fields, IReadOnlyList<string> NotInFirstItem) Arrange(NeuResponseItem item)
-    {
-        if (item is null)
-        {
-            throw new ArgumentNullException(nameof(item));
-        }
-
-        var fields = item.GetFields();
-        if (first is null)
-        {
-            first = FlatColumns.Of(fields.Select(field => field.Key));
-            return (fields, []);
-        }
-
-        var arranged = first.Arrange(fields, out var unwritten);
-        if (unwritten == 0)
-        {
-            return (arranged, []);
-        }
-
-        var names = new List<string>(unwritten);
-        for (var i = first.Names.Count; i < arranged.Count; i++)
-        {
-            if (arranged[i].Value is not null)
-            {
-                names.Add(arranged[i].Key);
-            }
-        }
-
-        return (arranged, names);
-    }
 }
 
 public sealed partial class NeuClient
@@ -146,83 +97,41 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
-    /// Reads the items of one response and hands them out under the same columns (see <see cref="FlatColumns"/>): the
-    /// items are held until the response ends, or until <see cref="NeuClientOptions.ColumnScanItems"/> items or
+    /// Reads the items of one response and hands them out under the same columns (see <see cref="FlatColumns.ShareAsync"/>):
+    /// the items are held until the response ends, or until <see cref="NeuClientOptions.ColumnScanItems"/> items or
     /// <see cref="NeuClientOptions.ColumnScanChars"/> characters of their JSON text are held, whichever comes first;
     /// the columns are those of the items held, and an item after them keeps its own fields that are no column after
     /// the columns. Items read before a failure are still handed out before it.
     /// </summary>
     private async IAsyncEnumerable<NeuResponseItem> InvokeCoreAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var page = new NeuPageInfo();
         var index = 0;
-        var held = new List<(IReadOnlyList<KeyValuePair<string, object?>> Fields, string Json)>();
+        var heldItems = 0;
         long heldChars = 0;
-        var builder = new FlatColumns.Builder();
-        FlatColumns? columns = null;
-        ExceptionDispatchInfo? failure = null;
-        var items = StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), null, trace, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
-        try
+        bool HoldEnds((IReadOnlyList<KeyValuePair<string, object?>> Fields, string Json) item)
         {
-            while (true)
-            {
-                JsonElement element;
-                try
-                {
-                    if (!await items.MoveNextAsync())
-                    {
-                        break;
-                    }
-
-                    element = items.Current;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException && held.Count > 0)
-                {
-                    // The items read so far are written, as they were when each was written at once; then the error.
-                    failure = ExceptionDispatchInfo.Capture(exception);
-                    break;
-                }
-
-                var fields = element.ValueKind == JsonValueKind.Object
-                    ? JsonFlattener.Flatten(element)
-                    : [new KeyValuePair<string, object?>("Value", ScalarOf(element))];
-                var json = element.GetRawText();
-                if (columns is not null)
-                {
-                    yield return new NeuResponseItem(route.Method, route.Path, index++, columns.Arrange(fields, out _), json);
-                    continue;
-                }
-
-                builder.Add(fields);
-                held.Add((fields, json));
-                heldChars += json.Length;
-                if (held.Count >= options.ColumnScanItems || heldChars >= options.ColumnScanChars)
-                {
-                    columns = builder.Build();
-                    foreach (var item in held)
-                    {
-                        yield return new NeuResponseItem(route.Method, route.Path, index++, columns.Arrange(item.Fields, out _), item.Json);
-                    }
-
-                    held.Clear();
-                }
-            }
-        }
-        finally
-        {
-            await items.DisposeAsync();
+            heldItems++;
+            heldChars += item.Json.Length;
+            return heldItems >= options.ColumnScanItems || heldChars >= options.ColumnScanChars;
         }
 
-        if (held.Count > 0)
+        await foreach (var (item, fields) in FlatColumns.ShareAsync(ReadInvokeItemsAsync(route, body, trace, cancellationToken), item => item.Fields, HoldEnds, null).ConfigureAwait(false))
         {
-            columns = builder.Build();
-            foreach (var item in held)
-            {
-                yield return new NeuResponseItem(route.Method, route.Path, index++, columns.Arrange(item.Fields, out _), item.Json);
-            }
+            yield return new NeuResponseItem(route.Method, route.Path, index++, fields, item.Json);
         }
+    }
 
-        failure?.Throw();
+    /// <summary>The items of one response as they are read: their fields, flattened, and their JSON text.</summary>
+    private async IAsyncEnumerable<(IReadOnlyList<KeyValuePair<string, object?>> Fields, string Json)> ReadInvokeItemsAsync(NeuRoute route, NeuBody? body, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var page = new NeuPageInfo();
+        await foreach (var element in StreamAsync(route, null, body, (reader, token) => ReadItemsAsync(reader, page, rowsOnly: false, token), null, trace, cancellationToken).ConfigureAwait(false))
+        {
+            var fields = element.ValueKind == JsonValueKind.Object
+                ? JsonFlattener.Flatten(element)
+                : [new KeyValuePair<string, object?>("Value", ScalarOf(element))];
+            yield return (fields, element.GetRawText());
+        }
     }
 
     private static object? ScalarOf(JsonElement element) => element.ValueKind switch

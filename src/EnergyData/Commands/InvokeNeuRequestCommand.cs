@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EnergyData.Neu;
@@ -13,7 +12,7 @@ namespace EnergyData.Commands;
 /// <summary>
 /// Invoke-NeuRequest: calls any NEU path (for endpoints or fields this module does not cover yet). A JSON array
 /// response gives one object per element, nested objects flattened to dotted property names, the same names on every
-/// object of the command (see NeuClient.InvokeAsync and NeuOutputColumns). PUT, PATCH and DELETE
+/// object of the command (see NeuClient.InvokeAsync and RowFieldProperties). PUT, PATCH and DELETE
 /// go through ShouldProcess at impact Medium (-WhatIf; a prompt with -Confirm or a $ConfirmPreference of Medium or
 /// Low, so unattended scripts are not stopped); GET and POST, which NEU also uses for reads, never do.
 /// </summary>
@@ -21,9 +20,8 @@ namespace EnergyData.Commands;
 [OutputType(typeof(NeuResponseItem))]
 public sealed class InvokeNeuRequestCommand : NeuCmdlet
 {
-    // The names of the first item written, given to every later item (see NeuOutputColumns).
-    private readonly NeuOutputColumns columns = new();
-    private bool warnedOfNewColumns;
+    // The names of the first item written, given to every later item (see RowFieldProperties).
+    private readonly RowFieldProperties fieldProperties = new();
 
     /// <summary>GET, POST, PUT, PATCH or DELETE.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -82,22 +80,10 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
 
         // The item's own fields become properties beside the fixed ones, so Export-Csv writes them as columns: under
         // the names of the first item this command wrote, so that the rows of every response have the same columns.
-        var (fields, notInFirstItem) = columns.Arrange(response);
-        if (notInFirstItem.Count > 0 && !warnedOfNewColumns)
+        var shaped = fieldProperties.Add(response, response.GetFields(), out var display, out var unwritten);
+        if (unwritten.Count > 0)
         {
-            warnedOfNewColumns = true;
-            WriteWarning(NewColumnsWarning(response, notInFirstItem));
-        }
-
-        var shaped = PSObject.AsPSObject(response);
-        var display = new List<string>(fields.Count);
-        foreach (var field in fields)
-        {
-            if (shaped.Properties[field.Key] is null)
-            {
-                shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
-                display.Add(field.Key);
-            }
+            WriteWarning(NewColumnsWarning(response, unwritten));
         }
 
         // Format-Table and Format-List show the response's own fields (there is no view: NEU's fields vary by path);
@@ -110,18 +96,14 @@ public sealed class InvokeNeuRequestCommand : NeuCmdlet
         return shaped;
     }
 
-    private static string NewColumnsWarning(NeuResponseItem item, IReadOnlyList<string> names)
-    {
-        const int Shown = 5;
-        var list = string.Join(", ", names.Take(Shown)) + (names.Count > Shown ? string.Format(CultureInfo.InvariantCulture, " and {0} more", names.Count - Shown) : string.Empty);
-        return string.Format(
+    private static string NewColumnsWarning(NeuResponseItem item, IReadOnlyList<string> names) =>
+        string.Format(
             CultureInfo.InvariantCulture,
             "Item {0} of {1} {2} has fields the first item this command wrote has not ({3}). Export-Csv and Format-Table take their columns from the first object, so they will not show them; they are properties of the object and in its RawJson. Send requests whose answers differ in separate commands to see all their fields. This warning is given once per command.",
             item.ItemIndex,
             item.RequestMethod,
             item.RequestPath,
-            list);
-    }
+            RowFieldProperties.NameList(names));
 
     private static async Task WriteItemsAsync(IOperationContext context, IAsyncEnumerable<NeuResponseItem> items) =>
         await context.WriteAllAsync(items).ConfigureAwait(false);

@@ -13,7 +13,7 @@ namespace EnergyData.Tests.Neu;
 /// <summary>
 /// Invoke-NeuRequest's items have the same columns, in the same order, on every item of a response (Export-Csv takes
 /// its columns from the first row, so a field the first row lacked was lost on every other row), and, through
-/// <see cref="NeuOutputColumns"/>, on every item of one command.
+/// <see cref="OutputColumns"/>, on every item of one command.
 /// </summary>
 public sealed class NeuInvokeColumnsTests
 {
@@ -158,13 +158,13 @@ public sealed class NeuInvokeColumnsTests
     {
         var first = await InvokeAsync(Bills);
         var second = await InvokeAsync("[{\"id_bill\":9031,\"platform_payments\":null,\"state\":\"Pendiente\"}]");
-        var columns = new NeuOutputColumns();
+        var columns = new OutputColumns();
 
-        var (written, notInFirst) = columns.Arrange(first[0]);
+        var (written, notInFirst) = columns.Arrange(first[0].GetFields());
         Assert.Same(first[0].GetFields(), written);
         Assert.Empty(notInFirst);
 
-        (written, notInFirst) = columns.Arrange(second[0]);
+        (written, notInFirst) = columns.Arrange(second[0].GetFields());
         Assert.Equal(BillColumns, written.Select(field => field.Key));
         Assert.Null(written.Single(field => field.Key == "date_payment").Value);
         Assert.Equal(9031m, written.Single(field => field.Key == "id_bill").Value);
@@ -174,10 +174,10 @@ public sealed class NeuInvokeColumnsTests
     [Fact]
     public async Task A_command_names_the_fields_of_a_later_item_that_the_first_item_has_not()
     {
-        var columns = new NeuOutputColumns();
-        columns.Arrange((await InvokeAsync("[{\"id_bill\":\"9001\",\"days\":6}]"))[0]);
+        var columns = new OutputColumns();
+        columns.Arrange((await InvokeAsync("[{\"id_bill\":\"9001\",\"days\":6}]"))[0].GetFields());
 
-        var (written, notInFirst) = columns.Arrange((await InvokeAsync("[{\"id_bill\":9001,\"service\":\"Local\",\"note\":null}]"))[0]);
+        var (written, notInFirst) = columns.Arrange((await InvokeAsync("[{\"id_bill\":9001,\"service\":\"Local\",\"note\":null}]"))[0].GetFields());
 
         Assert.Equal(["id_bill", "days", "service", "note"], written.Select(field => field.Key));
         Assert.Equal(["service"], notInFirst);
