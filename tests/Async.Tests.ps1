@@ -219,6 +219,27 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $collected.DataJson | Should -Not -BeNullOrEmpty
     }
 
+    It 'exports every field of a delivered CEN page whose rows differ, under the same columns on every row' {
+        # One page of six: Acreedor null on rows 0 and 3, FechaCierre on odd rows only, Observaciones on row 4 only.
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 6; cenVaryingFields = $true }
+        $account = [pscredential]::new('cen-user', (ConvertTo-SecureString -String 'cen-password' -AsPlainText -Force))
+        $csv = Join-Path $TestDrive 'cen-async.csv'
+        Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 6 -AccountCredential $account -Async |
+            Wait-KhipuOperation -Timeout 60 -WarningVariable warnings | Export-Csv -Path $csv -NoTypeInformation
+
+        $rows = @(Import-Csv -Path $csv)
+        $rows.Count | Should -Be 6
+        $columns = $rows[0].PSObject.Properties.Name
+        foreach ($name in 'Acreedor.Rut', 'Acreedor.RazonSocial', 'FechaCierre', 'Observaciones') {
+            $columns | Should -Contain $name
+        }
+        $columns | Should -Not -Contain 'Acreedor'
+        $rows[1].'Acreedor.Rut' | Should -Not -BeNullOrEmpty
+        $rows[1].FechaCierre | Should -Not -BeNullOrEmpty
+        $rows[4].Observaciones | Should -Be 'Revisar con el acreedor'
+        $warnings.Count | Should -Be 0
+    }
+
     It 'reports each operation still missing after -Timeout as an error and leaves the inbox as it was' {
         $before = Get-ChildItem -Path $script:Inbox -Recurse -File | Select-Object -Property @('FullName', 'Length', 'LastWriteTimeUtc')
         Wait-KhipuOperation -OperationId @('never-delivered-1', 'never-delivered-2') -InboxPath $script:Inbox -Timeout 1 -ErrorVariable failures -ErrorAction SilentlyContinue

@@ -253,6 +253,59 @@ Describe 'Get-CenNonconformity' {
         [uint64] $totals[0] | Should -Be 0
     }
 
+    It 'exports every field of a page whose rows differ, under the same columns on every row' {
+        # Six rows in one page: Acreedor is null on rows 0 and 3 and an object on the others, FechaCierre is on the odd
+        # rows only and Observaciones on row 4 only. Export-Csv takes its columns from the first row.
+        Reset-Emulator -Emulator $script:Emulator
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 6; cenVaryingFields = $true }
+        $csv = Join-Path $TestDrive 'cen-varying.csv'
+        Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 6 -WarningVariable warnings |
+            Export-Csv -Path $csv -NoTypeInformation
+        Reset-Emulator -Emulator $script:Emulator
+
+        $rows = @(Import-Csv -Path $csv)
+        $rows.Count | Should -Be 6
+        $columns = $rows[0].PSObject.Properties.Name
+        foreach ($name in 'Acreedor.Rut', 'Acreedor.RazonSocial', 'FechaCierre', 'Observaciones') {
+            $columns | Should -Contain $name
+        }
+        # A null Acreedor is the empty Acreedor.* columns, not a column of its own.
+        $columns | Should -Not -Contain 'Acreedor'
+        $rows[0].'Acreedor.Rut' | Should -BeNullOrEmpty
+        $rows[1].'Acreedor.Rut' | Should -Not -BeNullOrEmpty
+        $rows[0].FechaCierre | Should -BeNullOrEmpty
+        $rows[1].FechaCierre | Should -Not -BeNullOrEmpty
+        $rows[4].Observaciones | Should -Be 'Revisar con el acreedor'
+        # A field first seen on a later row takes its place in the item's order: FechaCierre between Estado and Concepto.
+        [array]::IndexOf($columns, 'FechaCierre') | Should -BeGreaterThan ([array]::IndexOf($columns, 'Estado'))
+        [array]::IndexOf($columns, 'FechaCierre') | Should -BeLessThan ([array]::IndexOf($columns, 'Concepto'))
+        $warnings.Count | Should -Be 0
+    }
+
+    It 'gives later pages the first page''s columns and warns once of a field only they have' {
+        # Pages of three: the first page (rows 0-2) has no Observaciones; rows 4 and 9, on later pages, have one.
+        Reset-Emulator -Emulator $script:Emulator
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ cenTotal = 12; cenVaryingFields = $true }
+        $rows = @(Get-CenNonconformity -DebtorRut 12345678 -From '2024-01-01' -To '2024-12-31' -PageSize 3 -WarningVariable warnings -WarningAction SilentlyContinue)
+        Reset-Emulator -Emulator $script:Emulator
+
+        $rows.Count | Should -Be 12
+        $fieldsOf = { param($row) @($row.PSObject.Properties | Where-Object MemberType -EQ 'NoteProperty' | ForEach-Object Name) }
+        $first = & $fieldsOf $rows[0]
+        $first | Should -Contain 'Acreedor.Rut'
+        $first | Should -Contain 'FechaCierre'
+        $first | Should -Not -Contain 'Observaciones'
+        foreach ($row in $rows) {
+            # Every row has the first row's fields, in its order; rows 4 and 9 have their Observaciones after them.
+            $fields = & $fieldsOf $row
+            $fields[0..($first.Count - 1)] | Should -Be $first
+            $fields.Count | Should -Be ($first.Count + [int]($row.Index % 5 -eq 4))
+        }
+        $rows[4].Observaciones | Should -Be 'Revisar con el acreedor'
+        $warnings.Count | Should -Be 1
+        "$($warnings[0])" | Should -BeLike '*Row 4 of RUT 12345678*Observaciones*'
+    }
+
     It 'refuses reversed dates before any request' {
         Reset-Emulator -Emulator $script:Emulator
         Get-CenNonconformity -DebtorRut 76999999 -From '2025-01-02' -To '2025-01-01' -ErrorVariable failure -ErrorAction SilentlyContinue

@@ -143,8 +143,9 @@ internal static class KhipuData
     /// <summary>
     /// Data.NonconformitiesList for page <paramref name="page"/> (zero-based) of <paramref name="pageSize"/> rows.
     /// The item's fields are not public; these are plausible ones, stable per (RUT, position), with a nested object.
+    /// With <paramref name="varyingFields"/>, rows differ as <see cref="KhipuEmulatorOptions.CenVaryingFields"/> says.
     /// </summary>
-    public static JsonObject Nonconformities(string rut, DateTime from, DateTime to, int pageSize, int page, int total)
+    public static JsonObject Nonconformities(string rut, DateTime from, DateTime to, int pageSize, int page, int total, bool varyingFields = false)
     {
         var items = new JsonArray();
         var first = (long)page * pageSize;
@@ -153,22 +154,33 @@ internal static class KhipuData
         {
             var hash = Hash(rut + "/" + index.ToString(CultureInfo.InvariantCulture));
             var created = from.AddDays(hash % span);
-            items.Add(new JsonObject
+            var item = new JsonObject
             {
                 ["IdDisconformidad"] = 100000 + index,
                 ["NumeroCaso"] = string.Format(CultureInfo.InvariantCulture, "CEN-{0:yyyy}-{1:D6}", created, index + 1),
                 ["FechaCreacion"] = created.ToString("MM'/'dd'/'yyyy", CultureInfo.InvariantCulture),
                 ["RutDeudor"] = rut,
-                ["Acreedor"] = new JsonObject
+                ["Acreedor"] = varyingFields && index % 3 == 0 ? null : new JsonObject
                 {
                     ["Rut"] = (76000000 + (hash % 999999)).ToString(CultureInfo.InvariantCulture),
                     ["RazonSocial"] = Companies[hash % Companies.Length],
                 },
                 ["Estado"] = CenStates[(hash >> 8) % CenStates.Length],
-                ["Concepto"] = Concepts[(hash >> 16) % Concepts.Length],
-                ["Monto"] = 10000 + (long)(hash % 5000000),
-                ["Moneda"] = "CLP",
-            });
+            };
+            if (varyingFields && index % 2 == 1)
+            {
+                item["FechaCierre"] = created.AddDays(1 + (hash % 60)).ToString("MM'/'dd'/'yyyy", CultureInfo.InvariantCulture);
+            }
+
+            item["Concepto"] = Concepts[(hash >> 16) % Concepts.Length];
+            item["Monto"] = 10000 + (long)(hash % 5000000);
+            item["Moneda"] = "CLP";
+            if (varyingFields && index % 5 == 4)
+            {
+                item["Observaciones"] = "Revisar con el acreedor";
+            }
+
+            items.Add(item);
         }
 
         return new JsonObject

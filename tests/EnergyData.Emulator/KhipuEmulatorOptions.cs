@@ -15,6 +15,14 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool OmitCenTotal { get; set; }
 
+    /// <summary>
+    /// CEN items whose fields differ from row to row, as a server's may (the item schema was never published), by the
+    /// row's position in the whole result (so every page of every RUT is still the same on each request): <c>Acreedor</c>
+    /// is <c>null</c> on every third row (index 0, 3, 6, ...), <c>FechaCierre</c> is only on the odd rows, and
+    /// <c>Observaciones</c> only on rows 4, 9, 14, ... (index % 5 == 4), so a first page of fewer than five rows lacks it.
+    /// </summary>
+    public bool CenVaryingFields { get; set; }
+
     /// <summary>CEN answers every request with the first page, whatever Paginas says (a server that ignores it).</summary>
     public bool CenIgnorePage { get; set; }
 

@@ -163,7 +163,7 @@ public static class KhipuEndpoints
         }
 
         var total = state.KhipuOptions.CenTotal ?? KhipuData.CenTotal(rut);
-        var data = KhipuData.Nonconformities(rut, from, to, pageSize, page, total);
+        var data = KhipuData.Nonconformities(rut, from, to, pageSize, page, total, state.KhipuOptions.CenVaryingFields);
         if (state.KhipuOptions.OmitCenTotal)
         {
             data["NonconformitiesList"]!.AsObject().Remove("TotalDisconformidades");
@@ -389,6 +389,8 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? OmitCenTotal { get; set; }
 
+    public bool? CenVaryingFields { get; set; }
+
     public bool? LegacyErrorShape { get; set; }
 
     public string? LegacyFailureReason { get; set; }
@@ -411,6 +413,7 @@ public sealed class KhipuEmulatorOptionsUpdate
 
         options.CenTotal = CenTotal ?? options.CenTotal;
         options.OmitCenTotal = OmitCenTotal ?? options.OmitCenTotal;
+        options.CenVaryingFields = CenVaryingFields ?? options.CenVaryingFields;
         options.LegacyErrorShape = LegacyErrorShape ?? options.LegacyErrorShape;
         options.LegacyFailureReason = LegacyFailureReason ?? options.LegacyFailureReason;
         options.GzipResponses = GzipResponses ?? options.GzipResponses;

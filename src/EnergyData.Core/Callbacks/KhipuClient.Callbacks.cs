@@ -40,6 +40,7 @@ public sealed partial class KhipuClient
         var resolutions = new List<JsonElement>();
         var page = 0;
         var cenQuery = typedPath == KhipuServices.CenNonconformities ? CenQueryOf(operation, out page) : null;
+        var cenState = new CenPagingState();
         using var reader = new JsonStreamReader(body);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -60,7 +61,7 @@ public sealed partial class KhipuClient
             }
             else if (cenQuery is not null)
             {
-                await foreach (var row in ReadCenPageAsync(reader, info, cenQuery, page, new CenPagingState(), cancellationToken).ConfigureAwait(false))
+                await foreach (var row in ReadCenPageAsync(reader, info, cenQuery, page, cenState, cancellationToken).ConfigureAwait(false))
                 {
                     rows.Add(row);
                 }
@@ -108,12 +109,16 @@ public sealed partial class KhipuClient
             case KhipuServices.EnelBillDocument:
                 return new object[] { MapBillDocument(clientIdentifier, operation.Input("Email"), info, trace) };
             case KhipuServices.CenNonconformities:
-                foreach (CenNonconformity row in rows)
+                var cenRows = rows.ConvertAll(row => (CenNonconformity)row);
+                foreach (var row in cenRows)
                 {
                     row.OperationId ??= info.OperationId;
                     row.AdditionalInformation ??= info.AdditionalInformation;
+                    row.TotalCount ??= cenState.TotalCount;
                 }
 
+                // As the rows of a query's first page: all under the union of their fields.
+                ShareColumns(cenRows);
                 return rows;
             case KhipuServices.TgrExpiredAgreements:
                 var detail = Enum.TryParse<TgrDetail>(operation.Input(RequestInputText.DetailKey), ignoreCase: true, out var parsed) ? parsed : TgrDetail.Resolution;

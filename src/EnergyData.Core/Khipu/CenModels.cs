@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using EnergyData.Json;
 
 namespace EnergyData.Khipu;
 
@@ -48,8 +49,8 @@ public sealed class CenPagingState
 
 /// <summary>
 /// One nonconformity (disconformidad). Khipu does not publish the item's fields, so the item's own fields are
-/// exposed as extra properties by the cmdlet (flattened: nested names joined with '.'); the fixed properties
-/// here say where the row came from.
+/// exposed as extra properties by the cmdlet (flattened: nested names joined with '.'), under the same names on every
+/// row of a query (<see cref="GetFields"/>); the fixed properties here say where the row came from.
 /// </summary>
 public sealed class CenNonconformity
 {
@@ -85,15 +86,29 @@ public sealed class CenNonconformity
     public string RawJson { get; set; } = string.Empty;
 
     /// <summary>
-    /// The item's fields, flattened; a method, not a property, so Export-Csv does not write it as a type name. The
-    /// cmdlets add them to the row as properties, except those named like a fixed property (their values stay in
-    /// <see cref="RawJson"/>). An item field named AdditionalInformation (in any case) is given here as
-    /// <c>Item.AdditionalInformation</c> instead, so it is neither hidden behind the envelope's
-    /// <see cref="AdditionalInformation"/> nor taken for it (<c>Item.</c> is repeated if the item has that name too).
+    /// The item's fields, flattened, under the columns of its query (or of its delivered page): one per column, in the
+    /// same order on every row (null where this item has no such field), then, on a row of a later page, any field of
+    /// its own that is no column (see <see cref="FlatColumns"/>; the columns are those of the first page's rows). A
+    /// method, not a property, so Export-Csv does not write it as a type name. The cmdlets add them to the row as
+    /// properties, except those named like a fixed property (their values stay in <see cref="RawJson"/>). An item
+    /// field named AdditionalInformation (in any case) is given here as <c>Item.AdditionalInformation</c> instead, so
+    /// it is neither hidden behind the envelope's <see cref="AdditionalInformation"/> nor taken for it (<c>Item.</c>
+    /// is repeated while that name is among the names given, so it is the same on every row of the columns).
     /// </summary>
     public IReadOnlyList<KeyValuePair<string, object?>> GetFields() => fields;
 
-    internal void SetFields(IReadOnlyList<KeyValuePair<string, object?>> value) => fields = KeepItemAdditionalInformationApart(value);
+    /// <summary>The item's fields, flattened, as the item has them: what its columns are made of.</summary>
+    internal IReadOnlyList<KeyValuePair<string, object?>> ItemFields { get; private set; } = Array.Empty<KeyValuePair<string, object?>>();
+
+    /// <summary>The item's own fields, flattened: <see cref="GetFields"/> gives them as they are until they are arranged.</summary>
+    internal void SetItemFields(IReadOnlyList<KeyValuePair<string, object?>> value)
+    {
+        ItemFields = value;
+        fields = KeepItemAdditionalInformationApart(value);
+    }
+
+    /// <summary>Gives <see cref="GetFields"/> the item's fields as arranged under the columns of its query (<see cref="FlatColumns.Arrange"/>).</summary>
+    internal void SetArrangedFields(IReadOnlyList<KeyValuePair<string, object?>> arranged) => fields = KeepItemAdditionalInformationApart(arranged);
 
     private static IReadOnlyList<KeyValuePair<string, object?>> KeepItemAdditionalInformationApart(IReadOnlyList<KeyValuePair<string, object?>> value)
     {

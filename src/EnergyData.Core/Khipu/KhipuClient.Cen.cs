@@ -61,9 +61,11 @@ public sealed partial class KhipuClient
 
     /// <summary>
     /// All nonconformities of a query (Paginas is zero-based), until TotalDisconformidades is reached, a page
-    /// comes back short, or <see cref="CenQuery.First"/> rows were returned. The first page streams: its rows
-    /// are yielded as they are parsed. Once it has given the total, the remaining pages are fetched
-    /// <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order. Without a total, the
+    /// comes back short, or <see cref="CenQuery.First"/> rows were returned. The first page's rows are held until the
+    /// page is read (at most <see cref="CenQuery.PageSize"/> rows), so that they all get the same columns: the union
+    /// of their fields (<see cref="CenNonconformity.GetFields"/>), which the rows of every later page get too, each
+    /// with any field of its own that is no column after them. Once the first page has given the total, the remaining
+    /// pages are fetched <see cref="CenQuery.PageConcurrency"/> at a time and yielded in page order. Without a total, the
     /// following pages are fetched one at a time while they come back full, up to
     /// <see cref="CenQuery.MaxPagesWithoutTotal"/> pages. Each page is one billed request, no page is fetched
     /// twice and none beyond <see cref="CenQuery.First"/> is requested: with First 0 (PowerShell's <c>-First 0</c>)
@@ -96,30 +98,27 @@ public sealed partial class KhipuClient
         var skipOnFirstPage = (int)(query.Skip % pageSize);
         request = CenRequest(query, page, accountCredentialRequired);
 
-        long emitted = 0;
-        var onThisPage = 0;
-        string? firstRow = null;
+        // The first page's rows are held until it is read, and handed out under the union of their fields: the
+        // columns of the whole query. Rows read before a failure are still handed out before it.
+        var firstPage = new FirstPageRead();
         var info = new KhipuCallInfo();
-        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, CenPageLabel(page, null), trace, cancellationToken).ConfigureAwait(false))
+        FlatColumns? columns = null;
+        long emitted = 0;
+        var firstPageRows = ReadFirstCenPageAsync(request, query, page, skipOnFirstPage, state, info, firstPage, trace, cancellationToken);
+        await foreach (var (row, fields) in FlatColumns.ShareAsync(firstPageRows, row => row.ItemFields, null, built => columns = built).ConfigureAwait(false))
         {
-            onThisPage++;
-            firstRow ??= row.RawJson;
-            if (onThisPage <= skipOnFirstPage)
-            {
-                continue;
-            }
-
+            // The page is read (up to the rows wanted) before its rows leave: they carry what its answer gave after
+            // them, whatever its size.
+            row.SetArrangedFields(fields);
             row.OperationId ??= info.OperationId;
+            row.AdditionalInformation ??= info.AdditionalInformation;
+            row.TotalCount ??= state.TotalCount;
             emitted++;
             yield return row;
-            if (emitted >= query.First)
-            {
-                break;
-            }
         }
 
         CountPage(state, pageSize, onPage);
-        if (emitted >= query.First || onThisPage < pageSize)
+        if (emitted >= query.First || firstPage.Rows < pageSize)
         {
             // Done: the rows asked for are out, or a short page was the last one.
             yield break;
@@ -127,7 +126,7 @@ public sealed partial class KhipuClient
 
         if (state.TotalCount is not { } total)
         {
-            await foreach (var row in FollowPagesWithoutTotalAsync(query, page, firstRow, emitted, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
+            await foreach (var row in FollowPagesWithoutTotalAsync(query, page, firstPage.FirstRow, emitted, columns, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
             {
                 yield return row;
             }
@@ -155,7 +154,7 @@ public sealed partial class KhipuClient
         {
             while (window.Count < concurrency && nextPage <= lastPage)
             {
-                window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, accountCredentialRequired, trace, stopFetching.Token));
+                window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, columns, accountCredentialRequired, trace, stopFetching.Token));
             }
 
             while (window.Count > 0)
@@ -163,7 +162,7 @@ public sealed partial class KhipuClient
                 var rows = await window.Dequeue().ConfigureAwait(false);
                 if (nextPage <= lastPage)
                 {
-                    window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, accountCredentialRequired, trace, stopFetching.Token));
+                    window.Enqueue(FetchCenPageAsync(query, nextPage++, lastPageOfTotal + 1, columns, accountCredentialRequired, trace, stopFetching.Token));
                 }
 
                 CountPage(state, pageSize, onPage);
@@ -203,6 +202,7 @@ public sealed partial class KhipuClient
         int firstPage,
         string? firstPageFirstRow,
         long emitted,
+        FlatColumns? columns,
         bool accountCredentialRequired,
         CenPagingState state,
         Action<CenPagingState>? onPage,
@@ -231,7 +231,7 @@ public sealed partial class KhipuClient
                     query.Skip + emitted));
             }
 
-            var rows = await FetchCenPageAsync(query, nextPage, null, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
+            var rows = await FetchCenPageAsync(query, nextPage, null, columns, accountCredentialRequired, trace, cancellationToken).ConfigureAwait(false);
             pagesFetched++;
             CountPage(state, pageSize, onPage);
             if (rows.Count > 0 && previousFirstRow is not null && string.Equals(rows[0].RawJson, previousFirstRow, StringComparison.Ordinal))
@@ -260,7 +260,46 @@ public sealed partial class KhipuClient
         }
     }
 
-    private async Task<List<CenNonconformity>> FetchCenPageAsync(CenQuery query, int page, int? pageCount, bool accountCredentialRequired, IRequestTrace? trace, CancellationToken cancellationToken)
+    /// <summary>
+    /// The rows of a query's first page that are written: after those <paramref name="skip"/> leaves out on it, and no
+    /// more than <see cref="CenQuery.First"/>. <paramref name="read"/> counts every row of the page read and keeps its
+    /// first row's JSON text.
+    /// </summary>
+    private async IAsyncEnumerable<CenNonconformity> ReadFirstCenPageAsync(
+        KhipuRequest request,
+        CenQuery query,
+        int page,
+        int skip,
+        CenPagingState state,
+        KhipuCallInfo info,
+        FirstPageRead read,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long written = 0;
+        await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, state, token), info, CenPageLabel(page, null), trace, cancellationToken).ConfigureAwait(false))
+        {
+            read.Rows++;
+            read.FirstRow ??= row.RawJson;
+            if (read.Rows <= skip)
+            {
+                continue;
+            }
+
+            yield return row;
+            if (++written >= query.First)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One later page, read whole: its rows carry what its answer gave after them, and have the query's
+    /// <paramref name="columns"/> (those of the first page's rows), each with any field of its own that is no column
+    /// after them.
+    /// </summary>
+    private async Task<List<CenNonconformity>> FetchCenPageAsync(CenQuery query, int page, int? pageCount, FlatColumns? columns, bool accountCredentialRequired, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var request = CenRequest(query, page, accountCredentialRequired);
         var pageState = new CenPagingState();
@@ -268,17 +307,42 @@ public sealed partial class KhipuClient
         var rows = new List<CenNonconformity>(query.PageSize);
         await foreach (var row in CallAsync(request, (reader, callInfo, token) => ReadCenPageAsync(reader, callInfo, query, page, pageState, token), info, CenPageLabel(page, pageCount), trace, cancellationToken).ConfigureAwait(false))
         {
-            row.OperationId ??= info.OperationId;
             rows.Add(row);
         }
 
-        // The page is read whole before its rows leave: they carry the envelope's AdditionalInformation whatever the size.
+        // The page is read whole before its rows leave: they carry the envelope's OperationId and AdditionalInformation
+        // and the page's total whatever its size.
         foreach (var row in rows)
         {
+            row.OperationId ??= info.OperationId;
             row.AdditionalInformation ??= info.AdditionalInformation;
+            row.TotalCount ??= pageState.TotalCount;
+            if (columns is not null)
+            {
+                row.SetArrangedFields(columns.Arrange(row.ItemFields, out _));
+            }
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The rows of one page (a delivered result) under the same columns: the union of their fields, as the rows of a
+    /// query's first page have.
+    /// </summary>
+    internal static void ShareColumns(IReadOnlyList<CenNonconformity> rows)
+    {
+        var builder = new FlatColumns.Builder();
+        foreach (var row in rows)
+        {
+            builder.Add(row.ItemFields);
+        }
+
+        var columns = builder.Build();
+        foreach (var row in rows)
+        {
+            row.SetArrangedFields(columns.Arrange(row.ItemFields, out _));
+        }
     }
 
     /// <summary>
@@ -395,7 +459,7 @@ public sealed partial class KhipuClient
                             RetrievedAt = DateTimeOffset.UtcNow,
                             RawJson = element.GetRawText(),
                         };
-                        row.SetFields(JsonFlattener.Flatten(element));
+                        row.SetItemFields(JsonFlattener.Flatten(element));
                         yield return row;
                     }
                 }
@@ -414,6 +478,14 @@ public sealed partial class KhipuClient
         JsonValueKind.String when int.TryParse(total.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 => n,
         _ => current,
     };
+
+    /// <summary>What was read of a query's first page: how many rows (skipped ones too), and the first row's JSON text.</summary>
+    private sealed class FirstPageRead
+    {
+        public int Rows { get; set; }
+
+        public string? FirstRow { get; set; }
+    }
 
     private static JsonElement ParseElement(ref Utf8JsonReader reader)
     {

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Management.Automation;
 using System.Threading.Tasks;
 using EnergyData.Khipu;
@@ -15,6 +16,9 @@ namespace EnergyData.Commands;
 [OutputType(typeof(CenNonconformity), typeof(KhipuOperation))]
 public sealed class GetCenNonconformityCommand : KhipuCmdlet
 {
+    // The item fields of the first row written, given to every later row (see RowFieldProperties).
+    private readonly RowFieldProperties fieldProperties = new();
+
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RutDeudor", "Rut")]
     [AllowEmptyString]
@@ -126,14 +130,12 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
             case TotalCount total:
                 return PagingParameters.NewTotalCount((ulong)total.Value, total.Accuracy);
             case CenNonconformity row:
-                // The item's own fields are not public in Khipu's documents: expose whatever came, flat.
-                var shaped = PSObject.AsPSObject(row);
-                foreach (var field in row.GetFields())
+                // The item's own fields are not public in Khipu's documents: expose whatever came, flat, under the
+                // names of the first row this command wrote, so that every row exports under the same columns.
+                var shaped = fieldProperties.Add(row, row.GetFields(), out _, out var unwritten);
+                if (unwritten.Count > 0)
                 {
-                    if (shaped.Properties[field.Key] is null)
-                    {
-                        shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
-                    }
+                    WriteWarning(NewFieldsWarning(row, unwritten, "A larger -PageSize takes the columns from more rows; queries whose rows differ can be sent in separate commands."));
                 }
 
                 return shaped;
@@ -141,6 +143,20 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
                 return item;
         }
     }
+
+    /// <summary>
+    /// The warning for the first row of a command that holds a value in a field the first row written has not
+    /// (Wait-KhipuOperation gives it too, with its own <paramref name="advice"/>).
+    /// </summary>
+    internal static string NewFieldsWarning(CenNonconformity row, IReadOnlyList<string> names, string advice) =>
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "Row {0} of RUT {1} (Paginas {2}) has fields the first nonconformity this command wrote has not ({3}). Export-Csv takes its columns from the first object, so it will not write them; they are properties of the row and in its RawJson. {4} This warning is given once per command.",
+            row.Index,
+            row.RutDeudor,
+            row.Page,
+            RowFieldProperties.NameList(names),
+            advice);
 
     private static void ReportPage(IOperationContext context, int activityId, CenQuery query, CenPagingState state)
     {

@@ -19,6 +19,9 @@ namespace EnergyData.Commands;
 public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
 {
     private readonly List<PendingOperation> operations = new();
+
+    // The item fields of the first CEN row written, given to every later one (see RowFieldProperties).
+    private readonly RowFieldProperties cenFieldProperties = new();
     private string? outputFolder;
     private string? inboxFolder;
 
@@ -190,14 +193,12 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
             return item;
         }
 
-        // As Get-CenNonconformity does: the item's fields are not public in Khipu's documents, so expose them flat.
-        var shaped = PSObject.AsPSObject(row);
-        foreach (var field in row.GetFields())
+        // As Get-CenNonconformity does: the item's fields are not public in Khipu's documents, so expose them flat,
+        // under the names of the first CEN row this command wrote (the union of its page's fields).
+        var shaped = cenFieldProperties.Add(row, row.GetFields(), out _, out var unwritten);
+        if (unwritten.Count > 0)
         {
-            if (shaped.Properties[field.Key] is null)
-            {
-                shaped.Properties.Add(new PSNoteProperty(field.Key, field.Value));
-            }
+            WriteWarning(GetCenNonconformityCommand.NewFieldsWarning(row, unwritten, "Results whose rows differ can be collected in separate commands."));
         }
 
         return shaped;

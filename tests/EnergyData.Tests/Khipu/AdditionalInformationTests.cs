@@ -63,18 +63,18 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_item_field_named_AdditionalInformation_is_kept_apart_from_the_envelopes()
     {
-        // Neither hidden behind the envelope's value nor taken for it: the item's goes under Item. (twice, if the item
-        // also has an Item object with such a field).
+        // Neither hidden behind the envelope's value nor taken for it: the item's goes under Item. (twice, as some row
+        // of the page has an Item object with such a field, so that the name is the same column on every row).
         khipu.Enqueue(200, CenPage("op-i", """[{"Caso":1,"additionalInformation":"the item's own"},{"Caso":2,"AdditionalInformation":"second","Item":{"AdditionalInformation":"nested"}}]""", $"\"{Incomplete}\"", total: 2));
 
         var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
 
         Assert.All(rows, row => Assert.Equal(Incomplete, row.AdditionalInformation));
         Assert.Equal(
-            new KeyValuePair<string, object?>[] { new("Caso", 1m), new("Item.additionalInformation", "the item's own") },
+            new KeyValuePair<string, object?>[] { new("Caso", 1m), new("Item.Item.additionalInformation", "the item's own"), new("Item.AdditionalInformation", null) },
             rows[0].GetFields());
         Assert.Equal(
-            new KeyValuePair<string, object?>[] { new("Caso", 2m), new("Item.Item.AdditionalInformation", "second"), new("Item.AdditionalInformation", "nested") },
+            new KeyValuePair<string, object?>[] { new("Caso", 2m), new("Item.Item.additionalInformation", "second"), new("Item.AdditionalInformation", "nested") },
             rows[1].GetFields());
         Assert.DoesNotContain(rows.SelectMany(row => row.GetFields()), field => string.Equals(field.Key, "AdditionalInformation", StringComparison.OrdinalIgnoreCase));
     }
