@@ -432,6 +432,7 @@ Describe 'Invoke-NeuRequest' {
         $paid = @($csv | Where-Object state -EQ 'Pagada')
         $paid.Count | Should -Be 5
         $paid | ForEach-Object { $_.'platform_payments.method' | Should -Be 'PSE' }
+        @($csv | Where-Object state -EQ 'Pendiente') | Should -HaveCount 5
         @($csv | Where-Object state -EQ 'Pendiente' | Where-Object 'platform_payments.method' -NE '') | Should -HaveCount 0
     }
 

@@ -193,6 +193,9 @@ public sealed partial class KhipuClient
     internal static byte[]? TryDecodeBase64(string text)
     {
         const int MinimumUnpaddedLength = 16;
+
+        // Below this (48 bytes decoded) no bill document of any format fits; only a PDF's own start is taken as one.
+        const int MinimumDocumentLength = 64;
         var encoded = text.Trim();
         if (encoded.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
         {
@@ -229,9 +232,11 @@ public sealed partial class KhipuClient
             return null;
         }
 
-        // A short word that happens to be valid base64 ("TEST", "none", "document") is a placeholder, not a document of a
-        // few bytes: it stays text unless its bytes are the start of a PDF.
-        return encoded.Length < MinimumUnpaddedLength && !IsPdf(bytes) ? null : bytes;
+        // A short word that happens to be valid base64 ("TEST", "DocumentNotFound") is a placeholder, not a document of a
+        // few bytes, and so is a sentence ("Document not available": the decoder skips its spaces); base64 never holds a
+        // space, only line breaks. Either stays text unless its bytes are the start of a PDF.
+        var placeholder = encoded.Length < MinimumDocumentLength || encoded.IndexOf(' ') >= 0;
+        return placeholder && !IsPdf(bytes) ? null : bytes;
     }
 
     private static bool IsPdf(byte[] bytes) =>

@@ -392,7 +392,8 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData("JVBERi0xLjQKJSVFT0Y", "%PDF-1.4\n%%EOF")]
     [InlineData("data:application/pdf;base64,JVBERi0xLjQ=", "%PDF-1.4")]
     [InlineData("  JVBERi0xLjQ=\n", "%PDF-1.4")]
-    [InlineData("__8-__8-__8-__8-", "\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>")]
+    [InlineData("JVBERi0xLjQKJSVF\r\nT0YK", "%PDF-1.4\n%%EOF\n")]
+    [InlineData("__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-__8-", "\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>\u00ff\u00ff>")]
     public void Bill_documents_in_the_usual_base64_variants_are_decoded(string encoded, string expected)
     {
         var bytes = KhipuClient.TryDecodeBase64(encoded);
@@ -407,6 +408,8 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData("NO-DATA")]
     [InlineData("TEST")]
     [InlineData("document")]
+    [InlineData("Document not available")]
+    [InlineData("DocumentNotFound")]
     [InlineData("none")]
     [InlineData("")]
     public void Text_that_is_not_base64_is_not_decoded(string text) => Assert.Null(KhipuClient.TryDecodeBase64(text));
