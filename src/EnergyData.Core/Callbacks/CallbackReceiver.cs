@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -45,6 +46,10 @@ public sealed class CallbackReceiver : IDisposable
 
     // Completed when a stop gives up waiting: bodies still arriving are then abandoned (answered 503, not stored).
     private readonly TaskCompletionSource<bool> abandoning = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Held while the accept loop decides whether a delivery came before the stop and registers it in inFlight, and
+    // while Stop marks the receiver stopped and takes the deliveries to wait for: each delivery is either waited for or
+    // turned away, never neither.
+    private readonly object stopGate = new();
     private int stopped;
     private int closed;
 
@@ -175,9 +180,16 @@ public sealed class CallbackReceiver : IDisposable
     /// </summary>
     public void Stop(TimeSpan? maxWait, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        Task[] inProgress;
+        lock (stopGate)
         {
-            return;
+            if (Volatile.Read(ref stopped) != 0)
+            {
+                return;
+            }
+
+            Volatile.Write(ref stopped, 1);
+            inProgress = inFlight.Keys.ToArray();
         }
 
         // The listener keeps running while deliveries in progress finish, and answers new ones 503. HttpListener.Stop
@@ -186,7 +198,7 @@ public sealed class CallbackReceiver : IDisposable
         var wait = maxWait ?? DefaultStopWait;
         if (!cancellationToken.IsCancellationRequested && wait > TimeSpan.Zero)
         {
-            WaitQuietly(Task.WhenAll(inFlight.Keys), wait, cancellationToken);
+            WaitQuietly(Task.WhenAll(inProgress), wait, cancellationToken);
         }
 
         // Ctrl+C or the end of the wait: what is still arriving is answered 503 at once, then the listener closes.
@@ -332,12 +344,17 @@ public sealed class CallbackReceiver : IDisposable
                 continue;
             }
 
-            // Whether it came before or after the stop is decided here, where the stop can see it (inFlight), not when
-            // its handler first runs: on a busy machine that can be after a stop that was already waiting for it.
-            var arrivedWhileStopping = Volatile.Read(ref stopped) != 0;
+            // Whether it came before or after the stop is decided here, together with registering it where the stop
+            // looks (inFlight, under stopGate), not when its handler first runs: on a busy machine that can be after a
+            // stop that was already waiting for it. One still waiting for a free slot when the stop begins is a new one.
             await slots.WaitAsync().ConfigureAwait(false);
-            var task = Task.Run(() => HandleAsync(context, arrivedWhileStopping));
-            inFlight[task] = true;
+            Task task;
+            lock (stopGate)
+            {
+                var arrivedWhileStopping = Volatile.Read(ref stopped) != 0;
+                task = Task.Run(() => HandleAsync(context, arrivedWhileStopping));
+                inFlight[task] = true;
+            }
             _ = task.ContinueWith(
                 finished =>
                 {
