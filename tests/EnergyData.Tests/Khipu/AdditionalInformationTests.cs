@@ -39,7 +39,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Cen_rows_carry_the_additional_information_of_their_own_page()
     {
-        // Three rows in pages of two: page 0 streams (its note comes after its rows), page 1 is fetched whole and has none.
+        // Three rows in pages of two: page 0's note comes after its rows (the page is read whole first), page 1 has none.
         khipu.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\""));
         khipu.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", "null"));
 
