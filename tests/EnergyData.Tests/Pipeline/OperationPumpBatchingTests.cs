@@ -30,7 +30,7 @@ public sealed class OperationPumpBatchingTests
         var rows = buffer < 16 ? 4_000 : 20_000;
         var sink = new LogSink();
         var driver = 0;
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             driver = Environment.CurrentManagedThreadId;
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, Ordered = ordered, BufferPerOperation = buffer }, CancellationToken.None);
@@ -76,7 +76,7 @@ public sealed class OperationPumpBatchingTests
             }
         };
         var seenWhileWaiting = false;
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 2, Ordered = ordered }, CancellationToken.None);
             pump.Submit("pausing", async context =>
@@ -119,7 +119,7 @@ public sealed class OperationPumpBatchingTests
             worst = Math.Max(worst, Volatile.Read(ref produced[op.Op]) - written[op.Op]);
             written[op.Op]++;
         };
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = Operations, Ordered = ordered, BufferPerOperation = buffer }, CancellationToken.None);
             for (var n = 0; n < Operations; n++)
@@ -155,7 +155,7 @@ public sealed class OperationPumpBatchingTests
         const int Operations = 12;
         const int Rows = 1_000;
         var sink = new LogSink();
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 4, Ordered = true, BufferPerOperation = buffer }, CancellationToken.None);
             for (var n = 0; n < Operations; n++)
@@ -202,7 +202,7 @@ public sealed class OperationPumpBatchingTests
         OperationPump? pump = null;
         var sink = SinkCancellingAtRow(RowsBeforeCancel, () => pump);
         var writerStopped = false;
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1 }, CancellationToken.None);
             pump.Submit("fast", async context =>
@@ -249,7 +249,7 @@ public sealed class OperationPumpBatchingTests
 
             pump.Cancel();
         });
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             pump.Submit("head", async context =>
             {
@@ -318,7 +318,7 @@ public sealed class OperationPumpBatchingTests
             written++;
         };
         var driver = 0;
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             driver = Environment.CurrentManagedThreadId;
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, Ordered = ordered, BufferPerOperation = buffer }, CancellationToken.None);
@@ -380,7 +380,7 @@ public sealed class OperationPumpBatchingTests
     public void A_batch_with_a_null_result_is_an_error_record_for_its_input_and_the_rows_before_it_are_written()
     {
         var sink = new LogSink();
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1 }, CancellationToken.None);
             pump.Submit("with-null", context => context.WriteBatchesAsync(Batches()));
@@ -429,7 +429,7 @@ public sealed class OperationPumpBatchingTests
         const int RowsBeforeCancel = 10;
         OperationPump? pump = null;
         var sink = SinkCancellingAtRow(RowsBeforeCancel, () => pump);
-        RunWithin(() =>
+        RunWithin(sink, () =>
         {
             pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 1, BufferPerOperation = 64 }, CancellationToken.None);
             pump.Submit("fast", context => context.WriteBatchesAsync(Endless()));
@@ -504,7 +504,6 @@ public sealed class OperationPumpBatchingTests
 
     private static OperationError Error(string id) => new(new InvalidOperationException(id), id, ErrorKind.NotSpecified, null);
 
-    /// <summary>Drives the pump on one thread (the sink's), failing instead of hanging if it never returns.</summary>
     /// <summary>A sink that cancels the pump as it is handed row <paramref name="row"/>, as Ctrl+C arriving mid-batch.</summary>
     private static LogSink SinkCancellingAtRow(int row, Func<OperationPump?> pump)
     {
@@ -519,10 +518,22 @@ public sealed class OperationPumpBatchingTests
         return sink;
     }
 
-    private static void RunWithin(Action drive)
+    /// <summary>
+    /// Drives the pump on one thread (the sink's), failing instead of hanging if it stops. The guard is on progress,
+    /// not on the total time: on a loaded machine every hand-over between a writer and the sink may wait for a core
+    /// (a run of 3,000 rows through a buffer of one took over 30 s on two cores with four busy processes), so a
+    /// slow run is not a hang; a stretch of HangGuard without a single sink call is.
+    /// </summary>
+    private static void RunWithin(LogSink sink, Action drive)
     {
+        var calls = sink.Threads.Count;
         var driving = Task.Run(drive);
-        Assert.True(driving.Wait(HangGuard), "the pump did not return within " + HangGuard);
+        while (!driving.Wait(HangGuard))
+        {
+            var callsNow = sink.Threads.Count;
+            Assert.True(callsNow != calls, $"the pump made no progress for {HangGuard} ({callsNow} sink calls so far)");
+            calls = callsNow;
+        }
     }
 
     /// <summary>Records every sink call, of every kind, in one log, and the thread of each.</summary>
