@@ -11,3 +11,19 @@ public interface IRequestTrace
 
     void Debug(string message);
 }
+
+/// <summary>Warnings through a trace: a cmdlet's operation context shows them as warnings, any other trace as verbose lines.</summary>
+public static class RequestTraceWarnings
+{
+    public static void Warn(this IRequestTrace? trace, string message)
+    {
+        if (trace is Pipeline.IOperationContext context)
+        {
+            context.Warning(message);
+        }
+        else
+        {
+            trace?.Verbose("WARNING: " + message);
+        }
+    }
+}

@@ -34,6 +34,20 @@ public sealed class CenQuery
 
     /// <summary>100 pages: 20,000 rows at the default page size, 100,000 at the largest.</summary>
     public const int DefaultMaxPagesWithoutTotal = 100;
+
+    /// <summary>The same query in pages of another size (for a server that gives fewer rows per page than asked).</summary>
+    internal CenQuery WithPageSize(int pageSize) => new()
+    {
+        RutDeudor = RutDeudor,
+        From = From,
+        To = To,
+        PageSize = pageSize,
+        Skip = Skip,
+        First = First,
+        AccountCredential = AccountCredential,
+        PageConcurrency = PageConcurrency,
+        MaxPagesWithoutTotal = MaxPagesWithoutTotal,
+    };
 }
 
 /// <summary>What a CEN query has learnt so far: the total and the pages fetched.</summary>

@@ -84,6 +84,38 @@ public sealed partial class KhipuClient
             throw new ArgumentNullException(nameof(query));
         }
 
+        state ??= new CenPagingState();
+        long written = 0;
+        await foreach (var row in ReadCenQueryAsync(query, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))
+        {
+            written++;
+            yield return row;
+        }
+
+        // The pages ended before the rows the total promises (a page came back short: the total moved while paging, or
+        // a page asked for after Skip was capped): say so, since nothing else would.
+        if (state.TotalCount is { } total && written < Math.Min(Math.Max(0, total - query.Skip), query.First))
+        {
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "CEN reported {0} nonconformities for RUT {1}, but the pages ended after {2} of the {3} rows asked for: a page came back with fewer rows than its Filas. The total may have changed while paging, or Khipu gives fewer rows per page than -PageSize {4}; run the query again, with a smaller -PageSize, or continue with -Skip {5}.",
+                total,
+                query.RutDeudor,
+                written,
+                Math.Min(total - query.Skip, query.First),
+                query.PageSize,
+                query.Skip + written));
+        }
+    }
+
+    private async IAsyncEnumerable<CenNonconformity> ReadCenQueryAsync(
+        CenQuery query,
+        bool accountCredentialRequired,
+        CenPagingState state,
+        Action<CenPagingState>? onPage,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         // Validate everything (including the first page's request) before the first request.
         var request = CenRequest(query, 0, accountCredentialRequired);
         if (query.First == 0)
@@ -92,7 +124,6 @@ public sealed partial class KhipuClient
             yield break;
         }
 
-        state ??= new CenPagingState();
         var pageSize = query.PageSize;
         var page = (int)Math.Min(int.MaxValue, query.Skip / pageSize);
         var skipOnFirstPage = (int)(query.Skip % pageSize);
@@ -118,10 +149,32 @@ public sealed partial class KhipuClient
         }
 
         CountPage(state, pageSize, onPage);
-        if (emitted >= query.First || firstPage.Rows < pageSize)
+        if (emitted >= query.First)
         {
-            // Done: the rows asked for are out, or a short page was the last one.
             yield break;
+        }
+
+        if (firstPage.Rows < pageSize)
+        {
+            // A short page is the last one, unless the total says rows remain after it. Then, for the first page (the
+            // same rows whatever the page size), the server gives fewer rows per page than Filas asked for: the rest
+            // is read in pages of the size it gave, which every server answers alike. Further on, which rows a capped
+            // page held is not known, so the count against the total warns instead.
+            if (page != 0 || firstPage.Rows == 0 || state.TotalCount is not { } reported || firstPage.Rows >= reported)
+            {
+                yield break;
+            }
+
+            var cappedSize = firstPage.Rows;
+            query = query.WithPageSize(cappedSize);
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "CEN answered Paginas 0 for RUT {0} with {1} rows where Filas asked for {2}, though it reports {3} nonconformities: Khipu seems to give at most {1} rows per page. The rest is read in pages of {1} (each a billed request); -PageSize {1} plans for that from the start.",
+                query.RutDeudor,
+                cappedSize,
+                pageSize,
+                reported));
+            pageSize = cappedSize;
         }
 
         if (state.TotalCount is not { } total)
@@ -134,22 +187,24 @@ public sealed partial class KhipuClient
             yield break;
         }
 
-        if ((long)(page + 1) * pageSize >= total)
+        // Pages still wanted, by row position: from the next row wanted (the page after the first, or after a capped
+        // first page the page of the new size that holds it) up to the total, and no further than First needs (those
+        // would be billed for nothing).
+        var nextWanted = query.Skip + emitted;
+        var endWanted = Math.Min(total, query.First > long.MaxValue - query.Skip ? long.MaxValue : query.Skip + query.First);
+        if (nextWanted >= endWanted)
         {
             yield break;
         }
 
-        // Pages still wanted: up to the total, and no further than First needs (those would be billed for nothing).
         var lastPageOfTotal = (int)((total - 1) / pageSize);
-        var rowsStillWanted = query.First - emitted;
-        var lastPageForFirst = page + (long)Math.Ceiling(rowsStillWanted / (double)pageSize);
-        var lastPage = (int)Math.Min(lastPageOfTotal, lastPageForFirst);
+        var nextPage = (int)(nextWanted / pageSize);
+        var lastPage = (int)((endWanted - 1) / pageSize);
         var concurrency = Math.Max(1, query.PageConcurrency);
-        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching Paginas {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, page + 1, lastPage, concurrency));
+        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching Paginas {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, nextPage, lastPage, concurrency));
 
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<List<CenNonconformity>>>();
-        var nextPage = page + 1;
         try
         {
             while (window.Count < concurrency && nextPage <= lastPage)
@@ -168,6 +223,12 @@ public sealed partial class KhipuClient
                 CountPage(state, pageSize, onPage);
                 foreach (var row in rows)
                 {
+                    if (row.Index < query.Skip)
+                    {
+                        // Before Skip: only on the page of the capped size that holds the first row wanted.
+                        continue;
+                    }
+
                     emitted++;
                     yield return row;
                     if (emitted >= query.First)

@@ -126,6 +126,72 @@ public sealed class CenParallelPagingTests
         Assert.Equal(["page 1, Paginas 0", "page 2 of 3, Paginas 1", "page 3 of 3, Paginas 2"], labels);
     }
 
+    /// <summary>
+    /// A server that gives fewer rows per page than Filas asks for (the document sets no maximum) had the query end
+    /// silently after its first page: 10 of 23 rows. The first page's rows are the first rows whatever the page size,
+    /// so the rest is read in pages of the size the server gave, with a warning that says so.
+    /// </summary>
+    [Theory]
+    [InlineData(0, long.MaxValue, 0, 23, new[] { 0, 1, 2 })]
+    [InlineData(15, long.MaxValue, 15, 23, new[] { 0, 1, 2 })]
+    [InlineData(3, 9, 3, 12, new[] { 0, 1 })]
+    [InlineData(0, 12, 0, 12, new[] { 0, 1 })]
+    public async Task A_server_giving_fewer_rows_per_page_than_Filas_is_read_in_pages_of_its_size(long skip, long first, int fromIndex, int toIndex, int[] pagesAsked)
+    {
+        var pages = new CenPages(total: 23, delayMilliseconds: 0) { MaxRowsPerPage = 10 };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var rows = new List<CenNonconformity>();
+        await foreach (var row in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 200, Skip = skip, First = first, PageConcurrency = 4 }, false, null, null, context, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(Enumerable.Range(fromIndex, toIndex - fromIndex).Select(i => (long)i), rows.Select(row => row.Index));
+        Assert.Equal(Enumerable.Range(fromIndex, toIndex - fromIndex).Select(i => $"{{\"Id\":{i}}}"), rows.Select(row => row.RawJson));
+        Assert.Equal(pagesAsked.Select(page => (page, page == 0 ? 200 : 10)), pages.Asked.OrderBy(asked => asked.Page));
+        var warning = Assert.Single(context.Warnings);
+        Assert.Contains("with 10 rows where Filas asked for 200, though it reports 23", warning, StringComparison.Ordinal);
+        Assert.Contains("-PageSize 10", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pages_that_end_before_the_total_they_reported_give_a_warning_that_says_where_to_go_on()
+    {
+        var pages = new CenPages(total: 250, delayMilliseconds: 0) { RowsThereAre = 230 };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var rows = new List<CenNonconformity>();
+        await foreach (var row in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, Skip = 10, PageConcurrency = 2 }, false, null, null, context, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(220, rows.Count);
+        var warning = Assert.Single(context.Warnings);
+        Assert.Contains("reported 250 nonconformities for RUT 76543210, but the pages ended after 220 of the 240 rows asked for", warning, StringComparison.Ordinal);
+        Assert.Contains("-Skip 230", warning, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0, long.MaxValue)]
+    [InlineData(150, 230)]
+    [InlineData(1_000, long.MaxValue)]
+    public async Task A_query_read_to_its_end_gives_no_warning(long skip, long first)
+    {
+        var pages = new CenPages(total: 1_000, delayMilliseconds: 0);
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await foreach (var unused in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 100, Skip = skip, First = first, PageConcurrency = 4 }, false, null, null, context, CancellationToken.None))
+        {
+        }
+
+        Assert.Empty(context.Warnings);
+    }
+
     [Fact]
     public void A_CEN_page_label_counts_from_one_and_gives_Paginas()
     {
@@ -153,6 +219,7 @@ public sealed class CenParallelPagingTests
         private readonly int total;
         private readonly int delayMilliseconds;
         private readonly ConcurrentQueue<int> requested = new();
+        private readonly ConcurrentQueue<(int Page, int Filas)> asked = new();
         private int inFlight;
         private int maxInFlight;
 
@@ -163,6 +230,14 @@ public sealed class CenParallelPagingTests
         }
 
         public int? FailingPage { get; init; }
+
+        /// <summary>The most rows a page holds whatever Filas asks for; pages are then counted in that size.</summary>
+        public int? MaxRowsPerPage { get; init; }
+
+        /// <summary>The rows there are, when fewer than the total reported (a total that moved).</summary>
+        public int? RowsThereAre { get; init; }
+
+        public IReadOnlyList<(int Page, int Filas)> Asked => asked.ToList();
 
         public IReadOnlyList<int> Requested => requested.ToList();
 
@@ -183,6 +258,8 @@ public sealed class CenParallelPagingTests
                 var page = int.Parse(data.GetProperty("Paginas").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
                 var size = int.Parse(data.GetProperty("Filas").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
                 requested.Enqueue(page);
+                asked.Enqueue((page, size));
+                size = Math.Min(size, MaxRowsPerPage ?? size);
                 await Task.Delay(delayMilliseconds);
                 context.Response.ContentType = "application/json";
                 if (page == FailingPage)
@@ -194,7 +271,7 @@ public sealed class CenParallelPagingTests
                 var json = new StringBuilder("{\"OperationId\":\"op-").Append(page).Append("\",\"Status\":\"DONE\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":")
                     .Append(total).Append(",\"Disconformidades\":[");
                 var first = page * size;
-                for (var index = first; index < Math.Min(total, first + size); index++)
+                for (var index = first; index < Math.Min(RowsThereAre ?? total, first + size); index++)
                 {
                     json.Append(index == first ? string.Empty : ",").Append("{\"Id\":").Append(index).Append('}');
                 }
