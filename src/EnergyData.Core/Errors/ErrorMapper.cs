@@ -101,9 +101,9 @@ public static class ErrorMapper
         var kind = rejected ? ErrorKind.AuthenticationError
             : exception.StatusCode == HttpStatusCode.NotFound ? ErrorKind.ObjectNotFound
             : exception.StatusCode == (HttpStatusCode)429 ? ErrorKind.QuotaExceeded
-            : exception.ErrorCode is { } c && c.StartsWith("P", StringComparison.Ordinal) ? ErrorKind.InvalidArgument
-            : exception.ErrorCode is { } e && e.StartsWith("E3", StringComparison.Ordinal) ? ErrorKind.ObjectNotFound
-            : exception.ErrorCode is { } t && t.StartsWith("T", StringComparison.Ordinal) ? ErrorKind.OperationTimeout
+            : IsKhipuCode(exception.ErrorCode, "P") ? ErrorKind.InvalidArgument
+            : IsKhipuCode(exception.ErrorCode, "E3") ? ErrorKind.ObjectNotFound
+            : IsKhipuCode(exception.ErrorCode, "T") || exception.ErrorCode == "LIFESPAN_EXCEEDED" ? ErrorKind.OperationTimeout
             : exception.StatusCode is { } s && (int)s >= 500 ? ErrorKind.ResourceUnavailable
             : exception.StatusCode == HttpStatusCode.BadRequest ? ErrorKind.InvalidArgument
             : ErrorKind.InvalidResult;
@@ -119,5 +119,27 @@ public static class ErrorMapper
                 _ => rejected ? "Check the credential given to Connect-EnergyData." : null,
             },
         };
+    }
+
+    /// <summary>
+    /// A code of Khipu's error table (a letter and digits, such as T000) in the given family. The older error shape's
+    /// FailureReason words (TASK_FINISHED, LIFESPAN_EXCEEDED) are no family: TASK_FINISHED is not a timeout.
+    /// </summary>
+    private static bool IsKhipuCode(string? code, string family)
+    {
+        if (code is null || code.Length <= family.Length || !code.StartsWith(family, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (var i = family.Length; i < code.Length; i++)
+        {
+            if (code[i] is < '0' or > '9')
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

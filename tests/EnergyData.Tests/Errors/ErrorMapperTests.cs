@@ -32,7 +32,19 @@ public sealed class ErrorMapperTests
         { new UnauthorizedAccessException("denied"), "AccessDenied", ErrorKind.PermissionDenied, false },
         { new OutputFileException("/out/enel-bill-1.pdf", new IOException("locked")), "OutputFileFailed", ErrorKind.WriteError, false },
         { new EnergyData.Http.RedirectRefusedException("redirected elsewhere", "https://other.example/x"), "RedirectRefused", ErrorKind.ProtocolError, false },
+        { Khipu("T000"), "Khipu.T000", ErrorKind.OperationTimeout, false },
+        { Khipu("LIFESPAN_EXCEEDED"), "Khipu.LIFESPAN_EXCEEDED", ErrorKind.OperationTimeout, false },
+
+        // The older shape's word for a controlled error at the source (a bad credential there): not a timeout, though it starts with T.
+        { Khipu("TASK_FINISHED"), "Khipu.TASK_FINISHED", ErrorKind.InvalidResult, false },
+        { Khipu("P001"), "Khipu.P001", ErrorKind.InvalidArgument, false },
+        { Khipu("PENDING"), "Khipu.PENDING", ErrorKind.InvalidResult, false },
+        { Khipu("E301"), "Khipu.E301", ErrorKind.ObjectNotFound, false },
+        { Khipu("E201"), "Khipu.E201", ErrorKind.InvalidResult, false },
+        { Khipu("A000"), "Khipu.A000", ErrorKind.AuthenticationError, true },
     };
+
+    private static KhipuException Khipu(string code) => new("failed", HttpStatusCode.OK, "op-1", code, null, "description");
 
     [Theory]
     [MemberData(nameof(Cases))]
