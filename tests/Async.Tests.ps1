@@ -47,6 +47,21 @@ Describe 'Start-KhipuCallbackReceiver' {
         (Get-KhipuCallbackReceiver).IsListening | Should -BeTrue
     }
 
+    It 'reports an inbox folder under a file as InboxFolderFailed naming the folder and -InboxPath, not as a connection failure' {
+        $file = Join-Path $TestDrive ('a-file-' + [guid]::NewGuid().ToString('N'))
+        Set-Content -Path $file -Value 'not a folder'
+        $inbox = Join-Path $file 'inbox'
+        $failure = $null
+        try { Start-KhipuCallbackReceiver -InboxPath $inbox | Out-Null } catch { $failure = $_ }
+        $failure | Should -Not -BeNullOrEmpty
+        $failure.FullyQualifiedErrorId | Should -BeLike 'InboxFolderFailed,*'
+        $failure.CategoryInfo.Category | Should -Be 'WriteError'
+        $failure.TargetObject | Should -Be $inbox
+        $failure.Exception.Message | Should -BeLike "*'$inbox'*-InboxPath*"
+        $failure.ErrorDetails.RecommendedAction | Should -BeLike '*-InboxPath*'
+        Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
+    }
+
     It 'refuses a second receiver while one runs' {
         Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
         { Start-KhipuCallbackReceiver -InboxPath $script:Inbox } | Should -Throw -ErrorId 'ReceiverRunning*'

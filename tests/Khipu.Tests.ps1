@@ -412,3 +412,36 @@ Describe 'Throttling and order' {
         $rows.ClientIdentifier | Should -Be $ids
     }
 }
+
+Describe 'Progress of a bulk command stopped downstream' {
+    It 'completes every progress bar when Select-Object -First stops Get-EnelDebtStatus before EndProcessing' {
+        # Select-Object -First stops the upstream command from inside its ProcessRecord (the WriteObject that gives the
+        # second row throws), and EndProcessing never runs: the command's "x of y inputs done" bar must still get its
+        # Completed record. A runspace of its own keeps the progress records in Streams.Progress; it uses this
+        # process's session connection.
+        Reset-Emulator -Emulator $script:Emulator
+        Invoke-RestMethod -Method Post -Uri ($script:Emulator.BaseUri + '_emulator/options') -ContentType 'application/json' -Body (@{ LatencyMilliseconds = 300 } | ConvertTo-Json) | Out-Null
+        $manifest = Join-Path (Get-Module EnergyData).ModuleBase 'EnergyData.psd1'
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript(@"
+Import-Module '$manifest'
+1..20 | ForEach-Object { '{0:D7}' -f `$_ } | Get-EnelDebtStatus -ErrorAction SilentlyContinue | Select-Object -First 2
+"@)
+            $rows = $shell.Invoke()
+
+            $rows.Count | Should -Be 2
+            $records = @($shell.Streams.Progress)
+            $shown = @($records | Where-Object RecordType -EQ 'Processing' | Select-Object -ExpandProperty ActivityId -Unique)
+            $shown.Count | Should -BeGreaterThan 0 -Because 'inputs of 300 ms each keep the command running long enough for its bar'
+            foreach ($activityId in $shown) {
+                $last = $records | Where-Object ActivityId -EQ $activityId | Select-Object -Last 1
+                $last.RecordType | Should -Be 'Completed' -Because "bar $activityId ($($last.StatusDescription)) must not stay on screen"
+            }
+        }
+        finally {
+            $shell.Dispose()
+            Reset-Emulator -Emulator $script:Emulator
+        }
+    }
+}

@@ -142,18 +142,7 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
             return;
         }
 
-        try
-        {
-            Run(pump.Complete);
-        }
-        catch
-        {
-            // An error that ends the command (-ErrorAction Stop, for one, which reaches here as a stopped pipeline)
-            // must not leave a bar on screen, where the engine still takes the records.
-            CloseProgressIfStillPossible();
-            throw;
-        }
-
+        Run(pump.Complete);
         CloseProgress();
     }
 
@@ -180,6 +169,12 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         return record;
     }
 
+    /// <summary>
+    /// Runs the pump on the pipeline thread (Submit from ProcessRecord, Complete from EndProcessing). Whatever ends the
+    /// command from inside it closes the bars on screen first, on either path: a downstream Select-Object -First
+    /// stops the command from the WriteObject that gives its last row, usually in ProcessRecord when many inputs
+    /// are piped, and EndProcessing then never runs; -ErrorAction Stop reaches here as a stopped pipeline too.
+    /// </summary>
     private void Run(Action action)
     {
         try
@@ -189,7 +184,13 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // Ctrl+C: end the command the way PowerShell expects a stopped pipeline to end.
+            CloseProgressIfStillPossible();
             throw new PipelineStoppedException();
+        }
+        catch
+        {
+            CloseProgressIfStillPossible();
+            throw;
         }
     }
 

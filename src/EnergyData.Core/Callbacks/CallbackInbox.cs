@@ -95,10 +95,21 @@ public sealed class CallbackInbox
         return "_" + safe + "-" + hex + ".json";
     }
 
+    /// <summary>
+    /// Creates the inbox and its pending/ folder when needed. Throws <see cref="InboxFolderException"/>, naming the
+    /// folder and whether it is the default one, when the file system refuses.
+    /// </summary>
     public void EnsureExists()
     {
-        Directory.CreateDirectory(Root);
-        Directory.CreateDirectory(PendingFolder);
+        try
+        {
+            Directory.CreateDirectory(Root);
+            Directory.CreateDirectory(PendingFolder);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw new InboxFolderException(Root, IsDefaultRoot(), exception);
+        }
     }
 
     public string ResultPath(string operationId) => Path.Combine(Root, FileNameFor(operationId));
@@ -196,6 +207,12 @@ public sealed class CallbackInbox
         {
             return null;
         }
+    }
+
+    private bool IsDefaultRoot()
+    {
+        var comparison = Path.DirectorySeparatorChar == '\\' ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        return string.Equals(Root.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), Path.GetFullPath(CallbackSession.DefaultInboxPath).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar), comparison);
     }
 
     private static SemaphoreSlim[] CreateLocks(int count)

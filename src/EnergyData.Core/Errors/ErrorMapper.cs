@@ -62,6 +62,12 @@ public static class ErrorMapper
             {
                 RecommendedAction = "Close the file if another program has it open, check the free space, or choose another -OutputPath.",
             },
+            Callbacks.InboxFolderException inbox => new OperationError(exception, inbox.IsPermissionDenied ? "AccessDenied" : "InboxFolderFailed", inbox.IsPermissionDenied ? ErrorKind.PermissionDenied : ErrorKind.WriteError, target)
+            {
+                RecommendedAction = inbox.IsDefault
+                    ? "Give a folder you can write to with -InboxPath, or make the default folder's parent writable."
+                    : "Give -InboxPath a folder you can write to (not a file, nor a folder under a file).",
+            },
             RedirectRefusedException => new OperationError(exception, "RedirectRefused", ErrorKind.ProtocolError, target)
             {
                 RecommendedAction = "Check the base URI given to Connect-EnergyData; if the server has really moved to the address the redirect names, connect with that address.",

@@ -49,7 +49,8 @@ public sealed partial class KhipuClient
 
     /// <summary>
     /// Maps one element of Data.Resolutions (also used for results delivered to a callback). The resolution, its debts
-    /// and its instalments carry the envelope's <paramref name="operationId"/> and <paramref name="additionalInformation"/>.
+    /// and its instalments carry the envelope's <paramref name="operationId"/> and <paramref name="additionalInformation"/>,
+    /// and one RetrievedAt; each keeps its own element as RawJson.
     /// </summary>
     public static TgrResolution MapResolution(JsonElement element, string? operationId, string? additionalInformation, IRequestTrace? trace)
     {
@@ -105,6 +106,8 @@ public sealed partial class KhipuClient
                     Invoice = debt.Integer("Invoice"),
                     AdditionalInformation = additionalInformation,
                     OperationId = operationId,
+                    RetrievedAt = resolution.RetrievedAt,
+                    RawJson = item.GetRawText(),
                 });
                 debt.ReportUnknownFields();
             }
@@ -127,6 +130,8 @@ public sealed partial class KhipuClient
                     Status = instalment.String("Status"),
                     AdditionalInformation = additionalInformation,
                     OperationId = operationId,
+                    RetrievedAt = resolution.RetrievedAt,
+                    RawJson = item.GetRawText(),
                 });
                 instalment.ReportUnknownFields();
             }

@@ -107,6 +107,12 @@ public sealed class TgrDebt
     public string? AdditionalInformation { get; set; }
 
     public string? OperationId { get; set; }
+
+    /// <summary>When the answer was read, as on the resolution.</summary>
+    public DateTimeOffset RetrievedAt { get; set; }
+
+    /// <summary>This element of the resolution's Debts exactly as Khipu sent it.</summary>
+    public string? RawJson { get; set; }
 }
 
 /// <summary>One instalment (cuota) of a resolution.</summary>
@@ -131,4 +137,10 @@ public sealed class TgrInstalment
     public string? AdditionalInformation { get; set; }
 
     public string? OperationId { get; set; }
+
+    /// <summary>When the answer was read, as on the resolution.</summary>
+    public DateTimeOffset RetrievedAt { get; set; }
+
+    /// <summary>This element of the resolution's Instalments exactly as Khipu sent it.</summary>
+    public string? RawJson { get; set; }
 }

@@ -64,6 +64,43 @@ public sealed class TgrTests
     }
 
     [Fact]
+    public async Task Debts_and_instalments_carry_the_resolutions_retrieval_time_and_their_own_json()
+    {
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
+        var before = DateTimeOffset.UtcNow;
+
+        var resolutions = await Collect(connection.GetKhipuClient().GetTgrExpiredAgreementsAsync(account, true, null, CancellationToken.None));
+
+        Assert.Contains(resolutions, r => r.GetDebts().Count > 0 && r.GetInstalments().Count > 0);
+        foreach (var resolution in resolutions)
+        {
+            Assert.InRange(resolution.RetrievedAt, before, DateTimeOffset.UtcNow);
+            using var raw = JsonDocument.Parse(resolution.RawJson!);
+            var debtElements = raw.RootElement.GetProperty("Debts").EnumerateArray().ToList();
+            var instalmentElements = raw.RootElement.GetProperty("Instalments").EnumerateArray().ToList();
+            Assert.Equal(debtElements.Select(e => e.GetRawText()), resolution.GetDebts().Select(d => d.RawJson));
+            Assert.Equal(instalmentElements.Select(e => e.GetRawText()), resolution.GetInstalments().Select(i => i.RawJson));
+            Assert.All(resolution.GetDebts(), debt => Assert.Equal(resolution.RetrievedAt, debt.RetrievedAt));
+            Assert.All(resolution.GetInstalments(), instalment => Assert.Equal(resolution.RetrievedAt, instalment.RetrievedAt));
+        }
+    }
+
+    [Fact]
+    public void Debt_and_instalment_rows_end_with_OperationId_RetrievedAt_and_RawJson_as_the_other_rows_do()
+    {
+        static string[] LastThree(Type type) => type.GetProperties().Select(p => p.Name).TakeLast(3).ToArray();
+
+        var expected = new[] { "OperationId", "RetrievedAt", "RawJson" };
+        Assert.Equal(expected, LastThree(typeof(TgrResolution)));
+        Assert.Equal(expected, LastThree(typeof(EnelDebtStatus)));
+        Assert.Equal(expected, LastThree(typeof(TgrDebt)));
+        Assert.Equal(expected, LastThree(typeof(TgrInstalment)));
+        Assert.Equal(typeof(DateTimeOffset), typeof(TgrDebt).GetProperty("RetrievedAt")!.PropertyType);
+        Assert.Equal(typeof(DateTimeOffset), typeof(TgrInstalment).GetProperty("RetrievedAt")!.PropertyType);
+    }
+
+    [Fact]
     public async Task Expand_gives_one_row_per_debt_or_instalment()
     {
         using var connection = KhipuTestConnections.WithApiKey(server);
