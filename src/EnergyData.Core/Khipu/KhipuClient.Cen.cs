@@ -149,6 +149,11 @@ public sealed partial class KhipuClient
         }
 
         CountPage(state, pageSize, onPage);
+        if (firstPage.Rows == 0)
+        {
+            WarnOfNoteWithoutRows(trace, "CEN nonconformities of RUT " + query.RutDeudor, info);
+        }
+
         if (emitted >= query.First)
         {
             yield break;

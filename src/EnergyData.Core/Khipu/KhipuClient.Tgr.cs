@@ -37,9 +37,16 @@ public sealed partial class KhipuClient
     {
         var request = TgrRequest(accountCredential, accountCredentialRequired);
         var info = new KhipuCallInfo();
+        var resolutions = 0;
         await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, null, trace, cancellationToken).ConfigureAwait(false))
         {
+            resolutions++;
             yield return MapResolution(element, info.OperationId, info.AdditionalInformation, trace);
+        }
+
+        if (resolutions == 0)
+        {
+            WarnOfNoteWithoutRows(trace, "TGR expired agreements", info);
         }
     }
 

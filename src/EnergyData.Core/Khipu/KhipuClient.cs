@@ -278,6 +278,18 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
+    /// Gives an answer's AdditionalInformation as a warning when the answer brought no rows: with rows, each row
+    /// carries it; without, nothing else would show it ("Sin convenios", or why the source had nothing to give).
+    /// </summary>
+    internal static void WarnOfNoteWithoutRows(IRequestTrace? trace, string what, KhipuCallInfo info)
+    {
+        if (!string.IsNullOrWhiteSpace(info.AdditionalInformation))
+        {
+            trace.Warn(string.Format(CultureInfo.InvariantCulture, "Khipu gave no {0}, with this note (AdditionalInformation): {1}", what, info.AdditionalInformation!.Trim()));
+        }
+    }
+
+    /// <summary>
     /// Whether the Data the reader stands on belongs to an error answer, so it is skipped rather than read. The Status
     /// decides; when it has not come yet but an Error that names an error has (Error written before Data, Status after
     /// it), the rest of the envelope is looked ahead for the Status: Status OK there means the Data is a result. When

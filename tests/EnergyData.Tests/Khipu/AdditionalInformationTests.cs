@@ -97,6 +97,39 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
         Assert.All(instalments, instalment => Assert.Equal(Incomplete, instalment.AdditionalInformation));
     }
 
+    /// <summary>
+    /// An answer without rows has nothing to carry its note on: "Sin convenios" (Data null) was lost without a word. It
+    /// is a warning now; an answer without a note, or one with rows, gives none.
+    /// </summary>
+    [Theory]
+    [InlineData("null", "\"Sin convenios vencidos\"", true)]
+    [InlineData("{\"Resolutions\":[]}", "\"Sin convenios vencidos\"", true)]
+    [InlineData("null", "null", false)]
+    [InlineData(TgrData, "\"Sin convenios vencidos\"", false)]
+    public async Task A_tgr_answer_without_resolutions_gives_its_note_as_a_warning(string data, string note, bool warned)
+    {
+        khipu.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await CollectAsync(Client().GetTgrExpiredAgreementsAsync(null, false, context, CancellationToken.None));
+
+        Assert.Equal(warned ? ["Khipu gave no TGR expired agreements, with this note (AdditionalInformation): Sin convenios vencidos"] : [], context.Warnings);
+    }
+
+    [Theory]
+    [InlineData("[]", "\"Sin casos para el RUT\"", true)]
+    [InlineData("[]", "null", false)]
+    [InlineData("[{\"Caso\":1}]", "\"Sin casos para el RUT\"", false)]
+    public async Task A_cen_answer_without_rows_gives_its_note_as_a_warning(string items, string note, bool warned)
+    {
+        khipu.Enqueue(200, CenPage("op-c", items, note, total: items == "[]" ? 0 : 1));
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, context, CancellationToken.None));
+
+        Assert.Equal(warned ? ["Khipu gave no CEN nonconformities of RUT 76999999, with this note (AdditionalInformation): Sin casos para el RUT"] : [], context.Warnings);
+    }
+
     [Fact]
     public async Task Delivered_cen_and_tgr_results_carry_the_additional_information()
     {
