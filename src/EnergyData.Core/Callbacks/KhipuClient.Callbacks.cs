@@ -119,12 +119,22 @@ public sealed partial class KhipuClient
 
                 // As the rows of a query's first page: all under the union of their fields.
                 ShareColumns(cenRows);
+                if (cenRows.Count == 0)
+                {
+                    WarnOfNoteWithoutRows(trace, "CEN nonconformities of RUT " + cenQuery!.RutDeudor + " in operation " + info.OperationId, info);
+                }
+
                 return rows;
             case KhipuServices.TgrExpiredAgreements:
                 var detail = Enum.TryParse<TgrDetail>(operation.Input(RequestInputText.DetailKey), ignoreCase: true, out var parsed) ? parsed : TgrDetail.Resolution;
                 foreach (var element in resolutions)
                 {
                     rows.AddRange(Expand(MapResolution(element, info.OperationId, info.AdditionalInformation, trace), detail));
+                }
+
+                if (resolutions.Count == 0)
+                {
+                    WarnOfNoteWithoutRows(trace, "TGR expired agreements in operation " + info.OperationId, info);
                 }
 
                 return rows;

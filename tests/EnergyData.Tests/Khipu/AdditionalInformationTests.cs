@@ -131,16 +131,32 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Delivered_cen_and_tgr_results_without_rows_give_their_note_as_a_warning()
+    {
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+        using (var cenBody = new MemoryStream(Encoding.UTF8.GetBytes(CenPage("op-dc", "[]", "\"Sin casos\"", total: 0))))
+        {
+            Assert.Empty(await KhipuClient.MapCallbackResultAsync(CenOperation("op-dc"), cenBody, context, CancellationToken.None));
+        }
+
+        using (var tgrBody = new MemoryStream(Encoding.UTF8.GetBytes("""{"OperationId":"op-dt","Status":"OK","Data":null,"AdditionalInformation":"Sin convenios","Error":null,"LifeSpan":null}""")))
+        {
+            Assert.Empty(await KhipuClient.MapCallbackResultAsync(new PendingOperation { OperationId = "op-dt", ServicePath = KhipuServices.TgrExpiredAgreements }, tgrBody, context, CancellationToken.None));
+        }
+
+        Assert.Equal(
+            [
+                "Khipu gave no CEN nonconformities of RUT 76999999 in operation op-dc, with this note (AdditionalInformation): Sin casos",
+                "Khipu gave no TGR expired agreements in operation op-dt, with this note (AdditionalInformation): Sin convenios",
+            ],
+            context.Warnings);
+    }
+
+    [Fact]
     public async Task Delivered_cen_and_tgr_results_carry_the_additional_information()
     {
         var cen = await MapCallbackAsync(
-            new PendingOperation
-            {
-                OperationId = "op-dc",
-                ServicePath = KhipuServices.CenNonconformities,
-                InputIdentifier = "76999999",
-                RequestInputs = { ["FechaCreacionDelCasoDesde"] = "11/14/2019", ["FechaCreacionDelCasoHasta"] = "11/05/2025", ["Filas"] = "2", ["Paginas"] = "0" },
-            },
+            CenOperation("op-dc"),
             CenPage("op-dc", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\"", total: 2));
         var tgr = await MapCallbackAsync(
             new PendingOperation { OperationId = "op-dt", ServicePath = KhipuServices.TgrExpiredAgreements, RequestInputs = { [RequestInputText.DetailKey] = "Debt" } },
@@ -154,6 +170,14 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
 
     private static string CenPage(string operationId, string items, string additionalInformation, int total = 3) =>
         $$$"""{"OperationId":"{{{operationId}}}","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":{{{total}}},"Disconformidades":{{{items}}}}},"AdditionalInformation":{{{additionalInformation}}},"Error":null,"LifeSpan":null}""";
+
+    private static PendingOperation CenOperation(string operationId) => new()
+    {
+        OperationId = operationId,
+        ServicePath = KhipuServices.CenNonconformities,
+        InputIdentifier = "76999999",
+        RequestInputs = { ["FechaCreacionDelCasoDesde"] = "11/14/2019", ["FechaCreacionDelCasoHasta"] = "11/05/2025", ["Filas"] = "2", ["Paginas"] = "0" },
+    };
 
     private static CenQuery CenQuery() => new() { RutDeudor = "76999999", From = new DateTime(2019, 11, 14), To = new DateTime(2025, 11, 5), PageSize = 2 };
 
