@@ -53,7 +53,10 @@ public static class ErrorMapper
             Neu.NeuProtocolException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
             JsonStreamLimitException => new OperationError(exception, "ResponseTooLarge", ErrorKind.LimitsExceeded, target),
             JsonException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
-            TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target),
+            TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target)
+            {
+                RecommendedAction = "No answer came in time (the retries are spent): run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec.",
+            },
             ServiceUnavailableException => new OperationError(exception, "CircuitOpen", ErrorKind.ResourceUnavailable, target)
             {
                 RecommendedAction = "The service failed repeatedly; wait and run the command again.",
@@ -72,7 +75,10 @@ public static class ErrorMapper
             {
                 RecommendedAction = "Check the base URI given to Connect-EnergyData; if the server has really moved to the address the redirect names, connect with that address.",
             },
-            HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target),
+            HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target)
+            {
+                RecommendedAction = "Check the network and the base URI given to Connect-EnergyData, then run the command again for this input.",
+            },
             OperationCanceledException => new OperationError(exception, "OperationStopped", ErrorKind.OperationStopped, target),
             UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),
             _ => new OperationError(exception, "UnexpectedError", ErrorKind.NotSpecified, target),
@@ -92,7 +98,7 @@ public static class ErrorMapper
             >= 500 => ErrorKind.ResourceUnavailable,
             _ => ErrorKind.InvalidResult,
         };
-        return new OperationError(exception, id, kind, target);
+        return new OperationError(exception, id, kind, target) { RecommendedAction = ForStatus(kind, "NEU") };
     }
 
     private static OperationError FromKhipu(KhipuException exception, object? target)
@@ -105,27 +111,44 @@ public static class ErrorMapper
         // A rejected credential fails every further input too: end the command.
         var rejected = exception.StatusCode == HttpStatusCode.Unauthorized || exception.ErrorCode == "A000";
         var kind = rejected ? ErrorKind.AuthenticationError
+            : exception.StatusCode == HttpStatusCode.Forbidden ? ErrorKind.PermissionDenied
             : exception.StatusCode == HttpStatusCode.NotFound ? ErrorKind.ObjectNotFound
             : exception.StatusCode == (HttpStatusCode)429 ? ErrorKind.QuotaExceeded
             : IsKhipuCode(exception.ErrorCode, "P") ? ErrorKind.InvalidArgument
             : IsKhipuCode(exception.ErrorCode, "E3") ? ErrorKind.ObjectNotFound
             : IsKhipuCode(exception.ErrorCode, "T") || exception.ErrorCode == "LIFESPAN_EXCEEDED" ? ErrorKind.OperationTimeout
+
+            // The type says the source is down for now, however the answer came (an HTTP 503, or a 200 with Status ERROR).
+            : exception.ErrorType is KhipuErrorType.RetryImmediately or KhipuErrorType.Wait4HoursBeforeRetry or KhipuErrorType.RetryAfterNotification ? ErrorKind.ResourceUnavailable
             : exception.StatusCode is { } s && (int)s >= 500 ? ErrorKind.ResourceUnavailable
             : exception.StatusCode == HttpStatusCode.BadRequest ? ErrorKind.InvalidArgument
             : ErrorKind.InvalidResult;
         return new OperationError(exception, id, kind, target)
         {
             IsTerminating = rejected,
-            RecommendedAction = exception.ErrorType switch
-            {
-                KhipuErrorType.DoNotRetry => "Khipu says not to retry this request as it is; check the input.",
-                KhipuErrorType.Wait4HoursBeforeRetry => "Khipu asks to wait four hours before retrying" + (exception.EarliestRetry is { } at ? " (until " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ")." : "."),
-                KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",
-                KhipuErrorType.RetryImmediately => "The error is transient; run the command again for this input.",
-                _ => rejected ? "Check the credential given to Connect-EnergyData." : null,
-            },
+            RecommendedAction = rejected
+                ? "Check the credential given to Connect-EnergyData (a Khipu API key or token that is wrong or has expired)."
+                : exception.ErrorType switch
+                {
+                    KhipuErrorType.DoNotRetry => "Khipu says not to retry this request as it is; check the input.",
+                    KhipuErrorType.Wait4HoursBeforeRetry => "Khipu asks to wait four hours before retrying" + (exception.EarliestRetry is { } at ? " (until " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ")." : "."),
+                    KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",
+                    KhipuErrorType.RetryImmediately => "The error is transient; run the command again for this input.",
+                    _ when exception.ErrorCode == "TASK_FINISHED" => "Khipu could not finish the task at the source (for example, the source refused the account credential); check the input and the account credential.",
+                    _ => ForStatus(kind, "Khipu"),
+                },
         };
     }
+
+    /// <summary>What to do about an answer that says nothing more than its HTTP status (or a timeout): retries are spent.</summary>
+    private static string? ForStatus(ErrorKind kind, string service) => kind switch
+    {
+        ErrorKind.PermissionDenied => service + " refused access: check that the credential given to Connect-EnergyData may use this service, and the input.",
+        ErrorKind.QuotaExceeded => service + " is limiting requests: wait, then run the command again for this input (a lower -ThrottleLimit sends fewer at once).",
+        ErrorKind.ResourceUnavailable => service + " failed or is unavailable for now (the retries are spent): run the command again for this input later.",
+        ErrorKind.OperationTimeout => "The source did not answer in time: run the command again for this input later.",
+        _ => null,
+    };
 
     /// <summary>
     /// A code of Khipu's error table (a letter and digits, such as T000) in the given family. The older error shape's

@@ -42,9 +42,41 @@ public sealed class ErrorMapperTests
         { Khipu("E301"), "Khipu.E301", ErrorKind.ObjectNotFound, false },
         { Khipu("E201"), "Khipu.E201", ErrorKind.InvalidResult, false },
         { Khipu("A000"), "Khipu.A000", ErrorKind.AuthenticationError, true },
+
+        // Error.Type says the source is down for now, whether the answer was an HTTP 503 or a 200 with Status ERROR.
+        { Khipu("E201", "RETRY_IMMEDIATELY"), "Khipu.E201", ErrorKind.ResourceUnavailable, false },
+        { Khipu("E202", "WAIT_4_HOURS_BEFORE_RETRY"), "Khipu.E202", ErrorKind.ResourceUnavailable, false },
+        { Khipu("E203", "RETRY_AFTER_NOTIFICATION"), "Khipu.E203", ErrorKind.ResourceUnavailable, false },
+        { Khipu("E400", "DO_NOT_RETRY"), "Khipu.E400", ErrorKind.InvalidResult, false },
+        { new KhipuException("forbidden", HttpStatusCode.Forbidden, null, null, null, null), "Khipu.Http403", ErrorKind.PermissionDenied, false },
     };
 
-    private static KhipuException Khipu(string code) => new("failed", HttpStatusCode.OK, "op-1", code, null, "description");
+    private static KhipuException Khipu(string code, string? type = null) => new("failed", HttpStatusCode.OK, "op-1", code, type, "description");
+
+    /// <summary>Every error worth acting on says what to do; a refused credential points at the credential, whatever its Error.Type.</summary>
+    public static TheoryData<Exception, string> Advice() => new()
+    {
+        { Khipu("A000", "DO_NOT_RETRY"), "Check the credential given to Connect-EnergyData" },
+        { new KhipuException("unauthorized", HttpStatusCode.Unauthorized, null, null, "DO_NOT_RETRY", null), "Check the credential given to Connect-EnergyData" },
+        { Khipu("E301", "DO_NOT_RETRY"), "not to retry this request as it is" },
+        { Khipu("TASK_FINISHED"), "could not finish the task at the source" },
+        { new KhipuException("forbidden", HttpStatusCode.Forbidden, null, null, null, null), "Khipu refused access" },
+        { new KhipuException("busy", (HttpStatusCode)429, null, null, null, null), "Khipu is limiting requests" },
+        { new KhipuException("bad gateway", HttpStatusCode.BadGateway, null, null, null, null), "Khipu failed or is unavailable for now" },
+        { Khipu("T000"), "did not answer in time" },
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Bills", null), "NEU failed or is unavailable for now" },
+        { new NeuException("busy", (HttpStatusCode)429, "Bills", null), "NEU is limiting requests" },
+        { new NeuException("forbidden", HttpStatusCode.Forbidden, "Bills", null), "NEU refused access" },
+        { new TimeoutException("slow"), "Connect-EnergyData -TimeoutSec" },
+        { new HttpRequestException("refused"), "Check the network and the base URI" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Advice))]
+    public void Says_what_to_do(Exception exception, string advice)
+    {
+        Assert.Contains(advice, ErrorMapper.FromException(exception, "input-1").RecommendedAction, StringComparison.Ordinal);
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
