@@ -263,6 +263,28 @@ Describe 'Connections' {
         }
     }
 
+    It 'gives the connection the ENERGYDATA_* variables make before any data command, and NotConnected without them' {
+        $saved = $env:ENERGYDATA_KHIPU_API_KEY
+        try {
+            Disconnect-EnergyData -Confirm:$false
+            $env:ENERGYDATA_KHIPU_API_KEY = 'env-key-never-shown'
+            $connection = Get-EnergyDataConnection
+            $connection.KhipuAuthenticationScheme | Should -Be 'ApiKey' -Because 'a script can check the connection a data command would use before it sends anything'
+            ($connection | Format-List * | Out-String) | Should -Not -BeLike '*env-key-never-shown*'
+            Get-EnergyDataConnection | Should -Be $connection -Because 'it is kept as the session''s, as a data command keeps it'
+
+            Disconnect-EnergyData -Confirm:$false
+            $env:ENERGYDATA_KHIPU_API_KEY = $null
+            Get-EnergyDataConnection -ErrorVariable failure -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $failure[0].FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
+            $failure[0].CategoryInfo.Category | Should -Be 'InvalidOperation' -Because 'the data cmdlets give NotConnected that category'
+            $failure[0].ErrorDetails.RecommendedAction | Should -BeLike '*Connect-EnergyData*'
+        }
+        finally {
+            $env:ENERGYDATA_KHIPU_API_KEY = $saved
+        }
+    }
+
     It 'closes only the connection given to Disconnect-EnergyData -Connection' {
         $kept = Connect-EnergyData -KhipuApiKey $script:KeyOne -PassThru
         try {

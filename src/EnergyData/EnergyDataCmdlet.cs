@@ -52,7 +52,7 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
 
     void IPipelineSink.WriteError(OperationError failure)
     {
-        var record = ToErrorRecord(failure);
+        var record = ErrorRecords.From(failure);
         if (failure.IsTerminating)
         {
             // Nothing can be written once the command is terminating, so the bars are closed first.
@@ -156,18 +156,6 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
             CurrentOperation = progress.CurrentOperation,
             RecordType = progress.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
         };
-
-    private static ErrorRecord ToErrorRecord(OperationError error)
-    {
-        var category = Enum.TryParse<ErrorCategory>(error.Kind.ToString(), out var parsed) ? parsed : ErrorCategory.NotSpecified;
-        var record = new ErrorRecord(error.Exception, error.ErrorId, category, error.Target);
-        if (error.Message is not null || error.RecommendedAction is not null)
-        {
-            record.ErrorDetails = new ErrorDetails(error.Message ?? error.Exception.Message) { RecommendedAction = error.RecommendedAction };
-        }
-
-        return record;
-    }
 
     /// <summary>
     /// Runs the pump on the pipeline thread (Submit from ProcessRecord, Complete from EndProcessing). Whatever ends the

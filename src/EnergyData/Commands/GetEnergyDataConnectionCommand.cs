@@ -1,5 +1,7 @@
+using System;
 using System.Management.Automation;
 using EnergyData.Connection;
+using EnergyData.Errors;
 
 namespace EnergyData.Commands;
 
@@ -10,16 +12,20 @@ public sealed class GetEnergyDataConnectionCommand : PSCmdlet
 {
     protected override void EndProcessing()
     {
-        if (EnergyDataSession.Current is { } connection)
+        // The connection a data command would use: the session's, or the one the ENERGYDATA_* variables give (made now,
+        // as the first data command would make it, so that a script can check it before it sends anything).
+        EnergyDataConnection connection;
+        try
         {
-            WriteObject(connection);
+            connection = EnergyDataSession.Resolve(null);
+        }
+        catch (Exception exception) when (exception is NotConnectedException or Validation.ParameterValidationException)
+        {
+            // Non-terminating: asking is not a failure of the script, and a data command ends on it anyway.
+            WriteError(ErrorRecords.From(ErrorMapper.FromException(exception, null)));
             return;
         }
 
-        WriteError(new ErrorRecord(
-            new NotConnectedException("Not connected. Run Connect-EnergyData first."),
-            "NotConnected",
-            ErrorCategory.ObjectNotFound,
-            null));
+        WriteObject(connection);
     }
 }

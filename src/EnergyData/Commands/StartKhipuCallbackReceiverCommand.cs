@@ -88,14 +88,7 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
         }
         catch (Exception exception) when (exception is Validation.ParameterValidationException or System.IO.IOException or UnauthorizedAccessException)
         {
-            var error = ErrorMapper.FromException(exception, options.InboxPath);
-            var record = new ErrorRecord(exception, error.ErrorId, Enum.TryParse<ErrorCategory>(error.Kind.ToString(), out var category) ? category : ErrorCategory.NotSpecified, error.Target);
-            if (error.RecommendedAction is not null)
-            {
-                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = error.RecommendedAction };
-            }
-
-            ThrowTerminatingError(record);
+            ThrowTerminatingError(ErrorRecords.From(ErrorMapper.FromException(exception, options.InboxPath)));
             return;
         }
 
