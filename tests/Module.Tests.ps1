@@ -324,4 +324,21 @@ Describe 'Remove-Module' {
         [EnergyData.Loading.DependencyIsolation]::ActiveImports | Should -BeGreaterThan 0
         Get-Command -Name Get-EnelDebtStatus -Module EnergyData | Should -Not -BeNullOrEmpty
     }
+
+    It 'says at the next command, once, that Import-Module -Force stopped the callback receiver' {
+        $inbox = Join-Path $TestDrive 'inbox-removed'
+        $receiver = Start-KhipuCallbackReceiver -InboxPath $inbox
+        try {
+            # Import-Module -Force removes the module first: the receiver stops, and nothing can say so then.
+            Import-BuiltModule
+            Get-KhipuCallbackReceiver -WarningVariable warned -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+            $warned | Should -HaveCount 1
+            "$($warned[0])" | Should -BeLike "The callback receiver on $($receiver.ListenPrefix) was stopped at * when the module was removed (Remove-Module, or Import-Module -Force*"
+            Get-KhipuCallbackReceiver -WarningVariable again -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+            $again | Should -BeNullOrEmpty -Because 'the notice is given once'
+        }
+        finally {
+            Stop-KhipuCallbackReceiver -Confirm:$false -ErrorAction SilentlyContinue | Out-Null
+        }
+    }
 }

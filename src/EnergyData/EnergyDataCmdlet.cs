@@ -104,6 +104,8 @@ public abstract class EnergyDataCmdlet : PSCmdlet, IPipelineSink, IDisposable
         return taken.Connection;
     }
 
+    protected override void BeginProcessing() => CallbackReceiverCleanup.WarnIfStoppedByModuleRemoval(this);
+
     protected override void EndProcessing()
     {
         EndProcessingCore();

@@ -47,6 +47,7 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         if (Async.IsPresent)
         {
             receiver = CallbackSession.Current;

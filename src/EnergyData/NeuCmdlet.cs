@@ -38,6 +38,7 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
 
     protected override void BeginProcessing()
     {
+        base.BeginProcessing();
         try
         {
             ResolvedConnection = AcquireConnection(Connection);

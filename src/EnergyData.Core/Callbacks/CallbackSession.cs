@@ -11,6 +11,7 @@ namespace EnergyData.Callbacks;
 public static class CallbackSession
 {
     private static CallbackReceiver? current;
+    private static string? moduleRemovalNotice;
 
     public static CallbackReceiver? Current => Volatile.Read(ref current);
 
@@ -79,6 +80,28 @@ public static class CallbackSession
         previous.Dispose();
         return previous.GetStatus();
     }
+
+    /// <summary>
+    /// Stops the receiver as the module is removed (Remove-Module, or Import-Module -Force, which removes it first),
+    /// waiting <see cref="ModuleRemovalWait"/> at most, and keeps a notice for the next command of the module: a removal
+    /// has no way to say anything itself, and a receiver gone without a word loses the results that arrive next.
+    /// </summary>
+    public static void StopForModuleRemoval()
+    {
+        if (Stop(ModuleRemovalWait, CancellationToken.None) is not { } status)
+        {
+            return;
+        }
+
+        Volatile.Write(ref moduleRemovalNotice, string.Format(
+            System.Globalization.CultureInfo.InvariantCulture,
+            "The callback receiver on {0} was stopped at {1:u} when the module was removed (Remove-Module, or Import-Module -Force, which removes it first). Results Khipu sent to it after that were not received. Run Start-KhipuCallbackReceiver again before submitting with -Async; import the module without -Force while operations are pending.",
+            status.ListenPrefix,
+            DateTimeOffset.UtcNow));
+    }
+
+    /// <summary>The notice <see cref="StopForModuleRemoval"/> left, once (null when there is none or it was given).</summary>
+    public static string? TakeModuleRemovalNotice() => Interlocked.Exchange(ref moduleRemovalNotice, null);
 
     /// <summary>The inbox a waiter reads: the one named, else the running receiver's, else the default folder.</summary>
     public static CallbackInbox ResolveInbox(string? inboxPath) =>

@@ -8,6 +8,8 @@ namespace EnergyData.Commands;
 [OutputType(typeof(CallbackReceiverStatus))]
 public sealed class GetKhipuCallbackReceiverCommand : PSCmdlet
 {
+    protected override void BeginProcessing() => CallbackReceiverCleanup.WarnIfStoppedByModuleRemoval(this);
+
     protected override void EndProcessing()
     {
         if (CallbackSession.Current is { } receiver)

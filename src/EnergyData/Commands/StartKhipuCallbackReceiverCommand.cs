@@ -44,6 +44,8 @@ public sealed class StartKhipuCallbackReceiverCommand : PSCmdlet, IDisposable
 
     public void Dispose() => stopping.Dispose();
 
+    protected override void BeginProcessing() => CallbackReceiverCleanup.WarnIfStoppedByModuleRemoval(this);
+
     protected override void EndProcessing()
     {
         var options = new CallbackReceiverOptions
