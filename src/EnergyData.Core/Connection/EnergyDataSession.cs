@@ -100,13 +100,15 @@ public static class EnergyDataSession
     /// The connection a command uses: the one passed with -Connection, else the session's, else one made
     /// from the ENERGYDATA_* environment variables (kept as the session's so its HttpClient is reused).
     /// </summary>
-    public static EnergyDataConnection Resolve(EnergyDataConnection? explicitConnection)
-    {
-        if (explicitConnection is not null)
-        {
-            return explicitConnection;
-        }
+    public static EnergyDataConnection Resolve(EnergyDataConnection? explicitConnection) =>
+        explicitConnection ?? CurrentOrFromEnvironment();
 
+    /// <summary>
+    /// The session's connection, else one made from the ENERGYDATA_* environment variables and kept as the session's.
+    /// Without a lease: for showing it (Get-EnergyDataConnection); a command that sends requests uses <see cref="Acquire"/>.
+    /// </summary>
+    public static EnergyDataConnection CurrentOrFromEnvironment()
+    {
         if (Current is { } session)
         {
             return session;

@@ -114,7 +114,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                 OnRetry = args =>
                 {
                     var state = GetState(args.Context);
-                    state.Trace?.Verbose($"retrying in {TimeFormat.Seconds(args.RetryDelay)} ({(state.DelayFromRetryAfter ? "Retry-After" : "backoff")})");
+                    state.Trace?.Verbose($"{state.Description}: retrying in {TimeFormat.Seconds(args.RetryDelay)} ({(state.DelayFromRetryAfter ? "Retry-After" : "backoff")})");
                     return default;
                 },
             });
@@ -261,7 +261,7 @@ public sealed class ResilienceHandler : DelegatingHandler
 
         if (!state.Request.CanAttemptAgain)
         {
-            state.Trace?.Verbose($"not retrying: all {state.Request.MaxAttempts} attempts of this call are spent");
+            state.Trace?.Verbose($"{state.Description}: not retrying: all {state.Request.MaxAttempts} attempts of this call are spent");
             return false;
         }
 
@@ -269,7 +269,7 @@ public sealed class ResilienceHandler : DelegatingHandler
             && RetryAfter.TryGetDelay(response, _timeProvider.GetUtcNow(), out var delay)
             && delay > _options.MaxRetryAfter)
         {
-            state.Trace?.Verbose($"not retrying: the server asked to wait {TimeFormat.Duration(delay)} (Retry-After), more than MaxRetryAfter {TimeFormat.Duration(_options.MaxRetryAfter)}");
+            state.Trace?.Verbose($"{state.Description}: not retrying: the server asked to wait {TimeFormat.Duration(delay)} (Retry-After), more than MaxRetryAfter {TimeFormat.Duration(_options.MaxRetryAfter)}");
             return false;
         }
 

@@ -34,6 +34,7 @@ public sealed partial class KhipuClient
 
     // The envelope field that decides whether an answer is an error, looked ahead for when an Error came before Data without it.
     private static readonly string[] StatusField = { "Status" };
+    private static readonly string[] InputFields = { "ClientIdentifier", "RutDeudor" };
     private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
@@ -64,7 +65,7 @@ public sealed partial class KhipuClient
         }
 
         var body = KhipuRequestWriter.Write(request);
-        var context = NewContext(trace, null);
+        var context = NewContext(request, trace, null);
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
         var credentialsRefreshed = false;
         var immediateRetries = 0;
@@ -126,10 +127,32 @@ public sealed partial class KhipuClient
 
     /// <summary>
     /// One call's shared state: Khipu's Error.Type decides its retries (see <see cref="RequestContext.AppliesKhipuErrorType"/>),
-    /// and <paramref name="label"/> (a CEN page, say) follows its method and URI in trace lines and messages.
+    /// and its label follows its method and URI in trace lines and messages: the input it is for (several run at once,
+    /// and every path of a service is the same), then <paramref name="label"/> (a CEN page, say).
     /// </summary>
-    private RequestContext NewContext(IRequestTrace? trace, string? label) =>
-        new(trace, options.MaxAttempts) { AppliesKhipuErrorType = true, Label = label };
+    private RequestContext NewContext(KhipuRequest request, IRequestTrace? trace, string? label)
+    {
+        var input = InputLabel(request);
+        return new RequestContext(trace, options.MaxAttempts)
+        {
+            AppliesKhipuErrorType = true,
+            Label = input is null ? label : label is null ? input : input + ", " + label,
+        };
+    }
+
+    /// <summary>The input a request is for, as its trace lines name it: the Enel client identifier or the CEN debtor RUT.</summary>
+    private static string? InputLabel(KhipuRequest request)
+    {
+        foreach (var name in InputFields)
+        {
+            if (request.RequestData.TryGetValue(name, out var value) && value is string text && text.Length > 0)
+            {
+                return name + " " + text;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Sends a synchronous request and streams what <paramref name="dataReader"/> makes of <c>Data</c>.
@@ -151,7 +174,7 @@ public sealed partial class KhipuClient
         }
 
         var body = KhipuRequestWriter.Write(request);
-        var context = NewContext(trace, label);
+        var context = NewContext(request, trace, label);
         var immediateRetries = 0;
         var credentialsRefreshed = false;
         trace?.Debug("Request body: " + KhipuRequestWriter.WriteRedacted(request));
@@ -253,11 +276,12 @@ public sealed partial class KhipuClient
     private static void TraceImmediateRetry(IRequestTrace? trace, KhipuCallInfo info, RequestContext context) =>
         trace?.Verbose(string.Format(
             CultureInfo.InvariantCulture,
-            "Khipu answered {0} {1} (RETRY_IMMEDIATELY); retrying, attempt {2} of at most {3}.",
+            "Khipu answered {0} {1} (RETRY_IMMEDIATELY){4}; retrying, attempt {2} of at most {3}.",
             KhipuException.DescribeEnvelopeError(info.Status, info.Error),
             info.Error?.Code,
             context.Attempts + 1,
-            context.MaxAttempts));
+            context.MaxAttempts,
+            context.Label is null ? string.Empty : " for " + context.Label));
 
     /// <summary>
     /// Says, at -Verbose, that an answer with Status OK also carried an Error naming an error: Status decides, so it is

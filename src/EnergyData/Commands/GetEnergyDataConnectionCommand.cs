@@ -17,7 +17,7 @@ public sealed class GetEnergyDataConnectionCommand : PSCmdlet
         EnergyDataConnection connection;
         try
         {
-            connection = EnergyDataSession.Resolve(null);
+            connection = EnergyDataSession.CurrentOrFromEnvironment();
         }
         catch (Exception exception) when (exception is NotConnectedException or Validation.ParameterValidationException)
         {

@@ -36,7 +36,7 @@ public sealed class ResilienceHandlerTests
         Assert.Matches(@"-> 503 ServiceUnavailable in \d+ ms \(attempt 1 of 4\)$", attemptLines[0]);
         Assert.Matches(@"-> 503 ServiceUnavailable in \d+ ms \(attempt 2 of 4\)$", attemptLines[1]);
         Assert.Matches(@"-> 200 OK in \d+ ms \(attempt 3 of 4\)$", attemptLines[2]);
-        Assert.Equal(2, trace.VerboseLines.Count(l => l.StartsWith("retrying in ", StringComparison.Ordinal) && l.EndsWith("(backoff)", StringComparison.Ordinal)));
+        Assert.Equal(2, trace.VerboseLines.Count(l => l.Contains(": retrying in ", StringComparison.Ordinal) && l.EndsWith("(backoff)", StringComparison.Ordinal)));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class ResilienceHandlerTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(2, server.RequestCount);
         Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(900), $"waited only {stopwatch.Elapsed}");
-        Assert.Contains("retrying in 1.0 s (Retry-After)", trace.VerboseLines);
+        Assert.Contains(trace.VerboseLines, line => line.EndsWith(": retrying in 1.0 s (Retry-After)", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -318,7 +318,7 @@ public sealed class ResilienceHandlerTests
         using var cts = new CancellationTokenSource();
 
         var send = client.SendAsync(TestClients.Get(server.Url("/w"), new RequestContext(trace, 4)), cts.Token);
-        await WaitUntil(() => trace.VerboseLines.Any(l => l.StartsWith("retrying in 60.0 s", StringComparison.Ordinal)));
+        await WaitUntil(() => trace.VerboseLines.Any(l => l.Contains(": retrying in 60.0 s", StringComparison.Ordinal)));
         var stopwatch = Stopwatch.StartNew();
         cts.Cancel();
 

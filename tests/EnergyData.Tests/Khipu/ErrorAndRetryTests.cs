@@ -38,6 +38,27 @@ public sealed class ErrorAndRetryTests
         Assert.Equal(3, server.State.Counters.Total);
     }
 
+    /// <summary>
+    /// Several inputs run at once, and every request of a service has the same path: each trace line, its waits and
+    /// retries included, names the input it is for, or a log of a bulk run cannot tell which was throttled.
+    /// </summary>
+    [Fact]
+    public async Task Every_trace_line_of_a_request_names_its_input()
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.TooManyRequests, RetryAfterSeconds = 0 });
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.KhipuError, ErrorCode = "E201", ErrorType = "RETRY_IMMEDIATELY" });
+        using var connection = KhipuTestConnections.WithApiKey(server);
+        var trace = new RecordingTrace();
+
+        await connection.GetKhipuClient().GetEnelDebtStatusAsync("1234567-8", trace, CancellationToken.None);
+
+        var lines = trace.VerboseText.Split('\n');
+        Assert.Contains(lines, line => line.Contains("(ClientIdentifier 1234567-8) -> 429", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("(ClientIdentifier 1234567-8): retrying in", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("(RETRY_IMMEDIATELY) for ClientIdentifier 1234567-8; retrying", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("(ClientIdentifier 1234567-8) -> 200", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Retry_immediately_is_bounded_by_the_total_attempt_budget()
     {

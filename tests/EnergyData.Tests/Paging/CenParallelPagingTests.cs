@@ -123,7 +123,7 @@ public sealed class CenParallelPagingTests
             .Where(match => match.Success)
             .Select(match => match.Groups["label"].Value)
             .Order(StringComparer.Ordinal);
-        Assert.Equal(["page 1, Paginas 0", "page 2 of 3, Paginas 1", "page 3 of 3, Paginas 2"], labels);
+        Assert.Equal(["RutDeudor 76543210, page 1, Paginas 0", "RutDeudor 76543210, page 2 of 3, Paginas 1", "RutDeudor 76543210, page 3 of 3, Paginas 2"], labels);
     }
 
     /// <summary>
