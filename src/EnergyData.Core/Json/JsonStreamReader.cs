@@ -124,6 +124,38 @@ public sealed partial class JsonStreamReader : IDisposable
             : ReadSlowAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the stream ends before its first JSON token: it is empty, or holds nothing but white space (after a
+    /// byte order mark). An HTTP answer without a body (204 No Content, Content-Length: 0) is such a stream, which
+    /// <see cref="ReadAsync"/> refuses as invalid JSON. Reads only up to the first token's first byte and does not
+    /// move the reader; call it before the first read.
+    /// </summary>
+    public async ValueTask<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (_tokenType != JsonTokenType.None)
+        {
+            throw WrongToken("no token (IsEmptyAsync is asked before the first read)");
+        }
+
+        if (!_bomChecked)
+        {
+            await ConsumeBomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (IsWhiteSpace(_buffer.AsSpan(_consumed, _length - _consumed)))
+        {
+            if (_isFinalBlock)
+            {
+                return true;
+            }
+
+            await FillAsync(_consumed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
     /// <summary>The current PropertyName or String token, unescaped; null for a Null token.</summary>
     public string? GetString()
     {
@@ -681,6 +713,20 @@ public sealed partial class JsonStreamReader : IDisposable
         scan.Position += committed;
         scan.State = committedState;
         return found;
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> hold nothing but JSON's white space (space, tab, CR, LF).</summary>
+    private static bool IsWhiteSpace(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The index of the current property name in <paramref name="names"/>: as written first, else in any case; -1 for none.</summary>
