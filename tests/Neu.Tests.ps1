@@ -296,6 +296,21 @@ Describe 'Paged NEU cmdlets' {
         $requests | Should -Be @(1..$requests.Count | ForEach-Object { "page $_" })
     }
 
+    It 'ends the bills at a page answered 204 No Content, and a 204 elsewhere is no rows, without an error' {
+        # NEU's document gives no status codes; 204 for an empty result or a page past the last is common REST.
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'NoContent'; pathContains = 'neu/bills/'; bodyContains = '"Page":2' }
+        $bills = @(Get-NeuBill -ErrorVariable billErrors)
+        $bills.Count | Should -Be 10
+        $billErrors | Should -BeNullOrEmpty
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 2
+
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'NoContent'; pathContains = 'neu/pqrs' } -Count 2
+        @(Get-NeuPqrs -ErrorVariable pqrsErrors) | Should -HaveCount 0
+        @(Invoke-NeuRequest POST pqrs/ @{} -ErrorVariable invokeErrors) | Should -HaveCount 0
+        $pqrsErrors | Should -BeNullOrEmpty
+        $invokeErrors | Should -BeNullOrEmpty
+    }
+
     It 'retries a NEU 503 by its status, and -Verbose says nothing about Khipu' {
         # The emulator's injected 503 carries a Khipu-shaped body (Error.Type RETRY_IMMEDIATELY): NEU has no such contract.
         Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'ServiceUnavailable'; pathContains = 'neu/accounts' }

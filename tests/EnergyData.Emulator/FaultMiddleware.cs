@@ -108,6 +108,9 @@ public sealed class FaultMiddleware
             case FaultKind.SlowBody:
                 await WriteSlowlyAsync(context, fault.DelayMilliseconds > 0 ? fault.DelayMilliseconds : 1000);
                 break;
+            case FaultKind.NoContent:
+                response.StatusCode = 204;
+                break;
             default:
                 throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
         }

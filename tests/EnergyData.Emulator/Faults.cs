@@ -46,6 +46,9 @@ public enum FaultKind
 
     /// <summary>200 whose body trickles one byte every <see cref="FaultSpec.DelayMilliseconds"/> (default 1000).</summary>
     SlowBody,
+
+    /// <summary>204 No Content, no body: how many REST servers answer an empty result or a page past the last.</summary>
+    NoContent,
 }
 
 /// <summary>One injected fault, matched against API requests in the order faults were added.</summary>

@@ -124,6 +124,38 @@ public sealed partial class JsonStreamReader : IDisposable
             : ReadSlowAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Whether the stream ends before its first JSON token: it is empty, or holds nothing but white space (after a
+    /// byte order mark). An HTTP answer without a body (204 No Content, Content-Length: 0) is such a stream, which
+    /// <see cref="ReadAsync"/> refuses as invalid JSON. Reads only up to the first token's first byte and does not
+    /// move the reader; call it before the first read.
+    /// </summary>
+    public async ValueTask<bool> IsEmptyAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (_tokenType != JsonTokenType.None)
+        {
+            throw WrongToken("no token (IsEmptyAsync is asked before the first read)");
+        }
+
+        if (!_bomChecked)
+        {
+            await ConsumeBomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        while (IsWhiteSpace(_buffer.AsSpan(_consumed, _length - _consumed)))
+        {
+            if (_isFinalBlock)
+            {
+                return true;
+            }
+
+            await FillAsync(_consumed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
     /// <summary>The current PropertyName or String token, unescaped; null for a Null token.</summary>
     public string? GetString()
     {
@@ -482,46 +514,9 @@ public sealed partial class JsonStreamReader : IDisposable
 
         var scan = new LookAheadScan(_bufferOrigin + _consumed, _state, _depth - 1, names.Count);
         long lookAheadStart = _bufferOrigin + _tokenStart;
-        while (true)
+        if (!await LookAheadAsync(scan, buffered => ScanToEnclosingEnd(buffered, names), cancellationToken).ConfigureAwait(false))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            bool complete;
-            try
-            {
-                complete = ScanToEnclosingEnd(scan, names);
-            }
-            catch (JsonException)
-            {
-                // Reading on reaches the same bytes and reports them with their position, after the rows before them.
-                return null;
-            }
-
-            if (complete)
-            {
-                break;
-            }
-
-            // After a failure of the stream (kept for the next read), a later look-ahead has nothing more to read:
-            // raising the failure here would lose the elements already buffered before it.
-            if (_isFinalBlock || _deferredFailure is not null || _length - _tokenStart >= _maxLookAheadBytes || _totalRead >= _maxTotalBytes)
-            {
-                return null;
-            }
-
-            // The current token's bytes stay, so its getters still work afterwards.
-            try
-            {
-                await FillAsync(_tokenStart, cancellationToken, withinTotalCap: true).ConfigureAwait(false);
-            }
-#pragma warning disable CA1031 // Not swallowed: the next read of the stream raises it, after what had arrived.
-            catch (Exception exception) when (exception is not OutOfMemoryException && !cancellationToken.IsCancellationRequested && _deferredFailure is null)
-#pragma warning restore CA1031
-            {
-                // The body failed (a dropped connection, an idle timeout) while being read ahead: what had arrived
-                // before the failure is still handed out, and the failure is raised where reading would have met it.
-                _deferredFailure = ExceptionDispatchInfo.Capture(exception);
-                return null;
-            }
+            return null;
         }
 
         // A read may bring in more than the limit at once; the limit still decides, so that the outcome does not
@@ -546,6 +541,39 @@ public sealed partial class JsonStreamReader : IDisposable
         }
 
         return values;
+    }
+
+    /// <summary>
+    /// Looks, without moving this reader, into the first element of the array it stands on (its StartArray, or the
+    /// property name before it), for a caller that reads the elements one way or another by what they are: the
+    /// element's own property names are compared with <paramref name="names"/> as in
+    /// <see cref="PeekFollowingPropertiesAsync"/>, and the stream is read into the buffer only as far as the first that
+    /// matches, at most MaxLookAheadBytes from the current token.
+    /// </summary>
+    /// <returns>
+    /// The index in <paramref name="names"/> of the first of the element's properties named there; -1 when there is
+    /// none: the value is no array or is empty, its first element is no object or has none of the names, or the
+    /// look-ahead stopped first (its limits, the stream's end, JSON that is not valid: reading on raises any error
+    /// where it would have been raised without the look-ahead).
+    /// </returns>
+    public async ValueTask<int> PeekFirstElementPropertyAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        if (names is null)
+        {
+            throw new ArgumentNullException(nameof(names));
+        }
+
+        ThrowIfDisposed();
+        if (_tokenType is not (JsonTokenType.StartArray or JsonTokenType.PropertyName))
+        {
+            throw WrongToken("an array or the property name before one");
+        }
+
+        // A property name and the StartArray of its value are at the same depth: the array's.
+        var scan = new LookAheadScan(_bufferOrigin + _consumed, _state, _depth, names.Count);
+        return await LookAheadAsync(scan, buffered => ScanFirstElement(buffered, names), cancellationToken).ConfigureAwait(false)
+            ? scan.FoundName
+            : -1;
     }
 
     /// <summary>Returns the pooled buffer. The stream is left open.</summary>
@@ -636,6 +664,99 @@ public sealed partial class JsonStreamReader : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="scanBuffered"/> (true once it has found what it looks for) over what is buffered, reading
+    /// more of the stream into the buffer while it needs more: false when it could not finish within the look-ahead's
+    /// bounds (MaxLookAheadBytes from the current token, MaxTotalBytes, the stream's end or a failure of it) or met
+    /// JSON that is not valid. The current token's bytes stay, so its getters still work afterwards.
+    /// </summary>
+    private async ValueTask<bool> LookAheadAsync(LookAheadScan scan, Func<LookAheadScan, bool> scanBuffered, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            bool complete;
+            try
+            {
+                complete = scanBuffered(scan);
+            }
+            catch (JsonException)
+            {
+                // Reading on reaches the same bytes and reports them with their position, after the rows before them.
+                return false;
+            }
+
+            if (complete)
+            {
+                return true;
+            }
+
+            // After a failure of the stream (kept for the next read), a later look-ahead has nothing more to read:
+            // raising the failure here would lose the elements already buffered before it.
+            if (_isFinalBlock || _deferredFailure is not null || _length - _tokenStart >= _maxLookAheadBytes || _totalRead >= _maxTotalBytes)
+            {
+                return false;
+            }
+
+            try
+            {
+                await FillAsync(_tokenStart, cancellationToken, withinTotalCap: true).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // Not swallowed: the next read of the stream raises it, after what had arrived.
+            catch (Exception exception) when (exception is not OutOfMemoryException && !cancellationToken.IsCancellationRequested && _deferredFailure is null)
+#pragma warning restore CA1031
+            {
+                // The body failed (a dropped connection, an idle timeout) while being read ahead: what had arrived
+                // before the failure is still handed out, and the failure is raised where reading would have met it.
+                _deferredFailure = ExceptionDispatchInfo.Capture(exception);
+                return false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the buffered tokens after the last one scanned until the first element of the array at
+    /// <see cref="LookAheadScan.ObjectDepth"/> shows one of <paramref name="names"/> among its own properties (left in
+    /// <see cref="LookAheadScan.FoundName"/>) or shows it has none (it ends, it is no object, the array is empty);
+    /// false when more data is needed. Progress is kept in <paramref name="scan"/>, as in ScanToEnclosingEnd.
+    /// </summary>
+    private bool ScanFirstElement(LookAheadScan scan, IReadOnlyList<string> names)
+    {
+        int start = (int)(scan.Position - _bufferOrigin);
+        var reader = new Utf8JsonReader(_buffer.AsSpan(start, _length - start), _isFinalBlock, scan.State);
+        int arrayDepth = scan.ObjectDepth;
+        long committed = 0;
+        var committedState = scan.State;
+        bool done = false;
+        while (!done && reader.Read())
+        {
+            int depth = reader.CurrentDepth;
+            if (depth == arrayDepth + 2 && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                scan.FoundName = NameIndex(ref reader, names);
+                done = scan.FoundName >= 0;
+            }
+            else if (depth == arrayDepth + 1)
+            {
+                // The first element's start leads to its names; its end, or an element that is no object, ends the look.
+                done = reader.TokenType != JsonTokenType.StartObject;
+            }
+            else if (depth <= arrayDepth)
+            {
+                // The array's own start (after a property name) leads to its first element; anything else at its depth is
+                // its end (it is empty) or a value that is no array.
+                done = reader.TokenType != JsonTokenType.StartArray;
+            }
+
+            committed = reader.BytesConsumed;
+            committedState = reader.CurrentState;
+        }
+
+        scan.Position += committed;
+        scan.State = committedState;
+        return done;
+    }
+
+    /// <summary>
     /// Reads the buffered tokens after the last one scanned, noting where the wanted properties' values start, until
     /// the enclosing object's end; false when more data is needed. Progress is kept in <paramref name="scan"/> (by
     /// stream position, which survives a compaction), so each byte is scanned once however the body is chunked.
@@ -681,6 +802,20 @@ public sealed partial class JsonStreamReader : IDisposable
         scan.Position += committed;
         scan.State = committedState;
         return found;
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> hold nothing but JSON's white space (space, tab, CR, LF).</summary>
+    private static bool IsWhiteSpace(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+        {
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The index of the current property name in <paramref name="names"/>: as written first, else in any case; -1 for none.</summary>
@@ -1142,10 +1277,14 @@ public sealed partial class JsonStreamReader : IDisposable
 
         public JsonReaderState State { get; set; } = state;
 
+        /// <summary>The depth of the object whose properties are looked for (of the array, for its first element's).</summary>
         public int ObjectDepth { get; } = objectDepth;
 
         /// <summary>The name index of the property whose value the next token starts, or -1.</summary>
         public int PendingName { get; set; } = -1;
+
+        /// <summary>The name index of the first element's property found by a look into it, or -1.</summary>
+        public int FoundName { get; set; } = -1;
 
         /// <summary>Per name, the stream position where the value of its last property so far starts, or -1.</summary>
         public long[] ValueStarts { get; } = CreateValueStarts(nameCount);

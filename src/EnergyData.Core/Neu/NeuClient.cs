@@ -153,21 +153,56 @@ public sealed partial class NeuClient
         var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
         var readerOptions = new JsonStreamReaderOptions { InitialBufferSize = ReadAheadChunkBytes, MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes };
         using var reader = new JsonStreamReader((Stream?)capture ?? stream, readerOptions);
+
+        // Enumerated by hand: a yield cannot sit in a try with a catch, and the reader's errors are caught to say
+        // which answer they are about.
+        var items = read(reader, cancellationToken).ConfigureAwait(false).GetAsyncEnumerator();
         try
         {
-            await foreach (var item in read(reader, cancellationToken).ConfigureAwait(false))
+            // The document gives no status codes; 204 No Content (or a 2xx with an empty body) is how many REST servers
+            // answer an empty result or a page past the last. It is no items, as an empty list is, so a paged read
+            // ends there as it does on an empty page.
+            if (await reader.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return item;
+                trace?.Verbose($"NEU {route.Name} ({DescribeRequest(route, label)}): answered {(int)response.StatusCode} {response.ReasonPhrase} without a body; taken as no items.");
+                yield break;
+            }
+
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await items.MoveNextAsync();
+                }
+                catch (Exception exception) when (exception is JsonException or NeuProtocolException)
+                {
+                    throw new NeuProtocolException(
+                        string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, label), exception.Message),
+                        exception);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return items.Current;
             }
         }
         finally
         {
+            await items.DisposeAsync();
             if (capture is not null)
             {
                 trace!.Debug($"NEU {route.Name} response body: " + Redaction.RedactJson(capture.CapturedText()));
             }
         }
     }
+
+    /// <summary>A request as messages name it: "POST bills/", with the page of a paged read ("POST bills/, page 3").</summary>
+    private static string DescribeRequest(NeuRoute route, string? label) =>
+        string.IsNullOrEmpty(label) ? route.ToString() : route + ", " + label;
 
     /// <summary>
     /// Reads a list response: a JSON array streams element by element; an object with a <c>data</c> array gives its
@@ -668,7 +703,7 @@ public sealed partial class NeuClient
 
         var detail = DescribeErrorBody(text);
         var status = (int)response.StatusCode;
-        var request = string.IsNullOrEmpty(label) ? route.ToString() : route + ", " + label;
+        var request = DescribeRequest(route, label);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;

@@ -35,6 +35,11 @@ internal static class NeuConsumptionReader
     private static readonly string[] AccountFields = ["data", "id_account", "account_name"];
     private static readonly string[] FrontierFields = ["data", "sic_code"];
 
+    // What the first element of a data list can show: a group's field (the groups wrapped in an object, as other NEU
+    // lists are) or a reading's (one group without the surrounding array). See ReadGroupsAsync.
+    private static readonly string[] AccountOrReadingFields = [.. AccountFields, .. RowFieldNames];
+    private static readonly string[] FrontierOrReadingFields = [.. FrontierFields, .. RowFieldNames];
+
     // The group fields a row carries, looked ahead for when they have not come before the data array.
     private static readonly string[] AccountFieldsAfterData = ["id_account", "account_name"];
     private static readonly string[] FrontierFieldsAfterData = ["sic_code"];
@@ -63,13 +68,13 @@ internal static class NeuConsumptionReader
         // A second parser, for the helper thread that parses half of each large buffered stretch of rows.
         var helperRowParser = new RowParser(interval);
         JsonValueParser<NeuConsumption> helperParse = helperRowParser.Parse;
-        await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
+        await foreach (var group in ReadGroupsAsync(reader, AccountFields, AccountOrReadingFields, cancellationToken).ConfigureAwait(false))
         {
             long? accountId = null;
             string? accountName = null;
             var accountIdRead = false;
             var accountNameRead = false;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+            for (var first = true; await NextGroupPropertyAsync(reader, first, cancellationToken).ConfigureAwait(false); first = false)
             {
                 switch (GroupFieldIndex(reader, AccountFields))
                 {
@@ -122,11 +127,11 @@ internal static class NeuConsumptionReader
 
     public static async IAsyncEnumerable<NeuFrontierConsumption> ReadFrontierAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var group in ReadGroupsAsync(reader, cancellationToken).ConfigureAwait(false))
+        await foreach (var group in ReadGroupsAsync(reader, FrontierFields, FrontierOrReadingFields, cancellationToken).ConfigureAwait(false))
         {
             string? sicCode = null;
             var sicCodeRead = false;
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+            for (var first = true; await NextGroupPropertyAsync(reader, first, cancellationToken).ConfigureAwait(false); first = false)
             {
                 switch (GroupFieldIndex(reader, FrontierFields))
                 {
@@ -192,26 +197,72 @@ internal static class NeuConsumptionReader
         return -1;
     }
 
-    /// <summary>Yields once per group object, with the reader on its StartObject; the caller reads the group's properties.</summary>
-    private static async IAsyncEnumerable<int> ReadGroupsAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Yields once per group object, with the reader on its StartObject, or on its first property for a group that
+    /// comes without the surrounding array; the caller reads the group's properties (see <see cref="NextGroupPropertyAsync"/>).
+    /// The document's answer is an array of groups. An object is either the groups wrapped as other NEU lists are
+    /// (<c>{"data":[group...],"total":n}</c>, which every other NEU reader takes) or one group without the array
+    /// (tolerated). A group field (<paramref name="groupFields"/>, "data" first) before <c>data</c> shows a group;
+    /// otherwise the first element of <c>data</c> does, by the first of its fields that is a group's or a reading's
+    /// (<paramref name="groupOrReadingFields"/>): a look into one element, so the rows still stream. A first element
+    /// that shows neither is read as a reading, which a reading without a reading's fields then refuses.
+    /// </summary>
+    private static async IAsyncEnumerable<int> ReadGroupsAsync(JsonStreamReader reader, string[] groupFields, string[] groupOrReadingFields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
             yield break;
         }
 
-        if (reader.TokenType == JsonTokenType.StartObject)
+        if (reader.TokenType == JsonTokenType.StartArray)
         {
-            // One group without the surrounding array: tolerated.
-            yield return 0;
+            await foreach (var index in ReadGroupArrayAsync(reader, cancellationToken).ConfigureAwait(false))
+            {
+                yield return index;
+            }
+
             yield break;
         }
 
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new NeuProtocolException($"The NEU consumption response is not a JSON array of accounts (it starts with {reader.TokenType}).");
         }
 
+        var wrapped = false;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = wrapped ? -1 : GroupFieldIndex(reader, groupFields);
+            if (field == 0 && await reader.PeekFirstElementPropertyAsync(groupOrReadingFields, cancellationToken).ConfigureAwait(false) is >= 0 and var shown && shown < groupFields.Length)
+            {
+                // The groups in a data list: the look saw an object in it, so the value is an array.
+                wrapped = true;
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                await foreach (var index in ReadGroupArrayAsync(reader, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return index;
+                }
+            }
+            else if (field >= 0)
+            {
+                // One group without the surrounding array: the caller reads it from this property to its end.
+                yield return 0;
+                yield break;
+            }
+            else
+            {
+                // Paging fields (total, nextPage...) beside the groups, or fields of a group before any that shows it to
+                // be one, which the group's reader would skip too.
+                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        EnsureEndObject(reader);
+    }
+
+    /// <summary>With the reader on the StartArray of a list of groups, yields once per group, on its StartObject.</summary>
+    private static async IAsyncEnumerable<int> ReadGroupArrayAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var index = 0;
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType != JsonTokenType.EndArray)
         {
@@ -223,6 +274,14 @@ internal static class NeuConsumptionReader
             yield return index++;
         }
     }
+
+    /// <summary>
+    /// Moves to the next property of a group: false at its end. The first time, a group read without the surrounding
+    /// array already stands on its first property (see <see cref="ReadGroupsAsync"/>), which is then not moved past.
+    /// </summary>
+    private static async ValueTask<bool> NextGroupPropertyAsync(JsonStreamReader reader, bool first, CancellationToken cancellationToken) =>
+        ((first && reader.TokenType == JsonTokenType.PropertyName) || await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        && reader.TokenType == JsonTokenType.PropertyName;
 
     /// <summary>
     /// From a group's "data" property name to its value. False for <c>"data": null</c>, which stands for a group
@@ -283,8 +342,25 @@ internal static class NeuConsumptionReader
             }
         }
 
+        if (nextField == 0 && reader.TokenType == JsonTokenType.EndObject)
+        {
+            throw NoReadingFields("frontier");
+        }
+
         return row;
     }
+
+    /// <summary>
+    /// A whole reading object with none of a reading's fields is no reading: the answer is not in a shape this reader
+    /// knows (an account read as a reading, say), and a row of nulls (no date, no service) would hide that. It is an
+    /// error (InvalidResponse, after the rows before it), not a row skipped with a warning: a misread shape makes every
+    /// "reading" such an object, and a command that writes nothing or some of the data with only a warning looks like
+    /// it succeeded (in an export, say); a reading that is no object is refused the same way. The parsers' nextField
+    /// stays 0 until a field matches, so the check costs one comparison per row. A reading cut off by the end of the
+    /// buffer is not whole, and the parser is run again on it once it is.
+    /// </summary>
+    private static NeuProtocolException NoReadingFields(string kind) =>
+        new($"A {kind} reading has none of a reading's fields ({string.Join(", ", RowFieldNames)}): the response is not in a shape this module reads.");
 
     /// <summary>
     /// The index of the current property name in <see cref="RowFields"/>, or -1. Rows list their fields in the same
@@ -617,6 +693,11 @@ internal static class NeuConsumptionReader
                     case 19: row.VoltageC = Number(ref reader); break;
                     default: SkipValue(ref reader); break;
                 }
+            }
+
+            if (nextField == 0 && reader.TokenType == JsonTokenType.EndObject)
+            {
+                throw NoReadingFields("consumption");
             }
 
             row.Source = SourceFor(serviceId, serviceName, isBackup);

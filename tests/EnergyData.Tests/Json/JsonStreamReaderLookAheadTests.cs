@@ -251,6 +251,48 @@ public sealed class JsonStreamReaderLookAheadTests
         return items;
     }
 
+    /// <summary>
+    /// PeekFirstElementPropertyAsync: the first of the first element's own property names found among the names (nested
+    /// ones do not count), from the property name before the array or from the array itself, without moving the reader.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"data":[{"x":{"id":1},"Name":2,"id":3},{"id":4}]}""", 1)]
+    [InlineData("""{"data":[{"x":1},{"id":4}]}""", -1)]
+    [InlineData("""{"data":[]}""", -1)]
+    [InlineData("""{"data":[5,{"id":4}]}""", -1)]
+    [InlineData("""{"data":null}""", -1)]
+    [InlineData("""{"data":[{"ID":1}]}""", 0)]
+    public async Task The_first_elements_property_names_are_looked_at_without_moving_the_reader(string json, int expected)
+    {
+        foreach (var chunk in new[] { 1, 3, int.MaxValue })
+        {
+            using var reader = new JsonStreamReader(new TrickleStream(Utf8(json), chunk), new JsonStreamReaderOptions { InitialBufferSize = 16 });
+            Assert.True(await reader.ReadAsync());
+            Assert.True(await reader.ReadAsync());
+
+            Assert.Equal(expected, await reader.PeekFirstElementPropertyAsync(Names));
+            Assert.Equal("data", reader.GetString());
+            Assert.True(await reader.ReadAsync());
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                Assert.Equal(expected, await reader.PeekFirstElementPropertyAsync(Names));
+                await reader.SkipAsync();
+                Assert.Equal(JsonTokenType.EndArray, reader.TokenType);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_first_element_larger_than_the_limit_before_a_name_gives_no_answer()
+    {
+        var json = Utf8("""{"data":[{"x":""" + "\"" + new string('a', 1000) + "\"" + ""","id":1}]}""");
+        using var reader = new JsonStreamReader(new TrickleStream(json, 64), new JsonStreamReaderOptions { InitialBufferSize = 16, MaxLookAheadBytes = 256 });
+        Assert.True(await reader.ReadAsync());
+        Assert.True(await reader.ReadAsync());
+
+        Assert.Equal(-1, await reader.PeekFirstElementPropertyAsync(Names));
+    }
+
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 }
 

@@ -18,6 +18,8 @@ public sealed class NeuResponseShapeTests
     private const string Service282 = "{\"id_service\":282,\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"type_service\":\"Energía\",\"name\":\"Casa principal\",\"address\":\"Calle 10\"}";
     private const string Service450 = "{\"id_service\":450,\"id_account\":42,\"account_name\":\"Cuenta Sur\",\"type_service\":\"Energía\",\"name\":\"Bodega\",\"address\":\"Calle 5 Sur\"}";
     private const string Reading = "{\"id_service\":450,\"name\":\"Bodega\",\"date\":\"2021-04-01T00:00:00\",\"cons\":1.5}";
+    private const string Account41 = "{\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"data\":[" + Reading + "]}";
+    private const string Account42 = "{\"id_account\":42,\"account_name\":\"Cuenta Sur\",\"data\":[" + Reading + "," + Reading + "]}";
 
     [Fact]
     public async Task An_account_whose_data_is_null_gives_no_consumption_rows_and_the_next_account_still_does()
@@ -280,6 +282,106 @@ public sealed class NeuResponseShapeTests
         Assert.Equal(["Frt00123", "Frt00456"], rows.Select(row => row.SicCode));
         Assert.Equal([new DateTime(2024, 1, 1), new DateTime(2024, 1, 1, 1, 0, 0)], rows.Select(row => row.Date));
         Assert.Equal([2.5, 3.0], rows.Select(row => row.Consumption));
+    }
+
+    /// <summary>
+    /// Other NEU lists come wrapped in <c>{"data":[...]}</c> and every other reader takes that; consumption read the
+    /// wrapper as one account, its accounts as readings, and gave one row of nulls. A bare account (no surrounding
+    /// array) is still read, whichever its field order: a group field before data shows it, and otherwise the first
+    /// element of data does.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"data\":[" + Account41 + "," + Account42 + "],\"total\":2}", new long[] { 41, 42, 42 })]
+    [InlineData("{\"nextPage\":null,\"maxPage\":1,\"total\":2,\"data\":[" + Account41 + "," + Account42 + "]}", new long[] { 41, 42, 42 })]
+    [InlineData("{\"data\":[{\"account_name\":\"Cuenta Norte\",\"data\":[" + Reading + "],\"id_account\":41}],\"total\":1}", new long[] { 41 })]
+    [InlineData("{\"Data\":[" + Account41 + "]}", new long[] { 41 })]
+    [InlineData("{\"data\":null,\"total\":0}", new long[0])]
+    [InlineData("{\"data\":[],\"total\":0}", new long[0])]
+    [InlineData(Account41, new long[] { 41 })]
+    [InlineData("{\"account_name\":\"Cuenta Norte\",\"data\":[" + Reading + "],\"id_account\":41}", new long[] { 41 })]
+    [InlineData("{\"data\":[" + Reading + "],\"id_account\":41}", new long[] { 41 })]
+    public async Task Consumption_wrapped_in_a_data_list_gives_its_accounts_and_a_bare_account_is_still_read(string json, long[] accounts)
+    {
+        var rows = await ReadConsumptionAsync(json);
+
+        Assert.Equal(accounts, rows.Select(row => row.AccountId!.Value));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal(450, row.ServiceId);
+            Assert.Equal(new DateTime(2021, 4, 1), row.Date);
+            Assert.Equal(1.5, row.Consumption);
+        });
+    }
+
+    [Theory]
+    [InlineData("{\"data\":[{\"sic_code\":\"Frt00123\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}],\"total\":1}")]
+    [InlineData("{\"data\":[{\"data\":[{\"cons\":2.5,\"date\":\"2024-01-01T00:00:00\"}],\"sic_code\":\"Frt00123\"}],\"total\":1}")]
+    [InlineData("{\"data\":[{\"cons\":2.5,\"date\":\"2024-01-01T00:00:00\"}],\"sic_code\":\"Frt00123\"}")]
+    [InlineData("{\"sic_code\":\"Frt00123\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}")]
+    public async Task Frontier_consumption_wrapped_in_a_data_list_or_bare_is_read(string json)
+    {
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+
+        var row = Assert.Single(await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync());
+
+        Assert.Equal("Frt00123", row.SicCode);
+        Assert.Equal(new DateTime(2024, 1, 1), row.Date);
+        Assert.Equal(2.5, row.Consumption);
+    }
+
+    /// <summary>
+    /// A reading with none of a reading's fields is no reading (the answer's shape was misread, or the server sent
+    /// something else): an InvalidResponse error after the rows before it, not a row of nulls.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"id_account\":41,\"account_name\":\"x\",\"data\":[]}")]
+    [InlineData("{\"unknown\":1}")]
+    [InlineData("{}")]
+    public async Task A_reading_with_none_of_a_readings_fields_is_refused_after_the_rows_before_it(string notAReading)
+    {
+        var json = "[{\"id_account\":42,\"data\":[" + Reading + "," + notAReading + "," + Reading + "]}]";
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        var rows = new List<NeuConsumption>();
+
+        var failure = await Assert.ThrowsAsync<NeuProtocolException>(async () =>
+        {
+            await foreach (var row in NeuConsumptionReader.ReadAsync(reader, "Daily", CancellationToken.None))
+            {
+                rows.Add(row);
+            }
+        });
+
+        Assert.Equal(450, Assert.Single(rows).ServiceId);
+        Assert.Contains("none of a reading's fields", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidResponse", EnergyData.Errors.ErrorMapper.FromException(failure, null).ErrorId);
+    }
+
+    [Fact]
+    public async Task A_frontier_reading_with_none_of_a_readings_fields_is_refused()
+    {
+        using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes("[{\"sic_code\":\"Frt00123\",\"data\":[{\"sic_code\":\"x\",\"data\":[]}]}]")));
+
+        await Assert.ThrowsAsync<NeuProtocolException>(() => NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_wrapped_consumption_answer_still_streams_its_first_row_before_the_rest_of_the_body_arrives()
+    {
+        var head = "{\"data\":[{\"id_account\":41,\"account_name\":\"Cuenta Norte\",\"data\":[" + Reading + ",";
+        var stream = new Json.GatedStream(Encoding.UTF8.GetBytes(head), Encoding.UTF8.GetBytes(Reading + "]}],\"total\":1}"));
+        using var reader = new JsonStreamReader(stream);
+        await using var rows = NeuConsumptionReader.ReadAsync(reader, "Daily", CancellationToken.None).GetAsyncEnumerator();
+
+        // A reader that waited for the rest of the body would wait for ever: the gate opens only after the first row.
+        var first = rows.MoveNextAsync().AsTask();
+        var firstCameFirst = await Task.WhenAny(first, Task.Delay(TimeSpan.FromSeconds(10))) == first;
+        stream.Release();
+        Assert.True(firstCameFirst, "No row came before the rest of the body.");
+        Assert.True(await first);
+        Assert.Equal(41, rows.Current.AccountId);
+        Assert.True(await rows.MoveNextAsync());
+        Assert.Equal(41, rows.Current.AccountId);
+        Assert.False(await rows.MoveNextAsync());
     }
 
     private static async Task<List<NeuConsumption>> ReadConsumptionAsync(string json)
