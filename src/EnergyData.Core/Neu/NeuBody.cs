@@ -12,6 +12,8 @@ namespace EnergyData.Neu;
 /// <summary>A request body in the field names and order of the NEU document; null fields are left out.</summary>
 internal sealed class NeuBody
 {
+    private static readonly string[] InputIdFields = ["Id_service", "Id_account", "Id_project", "id"];
+
     private readonly List<KeyValuePair<string, object>> fields = new();
 
     public bool IsEmpty => fields.Count == 0;
@@ -27,6 +29,23 @@ internal sealed class NeuBody
     }
 
     public NeuBody AddDate(string name, DateTime? value) => value is { } date ? Add(name, NeuDates.Format(date)) : this;
+
+    /// <summary>
+    /// The input a request is for, when its body carries it (<c>Id_service 450</c>), for its trace lines: the requests of
+    /// several inputs run at once on the same path. Null when the body names no single id.
+    /// </summary>
+    public string? InputLabel()
+    {
+        foreach (var field in fields)
+        {
+            if (Array.IndexOf(InputIdFields, field.Key) >= 0 && field.Value is long or int or string)
+            {
+                return field.Key + " " + Convert.ToString(field.Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return null;
+    }
 
     public byte[] ToJson()
     {

@@ -144,7 +144,8 @@ public sealed partial class NeuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // No Khipu Error.Type here (AppliesKhipuErrorType stays false): NEU's errors are retried by their HTTP status.
-        var context = new RequestContext(trace, options.MaxAttempts) { Label = label };
+        var input = body?.InputLabel();
+        var context = new RequestContext(trace, options.MaxAttempts) { Label = input is null ? label : label is null ? input : input + ", " + label };
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
         // NEU bodies run to hundreds of megabytes: they are read ahead of the parser (see ReadAheadStream), in reads
         // of 64 KiB, a quarter of the calls of the default 16 KiB.

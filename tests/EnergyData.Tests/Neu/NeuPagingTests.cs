@@ -41,6 +41,20 @@ public sealed class NeuPagingTests
         Assert.Contains(trace.VerboseLines, line => line.Contains($"page 3 was answered {status}", StringComparison.Ordinal) && line.Contains("end of the pages", StringComparison.Ordinal));
     }
 
+    /// <summary>The requests of several services run at once on one path: each trace line names the service it is for.</summary>
+    [Fact]
+    public async Task Each_bills_request_names_its_service_and_page_in_the_trace()
+    {
+        var pages = new PagedServer(page => page <= 2 ? (200, Bills(page, 1)) : (404, InvalidPage), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var trace = new RecordingTrace();
+
+        await Client(server).GetBillsAsync(450, null, null, null, trace, CancellationToken.None).ToListAsync();
+
+        Assert.Contains(trace.VerboseLines, line => line.Contains("/bills/ (Id_service 450, page 1) -> 200", StringComparison.Ordinal));
+        Assert.Contains(trace.VerboseLines, line => line.Contains("/bills/ (Id_service 450, page 2) -> 200", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Rules_and_rule_history_end_the_same_way()
     {
