@@ -183,20 +183,23 @@ public sealed class CallbackReceiverTests : IDisposable
     [Fact]
     public async Task A_slow_sender_that_keeps_sending_is_accepted_past_the_read_timeout()
     {
-        // The read timeout (500 ms here) is for a pause, not for the whole body: a large result on a slow link
-        // arrives over longer than that, a few bytes at a time.
+        // The read timeout is for a pause, not for the whole body: a large result on a slow link arrives over longer
+        // than that, a few bytes at a time. Pauses of 250 ms against a timeout of 2 s: on a loaded machine a 100 ms
+        // pause against 500 ms stretched past the timeout (a broken pipe in CI-like runs), which is not what is tested.
+        using var patientFolder = new TemporaryInbox();
+        using var patient = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = patientFolder.Root, MaxBodyBytes = 4096, ReadTimeout = TimeSpan.FromSeconds(2) });
         var body = Encoding.UTF8.GetBytes(Envelopes.DebtStatus("slow-but-steady", "1234567-8", 1));
         using var socket = new TcpClient();
-        await socket.ConnectAsync(receiver.CallbackUrl.Host, receiver.CallbackUrl.Port);
+        await socket.ConnectAsync(patient.CallbackUrl.Host, patient.CallbackUrl.Port);
         var stream = socket.GetStream();
-        var head = $"POST {receiver.CallbackUrl.AbsolutePath} HTTP/1.1\r\nHost: {receiver.CallbackUrl.Authority}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
+        var head = $"POST {patient.CallbackUrl.AbsolutePath} HTTP/1.1\r\nHost: {patient.CallbackUrl.Authority}\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
         var started = System.Diagnostics.Stopwatch.StartNew();
         var pieces = 10;
         var size = (body.Length + pieces - 1) / pieces;
         for (var offset = 0; offset < body.Length; offset += size)
         {
-            await Task.Delay(100);
+            await Task.Delay(250);
             await stream.WriteAsync(body.AsMemory(offset, Math.Min(size, body.Length - offset)));
             await stream.FlushAsync();
         }
@@ -204,9 +207,9 @@ public sealed class CallbackReceiverTests : IDisposable
         var buffer = new byte[1024];
         var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(20));
 
-        Assert.True(started.Elapsed > TimeSpan.FromMilliseconds(500), "the body must take longer than the read timeout for this test to mean anything");
+        Assert.True(started.Elapsed > TimeSpan.FromSeconds(2), "the body must take longer than the read timeout for this test to mean anything");
         Assert.StartsWith("HTTP/1.1 200", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
-        Assert.True(folder.Inbox.HasResult("slow-but-steady"));
+        Assert.True(patientFolder.Inbox.HasResult("slow-but-steady"));
     }
 
     [Fact]
