@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -35,10 +36,11 @@ internal static class NeuConsumptionReader
     private static readonly string[] AccountFields = ["data", "id_account", "account_name"];
     private static readonly string[] FrontierFields = ["data", "sic_code"];
 
-    // What the first element of a data list can show: a group's field (the groups wrapped in an object, as other NEU
-    // lists are) or a reading's (one group without the surrounding array). See ReadGroupsAsync.
-    private static readonly string[] AccountOrReadingFields = [.. AccountFields, .. RowFieldNames];
-    private static readonly string[] FrontierOrReadingFields = [.. FrontierFields, .. RowFieldNames];
+    // What the first element of a data list can show: its own "data" list (a group: the groups wrapped in an object, as
+    // other NEU lists are) or a field only a reading has (one group without the surrounding array). Fields either may
+    // carry are no sign: the document lists id_account and account_name among a reading's fields too, sic_code may sit
+    // on a frontier reading, and "name" names a service on a reading and an account on a group. See ReadGroupsAsync.
+    private static readonly string[] DataOrReadingFields = ["data", .. RowFieldNames.Where(name => name != "name")];
 
     // The group fields a row carries, looked ahead for when they have not come before the data array.
     private static readonly string[] AccountFieldsAfterData = ["id_account", "account_name"];
@@ -68,7 +70,7 @@ internal static class NeuConsumptionReader
         // A second parser, for the helper thread that parses half of each large buffered stretch of rows.
         var helperRowParser = new RowParser(interval);
         JsonValueParser<NeuConsumption> helperParse = helperRowParser.Parse;
-        await foreach (var group in ReadGroupsAsync(reader, AccountFields, AccountOrReadingFields, cancellationToken).ConfigureAwait(false))
+        await foreach (var group in ReadGroupsAsync(reader, AccountFields, cancellationToken).ConfigureAwait(false))
         {
             long? accountId = null;
             string? accountName = null;
@@ -127,7 +129,7 @@ internal static class NeuConsumptionReader
 
     public static async IAsyncEnumerable<NeuFrontierConsumption> ReadFrontierAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var group in ReadGroupsAsync(reader, FrontierFields, FrontierOrReadingFields, cancellationToken).ConfigureAwait(false))
+        await foreach (var group in ReadGroupsAsync(reader, FrontierFields, cancellationToken).ConfigureAwait(false))
         {
             string? sicCode = null;
             var sicCodeRead = false;
@@ -203,11 +205,11 @@ internal static class NeuConsumptionReader
     /// The document's answer is an array of groups. An object is either the groups wrapped as other NEU lists are
     /// (<c>{"data":[group...],"total":n}</c>, which every other NEU reader takes) or one group without the array
     /// (tolerated). A group field (<paramref name="groupFields"/>, "data" first) before <c>data</c> shows a group;
-    /// otherwise the first element of <c>data</c> does, by the first of its fields that is a group's or a reading's
-    /// (<paramref name="groupOrReadingFields"/>): a look into one element, so the rows still stream. A first element
+    /// otherwise the first element of <c>data</c> does: its own <c>data</c> shows a group, a field only a reading has
+    /// shows a reading (<see cref="DataOrReadingFields"/>): a look into one element, so the rows still stream. A first element
     /// that shows neither is read as a reading, which a reading without a reading's fields then refuses.
     /// </summary>
-    private static async IAsyncEnumerable<int> ReadGroupsAsync(JsonStreamReader reader, string[] groupFields, string[] groupOrReadingFields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<int> ReadGroupsAsync(JsonStreamReader reader, string[] groupFields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType == JsonTokenType.Null)
         {
@@ -233,7 +235,7 @@ internal static class NeuConsumptionReader
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = wrapped ? -1 : GroupFieldIndex(reader, groupFields);
-            if (field == 0 && await reader.PeekFirstElementPropertyAsync(groupOrReadingFields, cancellationToken).ConfigureAwait(false) is >= 0 and var shown && shown < groupFields.Length)
+            if (field == 0 && await reader.PeekFirstElementPropertyAsync(DataOrReadingFields, cancellationToken).ConfigureAwait(false) == 0)
             {
                 // The groups in a data list: the look saw an object in it, so the value is an array.
                 wrapped = true;

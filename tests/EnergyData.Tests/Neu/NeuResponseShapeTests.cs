@@ -300,6 +300,11 @@ public sealed class NeuResponseShapeTests
     [InlineData(Account41, new long[] { 41 })]
     [InlineData("{\"account_name\":\"Cuenta Norte\",\"data\":[" + Reading + "],\"id_account\":41}", new long[] { 41 })]
     [InlineData("{\"data\":[" + Reading + "],\"id_account\":41}", new long[] { 41 })]
+
+    // The document lists id_account among a reading's fields: a reading that carries it is still a reading, and an
+    // account's "name" before its data list does not make the account a reading.
+    [InlineData("{\"data\":[{\"id_account\":41,\"id_service\":450,\"date\":\"2021-04-01T00:00:00\",\"cons\":1.5}],\"id_account\":41}", new long[] { 41 })]
+    [InlineData("{\"data\":[{\"name\":\"Cuenta\",\"id_account\":41,\"data\":[" + Reading + "]}]}", new long[] { 41 })]
     public async Task Consumption_wrapped_in_a_data_list_gives_its_accounts_and_a_bare_account_is_still_read(string json, long[] accounts)
     {
         var rows = await ReadConsumptionAsync(json);
@@ -317,6 +322,7 @@ public sealed class NeuResponseShapeTests
     [InlineData("{\"data\":[{\"sic_code\":\"Frt00123\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}],\"total\":1}")]
     [InlineData("{\"data\":[{\"data\":[{\"cons\":2.5,\"date\":\"2024-01-01T00:00:00\"}],\"sic_code\":\"Frt00123\"}],\"total\":1}")]
     [InlineData("{\"data\":[{\"cons\":2.5,\"date\":\"2024-01-01T00:00:00\"}],\"sic_code\":\"Frt00123\"}")]
+    [InlineData("{\"data\":[{\"sic_code\":\"Frt00123\",\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}],\"sic_code\":\"Frt00123\"}")]
     [InlineData("{\"sic_code\":\"Frt00123\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}")]
     public async Task Frontier_consumption_wrapped_in_a_data_list_or_bare_is_read(string json)
     {
