@@ -40,6 +40,8 @@ public sealed class CallbackReceiver : IDisposable
 
     // Deliveries turned away as repeats, kept a while for TryTakeRefusedDelivery, oldest dropped first: a few, since
     // real repeats are rare, and a bounded number of bytes, since a body may be a large bill document.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly LinkedList<(string OperationId, DateTimeOffset At, byte[] Body)> refusedDeliveries = new();
     private long refusedDeliveryBytes;
     private readonly Task acceptLoop;
@@ -452,7 +454,17 @@ public sealed class CallbackReceiver : IDisposable
             return ((HttpStatusCode)413, "The body is larger than the limit.");
         }
 
-        var operationId = OperationIdOf(read.Body);
+        // Khipu's document does not say how the body is encoded: a compressed body is inflated, and a body in another
+        // charset than UTF-8 (which the inbox and every reader of it expect) is turned into UTF-8, so that what is
+        // acknowledged can be read later; what cannot be is refused now, while the sender can still be told.
+        var (body, refusal) = Decode(read.Body, request.Headers["Content-Encoding"], request.ContentType);
+        if (body is null)
+        {
+            Interlocked.Increment(ref refusal.Status == (HttpStatusCode)413 ? ref counters.TooLarge : ref counters.Malformed);
+            return refusal;
+        }
+
+        var operationId = OperationIdOf(body);
         if (operationId is null)
         {
             Interlocked.Increment(ref counters.Malformed);
@@ -461,11 +473,11 @@ public sealed class CallbackReceiver : IDisposable
 
         try
         {
-            var outcome = await Inbox.TryAddResultAsync(operationId, read.Body, CancellationToken.None).ConfigureAwait(false);
+            var outcome = await Inbox.TryAddResultAsync(operationId, body, CancellationToken.None).ConfigureAwait(false);
             if (outcome == InboxWriteResult.Duplicate)
             {
                 Interlocked.Increment(ref counters.Duplicates);
-                RememberRefusedDelivery(operationId, read.Body);
+                RememberRefusedDelivery(operationId, body);
                 return (HttpStatusCode.OK, "Already received.");
             }
 
@@ -523,6 +535,74 @@ public sealed class CallbackReceiver : IDisposable
 
             buffer.Write(chunk, 0, count);
         }
+    }
+
+    /// <summary>
+    /// The body as UTF-8 JSON bytes: inflated when it says it is gzip or deflate (at most MaxBodyBytes once inflated),
+    /// and transcoded when its Content-Type names another charset. Null, with the answer to give, when it cannot be.
+    /// </summary>
+    private (byte[]? Body, (HttpStatusCode Status, string Message) Refusal) Decode(byte[] body, string? contentEncoding, string? contentType)
+    {
+        var coding = contentEncoding?.Trim();
+        if (!string.IsNullOrEmpty(coding) && !string.Equals(coding, "identity", StringComparison.OrdinalIgnoreCase))
+        {
+            Stream? inflating = string.Equals(coding, "gzip", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress)
+                : string.Equals(coding, "deflate", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.DeflateStream(new MemoryStream(body), System.IO.Compression.CompressionMode.Decompress)
+                : null;
+            if (inflating is null)
+            {
+                return (null, ((HttpStatusCode)415, $"Content-Encoding '{coding}' is not accepted (gzip, deflate or none)."));
+            }
+
+            using (inflating)
+            using (var inflated = new MemoryStream())
+            {
+                try
+                {
+                    var chunk = new byte[16 * 1024];
+                    int count;
+                    while ((count = inflating.Read(chunk, 0, chunk.Length)) > 0)
+                    {
+                        if (inflated.Length + count > options.MaxBodyBytes)
+                        {
+                            return (null, ((HttpStatusCode)413, "The body is larger than the limit once inflated."));
+                        }
+
+                        inflated.Write(chunk, 0, count);
+                    }
+                }
+                catch (InvalidDataException)
+                {
+                    return (null, (HttpStatusCode.BadRequest, $"The body is not valid {coding} data."));
+                }
+
+                body = inflated.ToArray();
+            }
+        }
+
+        var charset = System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var mediaType) ? mediaType.CharSet?.Trim('"') : null;
+        if (!string.IsNullOrEmpty(charset) && !string.Equals(charset, "utf-8", StringComparison.OrdinalIgnoreCase) && !string.Equals(charset, "utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return (Encoding.UTF8.GetBytes(Encoding.GetEncoding(charset).GetString(body)), default);
+            }
+            catch (ArgumentException)
+            {
+                return (null, ((HttpStatusCode)415, $"The charset '{charset}' is not known; send UTF-8."));
+            }
+        }
+
+        try
+        {
+            _ = StrictUtf8.GetCharCount(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return (null, (HttpStatusCode.BadRequest, "The body is not UTF-8 and its Content-Type names no charset; send UTF-8 (RFC 8259)."));
+        }
+
+        return (body, default);
     }
 
     private static string? OperationIdOf(byte[] body)

@@ -197,6 +197,12 @@ public sealed class CallbackWaiter
             {
                 return new CallbackOutcome(operation, Array.Empty<object>(), exception);
             }
+            catch (InvalidOperationException exception)
+            {
+                // Text that is not UTF-8 (a file written by hand, or by an older receiver): that operation's error, not
+                // the end of the wait for the others.
+                return new CallbackOutcome(operation, Array.Empty<object>(), new KhipuProtocolException($"The result of {operation.Describe()} in the inbox cannot be read: {exception.Message}", exception));
+            }
         }
     }
 

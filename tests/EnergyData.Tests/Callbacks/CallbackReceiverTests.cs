@@ -266,6 +266,49 @@ public sealed class CallbackReceiverTests : IDisposable
         Assert.False(CallbackReceiver.FixedTimeEquals(secret, Array.Empty<byte>()));
     }
 
+    /// <summary>
+    /// Khipu's document does not say how a callback body is encoded. A gzip body was refused as "not a JSON object",
+    /// and a Latin-1 one was acknowledged, then stopped Wait-KhipuOperation: what is stored is now UTF-8 JSON.
+    /// </summary>
+    [Fact]
+    public async Task A_compressed_or_latin1_body_is_stored_as_utf8_json()
+    {
+        var json = Envelopes.DebtStatus("op-gzip", "1234567-8", 10);
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(json));
+        }
+
+        using var gzipContent = new ByteArrayContent(compressed.ToArray());
+        gzipContent.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        gzipContent.Headers.ContentEncoding.Add("gzip");
+        using var gzipped = await http.PostAsync(receiver.CallbackUrl, gzipContent);
+
+        var latin1Json = "{\"OperationId\":\"op-latin1\",\"Status\":\"OK\",\"Data\":{\"Comuna\":\"ÑUÑOA\"}}";
+        using var latin1Content = new ByteArrayContent(Encoding.Latin1.GetBytes(latin1Json));
+        latin1Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=iso-8859-1");
+        using var latin1 = await http.PostAsync(receiver.CallbackUrl, latin1Content);
+
+        Assert.Equal(HttpStatusCode.OK, gzipped.StatusCode);
+        Assert.Equal(json, File.ReadAllText(Path.Combine(folder.Root, "op-gzip.json")));
+        Assert.Equal(HttpStatusCode.OK, latin1.StatusCode);
+        Assert.Equal(latin1Json, File.ReadAllText(Path.Combine(folder.Root, "op-latin1.json"), Encoding.UTF8));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_utf8_and_names_no_charset_is_refused_and_not_stored()
+    {
+        using var content = new ByteArrayContent(Encoding.Latin1.GetBytes("{\"OperationId\":\"op-bad\",\"Status\":\"OK\",\"Data\":{\"Comuna\":\"ÑUÑOA\"}}"));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await http.PostAsync(receiver.CallbackUrl, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("not UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(folder.Inbox.HasResult("op-bad"));
+    }
+
     private Task<HttpResponseMessage> PostAsync(Uri url, string body, string mediaType = "application/json") =>
         http.PostAsync(url, new StringContent(body, Encoding.UTF8, mediaType));
 }

@@ -85,6 +85,21 @@ public sealed class CallbackWaiterTests : IDisposable
         Assert.Equal("LIFESPAN_EXCEEDED", Assert.IsType<KhipuException>(outcome.Error).ErrorCode);
     }
 
+    /// <summary>A result file that is not UTF-8 (written by an older receiver) ended the whole wait; it is that operation's error.</summary>
+    [Fact]
+    public async Task A_file_that_is_not_utf8_is_that_operations_error_and_the_others_are_collected()
+    {
+        await AddAsync("op-before", Envelopes.DebtStatus("op-before", "1234567-8", 10));
+        Assert.Equal(InboxWriteResult.Added, await folder.Inbox.TryAddResultAsync("op-latin1", Encoding.Latin1.GetBytes("{\"OperationId\":\"op-latin1\",\"Status\":\"OK\",\"Data\":{\"DebtStatus\":{\"ClientName\":\"ÑUÑOA\"}}}"), CancellationToken.None));
+        await AddAsync("op-after", Envelopes.DebtStatus("op-after", "1234567-8", 20));
+
+        var outcomes = await CollectAsync(new[] { Envelopes.DebtOperation("op-before", "1234567-8"), Envelopes.DebtOperation("op-latin1", "1234567-8"), Envelopes.DebtOperation("op-after", "1234567-8") });
+
+        Assert.Equal(3, outcomes.Count);
+        Assert.Contains("cannot be read", Assert.IsType<KhipuProtocolException>(Assert.Single(outcomes, outcome => outcome.Error is not null).Error).Message, StringComparison.Ordinal);
+        Assert.Equal(["op-after", "op-before"], outcomes.Where(outcome => outcome.Error is null).Select(outcome => outcome.Operation.OperationId).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task A_file_that_is_not_an_envelope_is_reported_not_thrown()
     {
