@@ -36,18 +36,13 @@ public sealed class CenQuery
     public const int DefaultMaxPagesWithoutTotal = 100;
 
     /// <summary>The same query in pages of another size (for a server that gives fewer rows per page than asked).</summary>
-    internal CenQuery WithPageSize(int pageSize) => new()
+    internal CenQuery WithPageSize(int pageSize)
     {
-        RutDeudor = RutDeudor,
-        From = From,
-        To = To,
-        PageSize = pageSize,
-        Skip = Skip,
-        First = First,
-        AccountCredential = AccountCredential,
-        PageConcurrency = PageConcurrency,
-        MaxPagesWithoutTotal = MaxPagesWithoutTotal,
-    };
+        // A copy of every setting, whatever is added later, with the one change.
+        var copy = (CenQuery)MemberwiseClone();
+        copy.PageSize = pageSize;
+        return copy;
+    }
 }
 
 /// <summary>What a CEN query has learnt so far: the total and the pages fetched.</summary>
@@ -59,6 +54,9 @@ public sealed class CenPagingState
 
     /// <summary>Pages the whole result spans, once the total is known.</summary>
     public int? TotalPages { get; internal set; }
+
+    /// <summary>Whether a warning already said that the server gives fewer rows per page than asked, and why reading stopped.</summary>
+    internal bool CappedPageWarned { get; set; }
 }
 
 /// <summary>

@@ -94,7 +94,19 @@ public sealed partial class KhipuClient
 
         // The pages ended before the rows the total promises (a page came back short: the total moved while paging, or
         // a page asked for after Skip was capped): say so, since nothing else would.
-        if (state.TotalCount is { } total && written < Math.Min(Math.Max(0, total - query.Skip), query.First))
+        if (state.TotalCount is { } reportedTotal && written > Math.Max(0, reportedTotal - query.Skip))
+        {
+            // Rows shifted between pages while paging (cases created meanwhile): some came twice.
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "CEN reported {0} nonconformities for RUT {1}, but {2} rows came after -Skip {3}: rows moved between pages while paging, so some may be repeated (compare their RawJson). Run the query again for a consistent result.",
+                reportedTotal,
+                query.RutDeudor,
+                written,
+                query.Skip));
+        }
+
+        if (!state.CappedPageWarned && state.TotalCount is { } total && written < Math.Min(Math.Max(0, total - query.Skip), query.First))
         {
             trace.Warn(string.Format(
                 CultureInfo.InvariantCulture,
@@ -165,16 +177,36 @@ public sealed partial class KhipuClient
             // same rows whatever the page size), the server gives fewer rows per page than Filas asked for: the rest
             // is read in pages of the size it gave, which every server answers alike. Further on, which rows a capped
             // page held is not known, so the count against the total warns instead.
-            if (page != 0 || firstPage.Rows == 0 || state.TotalCount is not { } reported || firstPage.Rows >= reported)
+            if (firstPage.Rows == 0 || state.TotalCount is not { } reported || (long)page * pageSize + firstPage.Rows >= reported)
             {
                 yield break;
             }
 
             var cappedSize = firstPage.Rows;
+            var pagesAtCappedSize = (reported - 1) / cappedSize;
+            if (page != 0 || pagesAtCappedSize > query.MaxPagesWithoutTotal)
+            {
+                // Past the first page, a capped server's page holds rows other than those -Skip points to; and a cap far
+                // below the total would bill a page per handful of rows. Neither is guessed at: the user chooses.
+                trace.Warn(string.Format(
+                    CultureInfo.InvariantCulture,
+                    "CEN answered Paginas {0} for RUT {1} with {2} of the {3} rows Filas asked for, though it reports {4} nonconformities: Khipu seems to give at most {2} per page. {5}Run the query with -PageSize {2} to page at that size.",
+                    page,
+                    query.RutDeudor,
+                    cappedSize,
+                    pageSize,
+                    reported,
+                    page != 0
+                        ? "The rows written may not be those at -Skip (a server that pages at its own size counts its pages in that size). "
+                        : string.Format(CultureInfo.InvariantCulture, "Reading the rest at that size would take {0} more billed requests, more than {1}; the rest was not read. ", pagesAtCappedSize, query.MaxPagesWithoutTotal)));
+                state.CappedPageWarned = true;
+                yield break;
+            }
+
             query = query.WithPageSize(cappedSize);
             trace.Warn(string.Format(
                 CultureInfo.InvariantCulture,
-                "CEN answered Paginas 0 for RUT {0} with {1} rows where Filas asked for {2}, though it reports {3} nonconformities: Khipu seems to give at most {1} rows per page. The rest is read in pages of {1} (each a billed request); -PageSize {1} plans for that from the start.",
+                "CEN answered Paginas 0 for RUT {0} with {1} of the {2} rows Filas asked for, though it reports {3} nonconformities: Khipu seems to give at most {1} per page. The rest is read in pages of {1} (each a billed request); -PageSize {1} plans for that from the start.",
                 query.RutDeudor,
                 cappedSize,
                 pageSize,

@@ -152,8 +152,48 @@ public sealed class CenParallelPagingTests
         Assert.Equal(Enumerable.Range(fromIndex, toIndex - fromIndex).Select(i => $"{{\"Id\":{i}}}"), rows.Select(row => row.RawJson));
         Assert.Equal(pagesAsked.Select(page => (page, page == 0 ? 200 : 10)), pages.Asked.OrderBy(asked => asked.Page));
         var warning = Assert.Single(context.Warnings);
-        Assert.Contains("with 10 rows where Filas asked for 200, though it reports 23", warning, StringComparison.Ordinal);
+        Assert.Contains("with 10 of the 200 rows Filas asked for, though it reports 23", warning, StringComparison.Ordinal);
         Assert.Contains("-PageSize 10", warning, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Past the first page a capped server's rows are not those -Skip points to, and a tiny cap would bill a request per
+    /// handful of rows: neither is read further, and one warning says why and what -PageSize to use.
+    /// </summary>
+    [Theory]
+    [InlineData(300, 10, 205, "may not be those at -Skip", new[] { 1 })]
+    [InlineData(500, 1, 0, "would take 499 more billed requests, more than 100", new[] { 0 })]
+    public async Task A_capped_page_that_cannot_be_followed_safely_stops_with_one_warning(int total, int cap, long skip, string reason, int[] pagesAsked)
+    {
+        var pages = new CenPages(total: total, delayMilliseconds: 0) { MaxRowsPerPage = cap };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await foreach (var unused in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 200, Skip = skip, PageConcurrency = 4 }, false, null, null, context, CancellationToken.None))
+        {
+        }
+
+        Assert.Equal(pagesAsked, pages.Requested);
+        var warning = Assert.Single(context.Warnings);
+        Assert.Contains(reason, warning, StringComparison.Ordinal);
+        Assert.Contains($"-PageSize {cap} to page at that size", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rows_that_shift_between_pages_and_come_twice_give_a_warning()
+    {
+        var pages = new CenPages(total: 23, delayMilliseconds: 0) { RowsRepeated = 2 };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var rows = new List<CenNonconformity>();
+        await foreach (var row in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 10, PageConcurrency = 2 }, false, null, null, context, CancellationToken.None))
+        {
+            rows.Add(row);
+        }
+
+        Assert.Equal(25, rows.Count);
+        Assert.Contains("reported 23 nonconformities for RUT 76543210, but 25 rows came after -Skip 0", Assert.Single(context.Warnings), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -234,6 +274,9 @@ public sealed class CenParallelPagingTests
         /// <summary>The most rows a page holds whatever Filas asks for; pages are then counted in that size.</summary>
         public int? MaxRowsPerPage { get; init; }
 
+        /// <summary>Rows each page after the first repeats from the page before (cases created while paging shift them).</summary>
+        public int RowsRepeated { get; init; }
+
         /// <summary>The rows there are, when fewer than the total reported (a total that moved).</summary>
         public int? RowsThereAre { get; init; }
 
@@ -270,7 +313,7 @@ public sealed class CenParallelPagingTests
 
                 var json = new StringBuilder("{\"OperationId\":\"op-").Append(page).Append("\",\"Status\":\"DONE\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":")
                     .Append(total).Append(",\"Disconformidades\":[");
-                var first = page * size;
+                var first = Math.Max(0, (page * size) - (page > 0 ? RowsRepeated : 0));
                 for (var index = first; index < Math.Min(RowsThereAre ?? total, first + size); index++)
                 {
                     json.Append(index == first ? string.Empty : ",").Append("{\"Id\":").Append(index).Append('}');
