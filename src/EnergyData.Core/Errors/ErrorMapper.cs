@@ -55,7 +55,10 @@ public static class ErrorMapper
             JsonException => new OperationError(exception, "InvalidResponse", ErrorKind.InvalidData, target),
             TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target)
             {
-                RecommendedAction = "No answer came in time (the retries are spent): run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec.",
+                // -TimeoutSec sets the attempt's and the call's limits, not the body's idle limit (nor Wait-KhipuOperation's).
+                RecommendedAction = exception is RequestTimeoutException { Kind: RequestTimeoutKind.Attempt or RequestTimeoutKind.Total }
+                    ? "No answer came in time (the retries are spent): run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec."
+                    : "Run the command again for this input later.",
             },
             ServiceUnavailableException => new OperationError(exception, "CircuitOpen", ErrorKind.ResourceUnavailable, target)
             {
@@ -75,10 +78,13 @@ public static class ErrorMapper
             {
                 RecommendedAction = "Check the base URI given to Connect-EnergyData; if the server has really moved to the address the redirect names, connect with that address.",
             },
-            HttpRequestException or IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target)
+            HttpRequestException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target)
             {
                 RecommendedAction = "Check the network and the base URI given to Connect-EnergyData, then run the command again for this input.",
             },
+
+            // Most often a connection that broke while a body was read, but also a local file (the inbox): no advice fits both.
+            IOException => new OperationError(exception, "ConnectionFailed", ErrorKind.ConnectionError, target),
             OperationCanceledException => new OperationError(exception, "OperationStopped", ErrorKind.OperationStopped, target),
             UnauthorizedAccessException => new OperationError(exception, "AccessDenied", ErrorKind.PermissionDenied, target),
             _ => new OperationError(exception, "UnexpectedError", ErrorKind.NotSpecified, target),

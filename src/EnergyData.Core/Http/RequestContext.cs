@@ -47,6 +47,13 @@ public sealed class RequestContext
     /// </summary>
     public string? Label { get; set; }
 
+    /// <summary>
+    /// A label that names the input first, then which part of a larger read the call is: "Id_service 450, page 2".
+    /// Either may be missing.
+    /// </summary>
+    public static string? JoinLabel(string? input, string? part) =>
+        input is null ? part : part is null ? input : input + ", " + part;
+
     public bool CanAttemptAgain => Attempts < MaxAttempts;
 
     /// <summary>Set when the service asked not to retry before a given time (Khipu's WAIT_4_HOURS_BEFORE_RETRY).</summary>

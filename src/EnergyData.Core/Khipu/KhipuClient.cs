@@ -130,15 +130,8 @@ public sealed partial class KhipuClient
     /// and its label follows its method and URI in trace lines and messages: the input it is for (several run at once,
     /// and every path of a service is the same), then <paramref name="label"/> (a CEN page, say).
     /// </summary>
-    private RequestContext NewContext(KhipuRequest request, IRequestTrace? trace, string? label)
-    {
-        var input = InputLabel(request);
-        return new RequestContext(trace, options.MaxAttempts)
-        {
-            AppliesKhipuErrorType = true,
-            Label = input is null ? label : label is null ? input : input + ", " + label,
-        };
-    }
+    private RequestContext NewContext(KhipuRequest request, IRequestTrace? trace, string? label) =>
+        new(trace, options.MaxAttempts) { AppliesKhipuErrorType = true, Label = RequestContext.JoinLabel(InputLabel(request), label) };
 
     /// <summary>The input a request is for, as its trace lines name it: the Enel client identifier or the CEN debtor RUT.</summary>
     private static string? InputLabel(KhipuRequest request)

@@ -144,8 +144,7 @@ public sealed partial class NeuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // No Khipu Error.Type here (AppliesKhipuErrorType stays false): NEU's errors are retried by their HTTP status.
-        var input = body?.InputLabel();
-        var context = new RequestContext(trace, options.MaxAttempts) { Label = input is null ? label : label is null ? input : input + ", " + label };
+        var context = new RequestContext(trace, options.MaxAttempts) { Label = RequestContext.JoinLabel(body?.InputLabel(), label) };
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
         // NEU bodies run to hundreds of megabytes: they are read ahead of the parser (see ReadAheadStream), in reads
         // of 64 KiB, a quarter of the calls of the default 16 KiB.
@@ -165,7 +164,7 @@ public sealed partial class NeuClient
             // ends there as it does on an empty page.
             if (await reader.IsEmptyAsync(cancellationToken).ConfigureAwait(false))
             {
-                trace?.Verbose($"NEU {route.Name} ({DescribeRequest(route, label)}): answered {(int)response.StatusCode} {response.ReasonPhrase} without a body; taken as no items.");
+                trace?.Verbose($"NEU {route.Name} ({DescribeRequest(route, context.Label)}): answered {(int)response.StatusCode} {response.ReasonPhrase} without a body; taken as no items.");
                 yield break;
             }
 
@@ -179,7 +178,7 @@ public sealed partial class NeuClient
                 catch (Exception exception) when (exception is JsonException or NeuProtocolException)
                 {
                     throw new NeuProtocolException(
-                        string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, label), exception.Message),
+                        string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, context.Label), exception.Message),
                         exception);
                 }
 

@@ -67,7 +67,8 @@ public sealed class ErrorMapperTests
         { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Bills", null), "NEU failed or is unavailable for now" },
         { new NeuException("busy", (HttpStatusCode)429, "Bills", null), "NEU is limiting requests" },
         { new NeuException("forbidden", HttpStatusCode.Forbidden, "Bills", null), "NEU refused access" },
-        { new TimeoutException("slow"), "Connect-EnergyData -TimeoutSec" },
+        { new EnergyData.Http.RequestTimeoutException("slow", EnergyData.Http.RequestTimeoutKind.Attempt, TimeSpan.FromSeconds(100), null), "Connect-EnergyData -TimeoutSec" },
+        { new EnergyData.Http.RequestTimeoutException("stalled", EnergyData.Http.RequestTimeoutKind.BodyIdle, TimeSpan.FromSeconds(60), null), "Run the command again for this input later." },
         { new HttpRequestException("refused"), "Check the network and the base URI" },
     };
 
