@@ -19,7 +19,15 @@ internal sealed class FieldMapper
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
         "yyyy-MM-dd'T'HH:mm:ssK",
         "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+
+        // A space for the T, as SQL and Python print dates (the NEU reader takes it too).
+        "yyyy-MM-dd' 'HH:mm:ss",
+        "yyyy-MM-dd' 'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd' 'HH:mm:ssK",
+
+        // Slashes month first, as Khipu's CEN document writes its dates; dashes day first, as Chile writes them.
         "MM'/'dd'/'yyyy",
+        "dd'-'MM'-'yyyy",
     };
 
     private readonly JsonElement root;
@@ -168,5 +176,9 @@ internal sealed class FieldMapper
         return current;
     }
 
-    private void Report(string[] path, string problem) => trace?.Debug($"Field {rootName}.{string.Join(".", path)} {problem}; left empty.");
+    /// <summary>
+    /// A value that does not read as its field's type is lost from the typed column (only RawJson keeps it): a warning,
+    /// not a debug line, since an empty date or amount in an export is otherwise taken for a missing one.
+    /// </summary>
+    private void Report(string[] path, string problem) => trace.Warn($"Field {rootName}.{string.Join(".", path)} {problem}; left empty (RawJson keeps it).");
 }

@@ -17,6 +17,10 @@ public sealed class FieldMapperTests
     [InlineData("9999-12-31T23:59:00", 9999, 12, 31, 23, 59)]
     [InlineData("Sat, 22 Jul 2017 10:30:00 GMT", 2017, 7, 22, 10, 30)]
     [InlineData("Sat, 22 Jul 2017 10:30:00 -0400", 2017, 7, 22, 10, 30)]
+    [InlineData("2017-07-22 10:30:00", 2017, 7, 22, 10, 30)]
+    [InlineData("2017-07-22 10:30:00.250", 2017, 7, 22, 10, 30)]
+    [InlineData("22-07-2017", 2017, 7, 22, 0, 0)]
+    [InlineData("07/22/2017", 2017, 7, 22, 0, 0)]
     public void Dates_keep_the_clock_time_as_written_whatever_this_machines_zone(string text, int year, int month, int day, int hour, int minute)
     {
         using var document = JsonDocument.Parse($$"""{"When":"{{text}}"}""");
@@ -26,5 +30,23 @@ public sealed class FieldMapperTests
         var value = Assert.IsType<DateTime>(date);
         Assert.Equal(new DateTime(year, month, day, hour, minute, 0), value.AddTicks(-(value.Ticks % TimeSpan.TicksPerMinute)));
         Assert.Equal(DateTimeKind.Unspecified, value.Kind);
+    }
+
+    /// <summary>A date that does not read was left empty with only a debug line: an export showed an empty date as a missing one.</summary>
+    [Fact]
+    public void A_value_that_does_not_read_as_its_type_is_a_warning()
+    {
+        using var document = JsonDocument.Parse("""{"When":"22 de julio de 2017","Amount":"mucho"}""");
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+        var mapper = new FieldMapper(document.RootElement, "Data", context);
+
+        Assert.Null(mapper.Date("When"));
+        Assert.Null(mapper.Decimal("Amount"));
+        Assert.Equal(
+            [
+                "Field Data.When is not a date ('22 de julio de 2017'); left empty (RawJson keeps it).",
+                "Field Data.Amount is not a number; left empty (RawJson keeps it).",
+            ],
+            context.Warnings);
     }
 }
