@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Text.Json;
 using System.Threading;
@@ -143,20 +144,30 @@ public sealed partial class KhipuClient
             AdditionalInformation = info.AdditionalInformation,
             RetrievedAt = DateTimeOffset.UtcNow,
         };
-        if (info.Data is not { } data)
+        if (info.Data is { } data)
         {
-            return result;
+            var map = new FieldMapper(data, "Data", trace);
+            result.ResponseClientIdentifier = map.String("Bill", "ClientIdentifier");
+
+            // An empty Document is no document: nothing to decode, and no empty file to save.
+            result.Document = map.String("Bill", "Document") is { Length: > 0 } text ? text : null;
+            map.ReportUnknownFields();
         }
 
-        var map = new FieldMapper(data, "Data", trace);
-        result.ResponseClientIdentifier = map.String("Bill", "ClientIdentifier");
-        result.Document = map.String("Bill", "Document");
-        map.ReportUnknownFields();
-        if (result.Document is { } text)
+        if (result.Document is { } document)
         {
-            var bytes = TryDecodeBase64(text);
+            var bytes = TryDecodeBase64(document);
             result.ContentType = bytes is null ? "text/plain" : IsPdf(bytes) ? "application/pdf" : "application/octet-stream";
-            result.Length = bytes?.LongLength ?? text.Length;
+            result.Length = bytes?.LongLength ?? document.Length;
+        }
+        else
+        {
+            // Status OK without a document ("no data"): the row alone would pass for a success in a bulk run.
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "Khipu gave no bill document for ClientIdentifier {0}{1}; no file was saved.",
+                clientIdentifier,
+                string.IsNullOrWhiteSpace(info.AdditionalInformation) ? string.Empty : " (AdditionalInformation: " + info.AdditionalInformation!.Trim() + ")"));
         }
 
         return result;

@@ -130,6 +130,34 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
         Assert.Equal(warned ? ["Khipu gave no CEN nonconformities of RUT 76999999, with this note (AdditionalInformation): Sin casos para el RUT"] : [], context.Warnings);
     }
 
+    /// <summary>
+    /// Status OK without a document gave a row that passed for a success in a bulk run, and an empty Document saved an
+    /// empty file: both are a warning now, with the note when there is one, and no file.
+    /// </summary>
+    [Theory]
+    [InlineData("null", "\"Sin boleta disponible\"", " (AdditionalInformation: Sin boleta disponible)")]
+    [InlineData("{\"Bill\":{\"ClientIdentifier\":\"1234567-8\",\"Document\":null}}", "null", "")]
+    [InlineData("{\"Bill\":{\"ClientIdentifier\":\"1234567-8\",\"Document\":\"\"}}", "null", "")]
+    public async Task An_enel_answer_without_a_document_gives_a_warning_and_saves_no_file(string data, string note, string noteShown)
+    {
+        khipu.Enqueue(200, $$"""{"OperationId":"op-b","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+        var folder = Directory.CreateTempSubdirectory("energydata-nodoc-");
+        try
+        {
+            var bill = await Client().GetEnelBillDocumentAsync("1234567-8", "facturas@example.cl", folder.FullName, context, CancellationToken.None);
+
+            Assert.Null(bill.Document);
+            Assert.Null(bill.Path);
+            Assert.Empty(folder.EnumerateFiles());
+            Assert.Equal(["Khipu gave no bill document for ClientIdentifier 1234567-8" + noteShown + "; no file was saved."], context.Warnings);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Delivered_cen_and_tgr_results_without_rows_give_their_note_as_a_warning()
     {
