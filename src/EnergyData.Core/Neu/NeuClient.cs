@@ -15,7 +15,6 @@ using EnergyData.Auth;
 using EnergyData.Diagnostics;
 using EnergyData.Http;
 using EnergyData.Json;
-using EnergyData.Pipeline;
 
 namespace EnergyData.Neu;
 
@@ -75,14 +74,7 @@ public sealed partial class NeuClient
         {
             if (status.State is NeuTokenState.Expired or NeuTokenState.ExpiresSoon)
             {
-                if (trace is IOperationContext context)
-                {
-                    context.Warning(message);
-                }
-                else
-                {
-                    trace?.Verbose("WARNING: " + message);
-                }
+                trace.Warn(message);
             }
             else
             {
