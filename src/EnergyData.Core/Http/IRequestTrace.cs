@@ -26,4 +26,21 @@ public static class RequestTraceWarnings
             trace?.Verbose("WARNING: " + message);
         }
     }
+
+    /// <summary>
+    /// A warning that could come once per row or per input (<paramref name="topic"/> names what it is about, such as a
+    /// field): the first of a command is a warning that says the rest follow at Verbose, so a bulk run of thousands of
+    /// rows shows one warning rather than thousands, and -Verbose still shows every one.
+    /// </summary>
+    public static void WarnOnce(this IRequestTrace? trace, string topic, string message)
+    {
+        if (trace is Pipeline.IOperationContext context && context.ClaimWarning(topic))
+        {
+            context.Warning(message + " Later ones like it in this command are shown with -Verbose.");
+        }
+        else
+        {
+            trace?.Verbose("WARNING: " + message);
+        }
+    }
 }

@@ -178,7 +178,12 @@ internal sealed class FieldMapper
 
     /// <summary>
     /// A value that does not read as its field's type is lost from the typed column (only RawJson keeps it): a warning,
-    /// not a debug line, since an empty date or amount in an export is otherwise taken for a missing one.
+    /// not a debug line, since an empty date or amount in an export is otherwise taken for a missing one. Once per field
+    /// in a command: a server that writes a field in an unknown form does so on every row.
     /// </summary>
-    private void Report(string[] path, string problem) => trace.Warn($"Field {rootName}.{string.Join(".", path)} {problem}; left empty (RawJson keeps it).");
+    private void Report(string[] path, string problem)
+    {
+        var field = rootName + "." + string.Join(".", path);
+        trace.WarnOnce("unreadable field " + field, $"Field {field} {problem}; left empty (RawJson keeps it).");
+    }
 }

@@ -24,5 +24,11 @@ public interface IOperationContext : IRequestTrace
 
     void Warning(string message);
 
+    /// <summary>
+    /// True the first time any operation of this command asks for <paramref name="topic"/>: a warning that would repeat
+    /// for every row or input (a field in a form the module does not read) is shown once, the rest at Verbose.
+    /// </summary>
+    bool ClaimWarning(string topic);
+
     void Progress(ProgressInfo progress);
 }

@@ -27,6 +27,7 @@ public sealed class OperationPump : IDisposable
     private readonly LinkedList<Operation> unreleased = new();
     private readonly HashSet<Task> active = new();
     private readonly List<Operation> owingCredits = new();
+    private readonly ConcurrentDictionary<string, bool> warnedTopics = new(StringComparer.Ordinal);
     private readonly int creditBatch;
     private int running;
     private long sequence;
@@ -556,6 +557,8 @@ public sealed class OperationPump : IDisposable
         public void Debug(string message) => PostInOrder(EnvelopeKind.Debug, message);
 
         public void Warning(string message) => PostInOrder(EnvelopeKind.Warning, message);
+
+        public bool ClaimWarning(string topic) => pump.warnedTopics.TryAdd(topic, true);
 
         public void Progress(ProgressInfo progress) => PostInOrder(EnvelopeKind.Progress, progress);
 

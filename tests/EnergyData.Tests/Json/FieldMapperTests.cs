@@ -1,6 +1,10 @@
 using System;
+using System.Linq;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
 using EnergyData.Json;
+using EnergyData.Pipeline;
 using Xunit;
 
 namespace EnergyData.Tests.Json;
@@ -44,9 +48,63 @@ public sealed class FieldMapperTests
         Assert.Null(mapper.Decimal("Amount"));
         Assert.Equal(
             [
-                "Field Data.When is not a date ('22 de julio de 2017'); left empty (RawJson keeps it).",
-                "Field Data.Amount is not a number; left empty (RawJson keeps it).",
+                "Field Data.When is not a date ('22 de julio de 2017'); left empty (RawJson keeps it). Later ones like it in this command are shown with -Verbose.",
+                "Field Data.Amount is not a number; left empty (RawJson keeps it). Later ones like it in this command are shown with -Verbose.",
             ],
             context.Warnings);
+    }
+
+    /// <summary>
+    /// A server that writes a field in a form the module does not read does so on every row: a bulk run warned once per
+    /// row and field. Now the first is a warning for the whole command, across its inputs, and the rest are verbose lines.
+    /// </summary>
+    [Fact]
+    public void A_field_that_does_not_read_warns_once_per_command_and_the_rest_go_to_verbose()
+    {
+        var sink = new EnergyData.Tests.Pipeline.RecordingSink();
+        using (var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 4, Ordered = true }, CancellationToken.None))
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                var day = i + 1;
+                pump.Submit(i, context =>
+                {
+                    using var document = JsonDocument.Parse($$"""{"When":"{{day}} de julio","Other":"x{{day}}","Amount":1}""");
+                    var mapper = new FieldMapper(document.RootElement, "Data", context);
+                    Assert.Null(mapper.Date("When"));
+                    Assert.Equal(1m, mapper.Decimal("Amount"));
+                    if (day % 2 == 0)
+                    {
+                        Assert.Null(mapper.Date("Other"));
+                    }
+
+                    return Task.CompletedTask;
+                });
+            }
+
+            pump.Complete();
+        }
+
+        Assert.Equal(2, sink.Warnings.Count);
+        Assert.Single(sink.Warnings, warning => warning.StartsWith("Field Data.When is not a date (", StringComparison.Ordinal) && warning.EndsWith("shown with -Verbose.", StringComparison.Ordinal));
+        Assert.Single(sink.Warnings, warning => warning.StartsWith("Field Data.Other is not a date (", StringComparison.Ordinal));
+        var repeated = sink.Verbose.Where(line => line.StartsWith("WARNING: Field Data.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(5 + 2, repeated.Count);
+        Assert.All(repeated, line => Assert.EndsWith("left empty (RawJson keeps it).", line, StringComparison.Ordinal));
+
+        // Another command starts afresh.
+        var next = new EnergyData.Tests.Pipeline.RecordingSink();
+        using (var pump = new OperationPump(next, new PumpOptions(), CancellationToken.None))
+        {
+            pump.Submit(0, context =>
+            {
+                using var document = JsonDocument.Parse("""{"When":"ayer"}""");
+                Assert.Null(new FieldMapper(document.RootElement, "Data", context).Date("When"));
+                return Task.CompletedTask;
+            });
+            pump.Complete();
+        }
+
+        Assert.Single(next.Warnings);
     }
 }

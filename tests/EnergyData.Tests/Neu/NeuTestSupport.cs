@@ -24,6 +24,8 @@ internal sealed class RecordingContext : IOperationContext
 
     public ConcurrentQueue<string> DebugLines { get; } = new();
 
+    public ConcurrentDictionary<string, bool> ClaimedWarnings { get; } = new(StringComparer.Ordinal);
+
     public ConcurrentQueue<object> Objects { get; } = new();
 
     /// <summary>Non-terminating errors, kept when <see cref="RecordErrors"/> is set (otherwise they are thrown).</summary>
@@ -54,6 +56,8 @@ internal sealed class RecordingContext : IOperationContext
     }
 
     public void Warning(string message) => Warnings.Enqueue(message);
+
+    public bool ClaimWarning(string topic) => ClaimedWarnings.TryAdd(topic, true);
 
     public void Progress(ProgressInfo progress)
     {
