@@ -33,6 +33,9 @@ public sealed class OperationPump : IDisposable
     private long sequence;
     private bool disposed;
 
+    /// <summary>Set while the answers already received are written ahead of a terminating error (sink's thread).</summary>
+    private bool writingReceived;
+
     public OperationPump(IPipelineSink sink, PumpOptions options, CancellationToken cancellationToken)
     {
         this.sink = sink ?? throw new ArgumentNullException(nameof(sink));
@@ -240,8 +243,16 @@ public sealed class OperationPump : IDisposable
                 sink.WriteProgress((ProgressInfo)envelope.Payload!);
                 return;
             case EnvelopeKind.Error when ((OperationError)envelope.Payload!).IsTerminating:
-                // A terminating error ends the command: stop the others first, then let the sink throw.
+                // A terminating error ends the command: stop the others first (no further billable request may start),
+                // write the answers already received (unless Ctrl+C came first: then nothing more goes out), then let
+                // the sink throw.
+                var stoppedAlready = cancellation.IsCancellationRequested;
                 Cancel();
+                if (!stoppedAlready)
+                {
+                    WriteReceived();
+                }
+
                 sink.WriteError((OperationError)envelope.Payload!);
                 return;
             case EnvelopeKind.Completed:
@@ -267,6 +278,47 @@ public sealed class OperationPump : IDisposable
                 }
 
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Before a terminating error ends the command: the results and errors already received for other inputs, held
+    /// back for input order or still queued, are written in input order, since Khipu has billed them and nothing
+    /// received may be lost. What is still in flight was cancelled and gives nothing.
+    /// </summary>
+    private void WriteReceived()
+    {
+        while (inbox.TryTake(out var queued))
+        {
+            switch (queued.Kind)
+            {
+                case EnvelopeKind.Objects:
+                case EnvelopeKind.Error when !((OperationError)queued.Payload!).IsTerminating:
+                    queued.Operation.Held.Enqueue(queued);
+                    break;
+                case EnvelopeKind.Verbose or EnvelopeKind.Debug or EnvelopeKind.Warning:
+                    Dispatch(queued);
+                    break;
+                default:
+                    // Progress, completions and a second terminating error mean nothing once the command ends.
+                    break;
+            }
+        }
+
+        writingReceived = true;
+        try
+        {
+            foreach (var op in unreleased)
+            {
+                while (op.Held.Count > 0)
+                {
+                    Write(op.Held.Dequeue());
+                }
+            }
+        }
+        finally
+        {
+            writingReceived = false;
         }
     }
 
@@ -324,8 +376,9 @@ public sealed class OperationPump : IDisposable
         foreach (var item in batch)
         {
             // Once cancelled (Ctrl+C), no further row goes out, as when each row had its own envelope: the rest of
-            // the batch is dropped like everything still queued behind it.
-            if (cancellation.IsCancellationRequested)
+            // the batch is dropped like everything still queued behind it. Rows received before a terminating error
+            // still go out ahead of it.
+            if (cancellation.IsCancellationRequested && !writingReceived)
             {
                 return;
             }

@@ -290,6 +290,128 @@ public sealed class OperationPumpTests
         Assert.True(cancelled);
     }
 
+    /// <summary>
+    /// A terminating error (a refused credential) ended the command without the answers already received for other
+    /// inputs, held back for input order: Khipu had billed them. They now go out, in input order, before it.
+    /// </summary>
+    [Fact]
+    public void A_terminating_error_first_writes_the_answers_held_for_input_order()
+    {
+        var sink = new RecordingSink();
+        var secondDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstCancelled = false;
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 3, Ordered = true }, CancellationToken.None);
+        pump.Submit(0, async context =>
+        {
+            await context.WriteObjectAsync("r0");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                firstCancelled = true;
+                throw;
+            }
+        });
+        pump.Submit(1, async context =>
+        {
+            await context.WriteObjectAsync("r1a");
+            await context.WriteObjectAsync("r1b");
+            context.WriteError(new OperationError(new InvalidOperationException("one input"), "OneInput", ErrorKind.InvalidResult, 1));
+            secondDone.SetResult();
+        });
+        pump.Submit(2, async context =>
+        {
+            await secondDone.Task;
+            await context.WriteObjectAsync("r2");
+            context.WriteError(new OperationError(new InvalidOperationException("refused"), "AuthenticationFailed", ErrorKind.AuthenticationError, 2) { IsTerminating = true });
+        });
+
+        var exception = Assert.Throws<InvalidOperationException>(pump.Complete);
+        pump.Dispose();
+
+        Assert.Equal("terminating: AuthenticationFailed", exception.Message);
+        Assert.Equal(["r0", "r1a", "r1b", "r2"], sink.Objects);
+        Assert.Equal("OneInput", Assert.Single(sink.Errors).ErrorId);
+        Assert.True(firstCancelled);
+    }
+
+    /// <summary>Answers that reached the pump after the terminating error, but before it was written, go out too.</summary>
+    [Fact]
+    public void A_terminating_error_first_writes_the_answers_queued_behind_it()
+    {
+        var sink = new RecordingSink();
+        var allSubmitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstBeingWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var terminatingPosted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var lastPosted = new ManualResetEventSlim();
+        sink.OnObject = item =>
+        {
+            if (Equals(item, "r0"))
+            {
+                // The pipeline thread is busy with r0 while the terminating error and r2 arrive behind it.
+                firstBeingWritten.SetResult();
+                Assert.True(lastPosted.Wait(TimeSpan.FromSeconds(30)));
+            }
+        };
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 3, Ordered = false }, CancellationToken.None);
+        pump.Submit(0, async context =>
+        {
+            await allSubmitted.Task;
+            await context.WriteObjectAsync("r0");
+        });
+        pump.Submit(1, async context =>
+        {
+            await firstBeingWritten.Task;
+            context.WriteError(new OperationError(new InvalidOperationException("refused"), "AuthenticationFailed", ErrorKind.AuthenticationError, 1) { IsTerminating = true });
+            terminatingPosted.SetResult();
+        });
+        pump.Submit(2, async context =>
+        {
+            await terminatingPosted.Task;
+            await context.WriteObjectAsync("r2");
+            lastPosted.Set();
+        });
+        allSubmitted.SetResult();
+
+        var exception = Assert.Throws<InvalidOperationException>(pump.Complete);
+        pump.Dispose();
+
+        Assert.Equal("terminating: AuthenticationFailed", exception.Message);
+        Assert.Equal(["r0", "r2"], sink.Objects);
+    }
+
+    /// <summary>After Ctrl+C nothing more goes out, not even ahead of a terminating error that comes after it.</summary>
+    [Fact]
+    public void A_terminating_error_after_a_stop_writes_nothing_more()
+    {
+        var sink = new RecordingSink();
+        using var stop = new CancellationTokenSource();
+        var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 2, Ordered = true }, stop.Token);
+        using var heldWritten = new ManualResetEventSlim();
+        using var terminatingPosted = new ManualResetEventSlim();
+        pump.Submit(0, async context => await Task.Delay(Timeout.Infinite, context.CancellationToken));
+        pump.Submit(1, async context =>
+        {
+            await context.WriteObjectAsync("held");
+            heldWritten.Set();
+            await Task.Delay(Timeout.Infinite, context.CancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            context.WriteError(new OperationError(new InvalidOperationException("refused"), "AuthenticationFailed", ErrorKind.AuthenticationError, 1) { IsTerminating = true });
+            terminatingPosted.Set();
+        });
+        Assert.True(heldWritten.Wait(TimeSpan.FromSeconds(30)));
+        pump.Drain();
+
+        stop.Cancel();
+        Assert.True(terminatingPosted.Wait(TimeSpan.FromSeconds(30)));
+        var exception = Assert.Throws<InvalidOperationException>(pump.Drain);
+        pump.Dispose();
+
+        Assert.Equal("terminating: AuthenticationFailed", exception.Message);
+        Assert.Empty(sink.Objects);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(65)]
