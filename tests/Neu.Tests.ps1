@@ -90,6 +90,24 @@ Describe 'Account to consumption to CSV' {
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/data/consumption' | Should -Be 1
     }
 
+    It 'refuses an id that is not written as a whole number (41.5, 4,1, a fractional number) instead of rounding it to another id' {
+        # The binder itself rounds '41.5' to 42 and reads '4,1' as 41: another account's data, without a word.
+        Reset-Emulator -Emulator $script:Emulator
+        $inputs = @(
+            [pscustomobject]@{ id_account = '41.5' }
+            [pscustomobject]@{ id_account = '4,1' }
+            [pscustomobject]@{ id_account = 41.5 }
+            [pscustomobject]@{ id_account = ' 42 ' }
+        )
+        $accounts = @($inputs | Get-NeuAccount -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $failures | Should -HaveCount 3
+        $failures | ForEach-Object { $_.Exception.Message | Should -BeLike "*'Id' must be a whole number*" }
+        $failures[0].Exception.Message | Should -BeLike "*'41.5'*"
+        $failures[1].Exception.Message | Should -BeLike "*'4,1'*"
+        ($accounts | Select-Object -ExpandProperty AccountId -Unique) | Should -Be 42
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/accounts/41' | Should -BeNullOrEmpty
+    }
+
     It 'reads a date cell in the session''s culture, as PowerShell binds it (31-01-2025 on an es-CL system)' {
         $row = [pscustomobject]@{ Id_account = '42'; Interval = 'DAILY'; From = '01-01-2025'; To = '31-01-2025' }
         $saved = [System.Threading.Thread]::CurrentThread.CurrentCulture

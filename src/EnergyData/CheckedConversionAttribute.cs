@@ -18,7 +18,9 @@ namespace EnergyData.Commands;
 /// conversion: the current culture, as the binder uses for a compiled cmdlet (so '31-01-2024' is a date on an es-CL
 /// system, and '01/02/2024' is the first of February there, exactly as the binder then binds it); anything else, and
 /// empty text (which the cmdlets' own "empty id" rules handle), is passed on unchanged, so at a by-value stage a piped
-/// object still goes on to be bound by its properties.
+/// object still goes on to be bound by its properties. For a whole-number type, a text must also be written as one
+/// (digits and a sign) and a number must have no fraction: the binder itself would round '41.5' to 42 and read
+/// '282,450' as 282450.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
@@ -38,27 +40,32 @@ public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
     public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = inputData is PSObject wrapper ? wrapper.BaseObject : inputData;
-        if (value is string text)
-        {
-            Check(text);
-        }
-        else if (value is IList list)
+        if (value is IList list)
         {
             foreach (var item in list)
             {
-                if ((item is PSObject itemWrapper ? itemWrapper.BaseObject : item) is string itemText)
-                {
-                    Check(itemText);
-                }
+                Check(item is PSObject itemWrapper ? itemWrapper.BaseObject : item);
             }
+        }
+        else
+        {
+            Check(value);
         }
 
         return inputData;
     }
 
-    private void Check(string text)
+    private void Check(object? value)
     {
-        if (string.IsNullOrWhiteSpace(text))
+        // The binder's conversion to a whole number rounds fractions and drops thousands separators: an id of '41.5'
+        // or '4,1' became another id.
+        if ((ValueType == typeof(long) || ValueType == typeof(int)) && !InputRules.IsWholeNumberOrOther(value))
+        {
+            var refusal = InputRules.NotConvertible(ParameterName, Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty, ValueType);
+            throw new ArgumentTransformationMetadataException(refusal.Message, refusal);
+        }
+
+        if (value is not string text || string.IsNullOrWhiteSpace(text))
         {
             return;
         }

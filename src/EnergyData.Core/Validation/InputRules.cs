@@ -255,6 +255,59 @@ public static class InputRules
         return new ParameterValidationException(parameterName, rule, $"'{text}' is not.");
     }
 
+    /// <summary>
+    /// Whether a value given for a whole-number parameter (an id) is one as written. PowerShell's own conversion rounds
+    /// '41.5' and 41.5 to 42 and reads '282,450' as 282450 (a thousands separator), which asked for another account's
+    /// data without a word; only digits with an optional sign (and spaces around, and a fraction of zeros) are taken as
+    /// text, and a fractional number is refused. Anything else (an object whose properties are bound next, empty text that the "empty id"
+    /// rules handle) is left to the binder.
+    /// </summary>
+    public static bool IsWholeNumberOrOther(object? value)
+    {
+        switch (value)
+        {
+            case string text:
+                var trimmed = text.Trim();
+                if (trimmed.Length == 0)
+                {
+                    return true;
+                }
+
+                var start = trimmed[0] is '+' or '-' ? 1 : 0;
+                if (start == trimmed.Length)
+                {
+                    return false;
+                }
+
+                // Digits, then at most a point and zeros ('41.0', as a spreadsheet may write an id): still that id.
+                var point = trimmed.IndexOf('.');
+                var digitsEnd = point < 0 ? trimmed.Length : point;
+                if (digitsEnd == start)
+                {
+                    return false;
+                }
+
+                for (var i = start; i < trimmed.Length; i++)
+                {
+                    var isDigit = trimmed[i] is >= '0' and <= '9';
+                    if (i < digitsEnd ? !isDigit : i > digitsEnd && trimmed[i] != '0')
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case double number:
+                return !double.IsNaN(number) && !double.IsInfinity(number) && Math.Floor(number) == number;
+            case float number:
+                return !float.IsNaN(number) && !float.IsInfinity(number) && Math.Floor(number) == number;
+            case decimal number:
+                return decimal.Truncate(number) == number;
+            default:
+                return true;
+        }
+    }
+
     public static string Required(string? value, string parameterName)
     {
         if (string.IsNullOrWhiteSpace(value))

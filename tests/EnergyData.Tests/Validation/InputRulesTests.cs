@@ -215,6 +215,45 @@ public sealed class InputRulesTests
         Assert.DoesNotContain("secret", exception.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>PowerShell's conversion read '41.5' as 42 and '282,450' as 282450: another account's data, without a word.</summary>
+    [Theory]
+    [InlineData("41", true)]
+    [InlineData(" 41 ", true)]
+    [InlineData("-7", true)]
+    [InlineData("+7", true)]
+    [InlineData("007", true)]
+    [InlineData("", true)]
+    [InlineData("41.5", false)]
+    [InlineData("41.0", true)]
+    [InlineData("41.", true)]
+    [InlineData("41.05", false)]
+    [InlineData(".0", false)]
+    [InlineData("4.1.0", false)]
+    [InlineData("4,1", false)]
+    [InlineData("282,450", false)]
+    [InlineData("1e3", false)]
+    [InlineData("0x1F", false)]
+    [InlineData("-", false)]
+    [InlineData("4 1", false)]
+    public void Whole_number_text_is_digits_with_an_optional_sign(string text, bool expected) =>
+        Assert.Equal(expected, InputRules.IsWholeNumberOrOther(text));
+
+    [Fact]
+    public void Fractional_numbers_are_refused_and_other_values_are_left_to_the_binder()
+    {
+        Assert.False(InputRules.IsWholeNumberOrOther(41.5));
+        Assert.False(InputRules.IsWholeNumberOrOther(41.5f));
+        Assert.False(InputRules.IsWholeNumberOrOther(41.5m));
+        Assert.False(InputRules.IsWholeNumberOrOther(double.NaN));
+        Assert.False(InputRules.IsWholeNumberOrOther(double.PositiveInfinity));
+        Assert.True(InputRules.IsWholeNumberOrOther(42.0));
+        Assert.True(InputRules.IsWholeNumberOrOther(42m));
+        Assert.True(InputRules.IsWholeNumberOrOther(42L));
+        Assert.True(InputRules.IsWholeNumberOrOther(42));
+        Assert.True(InputRules.IsWholeNumberOrOther(null));
+        Assert.True(InputRules.IsWholeNumberOrOther(new object()));
+    }
+
     [Theory]
     [InlineData(typeof(EnergyData.Neu.NeuInterval), "WEEKLY", "'Interval' must be one of Hourly, Daily, Monthly. 'WEEKLY' is not.")]
     [InlineData(typeof(long), "abc", "'Interval' must be a whole number. 'abc' is not.")]
