@@ -111,6 +111,12 @@ public sealed class FaultMiddleware
             case FaultKind.NoContent:
                 response.StatusCode = 204;
                 break;
+            case FaultKind.EchoCredentials:
+                var credentials = (context.Request.Headers.Authorization.ToString() + " " + context.Request.Headers["x-api-key"].ToString()).Trim();
+                var echoed = "rejected " + credentials + " for " + (body ?? await ReadBodyAsync(context.Request));
+                response.Headers["X-Debug-Authorization"] = credentials;
+                await WriteJsonAsync(response, fault.HttpStatus ?? 400, EchoEnvelope(echoed));
+                break;
             default:
                 throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
         }
@@ -130,6 +136,14 @@ public sealed class FaultMiddleware
     private static string ErrorEnvelope(string code, string type, string description) =>
         "{\"OperationId\":\"" + Guid.NewGuid().ToString("N") + "\",\"Status\":\"ERROR\",\"Data\":null,\"AdditionalInformation\":null," +
         "\"Error\":{\"Code\":\"" + code + "\",\"Type\":\"" + type + "\",\"Description\":\"" + description + "\"}}";
+
+    /// <summary>A Khipu error envelope and a NEU <c>detail</c> at once, both carrying <paramref name="text"/>.</summary>
+    private static string EchoEnvelope(string text)
+    {
+        var quoted = System.Text.Json.JsonSerializer.Serialize(text);
+        return "{\"detail\":" + quoted + ",\"OperationId\":\"" + Guid.NewGuid().ToString("N") + "\",\"Status\":\"ERROR\",\"Data\":null," +
+            "\"Error\":{\"Code\":\"P001\",\"Type\":\"DO_NOT_RETRY\",\"Description\":" + quoted + "}}";
+    }
 
     private static async Task WriteJsonAsync(HttpResponse response, int status, string body)
     {

@@ -49,6 +49,12 @@ public enum FaultKind
 
     /// <summary>204 No Content, no body: how many REST servers answer an empty result or a page past the last.</summary>
     NoContent,
+
+    /// <summary>
+    /// <see cref="FaultSpec.HttpStatus"/> (default 400) whose error text, <c>detail</c> and <c>X-Debug-Authorization</c>
+    /// header echo the request's credentials and body, as careless servers do: the client must not show them.
+    /// </summary>
+    EchoCredentials,
 }
 
 /// <summary>One injected fault, matched against API requests in the order faults were added.</summary>

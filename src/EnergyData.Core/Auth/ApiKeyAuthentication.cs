@@ -29,6 +29,7 @@ public sealed class ApiKeyAuthentication : IAuthenticationProvider
         _apiKey = apiKey.Copy();
         _apiKey.MakeReadOnly();
         _headerName = headerName;
+        Diagnostics.KnownSecrets.Register(_apiKey);
     }
 
     public string Scheme => "ApiKey";

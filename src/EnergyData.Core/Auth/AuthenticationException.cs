@@ -14,17 +14,17 @@ public sealed class AuthenticationException : Exception
     }
 
     public AuthenticationException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public AuthenticationException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 
     public AuthenticationException(string message, int? statusCode, string? errorCode, Exception? innerException = null)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
         StatusCode = statusCode;
         ErrorCode = errorCode;

@@ -22,6 +22,7 @@ public sealed class BearerTokenAuthentication : IAuthenticationProvider
 
         _token = token.Copy();
         _token.MakeReadOnly();
+        Diagnostics.KnownSecrets.Register(_token);
     }
 
     public string Scheme => "Bearer";

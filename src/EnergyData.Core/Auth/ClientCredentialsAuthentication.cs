@@ -69,6 +69,7 @@ public sealed class ClientCredentialsAuthentication : IAuthenticationProvider, I
         _clientId = clientId;
         _clientSecret = clientSecret.Copy();
         _clientSecret.MakeReadOnly();
+        Diagnostics.KnownSecrets.Register(_clientSecret);
         _scope = string.IsNullOrWhiteSpace(scope) ? null : scope;
         _options = options.Clone();
         _tokenClient = new HttpClient(tokenHandler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
@@ -200,6 +201,7 @@ public sealed class ClientCredentialsAuthentication : IAuthenticationProvider, I
             trace?.Verbose(expires is null
                 ? "access token received (no expires_in: kept until the API rejects it)"
                 : $"access token received, valid for {expiresIn!.Value.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} s");
+            Diagnostics.KnownSecrets.Register(accessToken);
             return new CachedToken(accessToken!, expires);
         }
     }

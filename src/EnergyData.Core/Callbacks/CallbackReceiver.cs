@@ -63,6 +63,7 @@ public sealed class CallbackReceiver : IDisposable
         Inbox = inbox;
         PublicBaseUri = publicBaseUri;
         secret = Encoding.ASCII.GetBytes(secretSegment);
+        Diagnostics.KnownSecrets.Register(secretSegment);
         CallbackUrl = new Uri(publicBaseUri, secretSegment);
         RedactedCallbackUrl = new Uri(publicBaseUri, "***").AbsoluteUri;
         StartedAt = DateTimeOffset.UtcNow;

@@ -13,17 +13,17 @@ public sealed class ServiceUnavailableException : Exception
     }
 
     public ServiceUnavailableException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public ServiceUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 
     public ServiceUnavailableException(string message, TimeSpan? retryAfter, Exception? innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
         RetryAfter = retryAfter;
     }

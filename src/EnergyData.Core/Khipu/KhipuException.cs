@@ -18,24 +18,24 @@ public sealed class KhipuException : Exception
     }
 
     public KhipuException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public KhipuException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 
     public KhipuException(string message, HttpStatusCode? statusCode, string? operationId, string? errorCode, string? errorTypeText, string? description)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
         StatusCode = statusCode;
         OperationId = operationId;
         ErrorCode = errorCode;
         ErrorTypeText = errorTypeText;
         ErrorType = KhipuErrorClassifier.Parse(errorTypeText);
-        Description = description;
+        Description = description is null ? null : Diagnostics.KnownSecrets.Redact(description);
     }
 
     public HttpStatusCode? StatusCode { get; }

@@ -10,12 +10,12 @@ public sealed class KhipuProtocolException : Exception
     }
 
     public KhipuProtocolException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public KhipuProtocolException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 }

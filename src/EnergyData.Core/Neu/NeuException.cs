@@ -11,21 +11,21 @@ public sealed class NeuException : Exception
     }
 
     public NeuException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public NeuException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 
     public NeuException(string message, HttpStatusCode statusCode, string route, string? responseText)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
         StatusCode = statusCode;
         Route = route;
-        ResponseText = responseText;
+        ResponseText = responseText is null ? null : Diagnostics.KnownSecrets.Redact(responseText);
     }
 
     public HttpStatusCode? StatusCode { get; }
@@ -45,12 +45,12 @@ public sealed class NeuProtocolException : Exception
     }
 
     public NeuProtocolException(string message)
-        : base(message)
+        : base(Diagnostics.KnownSecrets.Redact(message))
     {
     }
 
     public NeuProtocolException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(Diagnostics.KnownSecrets.Redact(message), innerException)
     {
     }
 }

@@ -31,6 +31,12 @@ public sealed partial class SecretScanTests
         Run(wrong, "neu-401", context => context.WriteAllAsync(wrong.GetNeuClient().GetBillsOverdueAsync(context, context.CancellationToken)));
         var old = ConnectNeu(expired, null);
         Run(old, "neu-expired", context => context.WriteAllAsync(old.GetNeuClient().GetBillsOverdueAsync(context, context.CancellationToken)));
+
+        // A server that echoes the token it was sent, in its error text and in a header shown at -Debug.
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.EchoCredentials, PathContains = "overdue" });
+        Run(neu, "neu-echo-400", context => context.WriteAllAsync(client.GetBillsOverdueAsync(context, context.CancellationToken)));
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.EchoCredentials, PathContains = "overdue", HttpStatus = 401 });
+        Run(neu, "neu-echo-401", context => context.WriteAllAsync(client.GetBillsOverdueAsync(context, context.CancellationToken)));
         foreach (var connection in new[] { neu, wrong, old })
         {
             collected.AddObject(connection);

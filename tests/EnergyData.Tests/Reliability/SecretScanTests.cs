@@ -91,6 +91,16 @@ public sealed partial class SecretScanTests : IDisposable
         Run(withApiKey, "faults", context => context.WriteResultAsync(withApiKey.GetKhipuClient().GetEnelDebtStatusAsync("3456789", context, context.CancellationToken)));
         Run(withApiKey, "faults-2", context => context.WriteResultAsync(withApiKey.GetKhipuClient().GetEnelDebtStatusAsync("4567890", context, context.CancellationToken)));
 
+        // Servers that echo the credentials they were sent (in the error text, a header, the request body they quote).
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.EchoCredentials, PathContains = "enel", Count = 2 });
+        Run(withApiKey, "echo-apikey", context => context.WriteResultAsync(withApiKey.GetKhipuClient().GetEnelDebtStatusAsync("5678901", context, context.CancellationToken)));
+        Run(withJwt, "echo-jwt", context => context.WriteResultAsync(withJwt.GetKhipuClient().GetEnelDebtStatusAsync("6789012", context, context.CancellationToken)));
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.EchoCredentials, PathContains = "tgr", Count = 2 });
+        Run(withApiKey, "echo-password", context => context.WriteAllAsync(withApiKey.GetKhipuClient().GetTgrExpiredAgreementsAsync(account, true, context, context.CancellationToken)));
+        Run(withApiKey, "echo-link", context => context.WriteAllAsync(withApiKey.GetKhipuClient().GetTgrExpiredAgreementsAsync(link, true, context, context.CancellationToken)));
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.EchoCredentials, PathContains = "enel", HttpStatus = 401 });
+        Run(withClientCredentials, "echo-401", context => context.WriteResultAsync(withClientCredentials.GetKhipuClient().GetEnelDebtStatusAsync("7890123", context, context.CancellationToken)));
+
         foreach (var connection in new[] { withApiKey, withJwt, withClientCredentials, withWrongKey })
         {
             collected.AddObject(connection);
@@ -187,8 +197,15 @@ internal sealed class SecretCollector : IPipelineSink
 
     public IEnumerable<string> Texts => texts.Select(entry => entry.Text);
 
+    /// <summary>Where the secret was found, with the text just before it (the secret itself left out), to tell which line leaked.</summary>
     public IEnumerable<string> Find(string secret) =>
-        texts.Where(entry => entry.Text.Contains(secret, StringComparison.Ordinal)).Select(entry => entry.Where).Distinct();
+        texts.Where(entry => entry.Text.Contains(secret, StringComparison.Ordinal))
+            .Select(entry =>
+            {
+                var at = entry.Text.IndexOf(secret, StringComparison.Ordinal);
+                return entry.Where + " after '" + entry.Text[Math.Max(0, at - 60)..at] + "'";
+            })
+            .Distinct();
 
     public void AddText(string where, string? text)
     {
