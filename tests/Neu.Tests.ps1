@@ -415,6 +415,17 @@ Describe 'Routes and the token' {
         $lines | Should -Not -Match ([regex]::Escape($script:TokenText))
     }
 
+    It 'never shows the token a server echoes back, in the error message, the record or -Debug' {
+        # Masking by field name missed {"detail":"rejected Bearer eyJ..."} and an X-Debug-Authorization header.
+        Reset-Emulator -Emulator $script:Emulator
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'EchoCredentials'; pathContains = 'overdue' }
+        $lines = & { $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; Get-NeuBillOverdue -ErrorVariable script:failures -ErrorAction SilentlyContinue } 5>&1 4>&1 | Out-String
+        $script:failures | Should -HaveCount 1
+        $script:failures[0].Exception.Message | Should -BeLike '*rejected Bearer `*`*`**'
+        ($script:failures | Out-String) + $script:failures[0].Exception.Message + $lines | Should -Not -Match ([regex]::Escape($script:TokenText))
+        $lines | Should -Match 'X-Debug-Authorization'
+    }
+
     It 'ends the command with AuthenticationFailed for a token NEU refuses' {
         $wrong = ConvertTo-SecureString -String 'not-the-token' -AsPlainText -Force
         $connection = Connect-EnergyData -NeuToken $wrong -NeuBaseUri $script:NeuBaseUri -PassThru
