@@ -59,7 +59,9 @@ public sealed class KhipuException : Exception
 
     /// <param name="status">The HTTP status; null for a delivered result (a 200-shaped envelope).</param>
     /// <param name="envelopeStatus">The envelope's Status as sent (null when it had none): a 2xx answer's message says what it was.</param>
-    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry)
+    /// <param name="input">The input the call was for ("ClientIdentifier 5002", with a CEN page): on screen and in a log of a
+    /// bulk run, the message alone must say which input failed.</param>
+    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry, string? input)
     {
         var code = error?.Code;
         var type = error?.Type;
@@ -70,8 +72,9 @@ public sealed class KhipuException : Exception
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
         var message = string.Format(
             CultureInfo.InvariantCulture,
-            "Khipu {0} failed: {1}{2}{3}{4}.",
+            "Khipu {0}{1} failed: {2}{3}{4}{5}.",
             string.IsNullOrEmpty(servicePath) ? "request" : KhipuServices.DisplayName(servicePath!),
+            string.IsNullOrEmpty(input) ? string.Empty : " for " + input,
             statusText,
             code is null ? string.Empty : ", code " + code,
             type is null ? string.Empty : " (" + type + ")",

@@ -93,6 +93,8 @@ public sealed class EnelTests
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("555-0", null, CancellationToken.None));
 
+        // The message alone says which input failed: a bulk run's log or a CSV of failures shows no TargetObject.
+        Assert.StartsWith("Khipu EnelDebtStatus for ClientIdentifier 555-0 failed: ", error.Message, StringComparison.Ordinal);
         Assert.Equal("E301", error.ErrorCode);
         Assert.Equal("DO_NOT_RETRY", error.ErrorTypeText);
         Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, error.ErrorType);

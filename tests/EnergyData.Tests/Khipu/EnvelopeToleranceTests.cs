@@ -155,12 +155,17 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         var error = await Assert.ThrowsAsync<KhipuException>(() => RetryingClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
         var delivered = await Assert.ThrowsAsync<KhipuException>(() => MapCallbackAsync("op-18", body));
 
+        // Synchronous or delivered, the message names the input it failed for (this pending record keeps no field names).
+        Assert.StartsWith("Khipu EnelDebtStatus for ClientIdentifier 1234567-8 failed: ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Khipu EnelDebtStatus for input 1234567-8 failed: ", delivered.Message, StringComparison.Ordinal);
+
         foreach (var failure in new[] { error, delivered })
         {
             Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, failure.ErrorType);
             Assert.Equal("op-18", failure.OperationId);
             Assert.Contains(described, failure.Message, StringComparison.Ordinal);
             Assert.DoesNotContain("Status ERROR", failure.Message, StringComparison.Ordinal);
+
         }
 
         Assert.Equal(1, khipu.RequestCount);
