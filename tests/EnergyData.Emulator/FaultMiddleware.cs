@@ -78,7 +78,7 @@ public sealed class FaultMiddleware
             case FaultKind.TruncatedJson:
                 response.StatusCode = 200;
                 response.ContentType = "application/json";
-                await response.WriteAsync("{\"OperationId\":\"truncated\",\"Status\":\"DONE\",\"Data\":{\"Items\":[{\"Name\":\"abc", aborted);
+                await response.WriteAsync("{\"OperationId\":\"truncated\",\"Status\":\"OK\",\"Data\":{\"Items\":[{\"Name\":\"abc", aborted);
                 await response.Body.FlushAsync(aborted);
                 context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
                 context.Abort();
@@ -158,7 +158,7 @@ public sealed class FaultMiddleware
         response.StatusCode = 200;
         response.ContentType = "application/json";
         var aborted = context.RequestAborted;
-        const string Head = "{\"OperationId\":\"oversized\",\"Status\":\"DONE\",\"Data\":{\"Padding\":\"";
+        const string Head = "{\"OperationId\":\"oversized\",\"Status\":\"OK\",\"Data\":{\"Padding\":\"";
         const string Tail = "\"}}";
         await response.WriteAsync(Head, aborted);
         var chunk = new string('x', 64 * 1024);
@@ -179,7 +179,7 @@ public sealed class FaultMiddleware
         response.StatusCode = 200;
         response.ContentType = "application/json";
         var aborted = context.RequestAborted;
-        var body = Encoding.UTF8.GetBytes("{\"OperationId\":\"slow\",\"Status\":\"DONE\",\"Data\":{}}");
+        var body = Encoding.UTF8.GetBytes("{\"OperationId\":\"slow\",\"Status\":\"OK\",\"Data\":{}}");
         await response.StartAsync(aborted);
         foreach (var value in body)
         {

@@ -95,15 +95,28 @@ public sealed partial class KhipuClient
 
         if (info.Data is not { } data)
         {
-            trace?.Debug("Khipu returned Status OK without Data: the row has no debt fields.");
+            // Status OK without Data is a valid answer (the source had nothing to give), but a row of empty debt fields
+            // alone would pass for "no debt" in a bulk export.
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "Khipu gave no debt status for ClientIdentifier {0}{1}; the row has no debt fields.",
+                clientIdentifier,
+                string.IsNullOrWhiteSpace(info.AdditionalInformation) ? string.Empty : " (AdditionalInformation: " + info.AdditionalInformation!.Trim() + ")"));
             return result;
         }
 
+        // The document makes Data.DebtStatus a required object: anything else is an answer of another shape, not a row of
+        // empty fields that would pass for a client without debt.
         var map = new FieldMapper(data, "Data", trace);
-        if (map.Element("DebtStatus") is not { ValueKind: JsonValueKind.Object } debt)
+        if (data.ValueKind != JsonValueKind.Object || map.Element("DebtStatus") is not { ValueKind: JsonValueKind.Object } debt)
         {
-            map.ReportUnknownFields();
-            return result;
+            throw new KhipuProtocolException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The EnelDebtStatus answer for ClientIdentifier {0} has no DebtStatus object in its Data (Data is {1}); OperationId {2}.",
+                clientIdentifier,
+                data.ValueKind != JsonValueKind.Object ? DescribeKind(data.ValueKind)
+                    : map.Element("DebtStatus") is { } other ? "an object whose DebtStatus is " + DescribeKind(other.ValueKind) : "an object without DebtStatus",
+                info.OperationId ?? "none"));
         }
 
         var fields = new FieldMapper(debt, "Data.DebtStatus", trace);
@@ -128,6 +141,16 @@ public sealed partial class KhipuClient
         map.ReportUnknownFields();
         return result;
     }
+
+    private static string DescribeKind(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Array => "a list",
+        JsonValueKind.String => "a text",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "an object",
+    };
 
     public static EnelBillDocument MapBillDocument(string clientIdentifier, string email, KhipuCallInfo info, IRequestTrace? trace)
     {

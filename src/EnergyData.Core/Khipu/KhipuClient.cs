@@ -282,6 +282,14 @@ public sealed partial class KhipuClient
     /// </summary>
     internal static void TraceErrorBesideStatusOk(IRequestTrace? trace, KhipuCallInfo info)
     {
+        // The documents give Status OK or ERROR; another value without an error is read as a result, said once a command.
+        if (!info.IsError && info.Status is { } status && !string.Equals(status, "OK", StringComparison.OrdinalIgnoreCase))
+        {
+            trace.WarnOnce(
+                "khipu status " + status,
+                string.Format(CultureInfo.InvariantCulture, "Khipu answered Status '{0}' (the documents give OK or ERROR) without an error; the answer was read as a result.", status));
+        }
+
         if (trace is not null && !info.IsError && info.Error is { HasCodeOrType: true } error)
         {
             trace.Verbose(string.Format(

@@ -49,6 +49,58 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         Assert.Equal("op-1", status.OperationId);
     }
 
+    /// <summary>
+    /// The document makes Data.DebtStatus a required object. A Data of another shape gave a row of empty fields, which
+    /// passed for a client without debt in an export; it is that input's InvalidResponse, synchronously and delivered.
+    /// </summary>
+    [Theory]
+    [InlineData("\"no debt\"", "Data is a text")]
+    [InlineData("[]", "Data is a list")]
+    [InlineData("""{"DebtStatus":[]}""", "Data is an object whose DebtStatus is a list")]
+    [InlineData("""{"Other":{}}""", "Data is an object without DebtStatus")]
+    public async Task A_debt_status_data_of_another_shape_is_an_invalid_response(string data, string described)
+    {
+        var body = $$"""{"OperationId":"op-shape","Status":"OK","Data":{{data}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""";
+        khipu.Enqueue(200, body);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+        var delivered = await Assert.ThrowsAsync<KhipuProtocolException>(() => MapCallbackAsync("op-shape", body));
+
+        foreach (var failure in new[] { error, delivered })
+        {
+            Assert.Contains("for ClientIdentifier 1234567-8 has no DebtStatus object in its Data (" + described + "); OperationId op-shape.", failure.Message, StringComparison.Ordinal);
+            Assert.Equal("InvalidResponse", EnergyData.Errors.ErrorMapper.FromException(failure, null).ErrorId);
+        }
+    }
+
+    /// <summary>Status OK without Data is valid, but its row of empty debt fields alone passed for "no debt": a warning says so.</summary>
+    [Fact]
+    public async Task A_debt_status_without_data_is_a_row_with_a_warning_naming_the_client_and_the_note()
+    {
+        khipu.Enqueue(200, """{"OperationId":"op-nodata","Status":"OK","Data":null,"AdditionalInformation":"Cliente sin informacion","Error":null,"LifeSpan":null}""");
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var status = await Client().GetEnelDebtStatusAsync("1234567-8", context, CancellationToken.None);
+
+        Assert.Null(status.DebtAmount);
+        Assert.Equal("Khipu gave no debt status for ClientIdentifier 1234567-8 (AdditionalInformation: Cliente sin informacion); the row has no debt fields.", Assert.Single(context.Warnings));
+    }
+
+    /// <summary>The documents give Status OK or ERROR; another value without an error is read as a result, with one warning a command.</summary>
+    [Fact]
+    public async Task A_status_the_documents_do_not_give_is_read_as_a_result_with_one_warning()
+    {
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+        for (var i = 0; i < 2; i++)
+        {
+            khipu.Enqueue(200, $$"""{"OperationId":"op-weird","Status":"WEIRD","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+            Assert.Equal(777m, (await Client().GetEnelDebtStatusAsync("1234567-8", context, CancellationToken.None)).DebtAmount);
+        }
+
+        Assert.Equal("Khipu answered Status 'WEIRD' (the documents give OK or ERROR) without an error; the answer was read as a result. Later ones like it in this command are shown with -Verbose.", Assert.Single(context.Warnings));
+        Assert.Single(context.VerboseLines, line => line.StartsWith("WARNING: Khipu answered Status 'WEIRD'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_202_with_status_ok_and_an_empty_error_object_is_an_accepted_operation()
     {

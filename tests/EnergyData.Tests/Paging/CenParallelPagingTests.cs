@@ -311,7 +311,7 @@ public sealed class CenParallelPagingTests
                     return;
                 }
 
-                var json = new StringBuilder("{\"OperationId\":\"op-").Append(page).Append("\",\"Status\":\"DONE\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":")
+                var json = new StringBuilder("{\"OperationId\":\"op-").Append(page).Append("\",\"Status\":\"OK\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":")
                     .Append(total).Append(",\"Disconformidades\":[");
                 var first = Math.Max(0, (page * size) - (page > 0 ? RowsRepeated : 0));
                 for (var index = first; index < Math.Min(RowsThereAre ?? total, first + size); index++)

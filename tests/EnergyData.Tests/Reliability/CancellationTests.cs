@@ -47,7 +47,7 @@ public sealed class CancellationTests
 
     [Theory]
     // Every envelope field the rows carry comes before Data.
-    [InlineData("{\"OperationId\":\"op\",\"Status\":\"DONE\",\"AdditionalInformation\":null,\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},")]
+    [InlineData("{\"OperationId\":\"op\",\"Status\":\"OK\",\"AdditionalInformation\":null,\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},")]
     // The document's order: AdditionalInformation after Data, so the rows wait for it while the body arrives.
     [InlineData("{\"OperationId\":\"op\",\"Status\":\"OK\",\"Data\":{\"NonconformitiesList\":{\"TotalDisconformidades\":500,\"Disconformidades\":[{\"Id\":1},{\"Id\":2},")]
     public async Task Cancel_while_a_first_page_arrives(string prefix)
@@ -158,7 +158,7 @@ public sealed class CancellationTests
         {
             var inbox = new EnergyData.Callbacks.CallbackInbox(root);
             inbox.EnsureExists();
-            var arrived = System.Text.Encoding.UTF8.GetBytes("{\"OperationId\":\"op-1\",\"Status\":\"DONE\",\"Data\":{\"DebtStatus\":{}}}");
+            var arrived = System.Text.Encoding.UTF8.GetBytes("{\"OperationId\":\"op-1\",\"Status\":\"OK\",\"Data\":{\"DebtStatus\":{}}}");
             Assert.Equal(EnergyData.Callbacks.InboxWriteResult.Added, await inbox.TryAddResultAsync("op-1", arrived, CancellationToken.None));
             var pending = new[] { "op-1", "op-2", "op-3" }.Select(id => new EnergyData.Callbacks.PendingOperation { OperationId = id, ServicePath = KhipuServices.EnelDebtStatus, InputIdentifier = id }).ToArray();
             foreach (var operation in pending)

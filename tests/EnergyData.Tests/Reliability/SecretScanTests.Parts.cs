@@ -69,7 +69,7 @@ public sealed partial class SecretScanTests
         };
         using (var forger = new System.Net.Http.HttpClient())
         {
-            using var forged = new System.Net.Http.StringContent("{\"OperationId\":\"forged\",\"Status\":\"DONE\"}");
+            using var forged = new System.Net.Http.StringContent("{\"OperationId\":\"forged\",\"Status\":\"OK\"}");
             using var answer = await forger.PostAsync(new Uri(receiver.PublicBaseUri, "not-the-secret/callback"), forged);
             collected.AddText("forged answer", await answer.Content.ReadAsStringAsync());
         }
