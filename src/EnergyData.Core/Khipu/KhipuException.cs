@@ -68,14 +68,16 @@ public sealed class KhipuException : Exception
         var statusText = status is null || (int)status.Value is >= 200 and < 300
             ? DescribeEnvelopeError(envelopeStatus, error)
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
-        var message = string.Format(
+
+        // The Description ends the first sentence as Khipu wrote it ("...?" stays so), with a stop when it has none.
+        var message = Errors.MessageText.EndSentence(string.Format(
             CultureInfo.InvariantCulture,
-            "Khipu {0} failed: {1}{2}{3}{4}.",
+            "Khipu {0} failed: {1}{2}{3}{4}",
             string.IsNullOrEmpty(servicePath) ? "request" : KhipuServices.DisplayName(servicePath!),
             statusText,
             code is null ? string.Empty : ", code " + code,
             type is null ? string.Empty : " (" + type + ")",
-            string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim().TrimEnd('.'));
+            string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim()));
         if (earliestRetry is { } retryAt)
         {
             message += string.Format(CultureInfo.InvariantCulture, " Do not retry before {0:u}.", retryAt.ToUniversalTime());

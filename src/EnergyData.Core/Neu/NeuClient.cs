@@ -693,7 +693,8 @@ public sealed partial class NeuClient
             text = Redaction.RedactJson(ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer, 0, length)));
         }
 
-        var detail = DescribeErrorBody(text);
+        // The server's text is a sentence of its own, ended here so that what follows does not run on from it.
+        var detail = DescribeErrorBody(text) is { Length: > 0 } said ? " " + Errors.MessageText.EndSentence(said) : string.Empty;
         var status = (int)response.StatusCode;
         var request = DescribeRequest(route, label);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
@@ -712,11 +713,12 @@ public sealed partial class NeuClient
             text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);
     }
 
-    private static string DescribeErrorBody(string text)
+    /// <summary>What the error body says (its message, detail or error field, or else the body), shortened; null for none.</summary>
+    private static string? DescribeErrorBody(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return string.Empty;
+            return null;
         }
 
         try
@@ -724,11 +726,11 @@ public sealed partial class NeuClient
             using var document = JsonDocument.Parse(text);
             var fields = new NeuFields(document.RootElement);
             var message = fields.String("message") ?? fields.String("detail") ?? fields.String("error");
-            return message is null ? " " + Shorten(text) : " " + Shorten(message);
+            return Shorten(message ?? text);
         }
         catch (JsonException)
         {
-            return " " + Shorten(text);
+            return Shorten(text);
         }
     }
 
