@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 
 namespace EnergyData.Errors;
 
@@ -30,6 +31,23 @@ internal static class MessageText
         }
 
         return trimmed + ".";
+    }
+
+    /// <summary>A whole count with its noun in agreement: "1 attempt", "3 attempts".</summary>
+    public static string Count(long count, string singular, string plural) =>
+        count.ToString(CultureInfo.InvariantCulture) + " " + (count == 1 ? singular : plural);
+
+    /// <summary>A count whose noun takes an "s" in the plural.</summary>
+    public static string Count(long count, string noun) => Count(count, noun, noun + "s");
+
+    /// <summary>
+    /// A measured amount written with <paramref name="format"/>, its unit in agreement with the number as written:
+    /// 1.04 days written "0.#" is "1 day", not "1 days"; 1.5 days is "1.5 days".
+    /// </summary>
+    public static string Amount(double amount, string format, string singular, string plural)
+    {
+        var written = amount.ToString(format, CultureInfo.InvariantCulture);
+        return written + " " + (written == "1" ? singular : plural);
     }
 
     private static bool IsClosing(char c) => c is ')' or ']' or '"' or '\'' or '\u201D' or '\u2019' or '\u00BB';

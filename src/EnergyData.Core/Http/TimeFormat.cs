@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using EnergyData.Errors;
 
 namespace EnergyData.Http;
 
@@ -25,6 +26,16 @@ internal static class TimeFormat
 
         return value.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h";
     }
+
+    /// <summary>
+    /// A duration for a sentence a user reads, in the largest whole unit it reaches, with the unit in agreement:
+    /// "1 day", "1.5 days", "3 hours", "15 minutes", "1 second". Negative durations read as zero seconds.
+    /// </summary>
+    public static string InWords(TimeSpan value) =>
+        value.TotalDays >= 1 ? MessageText.Amount(value.TotalDays, "0.#", "day", "days")
+        : value.TotalHours >= 1 ? MessageText.Amount(value.TotalHours, "0.#", "hour", "hours")
+        : value.TotalMinutes >= 1 ? MessageText.Amount(value.TotalMinutes, "0.#", "minute", "minutes")
+        : MessageText.Amount(Math.Max(0, value.TotalSeconds), "0", "second", "seconds");
 
     public static string Milliseconds(TimeSpan value) =>
         value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
