@@ -56,8 +56,8 @@ public static class ErrorMapper
             TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target)
             {
                 // -TimeoutSec sets the attempt's and the call's limits, not the body's idle limit (nor Wait-KhipuOperation's).
-                RecommendedAction = exception is RequestTimeoutException { Kind: RequestTimeoutKind.Attempt or RequestTimeoutKind.Total }
-                    ? "No answer came in time (the retries are spent): run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec."
+                RecommendedAction = exception is RequestTimeoutException { Kind: RequestTimeoutKind.Attempt or RequestTimeoutKind.Total } timeout
+                    ? "No answer came in time" + HowItWasTried(timeout.Attempts) + ": run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec."
                     : "Run the command again for this input later.",
             },
             ServiceUnavailableException => new OperationError(exception, "CircuitOpen", ErrorKind.ResourceUnavailable, target)
@@ -104,7 +104,7 @@ public static class ErrorMapper
             >= 500 => ErrorKind.ResourceUnavailable,
             _ => ErrorKind.InvalidResult,
         };
-        return new OperationError(exception, id, kind, target) { RecommendedAction = ForStatus(kind, "NEU") };
+        return new OperationError(exception, id, kind, target) { RecommendedAction = ForStatus(kind, "NEU", exception.StatusCode, exception.Attempts) };
     }
 
     private static OperationError FromKhipu(KhipuException exception, object? target)
@@ -141,20 +141,35 @@ public static class ErrorMapper
                     KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",
                     KhipuErrorType.RetryImmediately => "The error is transient; run the command again for this input.",
                     _ when exception.ErrorCode == "TASK_FINISHED" => "Khipu could not finish the task at the source (for example, the source refused the account credential); check the input and the account credential.",
-                    _ => ForStatus(kind, "Khipu"),
+                    _ => ForStatus(kind, "Khipu", exception.StatusCode, exception.Attempts),
                 },
         };
     }
 
-    /// <summary>What to do about an answer that says nothing more than its HTTP status (or a timeout): retries are spent.</summary>
-    private static string? ForStatus(ErrorKind kind, string service) => kind switch
+    /// <summary>
+    /// What to do about an answer that says nothing more than its HTTP status, and what was done already: a status the
+    /// module does not retry (501, say) was sent once, and a retried one says how many attempts it had.
+    /// </summary>
+    private static string? ForStatus(ErrorKind kind, string service, HttpStatusCode? status, int attempts) => kind switch
     {
         ErrorKind.PermissionDenied => service + " refused access: check that the credential given to Connect-EnergyData may use this service, and the input.",
-        ErrorKind.QuotaExceeded => service + " is limiting requests: wait, then run the command again for this input (a lower -ThrottleLimit sends fewer at once).",
-        ErrorKind.ResourceUnavailable => service + " failed or is unavailable for now (the retries are spent): run the command again for this input later.",
+        ErrorKind.QuotaExceeded => service + " is limiting requests" + HowItWasTried(attempts) + ": wait, then run the command again for this input (a lower -ThrottleLimit sends fewer at once).",
+        ErrorKind.ResourceUnavailable when status is { } code && !ResilienceHandler.IsTransientStatus(code) =>
+            service + " failed with HTTP " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) + ", a status the module does not retry: run the command again for this input later.",
+        ErrorKind.ResourceUnavailable => service + " failed or is unavailable for now" + HowItWasTried(attempts) + ": run the command again for this input later.",
         ErrorKind.OperationTimeout => "The source did not answer in time: run the command again for this input later.",
         _ => null,
     };
+
+    /// <summary>
+    /// Whether a call that may be retried was: " (after 4 attempts)", or " (sent once, not retried)" when the budget
+    /// allowed none (-MaxRetryCount 0) or the server asked for a longer wait than the module makes; nothing when the
+    /// count is not known.
+    /// </summary>
+    private static string HowItWasTried(int attempts) =>
+        attempts > 1 ? " (after " + MessageText.Count(attempts, "attempt") + ")"
+        : attempts == 1 ? " (sent once, not retried)"
+        : string.Empty;
 
     /// <summary>
     /// A code of Khipu's error table (a letter and digits, such as T000) in the given family. The older error shape's

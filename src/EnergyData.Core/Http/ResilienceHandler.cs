@@ -294,7 +294,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         return !KhipuErrorClassifier.ForbidsRetry(state.LastKhipuType);
     }
 
-    private static bool IsTransientStatus(HttpStatusCode status) =>
+    /// <summary>The HTTP statuses retried (Khipu's Error.Type may still forbid it); error advice says whether one was.</summary>
+    internal static bool IsTransientStatus(HttpStatusCode status) =>
         (int)status is 408 or 429 or 500 or 502 or 503 or 504;
 
     private TimeSpan? RetryAfterDelay(Outcome<HttpResponseMessage> outcome, CallState state)
@@ -326,13 +327,19 @@ public sealed class ResilienceHandler : DelegatingHandler
                     $"{state.Description} did not complete within the total timeout of {TimeFormat.Duration(_options.TotalTimeout)} (TotalTimeout, retries included; {MessageText.Count(attempts, "attempt")}).",
                     RequestTimeoutKind.Total,
                     _options.TotalTimeout,
-                    exception);
+                    exception)
+                {
+                    Attempts = attempts,
+                };
             case TimeoutRejectedException:
                 return new RequestTimeoutException(
                     $"{state.Description} sent no response within the attempt timeout of {TimeFormat.Duration(_options.AttemptTimeout)} (AttemptTimeout) on {MessageText.Count(attempts, "attempt")}.",
                     RequestTimeoutKind.Attempt,
                     _options.AttemptTimeout,
-                    exception);
+                    exception)
+                {
+                    Attempts = attempts,
+                };
             case BrokenCircuitException broken:
                 var remaining = broken.RetryAfter;
                 var when = remaining is { } r ? $"for another {TimeFormat.Duration(r)}" : "for now";

@@ -114,7 +114,7 @@ public sealed partial class NeuClient
         {
             using (response)
             {
-                throw await ReadErrorAsync(response, route, context.Label, cancellationToken).ConfigureAwait(false);
+                throw await ReadErrorAsync(response, route, context, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -676,7 +676,7 @@ public sealed partial class NeuClient
         return true;
     }
 
-    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, string? label, CancellationToken cancellationToken)
+    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, RequestContext context, CancellationToken cancellationToken)
     {
         var text = string.Empty;
         if (response.Content is not null)
@@ -696,7 +696,7 @@ public sealed partial class NeuClient
         // The server's text is a sentence of its own, ended here so that what follows does not run on from it.
         var detail = DescribeErrorBody(text) is { Length: > 0 } said ? " " + Errors.MessageText.EndSentence(said) : string.Empty;
         var status = (int)response.StatusCode;
-        var request = DescribeRequest(route, label);
+        var request = DescribeRequest(route, context.Label);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;
@@ -710,7 +710,10 @@ public sealed partial class NeuClient
             string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, request, detail),
             response.StatusCode,
             route.Name + " " + route,
-            text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);
+            text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text)
+        {
+            Attempts = context.Attempts,
+        };
     }
 
     /// <summary>What the error body says (its message, detail or error field, or else the body), shortened; null for none.</summary>

@@ -35,6 +35,9 @@ public sealed class NeuException : Exception
 
     /// <summary>The start of the error body (redacted), for diagnosis.</summary>
     public string? ResponseText { get; }
+
+    /// <summary>Attempts made for the call, retries included (0 when not known).</summary>
+    public int Attempts { get; init; }
 }
 
 /// <summary>NEU answered 2xx with a body this client cannot read as the documented shape.</summary>

@@ -72,6 +72,33 @@ public sealed class ErrorMapperTests
         { new HttpRequestException("refused"), "Check the network and the base URI" },
     };
 
+    /// <summary>
+    /// The advice tells what was done already: a status the module does not retry (501) was sent once, so "the retries
+    /// are spent" would be false; a retried one says how many attempts it had, or that it was not retried at all.
+    /// </summary>
+    public static TheoryData<Exception, string> AdviceOnRetries() => new()
+    {
+        { new NeuException("not implemented", HttpStatusCode.NotImplemented, "Pqrs", null) { Attempts = 1 }, "NEU failed with HTTP 501, a status the module does not retry: run the command again for this input later." },
+        { new NeuException("version", HttpStatusCode.HttpVersionNotSupported, "Pqrs", null), "NEU failed with HTTP 505, a status the module does not retry" },
+        { new KhipuException("not implemented", HttpStatusCode.NotImplemented, null, null, null, null) { Attempts = 1 }, "Khipu failed with HTTP 501, a status the module does not retry" },
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 4 }, "NEU failed or is unavailable for now (after 4 attempts): run the command again for this input later." },
+        { new KhipuException("down", HttpStatusCode.BadGateway, null, null, null, null) { Attempts = 3 }, "Khipu failed or is unavailable for now (after 3 attempts)" },
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 1 }, "NEU failed or is unavailable for now (sent once, not retried)" },
+        { new NeuException("busy", (HttpStatusCode)429, "Pqrs", null) { Attempts = 2 }, "NEU is limiting requests (after 2 attempts): wait" },
+        { new EnergyData.Http.RequestTimeoutException("slow", EnergyData.Http.RequestTimeoutKind.Attempt, TimeSpan.FromSeconds(100), null) { Attempts = 1 }, "No answer came in time (sent once, not retried): " },
+        { new EnergyData.Http.RequestTimeoutException("slow", EnergyData.Http.RequestTimeoutKind.Total, TimeSpan.FromSeconds(100), null) { Attempts = 3 }, "No answer came in time (after 3 attempts): " },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdviceOnRetries))]
+    public void Says_whether_the_request_was_retried(Exception exception, string advice)
+    {
+        var action = ErrorMapper.FromException(exception, "input-1").RecommendedAction;
+
+        Assert.Contains(advice, action, StringComparison.Ordinal);
+        Assert.DoesNotContain("retries are spent", action, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Advice))]
     public void Says_what_to_do(Exception exception, string advice)

@@ -56,6 +56,51 @@ public sealed class ServerAnswerMessageTests
         Assert.EndsWith(expectedEnd, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_NEU_501_is_sent_once_and_its_advice_says_the_status_is_not_retried()
+    {
+        await using var server = await ScriptedServer.StartAsync(ctx => ScriptedServer.Status(ctx, 501, """{"detail":"not implemented"}"""));
+        using var http = TestClients.Create(TestClients.FastOptions());
+        var client = new NeuClient(http, server.Url("/neu/"), NeuRouteTable.Default);
+
+        var error = await Assert.ThrowsAsync<NeuException>(() => client.GetPqrsAsync(null, null, null, CancellationToken.None).ToListAsync());
+        var action = ErrorMapper.FromException(error, null).RecommendedAction;
+
+        Assert.Equal(1, server.RequestCount);
+        Assert.Equal(1, error.Attempts);
+        Assert.Equal("NEU failed with HTTP 501, a status the module does not retry: run the command again for this input later.", action);
+    }
+
+    [Theory]
+    [InlineData(3, 4, "NEU failed or is unavailable for now (after 4 attempts): run the command again for this input later.")]
+    [InlineData(0, 1, "NEU failed or is unavailable for now (sent once, not retried): run the command again for this input later.")]
+    public async Task A_NEU_503_says_how_many_attempts_it_had(int retries, int attempts, string expected)
+    {
+        await using var server = await ScriptedServer.StartAsync(ctx => ScriptedServer.Status(ctx, 503, """{"detail":"maintenance"}"""));
+        var options = TestClients.FastOptions();
+        options.MaxRetryAttempts = retries;
+        using var http = TestClients.Create(options);
+        var client = new NeuClient(http, server.Url("/neu/"), NeuRouteTable.Default, options: new NeuClientOptions { MaxAttempts = retries + 1 });
+
+        var error = await Assert.ThrowsAsync<NeuException>(() => client.GetPqrsAsync(null, null, null, CancellationToken.None).ToListAsync());
+
+        Assert.Equal(attempts, server.RequestCount);
+        Assert.Equal(expected, ErrorMapper.FromException(error, null).RecommendedAction);
+    }
+
+    [Fact]
+    public async Task A_Khipu_501_is_sent_once_and_its_advice_says_the_status_is_not_retried()
+    {
+        await using var server = await ScriptedServer.StartAsync(ctx => ScriptedServer.Status(ctx, 501, string.Empty));
+        using var http = TestClients.Create(TestClients.FastOptions());
+        var client = new KhipuClient(http, server.BaseUri, new KhipuClientOptions { MaxAttempts = 4 });
+
+        var error = await Assert.ThrowsAsync<KhipuException>(() => client.GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
+
+        Assert.Equal(1, server.RequestCount);
+        Assert.Equal("Khipu failed with HTTP 501, a status the module does not retry: run the command again for this input later.", ErrorMapper.FromException(error, null).RecommendedAction);
+    }
+
     [Theory]
     [InlineData("Token invalido o expirado", "Token invalido o expirado.")]
     [InlineData("Done.", "Done.")]
