@@ -37,6 +37,10 @@ internal static class TimeFormat
         : value.TotalMinutes >= 1 ? MessageText.Amount(value.TotalMinutes, "0.#", "minute", "minutes")
         : MessageText.Amount(Math.Max(0, value.TotalSeconds), "0", "second", "seconds");
 
+    /// <summary>A wait a server asked for, as error text says it: "15 minutes (until 2026-01-15 12:15:00Z)".</summary>
+    public static string Wait(TimeSpan delay, DateTimeOffset? until) =>
+        InWords(delay) + (until is { } at ? " (until " + at.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) + ")" : string.Empty);
+
     public static string Milliseconds(TimeSpan value) =>
         value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 

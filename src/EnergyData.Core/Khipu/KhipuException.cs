@@ -51,15 +51,22 @@ public sealed class KhipuException : Exception
 
     public string? Description { get; }
 
-    /// <summary>When Khipu asked to wait (WAIT_4_HOURS_BEFORE_RETRY): the earliest time to try again.</summary>
+    /// <summary>
+    /// When Khipu asked to wait (WAIT_4_HOURS_BEFORE_RETRY, or a Retry-After header): the earliest time to try again;
+    /// the later of the two when both came.
+    /// </summary>
     public DateTimeOffset? EarliestRetry { get; init; }
+
+    /// <summary>The wait the last answer's Retry-After header asked for (seconds or a date); null when it asked none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Billed attempts made for this call.</summary>
     public int Attempts { get; init; }
 
     /// <param name="status">The HTTP status; null for a delivered result (a 200-shaped envelope).</param>
     /// <param name="envelopeStatus">The envelope's Status as sent (null when it had none): a 2xx answer's message says what it was.</param>
-    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry)
+    /// <param name="retryAfter">The wait the answer's Retry-After header asked for, from now; null for none.</param>
+    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry, TimeSpan? retryAfter)
     {
         var code = error?.Code;
         var type = error?.Type;
@@ -78,6 +85,12 @@ public sealed class KhipuException : Exception
             code is null ? string.Empty : ", code " + code,
             type is null ? string.Empty : " (" + type + ")",
             string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim()));
+        DateTimeOffset? retryAfterEnds = retryAfter is { } wait ? DateTimeOffset.UtcNow + wait : null;
+        if (retryAfter is { } delay)
+        {
+            message += " Khipu asked to wait " + TimeFormat.Wait(delay, retryAfterEnds) + " before trying again.";
+        }
+
         if (earliestRetry is { } retryAt)
         {
             message += string.Format(CultureInfo.InvariantCulture, " Do not retry before {0:u}.", retryAt.ToUniversalTime());
@@ -93,9 +106,14 @@ public sealed class KhipuException : Exception
             message += string.Format(CultureInfo.InvariantCulture, " {0} billed attempts were made.", attempts);
         }
 
+        // Both waits hold when both came: the later one ends them.
+        var earliest = earliestRetry is { } typeWaitEnds && retryAfterEnds is { } headerWaitEnds
+            ? (typeWaitEnds > headerWaitEnds ? typeWaitEnds : headerWaitEnds)
+            : earliestRetry ?? retryAfterEnds;
         return new KhipuException(message, status, operationId, code, type, description)
         {
-            EarliestRetry = earliestRetry,
+            EarliestRetry = earliest,
+            RetryAfter = retryAfter,
             Attempts = attempts,
         };
     }

@@ -706,13 +706,21 @@ public sealed partial class NeuClient
                 null);
         }
 
+        // The resilience handler waits for a Retry-After up to MaxRetryAfter; a longer one, or one on the last attempt,
+        // ends here, and the user is told how long NEU asked to wait rather than only -Verbose.
+        var now = options.Now();
+        var retryAfter = RetryAfter.WaitAskedBy(response, now);
+        DateTimeOffset? earliestRetry = retryAfter is { } wait ? now + wait : null;
+        var asked = retryAfter is { } delay ? " NEU asked to wait " + TimeFormat.Wait(delay, earliestRetry) + " before trying again." : string.Empty;
         return new NeuException(
-            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, request, detail),
+            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}{5}", status, response.ReasonPhrase, route.Name, request, detail, asked),
             response.StatusCode,
             route.Name + " " + route,
             text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text)
         {
             Attempts = context.Attempts,
+            RetryAfter = retryAfter,
+            EarliestRetry = earliestRetry,
         };
     }
 
