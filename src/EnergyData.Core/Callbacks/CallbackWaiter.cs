@@ -218,7 +218,7 @@ public sealed class CallbackWaiter
     // No Error.Type: Khipu sent no error; the operation stays pending, so a later wait still collects a late result.
     private KhipuException LifeSpanExceeded(PendingOperation operation, DateTimeOffset estimate) =>
         new(
-            string.Format(CultureInfo.InvariantCulture, "No result for {0} arrived by {1:u}, {2} minutes after its estimated latest delivery (LifeSpan {3}). Khipu has most likely given up on it: submit the request again, or run Wait-KhipuOperation again to collect a result that comes late.", operation.Describe(), (estimate + options.LifeSpanGrace).ToUniversalTime(), options.LifeSpanGrace.TotalMinutes, operation.LifeSpanRaw ?? estimate.ToString("u", CultureInfo.InvariantCulture)),
+            string.Format(CultureInfo.InvariantCulture, "No result for {0} arrived by {1:u}, {2} after its estimated latest delivery (LifeSpan {3}). Khipu has most likely given up on it: submit the request again, or run Wait-KhipuOperation again to collect a result that comes late.", operation.Describe(), (estimate + options.LifeSpanGrace).ToUniversalTime(), TimeFormat.InWords(options.LifeSpanGrace), operation.LifeSpanRaw ?? estimate.ToString("u", CultureInfo.InvariantCulture)),
             null,
             operation.OperationId,
             "LIFESPAN_EXCEEDED",

@@ -91,7 +91,7 @@ public sealed partial class KhipuClient
         info.StatusCode = System.Net.HttpStatusCode.OK;
         if (info.IsError)
         {
-            throw KhipuException.Create(null, info.Status, info.OperationId, info.Error, servicePath, 0, null, operation.DescribeInput());
+            throw KhipuException.Create(null, info.Status, info.OperationId, info.Error, servicePath, 0, null, retryAfter: null, operation.DescribeInput());
         }
 
         TraceErrorBesideStatusOk(trace, info);

@@ -56,8 +56,8 @@ public static class ErrorMapper
             TimeoutException => new OperationError(exception, "Timeout", ErrorKind.OperationTimeout, target)
             {
                 // -TimeoutSec sets the attempt's and the call's limits, not the body's idle limit (nor Wait-KhipuOperation's).
-                RecommendedAction = exception is RequestTimeoutException { Kind: RequestTimeoutKind.Attempt or RequestTimeoutKind.Total }
-                    ? "No answer came in time (the retries are spent): run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec."
+                RecommendedAction = exception is RequestTimeoutException { Kind: RequestTimeoutKind.Attempt or RequestTimeoutKind.Total } timeout
+                    ? "No answer came in time" + HowItWasTried(timeout.Attempts) + ": run the command again for this input later, or allow more time with Connect-EnergyData -TimeoutSec."
                     : "Run the command again for this input later.",
             },
             ServiceUnavailableException => new OperationError(exception, "CircuitOpen", ErrorKind.ResourceUnavailable, target)
@@ -104,7 +104,7 @@ public static class ErrorMapper
             >= 500 => ErrorKind.ResourceUnavailable,
             _ => ErrorKind.InvalidResult,
         };
-        return new OperationError(exception, id, kind, target) { RecommendedAction = ForStatus(kind, "NEU") };
+        return new OperationError(exception, id, kind, target) { RecommendedAction = ForStatus(kind, new FailedAnswer("NEU", exception.StatusCode, exception.Attempts, exception.RetryAfter, exception.EarliestRetry)) };
     }
 
     private static OperationError FromKhipu(KhipuException exception, object? target)
@@ -139,22 +139,80 @@ public static class ErrorMapper
                     KhipuErrorType.DoNotRetry => "Khipu says not to retry this request as it is; check the input.",
                     KhipuErrorType.Wait4HoursBeforeRetry => "Khipu asks to wait four hours before retrying" + (exception.EarliestRetry is { } at ? " (until " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ")." : "."),
                     KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",
-                    KhipuErrorType.RetryImmediately => "The error is transient; run the command again for this input.",
+
+                    // Transient, but a Retry-After beside it says for how long: the advice with the wait (below) then.
+                    KhipuErrorType.RetryImmediately when exception.RetryAfter is null => "The error is transient; run the command again for this input.",
                     _ when exception.ErrorCode == "TASK_FINISHED" => "Khipu could not finish the task at the source (for example, the source refused the account credential); check the input and the account credential.",
-                    _ => ForStatus(kind, "Khipu"),
+                    _ => ForStatus(kind, new FailedAnswer("Khipu", exception.StatusCode, exception.Attempts, exception.RetryAfter, exception.EarliestRetry)),
                 },
         };
     }
 
-    /// <summary>What to do about an answer that says nothing more than its HTTP status (or a timeout): retries are spent.</summary>
-    private static string? ForStatus(ErrorKind kind, string service) => kind switch
+    /// <summary>
+    /// What to do about an answer that says nothing more than its HTTP status, and what was done already: a status the
+    /// module does not retry (501, say) was sent once, a retried one says how many attempts it had, and a Retry-After
+    /// on the last answer says how long the server asked to wait (the module waits only so long, then gives up).
+    /// </summary>
+    private static string? ForStatus(ErrorKind kind, FailedAnswer answer) => kind switch
     {
-        ErrorKind.PermissionDenied => service + " refused access: check that the credential given to Connect-EnergyData may use this service, and the input.",
-        ErrorKind.QuotaExceeded => service + " is limiting requests: wait, then run the command again for this input (a lower -ThrottleLimit sends fewer at once).",
-        ErrorKind.ResourceUnavailable => service + " failed or is unavailable for now (the retries are spent): run the command again for this input later.",
-        ErrorKind.OperationTimeout => "The source did not answer in time: run the command again for this input later.",
-        _ => null,
+        ErrorKind.PermissionDenied => answer.Service + " refused access: check that the credential given to Connect-EnergyData may use this service, and the input." + answer.AskedToWait(),
+        ErrorKind.QuotaExceeded => answer.Service + " is limiting requests" + HowItWasTried(answer.Attempts)
+            + answer.RunAgain(": wait, then run the command again for this input") + " (a lower -ThrottleLimit sends fewer at once).",
+        ErrorKind.ResourceUnavailable when answer.Status is { } code && !ResilienceHandler.IsTransientStatus(code) =>
+            answer.Service + " failed with HTTP " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) + ", a status the module does not retry"
+            + (answer.RetryAfter is null ? string.Empty : ",") + answer.RunAgain(": run the command again for this input later") + ".",
+        ErrorKind.ResourceUnavailable => answer.Service + " failed or is unavailable for now" + HowItWasTried(answer.Attempts)
+            + answer.RunAgain(": run the command again for this input later") + ".",
+        ErrorKind.OperationTimeout => "The source did not answer in time: run the command again for this input later." + answer.AskedToWait(),
+        _ => answer.RetryAfter is null ? null : answer.AskedToWait().TrimStart(),
     };
+
+    /// <summary>
+    /// Whether a call that may be retried was: " (after 4 attempts)", or " (sent once, not retried)" when the budget
+    /// allowed none (-MaxRetryCount 0) or the server asked for a longer wait than the module makes; nothing when the
+    /// count is not known.
+    /// </summary>
+    private static string HowItWasTried(int attempts) =>
+        attempts > 1 ? " (after " + MessageText.Count(attempts, "attempt") + ")"
+        : attempts == 1 ? " (sent once, not retried)"
+        : string.Empty;
+
+    /// <summary>What advice needs of a failed answer: whose it was, its status, how often it was sent, and any wait it asked for.</summary>
+    private readonly struct FailedAnswer
+    {
+        public FailedAnswer(string service, HttpStatusCode? status, int attempts, TimeSpan? retryAfter, DateTimeOffset? earliestRetry)
+        {
+            Service = service;
+            Status = status;
+            Attempts = attempts;
+            RetryAfter = retryAfter;
+            EarliestRetry = earliestRetry;
+        }
+
+        public string Service { get; }
+
+        public HttpStatusCode? Status { get; }
+
+        public int Attempts { get; }
+
+        public TimeSpan? RetryAfter { get; }
+
+        public DateTimeOffset? EarliestRetry { get; }
+
+        /// <summary>" NEU asked to wait 15 minutes (until ...) before trying again.", or nothing without a Retry-After.</summary>
+        public string AskedToWait() =>
+            RetryAfter is { } delay ? " " + Service + " asked to wait " + TimeFormat.Wait(delay, EarliestRetry) + " before trying again." : string.Empty;
+
+        /// <summary>
+        /// How the sentence that says what happened goes on, without its end: " and asked to wait 15 minutes (until ...)
+        /// before trying again: run the command again for this input after that", or, without a Retry-After,
+        /// <paramref name="withoutWait"/>.
+        /// </summary>
+        public string RunAgain(string withoutWait) =>
+            RetryAfter is { } delay
+                ? " and asked to wait " + TimeFormat.Wait(delay, EarliestRetry) + " before trying again: run the command again for this input after that"
+                : withoutWait;
+    }
 
     /// <summary>
     /// A code of Khipu's error table (a letter and digits, such as T000) in the given family. The older error shape's

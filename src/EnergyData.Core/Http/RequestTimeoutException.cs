@@ -45,4 +45,7 @@ public sealed class RequestTimeoutException : TimeoutException
     public RequestTimeoutKind Kind { get; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>Attempts made for the logical call (0 when not known, as for the body's idle limit).</summary>
+    public int Attempts { get; init; }
 }

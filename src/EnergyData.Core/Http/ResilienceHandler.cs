@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.Errors;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -293,7 +294,8 @@ public sealed class ResilienceHandler : DelegatingHandler
         return !KhipuErrorClassifier.ForbidsRetry(state.LastKhipuType);
     }
 
-    private static bool IsTransientStatus(HttpStatusCode status) =>
+    /// <summary>The HTTP statuses retried (Khipu's Error.Type may still forbid it); error advice says whether one was.</summary>
+    internal static bool IsTransientStatus(HttpStatusCode status) =>
         (int)status is 408 or 429 or 500 or 502 or 503 or 504;
 
     private TimeSpan? RetryAfterDelay(Outcome<HttpResponseMessage> outcome, CallState state)
@@ -322,16 +324,22 @@ public sealed class ResilienceHandler : DelegatingHandler
             case TimeoutRejectedException when state.TotalTimedOut:
                 state.Trace?.Verbose($"{state.Description} gave up: TotalTimeout of {TimeFormat.Duration(_options.TotalTimeout)} exceeded");
                 return new RequestTimeoutException(
-                    $"{state.Description} did not complete within the total timeout of {TimeFormat.Duration(_options.TotalTimeout)} (TotalTimeout, retries included; {Plural(attempts, "attempt")}).",
+                    $"{state.Description} did not complete within the total timeout of {TimeFormat.Duration(_options.TotalTimeout)} (TotalTimeout, retries included; {MessageText.Count(attempts, "attempt")}).",
                     RequestTimeoutKind.Total,
                     _options.TotalTimeout,
-                    exception);
+                    exception)
+                {
+                    Attempts = attempts,
+                };
             case TimeoutRejectedException:
                 return new RequestTimeoutException(
-                    $"{state.Description} sent no response within the attempt timeout of {TimeFormat.Duration(_options.AttemptTimeout)} (AttemptTimeout) on {Plural(attempts, "attempt")}.",
+                    $"{state.Description} sent no response within the attempt timeout of {TimeFormat.Duration(_options.AttemptTimeout)} (AttemptTimeout) on {MessageText.Count(attempts, "attempt")}.",
                     RequestTimeoutKind.Attempt,
                     _options.AttemptTimeout,
-                    exception);
+                    exception)
+                {
+                    Attempts = attempts,
+                };
             case BrokenCircuitException broken:
                 var remaining = broken.RetryAfter;
                 var when = remaining is { } r ? $"for another {TimeFormat.Duration(r)}" : "for now";
@@ -342,7 +350,7 @@ public sealed class ResilienceHandler : DelegatingHandler
                     exception);
             case HttpRequestException or IOException:
                 return new RequestAttemptException(
-                    $"{state.Description} failed after {Plural(attempts, "attempt")}: {exception.Message}",
+                    $"{state.Description} failed after {MessageText.Count(attempts, "attempt")}: {exception.Message}",
                     attempts,
                     exception);
             default:
@@ -350,8 +358,6 @@ public sealed class ResilienceHandler : DelegatingHandler
                 return exception;
         }
     }
-
-    private static string Plural(int count, string noun) => count == 1 ? $"1 {noun}" : $"{count} {noun}s";
 
     private sealed class CallState
     {

@@ -52,6 +52,13 @@ public static class RetryAfter
         return false;
     }
 
+    /// <summary>
+    /// The wait a failed answer's Retry-After asks for, for its error: null when it has none, or none that is still
+    /// ahead (0 seconds, a date past), since "wait 0 seconds" tells a user nothing.
+    /// </summary>
+    public static TimeSpan? WaitAskedBy(HttpResponseMessage response, DateTimeOffset now) =>
+        TryGetDelay(response, now, out var delay) && delay > TimeSpan.Zero ? delay : null;
+
     public static bool TryGetDelay(HttpResponseMessage response, DateTimeOffset now, out TimeSpan delay)
     {
         if (response is null)

@@ -1,5 +1,6 @@
 using System;
 using System.Globalization;
+using EnergyData.Errors;
 
 namespace EnergyData.Http;
 
@@ -25,6 +26,20 @@ internal static class TimeFormat
 
         return value.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " h";
     }
+
+    /// <summary>
+    /// A duration for a sentence a user reads, in the largest whole unit it reaches, with the unit in agreement:
+    /// "1 day", "1.5 days", "3 hours", "15 minutes", "1 second". Negative durations read as zero seconds.
+    /// </summary>
+    public static string InWords(TimeSpan value) =>
+        value.TotalDays >= 1 ? MessageText.Amount(value.TotalDays, "0.#", "day", "days")
+        : value.TotalHours >= 1 ? MessageText.Amount(value.TotalHours, "0.#", "hour", "hours")
+        : value.TotalMinutes >= 1 ? MessageText.Amount(value.TotalMinutes, "0.#", "minute", "minutes")
+        : MessageText.Amount(Math.Max(0, value.TotalSeconds), "0", "second", "seconds");
+
+    /// <summary>A wait a server asked for, as error text says it: "15 minutes (until 2026-01-15 12:15:00Z)".</summary>
+    public static string Wait(TimeSpan delay, DateTimeOffset? until) =>
+        InWords(delay) + (until is { } at ? " (until " + at.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) + ")" : string.Empty);
 
     public static string Milliseconds(TimeSpan value) =>
         value.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";

@@ -99,10 +99,10 @@ public sealed partial class KhipuClient
             // Rows shifted between pages while paging (cases created meanwhile): some came twice.
             trace.Warn(string.Format(
                 CultureInfo.InvariantCulture,
-                "CEN reported {0} nonconformities for RUT {1}, but {2} rows came after -Skip {3}: rows moved between pages while paging, so some may be repeated (compare their RawJson). Run the query again for a consistent result.",
-                reportedTotal,
+                "CEN reported {0} for RUT {1}, but {2} came after -Skip {3}: rows moved between pages while paging, so some may be repeated (compare their RawJson). Run the query again for a consistent result.",
+                Errors.MessageText.Count(reportedTotal, "nonconformity", "nonconformities"),
                 query.RutDeudor,
-                written,
+                Errors.MessageText.Count(written, "row"),
                 query.Skip));
         }
 
@@ -110,11 +110,11 @@ public sealed partial class KhipuClient
         {
             trace.Warn(string.Format(
                 CultureInfo.InvariantCulture,
-                "CEN reported {0} nonconformities for RUT {1}, but the pages ended after {2} of the {3} rows asked for: a page came back with fewer rows than its Filas. The total may have changed while paging, or Khipu gives fewer rows per page than -PageSize {4}; run the query again, with a smaller -PageSize, or continue with -Skip {5}.",
-                total,
+                "CEN reported {0} for RUT {1}, but the pages ended after {2} of the {3} asked for: a page came back with fewer rows than its Filas. The total may have changed while paging, or Khipu gives fewer rows per page than -PageSize {4}; run the query again, with a smaller -PageSize, or continue with -Skip {5}.",
+                Errors.MessageText.Count(total, "nonconformity", "nonconformities"),
                 query.RutDeudor,
                 written,
-                Math.Min(total - query.Skip, query.First),
+                Errors.MessageText.Count(Math.Min(total - query.Skip, query.First), "row"),
                 query.PageSize,
                 query.Skip + written));
         }
@@ -190,15 +190,15 @@ public sealed partial class KhipuClient
                 // below the total would bill a page per handful of rows. Neither is guessed at: the user chooses.
                 trace.Warn(string.Format(
                     CultureInfo.InvariantCulture,
-                    "CEN answered Paginas {0} for RUT {1} with {2} of the {3} rows Filas asked for, though it reports {4} nonconformities: Khipu seems to give at most {2} per page. {5}Run the query with -PageSize {2} to page at that size.",
+                    "CEN answered Paginas {0} for RUT {1} with {2} of the {3} Filas asked for, though it reports {4}: Khipu seems to give at most {2} per page. {5}Run the query with -PageSize {2} to page at that size.",
                     page,
                     query.RutDeudor,
                     cappedSize,
-                    pageSize,
-                    reported,
+                    Errors.MessageText.Count(pageSize, "row"),
+                    Errors.MessageText.Count(reported, "nonconformity", "nonconformities"),
                     page != 0
                         ? "The rows written may not be those at -Skip (a server that pages at its own size counts its pages in that size). "
-                        : string.Format(CultureInfo.InvariantCulture, "Reading the rest at that size would take {0} more billed requests, more than {1}; the rest was not read. ", pagesAtCappedSize, query.MaxPagesWithoutTotal)));
+                        : string.Format(CultureInfo.InvariantCulture, "Reading the rest at that size would take {0}, more than {1}; the rest was not read. ", Errors.MessageText.Count(pagesAtCappedSize, "more billed request", "more billed requests"), query.MaxPagesWithoutTotal)));
                 state.CappedPageWarned = true;
                 yield break;
             }
@@ -206,11 +206,11 @@ public sealed partial class KhipuClient
             query = query.WithPageSize(cappedSize);
             trace.Warn(string.Format(
                 CultureInfo.InvariantCulture,
-                "CEN answered Paginas 0 for RUT {0} with {1} of the {2} rows Filas asked for, though it reports {3} nonconformities: Khipu seems to give at most {1} per page. The rest is read in pages of {1} (each a billed request); -PageSize {1} plans for that from the start.",
+                "CEN answered Paginas 0 for RUT {0} with {1} of the {2} Filas asked for, though it reports {3}: Khipu seems to give at most {1} per page. The rest is read in pages of {1} (each a billed request); -PageSize {1} plans for that from the start.",
                 query.RutDeudor,
                 cappedSize,
-                pageSize,
-                reported));
+                Errors.MessageText.Count(pageSize, "row"),
+                Errors.MessageText.Count(reported, "nonconformity", "nonconformities")));
             pageSize = cappedSize;
         }
 
@@ -238,7 +238,7 @@ public sealed partial class KhipuClient
         var nextPage = (int)(nextWanted / pageSize);
         var lastPage = (int)((endWanted - 1) / pageSize);
         var concurrency = Math.Max(1, query.PageConcurrency);
-        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} nonconformities in {1} pages of {2}; fetching Paginas {3}..{4}, {5} at a time.", total, lastPageOfTotal + 1, pageSize, nextPage, lastPage, concurrency));
+        trace?.Verbose(string.Format(CultureInfo.InvariantCulture, "CEN: {0} in {1} of {2}; fetching Paginas {3}..{4}, {5} at a time.", Errors.MessageText.Count(total, "nonconformity", "nonconformities"), Errors.MessageText.Count(lastPageOfTotal + 1, "page"), pageSize, nextPage, lastPage, concurrency));
 
         using var stopFetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var window = new Queue<Task<List<CenNonconformity>>>();
@@ -311,10 +311,10 @@ public sealed partial class KhipuClient
         var maxPages = Math.Max(1, query.MaxPagesWithoutTotal);
         trace?.Verbose(string.Format(
             CultureInfo.InvariantCulture,
-            "CEN: the answer for Paginas {0} has no TotalDisconformidades (or not a whole number), so the pages cannot be planned; fetching the next pages one at a time while they come back full with {1} rows, at most {2} pages in all.",
+            "CEN: the answer for Paginas {0} has no TotalDisconformidades (or not a whole number), so the pages cannot be planned; fetching the next pages one at a time while they come back full with {1}, at most {2} in all.",
             firstPage,
-            pageSize,
-            maxPages));
+            Errors.MessageText.Count(pageSize, "row"),
+            Errors.MessageText.Count(maxPages, "page")));
         var pagesFetched = 1;
         var previousFirstRow = firstPageFirstRow;
         for (var nextPage = firstPage + 1; ; nextPage++)
@@ -323,9 +323,10 @@ public sealed partial class KhipuClient
             {
                 throw new KhipuProtocolException(string.Format(
                     CultureInfo.InvariantCulture,
-                    "CEN: Khipu sent no TotalDisconformidades and {0} full pages of {1} rows came back; stopped at the limit of {0} pages without a total, so more rows may exist. Continue with -Skip {2}, or use a larger -PageSize.",
-                    pagesFetched,
-                    pageSize,
+                    "CEN: Khipu sent no TotalDisconformidades and {0} of {1} came back; stopped at the limit of {2} without a total, so more rows may exist. Continue with -Skip {3}, or use a larger -PageSize.",
+                    Errors.MessageText.Count(pagesFetched, "full page"),
+                    Errors.MessageText.Count(pageSize, "row"),
+                    Errors.MessageText.Count(pagesFetched, "page"),
                     query.Skip + emitted));
             }
 

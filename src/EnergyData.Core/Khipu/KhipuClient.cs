@@ -91,7 +91,7 @@ public sealed partial class KhipuClient
                     continue;
                 }
 
-                var error = KhipuException.Create(response.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry, context.Label);
+                var error = KhipuException.Create(response.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry, retryAfter: null, context.Label);
 
                 // As a synchronous call does: the answer's Error.Type is the instruction, on every path.
                 if (error.ErrorType == KhipuErrorType.RetryImmediately && immediateRetries < options.RetryImmediatelyLimit && context.CanAttemptAgain)
@@ -246,7 +246,7 @@ public sealed partial class KhipuClient
                 yield break;
             }
 
-            var error = KhipuException.Create(info.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry, context.Label);
+            var error = KhipuException.Create(info.StatusCode, info.Status, info.OperationId, info.Error, request.ServicePath, context.Attempts, context.EarliestRetry, retryAfter: null, context.Label);
             if (IsRejectedToken(info.Error) && yielded == 0 && !credentialsRefreshed && context.CanRefreshCredentials && context.CanAttemptAgain)
             {
                 // A000 means the JWT was expired, revoked or invalid: a fresh token can fix it, once.
@@ -616,7 +616,7 @@ public sealed partial class KhipuClient
             error = new KhipuError { Description = DescribeNonJson(response, text) };
         }
 
-        return KhipuException.Create(response.StatusCode, null, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry, context.Label);
+        return KhipuException.Create(response.StatusCode, null, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry, RetryAfter.WaitAskedBy(response, DateTimeOffset.UtcNow), context.Label);
     }
 
     private static string DescribeNonJson(HttpResponseMessage response, string text)

@@ -51,17 +51,24 @@ public sealed class KhipuException : Exception
 
     public string? Description { get; }
 
-    /// <summary>When Khipu asked to wait (WAIT_4_HOURS_BEFORE_RETRY): the earliest time to try again.</summary>
+    /// <summary>
+    /// When Khipu asked to wait (WAIT_4_HOURS_BEFORE_RETRY, or a Retry-After header): the earliest time to try again;
+    /// the later of the two when both came.
+    /// </summary>
     public DateTimeOffset? EarliestRetry { get; init; }
+
+    /// <summary>The wait the last answer's Retry-After header asked for (seconds or a date); null when it asked none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 
     /// <summary>Billed attempts made for this call.</summary>
     public int Attempts { get; init; }
 
     /// <param name="status">The HTTP status; null for a delivered result (a 200-shaped envelope).</param>
     /// <param name="envelopeStatus">The envelope's Status as sent (null when it had none): a 2xx answer's message says what it was.</param>
+    /// <param name="retryAfter">The wait the answer's Retry-After header asked for, from now; null for none.</param>
     /// <param name="input">The input the call was for ("ClientIdentifier 5002", with a CEN page): on screen and in a log of a
     /// bulk run, the message alone must say which input failed.</param>
-    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry, string? input)
+    internal static KhipuException Create(HttpStatusCode? status, string? envelopeStatus, string? operationId, KhipuError? error, string? servicePath, int attempts, DateTimeOffset? earliestRetry, TimeSpan? retryAfter, string? input)
     {
         var code = error?.Code;
         var type = error?.Type;
@@ -70,15 +77,23 @@ public sealed class KhipuException : Exception
         var statusText = status is null || (int)status.Value is >= 200 and < 300
             ? DescribeEnvelopeError(envelopeStatus, error)
             : string.Format(CultureInfo.InvariantCulture, "HTTP {0} {1}", (int)status.Value, status.Value);
-        var message = string.Format(
+
+        // The Description ends the first sentence as Khipu wrote it ("...?" stays so), with a stop when it has none.
+        var message = Errors.MessageText.EndSentence(string.Format(
             CultureInfo.InvariantCulture,
-            "Khipu {0}{1} failed: {2}{3}{4}{5}.",
+            "Khipu {0}{1} failed: {2}{3}{4}{5}",
             string.IsNullOrEmpty(servicePath) ? "request" : KhipuServices.DisplayName(servicePath!),
             string.IsNullOrEmpty(input) ? string.Empty : " for " + input,
             statusText,
             code is null ? string.Empty : ", code " + code,
             type is null ? string.Empty : " (" + type + ")",
-            string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim().TrimEnd('.'));
+            string.IsNullOrWhiteSpace(description) ? string.Empty : ": " + description!.Trim()));
+        DateTimeOffset? retryAfterEnds = retryAfter is { } wait ? DateTimeOffset.UtcNow + wait : null;
+        if (retryAfter is { } delay)
+        {
+            message += " Khipu asked to wait " + TimeFormat.Wait(delay, retryAfterEnds) + " before trying again.";
+        }
+
         if (earliestRetry is { } retryAt)
         {
             message += string.Format(CultureInfo.InvariantCulture, " Do not retry before {0:u}.", retryAt.ToUniversalTime());
@@ -94,9 +109,14 @@ public sealed class KhipuException : Exception
             message += string.Format(CultureInfo.InvariantCulture, " {0} billed attempts were made.", attempts);
         }
 
+        // Both waits hold when both came: the later one ends them.
+        var earliest = earliestRetry is { } typeWaitEnds && retryAfterEnds is { } headerWaitEnds
+            ? (typeWaitEnds > headerWaitEnds ? typeWaitEnds : headerWaitEnds)
+            : earliestRetry ?? retryAfterEnds;
         return new KhipuException(message, status, operationId, code, type, description)
         {
-            EarliestRetry = earliestRetry,
+            EarliestRetry = earliest,
+            RetryAfter = retryAfter,
             Attempts = attempts,
         };
     }

@@ -114,7 +114,7 @@ public sealed partial class NeuClient
         {
             using (response)
             {
-                throw await ReadErrorAsync(response, route, context.Label, cancellationToken).ConfigureAwait(false);
+                throw await ReadErrorAsync(response, route, context, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -676,7 +676,7 @@ public sealed partial class NeuClient
         return true;
     }
 
-    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, string? label, CancellationToken cancellationToken)
+    private async Task<Exception> ReadErrorAsync(HttpResponseMessage response, NeuRoute route, RequestContext context, CancellationToken cancellationToken)
     {
         var text = string.Empty;
         if (response.Content is not null)
@@ -693,9 +693,10 @@ public sealed partial class NeuClient
             text = Redaction.RedactJson(ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer, 0, length)));
         }
 
-        var detail = DescribeErrorBody(text);
+        // The server's text is a sentence of its own, ended here so that what follows does not run on from it.
+        var detail = DescribeErrorBody(text) is { Length: > 0 } said ? " " + Errors.MessageText.EndSentence(said) : string.Empty;
         var status = (int)response.StatusCode;
-        var request = DescribeRequest(route, label);
+        var request = DescribeRequest(route, context.Label);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             var expiry = GetTokenStatus() is { State: NeuTokenState.Expired } expired ? " " + expired.DescribeRefusal(options.Now()) : string.Empty;
@@ -705,18 +706,30 @@ public sealed partial class NeuClient
                 null);
         }
 
+        // The resilience handler waits for a Retry-After up to MaxRetryAfter; a longer one, or one on the last attempt,
+        // ends here, and the user is told how long NEU asked to wait rather than only -Verbose.
+        var now = options.Now();
+        var retryAfter = RetryAfter.WaitAskedBy(response, now);
+        DateTimeOffset? earliestRetry = retryAfter is { } wait ? now + wait : null;
+        var asked = retryAfter is { } delay ? " NEU asked to wait " + TimeFormat.Wait(delay, earliestRetry) + " before trying again." : string.Empty;
         return new NeuException(
-            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}", status, response.ReasonPhrase, route.Name, request, detail),
+            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}).{4}{5}", status, response.ReasonPhrase, route.Name, request, detail, asked),
             response.StatusCode,
             route.Name + " " + route,
-            text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);
+            text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text)
+        {
+            Attempts = context.Attempts,
+            RetryAfter = retryAfter,
+            EarliestRetry = earliestRetry,
+        };
     }
 
-    private static string DescribeErrorBody(string text)
+    /// <summary>What the error body says (its message, detail or error field, or else the body), shortened; null for none.</summary>
+    private static string? DescribeErrorBody(string text)
     {
         if (string.IsNullOrWhiteSpace(text))
         {
-            return string.Empty;
+            return null;
         }
 
         try
@@ -724,11 +737,11 @@ public sealed partial class NeuClient
             using var document = JsonDocument.Parse(text);
             var fields = new NeuFields(document.RootElement);
             var message = fields.String("message") ?? fields.String("detail") ?? fields.String("error");
-            return message is null ? " " + Shorten(text) : " " + Shorten(message);
+            return Shorten(message ?? text);
         }
         catch (JsonException)
         {
-            return " " + Shorten(text);
+            return Shorten(text);
         }
     }
 

@@ -35,6 +35,15 @@ public sealed class NeuException : Exception
 
     /// <summary>The start of the error body (redacted), for diagnosis.</summary>
     public string? ResponseText { get; }
+
+    /// <summary>Attempts made for the call, retries included (0 when not known).</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>The wait the last answer's Retry-After header asked for (seconds or a date); null when it asked none.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>When that wait ends: the earliest time NEU asked to be tried again.</summary>
+    public DateTimeOffset? EarliestRetry { get; init; }
 }
 
 /// <summary>NEU answered 2xx with a body this client cannot read as the documented shape.</summary>

@@ -4,6 +4,7 @@ using System.Security;
 using System.Text;
 using System.Text.Json;
 using EnergyData.Auth;
+using EnergyData.Http;
 
 namespace EnergyData.Neu;
 
@@ -40,8 +41,8 @@ public sealed class NeuTokenStatus
     /// <summary>The line to show (never the token): a warning for Expired and ExpiresSoon, verbose otherwise.</summary>
     public string Describe(DateTimeOffset now) => State switch
     {
-        NeuTokenState.Expired => string.Format(CultureInfo.InvariantCulture, "The NEU token expired at {0:u} ({1} ago) by its exp claim. It is sent anyway and NEU's answer decides; if NEU refuses it (401), generate a new token in the NEU web app (user profile) and run Connect-EnergyData -NeuToken again.", ExpiresAt, Span(now - ExpiresAt!.Value)),
-        NeuTokenState.ExpiresSoon => string.Format(CultureInfo.InvariantCulture, "The NEU token expires at {0:u} (in {1}). Generate a new token in the NEU web app (user profile) soon.", ExpiresAt, Span(ExpiresAt!.Value - now)),
+        NeuTokenState.Expired => string.Format(CultureInfo.InvariantCulture, "The NEU token expired at {0:u} ({1} ago) by its exp claim. It is sent anyway and NEU's answer decides; if NEU refuses it (401), generate a new token in the NEU web app (user profile) and run Connect-EnergyData -NeuToken again.", ExpiresAt, TimeFormat.InWords(now - ExpiresAt!.Value)),
+        NeuTokenState.ExpiresSoon => string.Format(CultureInfo.InvariantCulture, "The NEU token expires at {0:u} (in {1}). Generate a new token in the NEU web app (user profile) soon.", ExpiresAt, TimeFormat.InWords(ExpiresAt!.Value - now)),
         NeuTokenState.Valid => string.Format(CultureInfo.InvariantCulture, "The NEU token is valid until {0:u}.", ExpiresAt),
         NeuTokenState.NoExpiry => "The NEU token is a JWT without an exp claim: its expiry cannot be checked.",
         _ => "The NEU token is not a JWT: its expiry cannot be checked, so no expiry warning will be given.",
@@ -50,13 +51,8 @@ public sealed class NeuTokenStatus
     /// <summary>What a 401 error adds for an expired token: when its exp passed (never the token).</summary>
     internal string DescribeRefusal(DateTimeOffset now) =>
         State == NeuTokenState.Expired
-            ? string.Format(CultureInfo.InvariantCulture, "The token expired at {0:u} ({1} ago) by its exp claim; generate a new one in the NEU web app (user profile).", ExpiresAt, Span(now - ExpiresAt!.Value))
+            ? string.Format(CultureInfo.InvariantCulture, "The token expired at {0:u} ({1} ago) by its exp claim; generate a new one in the NEU web app (user profile).", ExpiresAt, TimeFormat.InWords(now - ExpiresAt!.Value))
             : string.Empty;
-
-    private static string Span(TimeSpan span) =>
-        span.TotalDays >= 1 ? span.TotalDays.ToString("0.#", CultureInfo.InvariantCulture) + " days"
-        : span.TotalHours >= 1 ? span.TotalHours.ToString("0.#", CultureInfo.InvariantCulture) + " hours"
-        : Math.Max(0, span.TotalMinutes).ToString("0", CultureInfo.InvariantCulture) + " minutes";
 }
 
 /// <summary>

@@ -131,6 +131,9 @@ public sealed class CallbackWaiterTests : IDisposable
         // Khipu sent no error: no retry advice is invented, and the message says a late result can still be collected.
         Assert.Null(expired.ErrorTypeText);
         Assert.Contains("Wait-KhipuOperation again", expired.Message, StringComparison.Ordinal);
+
+        // The grace of one minute is not "1 minutes".
+        Assert.Contains(", 1 minute after its estimated latest delivery", expired.Message, StringComparison.Ordinal);
     }
 
     [Fact]

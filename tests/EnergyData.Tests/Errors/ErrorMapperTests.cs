@@ -72,6 +72,53 @@ public sealed class ErrorMapperTests
         { new HttpRequestException("refused"), "Check the network and the base URI" },
     };
 
+    /// <summary>
+    /// The advice tells what was done already: a status the module does not retry (501) was sent once, so "the retries
+    /// are spent" would be false; a retried one says how many attempts it had, or that it was not retried at all.
+    /// </summary>
+    public static TheoryData<Exception, string> AdviceOnRetries() => new()
+    {
+        { new NeuException("not implemented", HttpStatusCode.NotImplemented, "Pqrs", null) { Attempts = 1 }, "NEU failed with HTTP 501, a status the module does not retry: run the command again for this input later." },
+        { new NeuException("version", HttpStatusCode.HttpVersionNotSupported, "Pqrs", null), "NEU failed with HTTP 505, a status the module does not retry" },
+        { new KhipuException("not implemented", HttpStatusCode.NotImplemented, null, null, null, null) { Attempts = 1 }, "Khipu failed with HTTP 501, a status the module does not retry" },
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 4 }, "NEU failed or is unavailable for now (after 4 attempts): run the command again for this input later." },
+        { new KhipuException("down", HttpStatusCode.BadGateway, null, null, null, null) { Attempts = 3 }, "Khipu failed or is unavailable for now (after 3 attempts)" },
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 1 }, "NEU failed or is unavailable for now (sent once, not retried)" },
+        { new NeuException("busy", (HttpStatusCode)429, "Pqrs", null) { Attempts = 2 }, "NEU is limiting requests (after 2 attempts): wait" },
+        { new EnergyData.Http.RequestTimeoutException("slow", EnergyData.Http.RequestTimeoutKind.Attempt, TimeSpan.FromSeconds(100), null) { Attempts = 1 }, "No answer came in time (sent once, not retried): " },
+        { new EnergyData.Http.RequestTimeoutException("slow", EnergyData.Http.RequestTimeoutKind.Total, TimeSpan.FromSeconds(100), null) { Attempts = 3 }, "No answer came in time (after 3 attempts): " },
+    };
+
+    private static readonly DateTimeOffset WaitEnds = new(2026, 1, 15, 12, 15, 0, TimeSpan.Zero);
+
+    /// <summary>A Retry-After on the last answer says in the advice how long the server asked to wait, NEU and Khipu alike.</summary>
+    public static TheoryData<Exception, string> AdviceOnRetryAfter() => new()
+    {
+        { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 4, RetryAfter = TimeSpan.FromMinutes(15), EarliestRetry = WaitEnds }, "NEU failed or is unavailable for now (after 4 attempts) and asked to wait 15 minutes (until 2026-01-15 12:15:00Z) before trying again: run the command again for this input after that." },
+        { new NeuException("not implemented", HttpStatusCode.NotImplemented, "Pqrs", null) { Attempts = 1, RetryAfter = TimeSpan.FromHours(2), EarliestRetry = WaitEnds }, "NEU failed with HTTP 501, a status the module does not retry, and asked to wait 2 hours (until 2026-01-15 12:15:00Z) before trying again: run the command again for this input after that." },
+        { new NeuException("conflict", HttpStatusCode.Conflict, "Pqrs", null) { RetryAfter = TimeSpan.FromSeconds(30), EarliestRetry = WaitEnds }, "NEU asked to wait 30 seconds (until 2026-01-15 12:15:00Z) before trying again." },
+        { new NeuException("forbidden", HttpStatusCode.Forbidden, "Pqrs", null) { RetryAfter = TimeSpan.FromDays(1) }, "and the input. NEU asked to wait 1 day before trying again." },
+        { new KhipuException("busy", (HttpStatusCode)429, null, null, null, null) { Attempts = 1, RetryAfter = TimeSpan.FromSeconds(30), EarliestRetry = WaitEnds }, "Khipu is limiting requests (sent once, not retried) and asked to wait 30 seconds (until 2026-01-15 12:15:00Z) before trying again: run the command again for this input after that (a lower -ThrottleLimit sends fewer at once)." },
+        { new KhipuException("down", HttpStatusCode.ServiceUnavailable, null, "E201", "RETRY_IMMEDIATELY", null) { Attempts = 2, RetryAfter = TimeSpan.FromMinutes(1), EarliestRetry = WaitEnds }, "Khipu failed or is unavailable for now (after 2 attempts) and asked to wait 1 minute (until 2026-01-15 12:15:00Z) before trying again" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AdviceOnRetryAfter))]
+    public void Says_how_long_the_server_asked_to_wait(Exception exception, string advice)
+    {
+        Assert.Contains(advice, ErrorMapper.FromException(exception, "input-1").RecommendedAction, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(AdviceOnRetries))]
+    public void Says_whether_the_request_was_retried(Exception exception, string advice)
+    {
+        var action = ErrorMapper.FromException(exception, "input-1").RecommendedAction;
+
+        Assert.Contains(advice, action, StringComparison.Ordinal);
+        Assert.DoesNotContain("retries are spent", action, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Advice))]
     public void Says_what_to_do(Exception exception, string advice)

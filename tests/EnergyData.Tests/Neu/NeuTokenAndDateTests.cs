@@ -58,6 +58,28 @@ public sealed class NeuTokenAndDateTests
         Assert.DoesNotContain(token.Split('.')[1], text, StringComparison.Ordinal);
     }
 
+    /// <summary>The tester's "(1 days ago)": how long ago, or how soon, reads with its unit in agreement.</summary>
+    [Theory]
+    [InlineData(-86400, "(1 day ago)")]
+    [InlineData(-86400 - 3600, "(1 day ago)")]
+    [InlineData(-(3 * 86400) / 2, "(1.5 days ago)")]
+    [InlineData(-3600, "(1 hour ago)")]
+    [InlineData(-7200, "(2 hours ago)")]
+    [InlineData(-60, "(1 minute ago)")]
+    [InlineData(-1, "(1 second ago)")]
+    [InlineData(3600, "(in 1 hour)")]
+    [InlineData(60, "(in 1 minute)")]
+    public void How_long_ago_the_token_expired_or_how_soon_it_will_agrees_with_its_count(int secondsFromNow, string expected)
+    {
+        var status = NeuTokenInspector.Inspect(EmulatorTokens.CreateJwt("user", Now.AddSeconds(secondsFromNow)).ToSecureStringForTest(), Now);
+
+        Assert.Contains(expected, status.Describe(Now), StringComparison.Ordinal);
+        if (secondsFromNow < 0)
+        {
+            Assert.Contains(expected, status.DescribeRefusal(Now), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Dates_are_sent_as_the_clock_time_given_and_UTC_values_in_Colombia_time()
     {

@@ -215,6 +215,20 @@ public sealed class CenParallelPagingTests
         Assert.Contains("-Skip 230", warning, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_warning_about_one_nonconformity_says_it_in_the_singular()
+    {
+        var pages = new CenPages(total: 1, delayMilliseconds: 0) { RowsThereAre = 0 };
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        await foreach (var unused in Client(server).GetCenNonconformitiesAsync(new CenQuery { RutDeudor = "76543210", From = From, To = To, PageSize = 10 }, false, null, null, context, CancellationToken.None))
+        {
+        }
+
+        Assert.Contains(context.Warnings, warning => warning.Contains("CEN reported 1 nonconformity for RUT 76543210, but the pages ended after 0 of the 1 row asked for", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(0, long.MaxValue)]
     [InlineData(150, 230)]
