@@ -111,6 +111,9 @@ public sealed class FaultMiddleware
             case FaultKind.NoContent:
                 response.StatusCode = 204;
                 break;
+            case FaultKind.DetailWithSuccess:
+                await WriteJsonAsync(response, 200, System.Text.Json.JsonSerializer.Serialize(new { detail = fault.ErrorDescription }));
+                break;
             default:
                 throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
         }

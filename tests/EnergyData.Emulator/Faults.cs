@@ -49,6 +49,12 @@ public enum FaultKind
 
     /// <summary>204 No Content, no body: how many REST servers answer an empty result or a page past the last.</summary>
     NoContent,
+
+    /// <summary>
+    /// 200 with an error object in place of the answer, <c>{"detail": ErrorDescription}</c>: a Django REST Framework
+    /// error (NEU's errors have that shape) sent with a success status, by the application or a proxy in front of it.
+    /// </summary>
+    DetailWithSuccess,
 }
 
 /// <summary>One injected fault, matched against API requests in the order faults were added.</summary>

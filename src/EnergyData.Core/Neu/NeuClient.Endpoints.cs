@@ -122,7 +122,7 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuService> GetServiceAsync(long serviceId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.Id(serviceId, "Id");
-        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (item, _) => MapService(item, null, null), cancellationToken);
+        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (fields, _) => MapService(fields, null, null), cancellationToken);
     }
 
     /// <summary>
@@ -132,15 +132,14 @@ public sealed partial class NeuClient
     /// shape of one service.
     /// </summary>
     public IAsyncEnumerable<NeuService> GetServicesAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
-        MapAsync(Routes[NeuRouteNames.Services], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapService(item, null, null), cancellationToken);
+        MapAsync(Routes[NeuRouteNames.Services], null, null, NeuPagingMode.Single, null, trace, (fields, _) => MapService(fields, null, null), cancellationToken);
 
     public IAsyncEnumerable<NeuPqrs> GetPqrsAsync(DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
         var body = new NeuBody().AddDate("From", from).AddDate("To", to);
-        return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (item, _) =>
+        return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (f, _) =>
         {
-            var f = new NeuFields(item);
             return new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") };
         }, cancellationToken);
     }
@@ -222,7 +221,7 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, page) => MapBill(item, page).Concepts,
+            (fields, page) => MapBill(fields, page).Concepts,
             cancellationToken);
     }
 
@@ -237,18 +236,16 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
+            (f, page) =>
             {
-                var f = new NeuFields(item);
                 return new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page };
             },
             cancellationToken);
     }
 
     public IAsyncEnumerable<NeuBillOverdue> GetBillsOverdueAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
-        MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (item, _) =>
+        MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (f, _) =>
         {
-            var f = new NeuFields(item);
             return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") };
         }, cancellationToken);
 
@@ -266,9 +263,8 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
+            (f, page) =>
             {
-                var f = new NeuFields(item);
                 return new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page };
             },
             cancellationToken);
@@ -284,9 +280,8 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
+            (f, page) =>
             {
-                var f = new NeuFields(item);
                 return new NeuNotificationInteraction
                 {
                     Name = f.String("name"),
@@ -313,9 +308,8 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, _) =>
+            (f, _) =>
             {
-                var f = new NeuFields(item);
                 return new NeuRule
                 {
                     RuleId = f.Long("id_alarm"),
@@ -354,7 +348,7 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, _) => MapRuleFirings(item),
+            (fields, _) => MapRuleFirings(fields),
             cancellationToken);
     }
 
@@ -362,9 +356,8 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuNeuget> GetNeugetsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.Neugets, (item, account) =>
+        return PerAccountAsync(accountId, NeuRouteNames.Neugets, (f, account) =>
         {
-            var f = new NeuFields(item);
             return new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") };
         }, trace, cancellationToken);
     }
@@ -372,9 +365,8 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuNeugetPayment> GetNeugetPaymentsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.NeugetPayments, (item, account) =>
+        return PerAccountAsync(accountId, NeuRouteNames.NeugetPayments, (f, account) =>
         {
-            var f = new NeuFields(item);
             return new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") };
         }, trace, cancellationToken);
     }
@@ -404,7 +396,7 @@ public sealed partial class NeuClient
     /// <c>id</c>, the document's name for it, which goes where every body field goes (the JSON body, or the query of a
     /// GET, see SendAsync).
     /// </summary>
-    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<JsonElement, int, T> map, CancellationToken cancellationToken)
+    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<NeuFields, int, T> map, CancellationToken cancellationToken)
     {
         if (route.HasPlaceholder("id"))
         {
@@ -423,9 +415,8 @@ public sealed partial class NeuClient
         }
     }
 
-    private static NeuService MapService(JsonElement item, long? accountId, string? accountName)
+    private static NeuService MapService(NeuFields f, long? accountId, string? accountName)
     {
-        var f = new NeuFields(item);
         return new NeuService
         {
             ServiceId = f.Long("id_service"),
@@ -437,9 +428,8 @@ public sealed partial class NeuClient
         };
     }
 
-    private static NeuAccountEntry MapAccount(JsonElement item)
+    private static NeuAccountEntry MapAccount(NeuFields f)
     {
-        var f = new NeuFields(item);
         var account = new NeuAccount
         {
             AccountId = f.Long("id_account") ?? f.Long("id"),
@@ -451,7 +441,7 @@ public sealed partial class NeuClient
         {
             foreach (var service in list.EnumerateArray())
             {
-                services.Add(MapService(service, account.AccountId, account.AccountName));
+                services.Add(MapService(new NeuFields(service), account.AccountId, account.AccountName));
             }
         }
 
@@ -460,9 +450,8 @@ public sealed partial class NeuClient
         return new NeuAccountEntry(account, services);
     }
 
-    private static NeuBillEntry MapBill(JsonElement item, int page)
+    private static NeuBillEntry MapBill(NeuFields f, int page)
     {
-        var f = new NeuFields(item);
         var bill = new NeuBill
         {
             BillId = f.Long("id_bill"),
@@ -526,9 +515,8 @@ public sealed partial class NeuClient
     /// no firing in the range is still a rule of the answer), rather than vanishing from the output and from what
     /// -First and -Skip count. A data object instead of a list is taken as the rule's one firing.
     /// </summary>
-    private static List<NeuRuleFiring> MapRuleFirings(JsonElement item)
+    private static List<NeuRuleFiring> MapRuleFirings(NeuFields rule)
     {
-        var rule = new NeuFields(item);
         var firings = new List<NeuRuleFiring>();
         switch (rule.Get("data"))
         {
@@ -576,20 +564,20 @@ public sealed partial class NeuClient
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var entries = accountId is { } id
-            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (item, _) => MapAccount(item), cancellationToken)
-            : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapAccount(item), cancellationToken);
+            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (fields, _) => MapAccount(fields), cancellationToken)
+            : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (fields, _) => MapAccount(fields), cancellationToken);
         await foreach (var entry in entries.ConfigureAwait(false))
         {
             yield return entry;
         }
     }
 
-    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<JsonElement, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<NeuFields, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (accountId is { } id)
         {
             // One account asked for: its failure is the input's failure, as for any other cmdlet.
-            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (element, _) => map(element, id), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (fields, _) => map(fields, id), cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -617,7 +605,7 @@ public sealed partial class NeuClient
         {
             // Enumerated by hand because C# allows no yield inside a try with a catch: each account's failure is
             // caught around the step that reads it, and its rows already written stay written.
-            var items = MapByIdAsync(Routes[routeName], account, trace, (element, _) => map(element, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var items = MapByIdAsync(Routes[routeName], account, trace, (fields, _) => map(fields, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var disposeItems = items.ConfigureAwait(false);
             while (true)
             {
@@ -691,7 +679,7 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, T> map,
+        Func<NeuFields, int, T> map,
         CancellationToken cancellationToken) =>
         MapPagedAsync(route, pathValues is null ? null : _ => pathValues, bodyForPage, mode, paging, trace, map, cancellationToken);
 
@@ -702,15 +690,23 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, T> map,
+        Func<NeuFields, int, T> map,
         CancellationToken cancellationToken) =>
-        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (item, page) => [map(item, page)], cancellationToken);
+        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (fields, page) => [map(fields, page)], cancellationToken);
 
     /// <summary>
     /// The rows <paramref name="rowsOf"/> makes of each item of every page. -Skip and -First count these rows, the
     /// ones written, so an item that gives several rows (a bill's concepts, a rule's firings) or none is counted as
     /// such; the pages stop as soon as -First is met. An item that is not an object gives no row.
     /// </summary>
+    /// <remarks>
+    /// Every typed NEU reader but consumption's maps its rows here, so this is where an item that is no row is
+    /// refused: one in which <paramref name="rowsOf"/> found none of the fields it asked for (<see cref="NeuFieldsFound"/>),
+    /// such as <c>{"detail": "Token invalido"}</c> sent with a 200. It is an InvalidResponse error after the rows
+    /// before it, not a row with every field empty (which looks like data in an export), and no further page is asked
+    /// for. A sparse row, with at least one of its fields, is a row. <paramref name="rowsOf"/> maps an item when it is
+    /// called (the rows are a list), so what it found is known before any of the item's rows is written.
+    /// </remarks>
     private async IAsyncEnumerable<T> ExpandPagedAsync<T>(
         NeuRoute route,
         Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
@@ -718,10 +714,11 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, IEnumerable<T>> rowsOf,
+        Func<NeuFields, int, IEnumerable<T>> rowsOf,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
+        var found = new NeuFieldsFound();
         var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, rows, trace, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
         {
@@ -733,7 +730,14 @@ public sealed partial class NeuClient
 
             // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
             // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
-            foreach (var row in rowsOf(item.Item, item.Page))
+            found.Reset();
+            var itemRows = rowsOf(new NeuFields(item.Item, found), item.Page);
+            if (!found.Any)
+            {
+                throw NotARow(route, mode == NeuPagingMode.Single ? null : PageLabel(item.Page, null), item.Item);
+            }
+
+            foreach (var row in itemRows)
             {
                 if (rows.IsFull)
                 {

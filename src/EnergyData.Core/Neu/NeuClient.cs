@@ -712,25 +712,41 @@ public sealed partial class NeuClient
             text.Length > options.DebugBodyBytes ? text.Substring(0, options.DebugBodyBytes) : text);
     }
 
-    private static string DescribeErrorBody(string text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return string.Empty;
-        }
+    private static string DescribeErrorBody(string text) =>
+        string.IsNullOrWhiteSpace(text) ? string.Empty : " " + Excerpt(text);
 
+    /// <summary>
+    /// What a body says, short: its message, detail or error text when it is a JSON object with one (how REST
+    /// frameworks write errors), otherwise the text itself; cut to 300 characters. <paramref name="redactedText"/> is
+    /// already redacted.
+    /// </summary>
+    private static string Excerpt(string redactedText)
+    {
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(redactedText);
             var fields = new NeuFields(document.RootElement);
             var message = fields.String("message") ?? fields.String("detail") ?? fields.String("error");
-            return message is null ? " " + Shorten(text) : " " + Shorten(message);
+            return Shorten(message ?? redactedText);
         }
         catch (JsonException)
         {
-            return " " + Shorten(text);
+            return Shorten(redactedText);
         }
     }
+
+    /// <summary>
+    /// The error for an item of a 2xx answer that has none of the fields of the rows its route gives (see
+    /// ExpandPagedAsync): it names the route and the page, and quotes the item (redacted, short) so that an error sent
+    /// with a success status shows what it said.
+    /// </summary>
+    private static NeuProtocolException NotARow(NeuRoute route, string? label, JsonElement item) =>
+        new(string.Format(
+            CultureInfo.InvariantCulture,
+            "NEU answered {0} ({1}) with an object that has none of the fields of its rows: '{2}'. The answer is not in a shape this module reads (an error sent with a success status, say), so it is not written as a row of empty fields.",
+            route.Name,
+            DescribeRequest(route, label),
+            Excerpt(Redaction.RedactJson(item.GetRawText()))));
 
     private static string Shorten(string text)
     {

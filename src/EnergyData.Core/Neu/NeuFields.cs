@@ -9,6 +9,12 @@ namespace EnergyData.Neu;
 /// Reads fields of one small NEU JSON object tolerantly: names match case-insensitively (the document writes both
 /// Id_alarm and id_alarm), a number may come as a string, and a missing or null field gives null.
 /// </summary>
+/// <remarks>
+/// The typed readers hand each row to its mapper as a NeuFields that notes, in a <see cref="NeuFieldsFound"/>, whether
+/// any field the mapper asked for was in the row. The fields a mapper asks for are its model's fields, so a row in
+/// which none was found is not a row of that model (see NeuClient.ExpandPagedAsync), without a second list of names
+/// to keep in step with the mappers.
+/// </remarks>
 internal readonly struct NeuFields
 {
     /// <summary>
@@ -34,14 +40,32 @@ internal readonly struct NeuFields
     ];
 
     private readonly JsonElement element;
+    private readonly NeuFieldsFound? found;
 
     public NeuFields(JsonElement element)
+        : this(element, null)
     {
-        this.element = element;
     }
 
-    public JsonElement? Get(string name) =>
-        Json.JsonProperties.TryGetIgnoringCase(element, name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+    /// <param name="element">The row.</param>
+    /// <param name="found">Told when a field asked for is in the row (null or not); null to note nothing.</param>
+    internal NeuFields(JsonElement element, NeuFieldsFound? found)
+    {
+        this.element = element;
+        this.found = found;
+    }
+
+    public JsonElement? Get(string name)
+    {
+        if (!Json.JsonProperties.TryGetIgnoringCase(element, name, out var value))
+        {
+            return null;
+        }
+
+        // Present counts even when null: the name is one of the model's, so the row is in the model's shape, only empty there.
+        found?.Note();
+        return value.ValueKind != JsonValueKind.Null ? value : null;
+    }
 
     public string? String(string name) => Get(name) is { } value
         ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
@@ -214,4 +238,17 @@ internal readonly struct NeuFields
         JsonValueKind.String when bool.TryParse(value.GetString(), out var flag) => flag,
         _ => null,
     };
+}
+
+/// <summary>
+/// Whether any field a mapper asked a row for was in it (see <see cref="NeuFields"/>). One instance serves the rows of a
+/// read one after another, reset before each.
+/// </summary>
+internal sealed class NeuFieldsFound
+{
+    public bool Any { get; private set; }
+
+    public void Note() => Any = true;
+
+    public void Reset() => Any = false;
 }
