@@ -33,6 +33,12 @@ public sealed class NeuEmulatorState
     /// </summary>
     public bool BillsIgnorePage { get; set; }
 
+    /// <summary>
+    /// When set, notifications, interactions and bill due dates carry <c>total</c> as their only paging field, without
+    /// <c>nextPage</c> and <c>maxPage</c>: the document lists the three, and a server may send only the count.
+    /// </summary>
+    public bool PagingTotalOnly { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

@@ -56,6 +56,11 @@ public static partial class NeuEndpoints
                 state.Neu.BillsIgnorePage = ignorePage;
             }
 
+            if (update.PagingTotalOnly is { } totalOnly)
+            {
+                state.Neu.PagingTotalOnly = totalOnly;
+            }
+
             return Results.NoContent();
         });
     }
@@ -471,17 +476,7 @@ public static partial class NeuEndpoints
             foreach (var bill in bills.Skip((page - 1) * NeuData.DueDatePageSize).Take(NeuData.DueDatePageSize))
             {
                 writer.WriteStartObject();
-                if (page < maxPage)
-                {
-                    writer.WriteNumber("nextPage", page + 1);
-                }
-                else
-                {
-                    writer.WriteNull("nextPage");
-                }
-
-                writer.WriteNumber("maxPage", maxPage);
-                writer.WriteNumber("total", bills.Count);
+                WritePaging(writer, state, page, maxPage, bills.Count);
                 writer.WriteString("service", NeuData.Service(bill.ServiceId)!.Name);
                 writer.WriteNumber("id_bill", bill.Id);
                 writer.WriteNumber("id_service", bill.ServiceId);
@@ -514,7 +509,7 @@ public static partial class NeuEndpoints
         var page = int.Parse(context.Request.RouteValues["page"]!.ToString()!, CultureInfo.InvariantCulture);
         var range = Range(await Body(context, state));
         var items = NeuData.Notifications.Where(item => InRange(item.Date, range)).ToList();
-        await Paged(context, page, items, NeuData.NotificationPageSize, (writer, item) =>
+        await Paged(context, state, page, items, NeuData.NotificationPageSize, (writer, item) =>
         {
             writer.WriteString("date", item.Date.ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("title", item.Title);
@@ -529,7 +524,7 @@ public static partial class NeuEndpoints
         var page = (int)(Number(body, "PageNumber") ?? 1);
         var range = Range(body);
         var items = NeuData.Notifications.Where(item => item.Read && InRange(item.Date, range)).Take(7).ToList();
-        await Paged(context, page, items, NeuData.NotificationPageSize, (writer, item) =>
+        await Paged(context, state, page, items, NeuData.NotificationPageSize, (writer, item) =>
         {
             writer.WriteString("name", "Ana Gómez");
             writer.WriteString("interaction_date", item.Date.AddHours(3).ToString(Iso, CultureInfo.InvariantCulture));
@@ -540,7 +535,7 @@ public static partial class NeuEndpoints
         });
     }
 
-    private static Task Paged<T>(HttpContext context, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem)
+    private static Task Paged<T>(HttpContext context, EmulatorState state, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem)
     {
         if (page < 1)
         {
@@ -551,17 +546,7 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartObject();
-            if (page < maxPage)
-            {
-                writer.WriteNumber("nextPage", page + 1);
-            }
-            else
-            {
-                writer.WriteNull("nextPage");
-            }
-
-            writer.WriteNumber("maxPage", maxPage);
-            writer.WriteNumber("total", items.Count);
+            WritePaging(writer, state, page, maxPage, items.Count);
             writer.WriteStartArray("data");
             foreach (var item in items.Skip((page - 1) * pageSize).Take(pageSize))
             {
@@ -573,6 +558,26 @@ public static partial class NeuEndpoints
             writer.WriteEndArray();
             writer.WriteEndObject();
         });
+    }
+
+    /// <summary>The document's paging fields; only <c>total</c> with <see cref="NeuEmulatorState.PagingTotalOnly"/>.</summary>
+    private static void WritePaging(Utf8JsonWriter writer, EmulatorState state, int page, int maxPage, int total)
+    {
+        if (!state.Neu.PagingTotalOnly)
+        {
+            if (page < maxPage)
+            {
+                writer.WriteNumber("nextPage", page + 1);
+            }
+            else
+            {
+                writer.WriteNull("nextPage");
+            }
+
+            writer.WriteNumber("maxPage", maxPage);
+        }
+
+        writer.WriteNumber("total", total);
     }
 
     private static async Task Rules(HttpContext context, EmulatorState state)
@@ -790,6 +795,9 @@ public static partial class NeuEndpoints
 
         /// <summary>True makes bills/ answer page 1 whatever Page is asked for (see NeuEmulatorState.BillsIgnorePage).</summary>
         public bool? BillsIgnorePage { get; set; }
+
+        /// <summary>True leaves total as the only paging field of notifications, interactions and due dates (see NeuEmulatorState.PagingTotalOnly).</summary>
+        public bool? PagingTotalOnly { get; set; }
     }
 
     private sealed class BadRequestException : Exception

@@ -492,7 +492,8 @@ public sealed partial class NeuClient
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends (with nextPage
     /// but no maxPage, until a page without items); without them, <see cref="NeuPagingMode.UntilEmpty"/> asks for the
-    /// next page until one comes back empty. A page the server's
+    /// next page until one comes back empty, and <see cref="NeuPagingMode.Envelope"/> while fewer rows than the total
+    /// have come (with no total either, it makes one request). A page the server's
     /// paging fields count (<see cref="NeuPageInfo.Counts"/>) is written whatever its rows: the document's own example
     /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
     /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
@@ -629,6 +630,13 @@ public sealed partial class NeuClient
             {
                 next = page + 1;
             }
+            else if (info.Total is { } rowsCounted && itemsRead < rowsCounted && info.ItemCount > 0)
+            {
+                // total alone (neither nextPage nor maxPage) still counts the rows still to come, and the documents
+                // promise that a page is asked for while fewer rows than total have come. The pages stay bounded: an
+                // empty page ends them, pages of rows reach the total, and MaxPages caps a total that is never reached.
+                next = page + 1;
+            }
             else
             {
                 next = null;
@@ -761,7 +769,7 @@ internal enum NeuPagingMode
     /// <summary>One request.</summary>
     Single,
 
-    /// <summary>Follow nextPage/maxPage when the server sends them; otherwise one request.</summary>
+    /// <summary>Follow nextPage/maxPage when the server sends them, or total alone; with none of them, one request.</summary>
     Envelope,
 
     /// <summary>Follow nextPage/maxPage when sent; otherwise ask for the next page until an empty one.</summary>
