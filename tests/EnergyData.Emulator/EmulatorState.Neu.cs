@@ -39,6 +39,12 @@ public sealed class NeuEmulatorState
     /// </summary>
     public bool PagingTotalOnly { get; set; }
 
+    /// <summary>
+    /// When set, a paid bill's <c>platform_payments</c> is a list of two payments (PSE, then Nequi) instead of the
+    /// document's one object: a bill paid in parts.
+    /// </summary>
+    public bool PlatformPaymentsAsList { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

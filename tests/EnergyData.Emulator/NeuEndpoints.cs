@@ -61,6 +61,11 @@ public static partial class NeuEndpoints
                 state.Neu.PagingTotalOnly = totalOnly;
             }
 
+            if (update.PlatformPaymentsAsList is { } paymentsAsList)
+            {
+                state.Neu.PlatformPaymentsAsList = paymentsAsList;
+            }
+
             return Results.NoContent();
         });
     }
@@ -419,11 +424,19 @@ public static partial class NeuEndpoints
                 if (bill.Id % 2 == 0)
                 {
                     writer.WriteString("date_payment", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                    writer.WriteStartObject("platform_payments");
-                    writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                    writer.WriteString("method", "PSE");
-                    writer.WriteNumber("payment_Value", bill.Value);
-                    writer.WriteEndObject();
+                    if (state.Neu.PlatformPaymentsAsList)
+                    {
+                        // Paid in two parts: 60 % by PSE on the payment date, the rest by Nequi a day later.
+                        var first = decimal.Round(bill.Value * 0.6m, 2);
+                        writer.WriteStartArray("platform_payments");
+                        WritePlatformPayment(writer, bill.Date.AddDays(10), "PSE", first);
+                        WritePlatformPayment(writer, bill.Date.AddDays(11), "Nequi", bill.Value - first);
+                        writer.WriteEndArray();
+                    }
+                    else
+                    {
+                        WritePlatformPayment(writer, bill.Date.AddDays(10), "PSE", bill.Value, "platform_payments");
+                    }
                 }
                 else
                 {
@@ -447,6 +460,23 @@ public static partial class NeuEndpoints
 
             writer.WriteEndArray();
         });
+    }
+
+    private static void WritePlatformPayment(Utf8JsonWriter writer, DateTime date, string method, decimal value, string? propertyName = null)
+    {
+        if (propertyName is null)
+        {
+            writer.WriteStartObject();
+        }
+        else
+        {
+            writer.WriteStartObject(propertyName);
+        }
+
+        writer.WriteString("date", date.ToString(Iso, CultureInfo.InvariantCulture));
+        writer.WriteString("method", method);
+        writer.WriteNumber("payment_Value", value);
+        writer.WriteEndObject();
     }
 
     private static void WriteConcept(Utf8JsonWriter writer, string concept, double quantity, decimal unitValue, string asic)
@@ -798,6 +828,9 @@ public static partial class NeuEndpoints
 
         /// <summary>True leaves total as the only paging field of notifications, interactions and due dates (see NeuEmulatorState.PagingTotalOnly).</summary>
         public bool? PagingTotalOnly { get; set; }
+
+        /// <summary>True makes a paid bill's platform_payments a list of two payments (see NeuEmulatorState.PlatformPaymentsAsList).</summary>
+        public bool? PlatformPaymentsAsList { get; set; }
     }
 
     private sealed class BadRequestException : Exception

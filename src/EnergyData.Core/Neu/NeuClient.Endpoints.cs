@@ -203,7 +203,7 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, MapBill, cancellationToken);
+        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, (fields, page) => MapBill(fields, page, trace), cancellationToken);
     }
 
     /// <summary>
@@ -221,7 +221,8 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (fields, page) => MapBill(fields, page).Concepts,
+            // Concept rows carry no payment, so a list of payments is nothing to warn of here: no trace.
+            (fields, page) => MapBill(fields, page, null).Concepts,
             cancellationToken);
     }
 
@@ -450,7 +451,8 @@ public sealed partial class NeuClient
         return new NeuAccountEntry(account, services);
     }
 
-    private static NeuBillEntry MapBill(NeuFields f, int page)
+    /// <param name="trace">Where a bill with several platform payments is reported (see <see cref="FirstPlatformPayment"/>); null reports nothing.</param>
+    private static NeuBillEntry MapBill(NeuFields f, int page, IRequestTrace? trace)
     {
         var bill = new NeuBill
         {
@@ -471,14 +473,7 @@ public sealed partial class NeuClient
             Page = page,
         };
 
-        // platform_payments is one object in the document; a list is tolerated by taking its latest entry.
-        var payment = f.Get("platform_payments");
-        if (payment is { ValueKind: JsonValueKind.Array } payments)
-        {
-            payment = payments.EnumerateArray().Where(entry => entry.ValueKind == JsonValueKind.Object).Select(entry => (JsonElement?)entry).LastOrDefault();
-        }
-
-        if (payment is { ValueKind: JsonValueKind.Object } paid)
+        if (FirstPlatformPayment(f.Get("platform_payments"), bill.BillId, trace) is { } paid)
         {
             var p = new NeuFields(paid);
             bill.PlatformPaymentDate = p.Date("date");
@@ -507,6 +502,32 @@ public sealed partial class NeuClient
 
         bill.ConceptCount = concepts.Count;
         return new NeuBillEntry(bill, concepts);
+    }
+
+    /// <summary>
+    /// The payment a bill row shows: platform_payments is one object in the document. A server may send a list (a
+    /// bill paid in parts); the row stays flat, one bill a row as Export-Csv wants it, with the first payment, and a
+    /// warning names the field and the count, once per command (the later ones at Verbose), so the payments left out
+    /// are not lost without a word. The first, not the last: a list's order is the server's, and nothing in the document
+    /// says which payment matters more. Entries that are not objects are no payments.
+    /// </summary>
+    private static JsonElement? FirstPlatformPayment(JsonElement? platformPayments, long? billId, IRequestTrace? trace)
+    {
+        if (platformPayments is not { ValueKind: JsonValueKind.Array } list)
+        {
+            return platformPayments is { ValueKind: JsonValueKind.Object } ? platformPayments : null;
+        }
+
+        var payments = list.EnumerateArray().Where(entry => entry.ValueKind == JsonValueKind.Object).ToList();
+        if (payments.Count > 1)
+        {
+            var bill = billId is { } id ? "Bill " + id.ToString(CultureInfo.InvariantCulture) : "A bill without an id_bill";
+            trace.WarnOnce(
+                "platform_payments list",
+                $"{bill} has {payments.Count.ToString(CultureInfo.InvariantCulture)} payments in platform_payments (the document shows one object); PlatformPaymentDate, PlatformPaymentMethod and PlatformPaymentValue show the first, and the others are not written (Invoke-NeuRequest shows them all).");
+        }
+
+        return payments.Count > 0 ? payments[0] : null;
     }
 
     /// <summary>
