@@ -45,6 +45,12 @@ public sealed class NeuEmulatorState
     /// </summary>
     public bool PlatformPaymentsAsList { get; set; }
 
+    /// <summary>
+    /// When set, notification interactions carry the user's <c>name</c> once, beside <c>nextPage</c> and <c>data</c>,
+    /// instead of in each row: the document lists name among the fields but leaves it out of its example.
+    /// </summary>
+    public bool InteractionNameAtTop { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

@@ -22,6 +22,9 @@ public static partial class NeuEndpoints
 {
     private const string Iso = "yyyy-MM-dd'T'HH:mm:ss";
 
+    /// <summary>The user's name and surname, the name field of every notification interaction.</summary>
+    private const string InteractionUserName = "Ana Gómez";
+
     public static void Map(IEndpointRouteBuilder routes, EmulatorState state)
     {
         routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
@@ -64,6 +67,11 @@ public static partial class NeuEndpoints
             if (update.PlatformPaymentsAsList is { } paymentsAsList)
             {
                 state.Neu.PlatformPaymentsAsList = paymentsAsList;
+            }
+
+            if (update.InteractionNameAtTop is { } nameAtTop)
+            {
+                state.Neu.InteractionNameAtTop = nameAtTop;
             }
 
             return Results.NoContent();
@@ -554,18 +562,25 @@ public static partial class NeuEndpoints
         var page = (int)(Number(body, "PageNumber") ?? 1);
         var range = Range(body);
         var items = NeuData.Notifications.Where(item => item.Read && InRange(item.Date, range)).Take(7).ToList();
+        var nameAtTop = state.Neu.InteractionNameAtTop;
         await Paged(context, state, page, items, NeuData.NotificationPageSize, (writer, item) =>
         {
-            writer.WriteString("name", "Ana Gómez");
+            if (!nameAtTop)
+            {
+                writer.WriteString("name", InteractionUserName);
+            }
+
             writer.WriteString("interaction_date", item.Date.AddHours(3).ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("date", item.Date.ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("title", item.Title);
             writer.WriteString("text", item.Text);
             writer.WriteBoolean("read", true);
-        });
+        },
+        topLevel: nameAtTop ? writer => writer.WriteString("name", InteractionUserName) : null);
     }
 
-    private static Task Paged<T>(HttpContext context, EmulatorState state, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem)
+    /// <param name="topLevel">Fields written once beside the paging fields and the data list (null: none).</param>
+    private static Task Paged<T>(HttpContext context, EmulatorState state, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem, Action<Utf8JsonWriter>? topLevel = null)
     {
         if (page < 1)
         {
@@ -577,6 +592,7 @@ public static partial class NeuEndpoints
         {
             writer.WriteStartObject();
             WritePaging(writer, state, page, maxPage, items.Count);
+            topLevel?.Invoke(writer);
             writer.WriteStartArray("data");
             foreach (var item in items.Skip((page - 1) * pageSize).Take(pageSize))
             {
@@ -831,6 +847,9 @@ public static partial class NeuEndpoints
 
         /// <summary>True makes a paid bill's platform_payments a list of two payments (see NeuEmulatorState.PlatformPaymentsAsList).</summary>
         public bool? PlatformPaymentsAsList { get; set; }
+
+        /// <summary>True writes the interactions' name once beside data (see NeuEmulatorState.InteractionNameAtTop).</summary>
+        public bool? InteractionNameAtTop { get; set; }
     }
 
     private sealed class BadRequestException : Exception

@@ -285,7 +285,9 @@ public sealed partial class NeuClient
             {
                 return new NeuNotificationInteraction
                 {
-                    Name = f.String("name"),
+                    // The document lists name (the user's) among the fields but leaves it out of its example: a
+                    // server may write it once beside the list, which then names every row without one of its own.
+                    Name = f.String("name") ?? f.Envelope?.String("name"),
                     InteractionDate = f.Date("interaction_date"),
                     Date = f.Date("date"),
                     Title = f.String("title"),
@@ -752,7 +754,7 @@ public sealed partial class NeuClient
             // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
             // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
             found.Reset();
-            var itemRows = rowsOf(new NeuFields(item.Item, found), item.Page);
+            var itemRows = rowsOf(new NeuFields(item.Item, found, item.Envelope), item.Page);
             if (!found.Any)
             {
                 throw NotARow(route, mode == NeuPagingMode.Single ? null : PageLabel(item.Page, null), item.Item);

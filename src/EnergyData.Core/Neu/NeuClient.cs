@@ -242,6 +242,7 @@ public sealed partial class NeuClient
                 var fields = new NeuFields(root);
                 if (fields.Get("data") is { ValueKind: JsonValueKind.Array } data)
                 {
+                    page.Envelope = root;
                     foreach (var element in data.EnumerateArray())
                     {
                         if (rowsOnly && IsPagingOnly(element))
@@ -341,7 +342,7 @@ public sealed partial class NeuClient
                         yield break;
                     }
 
-                    yield return new NeuPagedItem(item, page);
+                    yield return new NeuPagedItem(item, page, info.Envelope);
                 }
 
                 if (items.Count == 0)
@@ -545,7 +546,7 @@ public sealed partial class NeuClient
                     break;
                 }
 
-                yield return new NeuPagedItem(item, page);
+                yield return new NeuPagedItem(item, page, info.Envelope);
             }
 
             if (held is not null && RepeatsPreviousPage(info, previous))
@@ -561,7 +562,7 @@ public sealed partial class NeuClient
                         break;
                     }
 
-                    yield return new NeuPagedItem(item, page);
+                    yield return new NeuPagedItem(item, page, info.Envelope);
                 }
             }
 
@@ -778,15 +779,19 @@ internal enum NeuPagingMode
 
 internal readonly struct NeuPagedItem
 {
-    public NeuPagedItem(JsonElement item, int page)
+    public NeuPagedItem(JsonElement item, int page, JsonElement? envelope)
     {
         Item = item;
         Page = page;
+        Envelope = envelope;
     }
 
     public JsonElement Item { get; }
 
     public int Page { get; }
+
+    /// <summary>The object whose <c>data</c> list holds the item (see <see cref="NeuPageInfo.Envelope"/>); null otherwise.</summary>
+    public JsonElement? Envelope { get; }
 }
 
 /// <summary>What one page said about paging.</summary>
@@ -801,6 +806,12 @@ internal sealed class NeuPageInfo
     public long? Total { get; private set; }
 
     public int ItemCount { get; set; }
+
+    /// <summary>
+    /// The answer object around the page's items when they came from its <c>data</c> list (null for an array answer or
+    /// one bare object): the fields written once beside the list are read there (see <see cref="NeuFields.Envelope"/>).
+    /// </summary>
+    public JsonElement? Envelope { get; set; }
 
     public string? FirstItemText { get; set; }
 

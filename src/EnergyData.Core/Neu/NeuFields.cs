@@ -41,19 +41,30 @@ internal readonly struct NeuFields
 
     private readonly JsonElement element;
     private readonly NeuFieldsFound? found;
+    private readonly JsonElement? envelope;
 
     public NeuFields(JsonElement element)
-        : this(element, null)
+        : this(element, null, null)
     {
     }
 
     /// <param name="element">The row.</param>
     /// <param name="found">Told when a field asked for is in the row (null or not); null to note nothing.</param>
-    internal NeuFields(JsonElement element, NeuFieldsFound? found)
+    /// <param name="envelope">The object whose <c>data</c> list holds the row, when it came from one (see <see cref="Envelope"/>).</param>
+    internal NeuFields(JsonElement element, NeuFieldsFound? found, JsonElement? envelope)
     {
         this.element = element;
         this.found = found;
+        this.envelope = envelope;
     }
+
+    /// <summary>
+    /// The fields of the list envelope around the row (<c>{"nextPage": ..., "data": [row, ...]}</c>), or null when the
+    /// row did not come from a <c>data</c> list: for a field a server may write once beside the list rather than in
+    /// every row (an interaction's <c>name</c>, which the document lists but leaves out of its example). Fields read
+    /// there are not the row's own, so they do not make it a row (see <see cref="NeuFieldsFound"/>).
+    /// </summary>
+    public NeuFields? Envelope => envelope is { } outer ? new NeuFields(outer) : null;
 
     public JsonElement? Get(string name)
     {
