@@ -51,6 +51,13 @@ public sealed class NeuEmulatorState
     /// </summary>
     public bool InteractionNameAtTop { get; set; }
 
+    /// <summary>
+    /// When set, the routes that take an id answer as if none was given: accounts/{id}/ with every account,
+    /// services/{id}/ with every service, neugets/{id}/ and neugets/bills/{id}/ with the rows of every account. A server
+    /// that reads the id from elsewhere than where it is sent answers that way.
+    /// </summary>
+    public bool IdRoutesIgnoreId { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

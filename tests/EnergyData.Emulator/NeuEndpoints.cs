@@ -27,11 +27,11 @@ public static partial class NeuEndpoints
 
     public static void Map(IEndpointRouteBuilder routes, EmulatorState state)
     {
-        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
+        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, AskedId(state, QueryId(context)))));
         routes.MapGet("/neu/v2/accounts", context => Guarded(context, state, () => Accounts(context, null)));
-        routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, Id(context))));
-        routes.MapGet("/neu/services/", context => Guarded(context, state, () => Services(context, QueryId(context))));
-        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context, Id(context))));
+        routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, AskedId(state, Id(context)))));
+        routes.MapGet("/neu/services/", context => Guarded(context, state, () => Services(context, AskedId(state, QueryId(context)))));
+        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => AskedId(state, Id(context)) is { } id ? Service(context, id) : Services(context, null)));
         routes.MapPost("/neu/pqrs/", context => Guarded(context, state, () => Pqrs(context, state)));
         routes.MapPost("/neu/data/consumption/", context => Guarded(context, state, () => Consumption(context, state)));
         routes.MapPost("/neu/v2/data/consumption", context => Guarded(context, state, () => Consumption(context, state)));
@@ -42,8 +42,8 @@ public static partial class NeuEndpoints
         routes.MapPost("/neu/notifications/{page:int}/", context => Guarded(context, state, () => Notifications(context, state)));
         routes.MapPost("/neu/rules/", context => Guarded(context, state, () => Rules(context, state)));
         routes.MapPost("/neu/rules/history/", context => Guarded(context, state, () => RuleHistory(context, state)));
-        routes.MapGet("/neu/neugets/bills/{id}/", context => Guarded(context, state, () => NeugetPayments(context)));
-        routes.MapGet("/neu/neugets/{id}/", context => Guarded(context, state, () => Neugets(context)));
+        routes.MapGet("/neu/neugets/bills/{id}/", context => Guarded(context, state, () => NeugetPayments(context, AskedId(state, Id(context)))));
+        routes.MapGet("/neu/neugets/{id}/", context => Guarded(context, state, () => Neugets(context, AskedId(state, Id(context)))));
         routes.MapPost("/neu/ddv/consumption", context => Guarded(context, state, () => Frontier(context, state)));
 
         // For the Pester suites and the benchmark, which drive the emulator over HTTP (not counted: under _emulator/).
@@ -72,6 +72,11 @@ public static partial class NeuEndpoints
             if (update.InteractionNameAtTop is { } nameAtTop)
             {
                 state.Neu.InteractionNameAtTop = nameAtTop;
+            }
+
+            if (update.IdRoutesIgnoreId is { } ignoreId)
+            {
+                state.Neu.IdRoutesIgnoreId = ignoreId;
             }
 
             return Results.NoContent();
@@ -142,6 +147,9 @@ public static partial class NeuEndpoints
             throw new BadRequestException("El cuerpo no es JSON válido.");
         }
     }
+
+    /// <summary>The id a request asked for, or null (every one) with <see cref="NeuEmulatorState.IdRoutesIgnoreId"/>.</summary>
+    private static long? AskedId(EmulatorState state, long? id) => state.Neu.IdRoutesIgnoreId ? null : id;
 
     private static long Id(HttpContext context) =>
         long.TryParse(context.Request.RouteValues["id"]?.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new BadRequestException("id inválido.");
@@ -716,10 +724,10 @@ public static partial class NeuEndpoints
         });
     }
 
-    private static Task Neugets(HttpContext context)
+    /// <summary>The neugets of the account asked for, or of every account when <paramref name="accountId"/> is null.</summary>
+    private static Task Neugets(HttpContext context, long? accountId)
     {
-        var id = Id(context);
-        if (NeuData.Account(id) is null)
+        if (accountId is { } asked && NeuData.Account(asked) is null)
         {
             return Error(context, 404, "Cuenta no encontrada.");
         }
@@ -727,23 +735,26 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartArray();
-            for (var i = 0; i < 4; i++)
+            foreach (var id in accountId is { } one ? [one] : NeuData.Accounts.Select(account => account.Id))
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("id_account", id);
-                writer.WriteString("date", NeuData.BaseDate.AddMonths(i).ToString(Iso, CultureInfo.InvariantCulture));
-                writer.WriteNumber("value", (id % 10) * 10 + i);
-                writer.WriteEndObject();
+                for (var i = 0; i < 4; i++)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id_account", id);
+                    writer.WriteString("date", NeuData.BaseDate.AddMonths(i).ToString(Iso, CultureInfo.InvariantCulture));
+                    writer.WriteNumber("value", (id % 10) * 10 + i);
+                    writer.WriteEndObject();
+                }
             }
 
             writer.WriteEndArray();
         });
     }
 
-    private static Task NeugetPayments(HttpContext context)
+    /// <summary>The neuget payments of the account asked for, or of every account when <paramref name="accountId"/> is null.</summary>
+    private static Task NeugetPayments(HttpContext context, long? accountId)
     {
-        var id = Id(context);
-        if (NeuData.Account(id) is null)
+        if (accountId is { } asked && NeuData.Account(asked) is null)
         {
             return Error(context, 404, "Cuenta no encontrada.");
         }
@@ -751,14 +762,17 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartArray();
-            foreach (var bill in NeuData.Bills.Where(bill => bill.AccountId == id).Take(2))
+            foreach (var id in accountId is { } one ? [one] : NeuData.Accounts.Select(account => account.Id))
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("id_account", id);
-                writer.WriteNumber("id_bill", bill.Id);
-                writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                writer.WriteNumber("value", 50);
-                writer.WriteEndObject();
+                foreach (var bill in NeuData.Bills.Where(bill => bill.AccountId == id).Take(2))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id_account", id);
+                    writer.WriteNumber("id_bill", bill.Id);
+                    writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
+                    writer.WriteNumber("value", 50);
+                    writer.WriteEndObject();
+                }
             }
 
             writer.WriteEndArray();
@@ -850,6 +864,9 @@ public static partial class NeuEndpoints
 
         /// <summary>True writes the interactions' name once beside data (see NeuEmulatorState.InteractionNameAtTop).</summary>
         public bool? InteractionNameAtTop { get; set; }
+
+        /// <summary>True makes the id routes answer every account or service (see NeuEmulatorState.IdRoutesIgnoreId).</summary>
+        public bool? IdRoutesIgnoreId { get; set; }
     }
 
     private sealed class BadRequestException : Exception

@@ -122,7 +122,7 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuService> GetServiceAsync(long serviceId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.Id(serviceId, "Id");
-        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (fields, _) => MapService(fields, null, null), cancellationToken);
+        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (fields, _) => MapService(fields, null, null), service => service.ServiceId, "service", cancellationToken);
     }
 
     /// <summary>
@@ -359,19 +359,25 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuNeuget> GetNeugetsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.Neugets, (f, account) =>
-        {
-            return new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") };
-        }, trace, cancellationToken);
+        return PerAccountAsync(
+            accountId,
+            NeuRouteNames.Neugets,
+            (f, account) => new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") },
+            neuget => neuget.AccountId,
+            trace,
+            cancellationToken);
     }
 
     public IAsyncEnumerable<NeuNeugetPayment> GetNeugetPaymentsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.NeugetPayments, (f, account) =>
-        {
-            return new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") };
-        }, trace, cancellationToken);
+        return PerAccountAsync(
+            accountId,
+            NeuRouteNames.NeugetPayments,
+            (f, account) => new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") },
+            payment => payment.AccountId,
+            trace,
+            cancellationToken);
     }
 
     /// <summary>Hourly frontier (DDV) consumption by SIC code, streamed.</summary>
@@ -397,17 +403,57 @@ public sealed partial class NeuClient
     /// <summary>
     /// One request of a route that takes an id: in its URL where the route has <c>{id}</c>; otherwise as the field
     /// <c>id</c>, the document's name for it, which goes where every body field goes (the JSON body, or the query of a
-    /// GET, see SendAsync).
+    /// GET, see SendAsync). Only the rows of that id are written (see <see cref="OnlyTheIdAskedAsync"/>).
     /// </summary>
-    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<NeuFields, int, T> map, CancellationToken cancellationToken)
+    /// <param name="idOf">The id a row carries (its account's for an account or a neuget, its own for a service), or null.</param>
+    /// <param name="idName">What the id names in messages: "account", "service".</param>
+    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<NeuFields, int, T> map, Func<T, long?> idOf, string idName, CancellationToken cancellationToken)
     {
-        if (route.HasPlaceholder("id"))
+        var rows = route.HasPlaceholder("id")
+            ? MapAsync(route, IdValue(id), null, NeuPagingMode.Single, null, trace, map, cancellationToken)
+            : MapAsync(route, null, _ => new NeuBody().Add("id", id), NeuPagingMode.Single, null, trace, map, cancellationToken);
+        return OnlyTheIdAskedAsync(rows, route, id, idOf, idName, trace, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of the id asked for. A server that does not read the id where it is sent (the document does not say
+    /// where it goes) answers with every account or service: written as they came, Get-NeuAccount -Id 41 gave every
+    /// account, Get-NeuService -AccountId 41 the services of other accounts, and Get-NeuNeuget, asking each account in
+    /// turn, every account's neugets once per account. So a row that names another id is left out, and a warning names
+    /// the ids left out, once per command and route (the later answers at Verbose, as a bulk run meets the same server
+    /// every time). A row without an id cannot be told to be another's, and is kept.
+    /// </summary>
+    private static async IAsyncEnumerable<T> OnlyTheIdAskedAsync<T>(
+        IAsyncEnumerable<T> rows,
+        NeuRoute route,
+        long id,
+        Func<T, long?> idOf,
+        string idName,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        SortedSet<long>? otherIds = null;
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            return MapAsync(route, IdValue(id), null, NeuPagingMode.Single, null, trace, map, cancellationToken);
+            if (idOf(row) is { } rowId && rowId != id)
+            {
+                (otherIds ??= []).Add(rowId);
+                continue;
+            }
+
+            yield return row;
         }
 
-        var body = new NeuBody().Add("id", id);
-        return MapAsync(route, null, _ => body, NeuPagingMode.Single, null, trace, map, cancellationToken);
+        if (otherIds is not null)
+        {
+            // A server that answers every id lists all of them; the first few are enough to recognise it.
+            const int IdsNamed = 10;
+            var named = string.Join(", ", otherIds.Take(IdsNamed).Select(other => other.ToString(CultureInfo.InvariantCulture))) + (otherIds.Count > IdsNamed ? ", ..." : string.Empty);
+            var asked = id.ToString(CultureInfo.InvariantCulture);
+            trace.WarnOnce(
+                "rows of other ids " + route.Name,
+                $"NEU answered {route.Name} ({route}) for {idName} {asked} with rows of other {idName}s too ({named}); only the rows of {idName} {asked} are written. The server may not read the id where this route sends it: see Get-NeuRoute and the NeuRoute parameter of Connect-EnergyData.");
+        }
     }
 
     private static void OptionalId(long? value, string parameterName)
@@ -587,7 +633,7 @@ public sealed partial class NeuClient
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var entries = accountId is { } id
-            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (fields, _) => MapAccount(fields), cancellationToken)
+            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (fields, _) => MapAccount(fields), entry => entry.Account.AccountId, "account", cancellationToken)
             : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (fields, _) => MapAccount(fields), cancellationToken);
         await foreach (var entry in entries.ConfigureAwait(false))
         {
@@ -595,12 +641,13 @@ public sealed partial class NeuClient
         }
     }
 
-    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<NeuFields, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="accountOf">The account a row names (a row without id_account is the account asked for).</param>
+    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<NeuFields, long, T> map, Func<T, long?> accountOf, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (accountId is { } id)
         {
             // One account asked for: its failure is the input's failure, as for any other cmdlet.
-            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (fields, _) => map(fields, id), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (fields, _) => map(fields, id), accountOf, "account", cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -628,7 +675,7 @@ public sealed partial class NeuClient
         {
             // Enumerated by hand because C# allows no yield inside a try with a catch: each account's failure is
             // caught around the step that reads it, and its rows already written stay written.
-            var items = MapByIdAsync(Routes[routeName], account, trace, (fields, _) => map(fields, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var items = MapByIdAsync(Routes[routeName], account, trace, (fields, _) => map(fields, account), accountOf, "account", cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var disposeItems = items.ConfigureAwait(false);
             while (true)
             {
