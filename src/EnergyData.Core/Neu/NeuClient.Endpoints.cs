@@ -139,9 +139,7 @@ public sealed partial class NeuClient
         NeuInput.OptionalRange(from, to);
         var body = new NeuBody().AddDate("From", from).AddDate("To", to);
         return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (f, _) =>
-        {
-            return new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") };
-        }, cancellationToken);
+            new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") }, cancellationToken);
     }
 
     /// <summary>Consumption rows, streamed: one row per service per timestamp.</summary>
@@ -238,17 +236,13 @@ public sealed partial class NeuClient
             paging,
             trace,
             (f, page) =>
-            {
-                return new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page };
-            },
+                new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page },
             cancellationToken);
     }
 
     public IAsyncEnumerable<NeuBillOverdue> GetBillsOverdueAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
         MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (f, _) =>
-        {
-            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") };
-        }, cancellationToken);
+            new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") }, cancellationToken);
 
     /// <summary>
     /// Every page of notifications (20 per page). The document puts the page number in the URL and also lists
@@ -265,9 +259,7 @@ public sealed partial class NeuClient
             paging,
             trace,
             (f, page) =>
-            {
-                return new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page };
-            },
+                new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page },
             cancellationToken);
     }
 
@@ -282,8 +274,7 @@ public sealed partial class NeuClient
             paging,
             trace,
             (f, page) =>
-            {
-                return new NeuNotificationInteraction
+                new NeuNotificationInteraction
                 {
                     // The document lists name (the user's) among the fields but leaves it out of its example: a
                     // server may write it once beside the list, which then names every row without one of its own.
@@ -294,8 +285,7 @@ public sealed partial class NeuClient
                     Text = f.String("text"),
                     Read = f.Bool("read"),
                     Page = page,
-                };
-            },
+                },
             cancellationToken);
     }
 
@@ -312,8 +302,7 @@ public sealed partial class NeuClient
             paging,
             trace,
             (f, _) =>
-            {
-                return new NeuRule
+                new NeuRule
                 {
                     RuleId = f.Long("id_alarm"),
                     Project = f.String("project"),
@@ -330,8 +319,7 @@ public sealed partial class NeuClient
                     Saturday = f.Bool("saturday"),
                     Sunday = f.Bool("sunday"),
                     Active = f.Bool("active"),
-                };
-            },
+                },
             cancellationToken);
     }
 
