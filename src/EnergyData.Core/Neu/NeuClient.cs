@@ -757,7 +757,8 @@ public sealed partial class NeuClient
             DescribeRequest(route, label),
             Excerpt(Redaction.RedactJson(item.GetRawText()))));
 
-    private static string Shorten(string text)
+    /// <summary>A text on one line, cut to 300 characters: what an error message quotes of an answer.</summary>
+    internal static string Shorten(string text)
     {
         var flat = text.Replace('\r', ' ').Replace('\n', ' ').Trim();
         return flat.Length <= 300 ? flat : flat.Substring(0, 300) + "...";

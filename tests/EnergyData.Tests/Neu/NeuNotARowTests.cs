@@ -139,6 +139,75 @@ public sealed class NeuNotARowTests : IDisposable
         Assert.Equal(1, scripted.RequestCount);
     }
 
+    /// <summary>
+    /// Consumption and frontier answers are read by their own streaming reader: an answer object (or an account or
+    /// frontier of the list) with none of a group's fields gave no rows and no error, which looks like a period
+    /// without readings.
+    /// </summary>
+    [Theory]
+    [InlineData("Consumption", "neu/data/consumption/")]
+    [InlineData("FrontierConsumption", "neu/ddv/consumption")]
+    public async Task A_consumption_answer_that_is_an_error_object_is_an_InvalidResponse_error_quoting_it(string routeName, string path)
+    {
+        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.DetailWithSuccess, PathContains = path, ErrorDescription = "Token invalido" });
+
+        var failure = await Assert.ThrowsAsync<NeuProtocolException>(async () =>
+        {
+            await foreach (var row in ReadConsumption(routeName))
+            {
+                Assert.Fail("no row is expected: " + row);
+            }
+        });
+
+        Assert.Contains($"to {routeName} (", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("none of the fields of", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("'Token invalido'", failure.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidResponse", ErrorMapper.FromException(failure, null).ErrorId);
+    }
+
+    [Theory]
+    [InlineData("[{\"id_account\":41,\"data\":[{\"id_service\":282,\"date\":\"2021-04-01T00:00:00\",\"cons\":1}]},{\"error\":\"Internal error\"}]", 1)]
+    [InlineData("{\"nextPage\":null,\"total\":0,\"message\":\"Sin datos\"}", 0)]
+    public async Task An_account_of_the_list_with_none_of_an_accounts_fields_is_refused_after_the_rows_before_it(string json, int rowsBefore)
+    {
+        await using var scripted = await ScriptedServer.StartAsync();
+        scripted.Enqueue(200, json);
+        var rows = 0;
+
+        var failure = await Assert.ThrowsAsync<NeuProtocolException>(async () =>
+        {
+            await foreach (var _ in NeuPagingTests.Client(scripted).GetConsumptionAsync(Query(), null, CancellationToken.None))
+            {
+                rows++;
+            }
+        });
+
+        Assert.Equal(rowsBefore, rows);
+        Assert.Contains("none of the fields of an account (data, id_account, account_name)", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>What has only paging fields, nulls, or nothing is an empty answer, as for the other readers.</summary>
+    [Theory]
+    [InlineData("{\"total\":0}")]
+    [InlineData("{\"nextPage\":null,\"maxPage\":1,\"total\":0,\"detail\":null}")]
+    [InlineData("{}")]
+    [InlineData("[{}]")]
+    [InlineData("[{\"id_account\":41,\"account_name\":\"Norte\",\"data\":[]}]")]
+    public async Task A_consumption_answer_with_only_paging_fields_or_nulls_is_no_rows_and_no_error(string json)
+    {
+        await using var scripted = await ScriptedServer.StartAsync();
+        scripted.Enqueue(200, json);
+
+        Assert.Empty(await NeuPagingTests.Client(scripted).GetConsumptionAsync(Query(), null, CancellationToken.None).ToListAsync());
+    }
+
+    private static NeuConsumptionQuery Query() =>
+        new() { AccountId = 41, Interval = NeuInterval.Daily, From = new DateTime(2021, 4, 1), To = new DateTime(2021, 4, 2) };
+
+    private IAsyncEnumerable<object> ReadConsumption(string routeName) => routeName == "Consumption"
+        ? Box(client.GetConsumptionAsync(Query(), null, CancellationToken.None))
+        : Box(client.GetFrontierConsumptionAsync(["Frt00123"], new DateTime(2024, 1, 1), new DateTime(2024, 1, 2), null, CancellationToken.None));
+
     private IAsyncEnumerable<object> Read(string routeName) => routeName switch
     {
         "Pqrs" => Box(client.GetPqrsAsync(null, null, null, CancellationToken.None)),
