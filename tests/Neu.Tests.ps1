@@ -373,6 +373,50 @@ Describe 'Paged NEU cmdlets' {
     }
 }
 
+Describe 'Answers in shapes other than the document shows' {
+    BeforeEach { Reset-Emulator -Emulator $script:Emulator }
+
+    It 'makes an error object answered with HTTP 200 an InvalidResponse error for that input, not an empty row' {
+        Add-EmulatorFault -Emulator $script:Emulator -Fault @{ kind = 'DetailWithSuccess'; pathContains = 'neu/rules/'; errorDescription = 'Token invalido' }
+        $rules = @(Get-NeuRule -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $rules | Should -HaveCount 0
+        $failures | Should -HaveCount 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResponse,*'
+        $failures[0].Exception.Message | Should -Match "Rules \(POST rules/, page 1\).*'Token invalido'"
+        (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/rules' | Should -Be 1
+    }
+
+    It 'follows total when it is the only paging field' {
+        Set-EmulatorNeuOption -Emulator $script:Emulator -Option @{ PagingTotalOnly = $true }
+        $notifications = @(Get-NeuNotification)
+        $notifications | Should -HaveCount 45
+        ($notifications | Select-Object -ExpandProperty Page -Unique) | Should -Be @(1, 2, 3)
+    }
+
+    It 'writes the first of several platform payments and warns once for the command' {
+        Set-EmulatorNeuOption -Emulator $script:Emulator -Option @{ PlatformPaymentsAsList = $true }
+        $bills = @(Get-NeuBill -WarningVariable warnings -WarningAction SilentlyContinue)
+        ($bills | Where-Object BillId -EQ 9000).PlatformPaymentMethod | Should -Be 'PSE'
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -BeLike 'Bill 9000 has 2 payments in platform_payments*'
+    }
+
+    It 'names every interaction with the name written once beside the list' {
+        Set-EmulatorNeuOption -Emulator $script:Emulator -Option @{ InteractionNameAtTop = $true }
+        # The file stays ASCII: Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page.
+        (Get-NeuNotificationInteraction | Select-Object -ExpandProperty Name -Unique) | Should -Be "Ana G$([char]0xF3)mez"
+    }
+
+    It 'writes only the account and the services asked for when the id route answers every account' {
+        Set-EmulatorNeuOption -Emulator $script:Emulator -Option @{ IdRoutesIgnoreId = $true }
+        $accounts = @(Get-NeuAccount -Id 41 -WarningVariable warnings -WarningAction SilentlyContinue)
+        $accounts.AccountId | Should -Be 41
+        $warnings | Should -HaveCount 1
+        $warnings[0].Message | Should -Match 'for account 41 with rows of other accounts too \(42\)'
+        (Get-NeuService -AccountId 41 -WarningAction SilentlyContinue).ServiceId | Should -Be @(282, 283)
+    }
+}
+
 Describe 'Routes and the token' {
     BeforeEach { Reset-Emulator -Emulator $script:Emulator }
 

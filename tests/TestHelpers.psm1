@@ -124,6 +124,11 @@ function Set-EmulatorKhipuOption {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/khipu/options') -ContentType 'application/json' -Body ($Option | ConvertTo-Json) | Out-Null
 }
 
+function Set-EmulatorNeuOption {
+    param($Emulator, [hashtable] $Option)
+    Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/neu/options') -ContentType 'application/json' -Body ($Option | ConvertTo-Json) | Out-Null
+}
+
 function Reset-Emulator {
     param($Emulator)
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/reset') | Out-Null
@@ -151,5 +156,5 @@ function Add-EmulatorFault {
     Invoke-RestMethod -Method Post -Uri ($Emulator.BaseUri + '_emulator/faults') -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
 }
 
-$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Get-ModuleType', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Reset-Emulator', 'Add-EmulatorFault', 'Wait-EmulatorCallbackIdle')
+$exported = @('Get-RepositoryRoot', 'Import-BuiltModule', 'Get-ModuleType', 'Start-TestEmulator', 'Stop-TestEmulator', 'Get-EmulatorStat', 'Get-EmulatorCredential', 'Set-EmulatorKhipuOption', 'Set-EmulatorNeuOption', 'Reset-Emulator', 'Add-EmulatorFault', 'Wait-EmulatorCallbackIdle')
 Export-ModuleMember -Function $exported

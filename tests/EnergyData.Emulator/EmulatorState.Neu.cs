@@ -33,6 +33,31 @@ public sealed class NeuEmulatorState
     /// </summary>
     public bool BillsIgnorePage { get; set; }
 
+    /// <summary>
+    /// When set, notifications, interactions and bill due dates carry <c>total</c> as their only paging field, without
+    /// <c>nextPage</c> and <c>maxPage</c>: the document lists the three, and a server may send only the count.
+    /// </summary>
+    public bool PagingTotalOnly { get; set; }
+
+    /// <summary>
+    /// When set, a paid bill's <c>platform_payments</c> is a list of two payments (PSE, then Nequi) instead of the
+    /// document's one object: a bill paid in parts.
+    /// </summary>
+    public bool PlatformPaymentsAsList { get; set; }
+
+    /// <summary>
+    /// When set, notification interactions carry the user's <c>name</c> once, beside <c>nextPage</c> and <c>data</c>,
+    /// instead of in each row: the document lists name among the fields but leaves it out of its example.
+    /// </summary>
+    public bool InteractionNameAtTop { get; set; }
+
+    /// <summary>
+    /// When set, the routes that take an id answer as if none was given: accounts/{id}/ with every account,
+    /// services/{id}/ with every service, neugets/{id}/ and neugets/bills/{id}/ with the rows of every account. A server
+    /// that reads the id from elsewhere than where it is sent answers that way.
+    /// </summary>
+    public bool IdRoutesIgnoreId { get; set; }
+
     private long rowsWritten;
 
     /// <summary>Rows of the consumption response written so far (large mode).</summary>

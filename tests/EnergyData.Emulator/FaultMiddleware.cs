@@ -117,6 +117,9 @@ public sealed class FaultMiddleware
                 response.Headers["X-Debug-Authorization"] = credentials;
                 await WriteJsonAsync(response, fault.HttpStatus ?? 400, EchoEnvelope(echoed));
                 break;
+            case FaultKind.DetailWithSuccess:
+                await WriteJsonAsync(response, 200, System.Text.Json.JsonSerializer.Serialize(new { detail = fault.ErrorDescription }));
+                break;
             default:
                 throw new InvalidOperationException($"Unknown fault kind {fault.Kind}.");
         }

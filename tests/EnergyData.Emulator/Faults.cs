@@ -55,6 +55,12 @@ public enum FaultKind
     /// header echo the request's credentials and body, as careless servers do: the client must not show them.
     /// </summary>
     EchoCredentials,
+
+    /// <summary>
+    /// 200 with an error object in place of the answer, <c>{"detail": ErrorDescription}</c>: a Django REST Framework
+    /// error (NEU's errors have that shape) sent with a success status, by the application or a proxy in front of it.
+    /// </summary>
+    DetailWithSuccess,
 }
 
 /// <summary>One injected fault, matched against API requests in the order faults were added.</summary>

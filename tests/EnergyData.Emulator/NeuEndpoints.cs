@@ -22,13 +22,16 @@ public static partial class NeuEndpoints
 {
     private const string Iso = "yyyy-MM-dd'T'HH:mm:ss";
 
+    /// <summary>The user's name and surname, the name field of every notification interaction.</summary>
+    private const string InteractionUserName = "Ana Gómez";
+
     public static void Map(IEndpointRouteBuilder routes, EmulatorState state)
     {
-        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, QueryId(context))));
+        routes.MapGet("/neu/accounts/", context => Guarded(context, state, () => Accounts(context, AskedId(state, QueryId(context)))));
         routes.MapGet("/neu/v2/accounts", context => Guarded(context, state, () => Accounts(context, null)));
-        routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, Id(context))));
-        routes.MapGet("/neu/services/", context => Guarded(context, state, () => Services(context, QueryId(context))));
-        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => Service(context, Id(context))));
+        routes.MapGet("/neu/accounts/{id}/", context => Guarded(context, state, () => Accounts(context, AskedId(state, Id(context)))));
+        routes.MapGet("/neu/services/", context => Guarded(context, state, () => Services(context, AskedId(state, QueryId(context)))));
+        routes.MapGet("/neu/services/{id}/", context => Guarded(context, state, () => AskedId(state, Id(context)) is { } id ? Service(context, id) : Services(context, null)));
         routes.MapPost("/neu/pqrs/", context => Guarded(context, state, () => Pqrs(context, state)));
         routes.MapPost("/neu/data/consumption/", context => Guarded(context, state, () => Consumption(context, state)));
         routes.MapPost("/neu/v2/data/consumption", context => Guarded(context, state, () => Consumption(context, state)));
@@ -39,8 +42,8 @@ public static partial class NeuEndpoints
         routes.MapPost("/neu/notifications/{page:int}/", context => Guarded(context, state, () => Notifications(context, state)));
         routes.MapPost("/neu/rules/", context => Guarded(context, state, () => Rules(context, state)));
         routes.MapPost("/neu/rules/history/", context => Guarded(context, state, () => RuleHistory(context, state)));
-        routes.MapGet("/neu/neugets/bills/{id}/", context => Guarded(context, state, () => NeugetPayments(context)));
-        routes.MapGet("/neu/neugets/{id}/", context => Guarded(context, state, () => Neugets(context)));
+        routes.MapGet("/neu/neugets/bills/{id}/", context => Guarded(context, state, () => NeugetPayments(context, AskedId(state, Id(context)))));
+        routes.MapGet("/neu/neugets/{id}/", context => Guarded(context, state, () => Neugets(context, AskedId(state, Id(context)))));
         routes.MapPost("/neu/ddv/consumption", context => Guarded(context, state, () => Frontier(context, state)));
 
         // For the Pester suites and the benchmark, which drive the emulator over HTTP (not counted: under _emulator/).
@@ -54,6 +57,26 @@ public static partial class NeuEndpoints
             if (update.BillsIgnorePage is { } ignorePage)
             {
                 state.Neu.BillsIgnorePage = ignorePage;
+            }
+
+            if (update.PagingTotalOnly is { } totalOnly)
+            {
+                state.Neu.PagingTotalOnly = totalOnly;
+            }
+
+            if (update.PlatformPaymentsAsList is { } paymentsAsList)
+            {
+                state.Neu.PlatformPaymentsAsList = paymentsAsList;
+            }
+
+            if (update.InteractionNameAtTop is { } nameAtTop)
+            {
+                state.Neu.InteractionNameAtTop = nameAtTop;
+            }
+
+            if (update.IdRoutesIgnoreId is { } ignoreId)
+            {
+                state.Neu.IdRoutesIgnoreId = ignoreId;
             }
 
             return Results.NoContent();
@@ -124,6 +147,9 @@ public static partial class NeuEndpoints
             throw new BadRequestException("El cuerpo no es JSON válido.");
         }
     }
+
+    /// <summary>The id a request asked for, or null (every one) with <see cref="NeuEmulatorState.IdRoutesIgnoreId"/>.</summary>
+    private static long? AskedId(EmulatorState state, long? id) => state.Neu.IdRoutesIgnoreId ? null : id;
 
     private static long Id(HttpContext context) =>
         long.TryParse(context.Request.RouteValues["id"]?.ToString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : throw new BadRequestException("id inválido.");
@@ -414,11 +440,19 @@ public static partial class NeuEndpoints
                 if (bill.Id % 2 == 0)
                 {
                     writer.WriteString("date_payment", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                    writer.WriteStartObject("platform_payments");
-                    writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                    writer.WriteString("method", "PSE");
-                    writer.WriteNumber("payment_Value", bill.Value);
-                    writer.WriteEndObject();
+                    if (state.Neu.PlatformPaymentsAsList)
+                    {
+                        // Paid in two parts: 60 % by PSE on the payment date, the rest by Nequi a day later.
+                        var first = decimal.Round(bill.Value * 0.6m, 2);
+                        writer.WriteStartArray("platform_payments");
+                        WritePlatformPayment(writer, bill.Date.AddDays(10), "PSE", first);
+                        WritePlatformPayment(writer, bill.Date.AddDays(11), "Nequi", bill.Value - first);
+                        writer.WriteEndArray();
+                    }
+                    else
+                    {
+                        WritePlatformPayment(writer, bill.Date.AddDays(10), "PSE", bill.Value, "platform_payments");
+                    }
                 }
                 else
                 {
@@ -442,6 +476,23 @@ public static partial class NeuEndpoints
 
             writer.WriteEndArray();
         });
+    }
+
+    private static void WritePlatformPayment(Utf8JsonWriter writer, DateTime date, string method, decimal value, string? propertyName = null)
+    {
+        if (propertyName is null)
+        {
+            writer.WriteStartObject();
+        }
+        else
+        {
+            writer.WriteStartObject(propertyName);
+        }
+
+        writer.WriteString("date", date.ToString(Iso, CultureInfo.InvariantCulture));
+        writer.WriteString("method", method);
+        writer.WriteNumber("payment_Value", value);
+        writer.WriteEndObject();
     }
 
     private static void WriteConcept(Utf8JsonWriter writer, string concept, double quantity, decimal unitValue, string asic)
@@ -471,17 +522,7 @@ public static partial class NeuEndpoints
             foreach (var bill in bills.Skip((page - 1) * NeuData.DueDatePageSize).Take(NeuData.DueDatePageSize))
             {
                 writer.WriteStartObject();
-                if (page < maxPage)
-                {
-                    writer.WriteNumber("nextPage", page + 1);
-                }
-                else
-                {
-                    writer.WriteNull("nextPage");
-                }
-
-                writer.WriteNumber("maxPage", maxPage);
-                writer.WriteNumber("total", bills.Count);
+                WritePaging(writer, state, page, maxPage, bills.Count);
                 writer.WriteString("service", NeuData.Service(bill.ServiceId)!.Name);
                 writer.WriteNumber("id_bill", bill.Id);
                 writer.WriteNumber("id_service", bill.ServiceId);
@@ -514,7 +555,7 @@ public static partial class NeuEndpoints
         var page = int.Parse(context.Request.RouteValues["page"]!.ToString()!, CultureInfo.InvariantCulture);
         var range = Range(await Body(context, state));
         var items = NeuData.Notifications.Where(item => InRange(item.Date, range)).ToList();
-        await Paged(context, page, items, NeuData.NotificationPageSize, (writer, item) =>
+        await Paged(context, state, page, items, NeuData.NotificationPageSize, (writer, item) =>
         {
             writer.WriteString("date", item.Date.ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("title", item.Title);
@@ -529,18 +570,25 @@ public static partial class NeuEndpoints
         var page = (int)(Number(body, "PageNumber") ?? 1);
         var range = Range(body);
         var items = NeuData.Notifications.Where(item => item.Read && InRange(item.Date, range)).Take(7).ToList();
-        await Paged(context, page, items, NeuData.NotificationPageSize, (writer, item) =>
+        var nameAtTop = state.Neu.InteractionNameAtTop;
+        await Paged(context, state, page, items, NeuData.NotificationPageSize, (writer, item) =>
         {
-            writer.WriteString("name", "Ana Gómez");
+            if (!nameAtTop)
+            {
+                writer.WriteString("name", InteractionUserName);
+            }
+
             writer.WriteString("interaction_date", item.Date.AddHours(3).ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("date", item.Date.ToString(Iso, CultureInfo.InvariantCulture));
             writer.WriteString("title", item.Title);
             writer.WriteString("text", item.Text);
             writer.WriteBoolean("read", true);
-        });
+        },
+        topLevel: nameAtTop ? writer => writer.WriteString("name", InteractionUserName) : null);
     }
 
-    private static Task Paged<T>(HttpContext context, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem)
+    /// <param name="topLevel">Fields written once beside the paging fields and the data list (null: none).</param>
+    private static Task Paged<T>(HttpContext context, EmulatorState state, int page, List<T> items, int pageSize, Action<Utf8JsonWriter, T> writeItem, Action<Utf8JsonWriter>? topLevel = null)
     {
         if (page < 1)
         {
@@ -551,17 +599,8 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartObject();
-            if (page < maxPage)
-            {
-                writer.WriteNumber("nextPage", page + 1);
-            }
-            else
-            {
-                writer.WriteNull("nextPage");
-            }
-
-            writer.WriteNumber("maxPage", maxPage);
-            writer.WriteNumber("total", items.Count);
+            WritePaging(writer, state, page, maxPage, items.Count);
+            topLevel?.Invoke(writer);
             writer.WriteStartArray("data");
             foreach (var item in items.Skip((page - 1) * pageSize).Take(pageSize))
             {
@@ -573,6 +612,26 @@ public static partial class NeuEndpoints
             writer.WriteEndArray();
             writer.WriteEndObject();
         });
+    }
+
+    /// <summary>The document's paging fields; only <c>total</c> with <see cref="NeuEmulatorState.PagingTotalOnly"/>.</summary>
+    private static void WritePaging(Utf8JsonWriter writer, EmulatorState state, int page, int maxPage, int total)
+    {
+        if (!state.Neu.PagingTotalOnly)
+        {
+            if (page < maxPage)
+            {
+                writer.WriteNumber("nextPage", page + 1);
+            }
+            else
+            {
+                writer.WriteNull("nextPage");
+            }
+
+            writer.WriteNumber("maxPage", maxPage);
+        }
+
+        writer.WriteNumber("total", total);
     }
 
     private static async Task Rules(HttpContext context, EmulatorState state)
@@ -665,10 +724,10 @@ public static partial class NeuEndpoints
         });
     }
 
-    private static Task Neugets(HttpContext context)
+    /// <summary>The neugets of the account asked for, or of every account when <paramref name="accountId"/> is null.</summary>
+    private static Task Neugets(HttpContext context, long? accountId)
     {
-        var id = Id(context);
-        if (NeuData.Account(id) is null)
+        if (accountId is { } asked && NeuData.Account(asked) is null)
         {
             return Error(context, 404, "Cuenta no encontrada.");
         }
@@ -676,23 +735,26 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartArray();
-            for (var i = 0; i < 4; i++)
+            foreach (var id in accountId is { } one ? [one] : NeuData.Accounts.Select(account => account.Id))
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("id_account", id);
-                writer.WriteString("date", NeuData.BaseDate.AddMonths(i).ToString(Iso, CultureInfo.InvariantCulture));
-                writer.WriteNumber("value", (id % 10) * 10 + i);
-                writer.WriteEndObject();
+                for (var i = 0; i < 4; i++)
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id_account", id);
+                    writer.WriteString("date", NeuData.BaseDate.AddMonths(i).ToString(Iso, CultureInfo.InvariantCulture));
+                    writer.WriteNumber("value", (id % 10) * 10 + i);
+                    writer.WriteEndObject();
+                }
             }
 
             writer.WriteEndArray();
         });
     }
 
-    private static Task NeugetPayments(HttpContext context)
+    /// <summary>The neuget payments of the account asked for, or of every account when <paramref name="accountId"/> is null.</summary>
+    private static Task NeugetPayments(HttpContext context, long? accountId)
     {
-        var id = Id(context);
-        if (NeuData.Account(id) is null)
+        if (accountId is { } asked && NeuData.Account(asked) is null)
         {
             return Error(context, 404, "Cuenta no encontrada.");
         }
@@ -700,14 +762,17 @@ public static partial class NeuEndpoints
         return Json(context, writer =>
         {
             writer.WriteStartArray();
-            foreach (var bill in NeuData.Bills.Where(bill => bill.AccountId == id).Take(2))
+            foreach (var id in accountId is { } one ? [one] : NeuData.Accounts.Select(account => account.Id))
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("id_account", id);
-                writer.WriteNumber("id_bill", bill.Id);
-                writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
-                writer.WriteNumber("value", 50);
-                writer.WriteEndObject();
+                foreach (var bill in NeuData.Bills.Where(bill => bill.AccountId == id).Take(2))
+                {
+                    writer.WriteStartObject();
+                    writer.WriteNumber("id_account", id);
+                    writer.WriteNumber("id_bill", bill.Id);
+                    writer.WriteString("date", bill.Date.AddDays(10).ToString(Iso, CultureInfo.InvariantCulture));
+                    writer.WriteNumber("value", 50);
+                    writer.WriteEndObject();
+                }
             }
 
             writer.WriteEndArray();
@@ -790,6 +855,18 @@ public static partial class NeuEndpoints
 
         /// <summary>True makes bills/ answer page 1 whatever Page is asked for (see NeuEmulatorState.BillsIgnorePage).</summary>
         public bool? BillsIgnorePage { get; set; }
+
+        /// <summary>True leaves total as the only paging field of notifications, interactions and due dates (see NeuEmulatorState.PagingTotalOnly).</summary>
+        public bool? PagingTotalOnly { get; set; }
+
+        /// <summary>True makes a paid bill's platform_payments a list of two payments (see NeuEmulatorState.PlatformPaymentsAsList).</summary>
+        public bool? PlatformPaymentsAsList { get; set; }
+
+        /// <summary>True writes the interactions' name once beside data (see NeuEmulatorState.InteractionNameAtTop).</summary>
+        public bool? InteractionNameAtTop { get; set; }
+
+        /// <summary>True makes the id routes answer every account or service (see NeuEmulatorState.IdRoutesIgnoreId).</summary>
+        public bool? IdRoutesIgnoreId { get; set; }
     }
 
     private sealed class BadRequestException : Exception

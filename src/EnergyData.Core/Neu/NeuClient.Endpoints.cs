@@ -122,7 +122,7 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuService> GetServiceAsync(long serviceId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.Id(serviceId, "Id");
-        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (item, _) => MapService(item, null, null), cancellationToken);
+        return MapByIdAsync(Routes[NeuRouteNames.Service], serviceId, trace, (fields, _) => MapService(fields, null, null), service => service.ServiceId, "service", cancellationToken);
     }
 
     /// <summary>
@@ -132,17 +132,14 @@ public sealed partial class NeuClient
     /// shape of one service.
     /// </summary>
     public IAsyncEnumerable<NeuService> GetServicesAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
-        MapAsync(Routes[NeuRouteNames.Services], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapService(item, null, null), cancellationToken);
+        MapAsync(Routes[NeuRouteNames.Services], null, null, NeuPagingMode.Single, null, trace, (fields, _) => MapService(fields, null, null), cancellationToken);
 
     public IAsyncEnumerable<NeuPqrs> GetPqrsAsync(DateTime? from, DateTime? to, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         NeuInput.OptionalRange(from, to);
         var body = new NeuBody().AddDate("From", from).AddDate("To", to);
-        return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (item, _) =>
-        {
-            var f = new NeuFields(item);
-            return new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") };
-        }, cancellationToken);
+        return MapAsync(Routes[NeuRouteNames.Pqrs], null, _ => body, NeuPagingMode.Single, null, trace, (f, _) =>
+            new NeuPqrs { Message = f.String("message"), Category = f.String("category"), Type = f.String("type"), Date = f.Date("date") }, cancellationToken);
     }
 
     /// <summary>Consumption rows, streamed: one row per service per timestamp.</summary>
@@ -204,7 +201,7 @@ public sealed partial class NeuClient
     {
         OptionalId(serviceId, "ServiceId");
         NeuInput.OptionalRange(from, to);
-        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, MapBill, cancellationToken);
+        return MapPagedAsync(Routes[NeuRouteNames.Bills], PageValue, BillsPage(serviceId, from, to), NeuPagingMode.UntilEmpty, paging, trace, (fields, page) => MapBill(fields, page, trace), cancellationToken);
     }
 
     /// <summary>
@@ -222,7 +219,8 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, page) => MapBill(item, page).Concepts,
+            // Concept rows carry no payment, so a list of payments is nothing to warn of here: no trace.
+            (fields, page) => MapBill(fields, page, null).Concepts,
             cancellationToken);
     }
 
@@ -237,20 +235,14 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
-            {
-                var f = new NeuFields(item);
-                return new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page };
-            },
+            (f, page) =>
+                new NeuBillDueDate { BillId = f.Long("id_bill"), ServiceId = f.Long("id_service"), Service = f.String("service"), ExpirationDate = f.Date("date_expiration"), Page = page },
             cancellationToken);
     }
 
     public IAsyncEnumerable<NeuBillOverdue> GetBillsOverdueAsync(IRequestTrace? trace, CancellationToken cancellationToken) =>
-        MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (item, _) =>
-        {
-            var f = new NeuFields(item);
-            return new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") };
-        }, cancellationToken);
+        MapAsync(Routes[NeuRouteNames.BillsOverdue], null, null, NeuPagingMode.Single, null, trace, (f, _) =>
+            new NeuBillOverdue { BillId = f.String("id_bill"), DueDate = f.Date("due_date"), Days = f.Double("days") }, cancellationToken);
 
     /// <summary>
     /// Every page of notifications (20 per page). The document puts the page number in the URL and also lists
@@ -266,11 +258,8 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
-            {
-                var f = new NeuFields(item);
-                return new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page };
-            },
+            (f, page) =>
+                new NeuNotification { Date = f.Date("date"), Title = f.String("title"), Text = f.String("text"), Read = f.Bool("read"), Page = page },
             cancellationToken);
     }
 
@@ -284,20 +273,19 @@ public sealed partial class NeuClient
             NeuPagingMode.Envelope,
             paging,
             trace,
-            (item, page) =>
-            {
-                var f = new NeuFields(item);
-                return new NeuNotificationInteraction
+            (f, page) =>
+                new NeuNotificationInteraction
                 {
-                    Name = f.String("name"),
+                    // The document lists name (the user's) among the fields but leaves it out of its example: a
+                    // server may write it once beside the list, which then names every row without one of its own.
+                    Name = f.String("name") ?? f.Envelope?.String("name"),
                     InteractionDate = f.Date("interaction_date"),
                     Date = f.Date("date"),
                     Title = f.String("title"),
                     Text = f.String("text"),
                     Read = f.Bool("read"),
                     Page = page,
-                };
-            },
+                },
             cancellationToken);
     }
 
@@ -313,10 +301,8 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, _) =>
-            {
-                var f = new NeuFields(item);
-                return new NeuRule
+            (f, _) =>
+                new NeuRule
                 {
                     RuleId = f.Long("id_alarm"),
                     Project = f.String("project"),
@@ -333,8 +319,7 @@ public sealed partial class NeuClient
                     Saturday = f.Bool("saturday"),
                     Sunday = f.Bool("sunday"),
                     Active = f.Bool("active"),
-                };
-            },
+                },
             cancellationToken);
     }
 
@@ -354,7 +339,7 @@ public sealed partial class NeuClient
             NeuPagingMode.UntilEmpty,
             paging,
             trace,
-            (item, _) => MapRuleFirings(item),
+            (fields, _) => MapRuleFirings(fields),
             cancellationToken);
     }
 
@@ -362,21 +347,25 @@ public sealed partial class NeuClient
     public IAsyncEnumerable<NeuNeuget> GetNeugetsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.Neugets, (item, account) =>
-        {
-            var f = new NeuFields(item);
-            return new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") };
-        }, trace, cancellationToken);
+        return PerAccountAsync(
+            accountId,
+            NeuRouteNames.Neugets,
+            (f, account) => new NeuNeuget { AccountId = f.Long("id_account") ?? account, Date = f.Date("date"), Value = f.Double("value") },
+            neuget => neuget.AccountId,
+            trace,
+            cancellationToken);
     }
 
     public IAsyncEnumerable<NeuNeugetPayment> GetNeugetPaymentsAsync(long? accountId, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         OptionalId(accountId, "AccountId");
-        return PerAccountAsync(accountId, NeuRouteNames.NeugetPayments, (item, account) =>
-        {
-            var f = new NeuFields(item);
-            return new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") };
-        }, trace, cancellationToken);
+        return PerAccountAsync(
+            accountId,
+            NeuRouteNames.NeugetPayments,
+            (f, account) => new NeuNeugetPayment { AccountId = f.Long("id_account") ?? account, BillId = f.Long("id_bill"), Date = f.Date("date"), Value = f.Double("value") },
+            payment => payment.AccountId,
+            trace,
+            cancellationToken);
     }
 
     /// <summary>Hourly frontier (DDV) consumption by SIC code, streamed.</summary>
@@ -402,17 +391,57 @@ public sealed partial class NeuClient
     /// <summary>
     /// One request of a route that takes an id: in its URL where the route has <c>{id}</c>; otherwise as the field
     /// <c>id</c>, the document's name for it, which goes where every body field goes (the JSON body, or the query of a
-    /// GET, see SendAsync).
+    /// GET, see SendAsync). Only the rows of that id are written (see <see cref="OnlyTheIdAskedAsync"/>).
     /// </summary>
-    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<JsonElement, int, T> map, CancellationToken cancellationToken)
+    /// <param name="idOf">The id a row carries (its account's for an account or a neuget, its own for a service), or null.</param>
+    /// <param name="idName">What the id names in messages: "account", "service".</param>
+    private IAsyncEnumerable<T> MapByIdAsync<T>(NeuRoute route, long id, IRequestTrace? trace, Func<NeuFields, int, T> map, Func<T, long?> idOf, string idName, CancellationToken cancellationToken)
     {
-        if (route.HasPlaceholder("id"))
+        var rows = route.HasPlaceholder("id")
+            ? MapAsync(route, IdValue(id), null, NeuPagingMode.Single, null, trace, map, cancellationToken)
+            : MapAsync(route, null, _ => new NeuBody().Add("id", id), NeuPagingMode.Single, null, trace, map, cancellationToken);
+        return OnlyTheIdAskedAsync(rows, route, id, idOf, idName, trace, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of the id asked for. A server that does not read the id where it is sent (the document does not say
+    /// where it goes) answers with every account or service: written as they came, Get-NeuAccount -Id 41 gave every
+    /// account, Get-NeuService -AccountId 41 the services of other accounts, and Get-NeuNeuget, asking each account in
+    /// turn, every account's neugets once per account. So a row that names another id is left out, and a warning names
+    /// the ids left out, once per command and route (the later answers at Verbose, as a bulk run meets the same server
+    /// every time). A row without an id cannot be told to be another's, and is kept.
+    /// </summary>
+    private static async IAsyncEnumerable<T> OnlyTheIdAskedAsync<T>(
+        IAsyncEnumerable<T> rows,
+        NeuRoute route,
+        long id,
+        Func<T, long?> idOf,
+        string idName,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        SortedSet<long>? otherIds = null;
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            return MapAsync(route, IdValue(id), null, NeuPagingMode.Single, null, trace, map, cancellationToken);
+            if (idOf(row) is { } rowId && rowId != id)
+            {
+                (otherIds ??= []).Add(rowId);
+                continue;
+            }
+
+            yield return row;
         }
 
-        var body = new NeuBody().Add("id", id);
-        return MapAsync(route, null, _ => body, NeuPagingMode.Single, null, trace, map, cancellationToken);
+        if (otherIds is not null)
+        {
+            // A server that answers every id lists all of them; the first few are enough to recognise it.
+            const int IdsNamed = 10;
+            var named = string.Join(", ", otherIds.Take(IdsNamed).Select(other => other.ToString(CultureInfo.InvariantCulture))) + (otherIds.Count > IdsNamed ? ", ..." : string.Empty);
+            var asked = id.ToString(CultureInfo.InvariantCulture);
+            trace.WarnOnce(
+                "rows of other ids " + route.Name,
+                $"NEU answered {route.Name} ({route}) for {idName} {asked} with rows of other {idName}s too ({named}); only the rows of {idName} {asked} are written. The server may not read the id where this route sends it: see Get-NeuRoute and the NeuRoute parameter of Connect-EnergyData.");
+        }
     }
 
     private static void OptionalId(long? value, string parameterName)
@@ -423,9 +452,8 @@ public sealed partial class NeuClient
         }
     }
 
-    private static NeuService MapService(JsonElement item, long? accountId, string? accountName)
+    private static NeuService MapService(NeuFields f, long? accountId, string? accountName)
     {
-        var f = new NeuFields(item);
         return new NeuService
         {
             ServiceId = f.Long("id_service"),
@@ -437,9 +465,8 @@ public sealed partial class NeuClient
         };
     }
 
-    private static NeuAccountEntry MapAccount(JsonElement item)
+    private static NeuAccountEntry MapAccount(NeuFields f)
     {
-        var f = new NeuFields(item);
         var account = new NeuAccount
         {
             AccountId = f.Long("id_account") ?? f.Long("id"),
@@ -451,7 +478,7 @@ public sealed partial class NeuClient
         {
             foreach (var service in list.EnumerateArray())
             {
-                services.Add(MapService(service, account.AccountId, account.AccountName));
+                services.Add(MapService(new NeuFields(service), account.AccountId, account.AccountName));
             }
         }
 
@@ -460,9 +487,9 @@ public sealed partial class NeuClient
         return new NeuAccountEntry(account, services);
     }
 
-    private static NeuBillEntry MapBill(JsonElement item, int page)
+    /// <param name="trace">Where a bill with several platform payments is reported (see <see cref="FirstPlatformPayment"/>); null reports nothing.</param>
+    private static NeuBillEntry MapBill(NeuFields f, int page, IRequestTrace? trace)
     {
-        var f = new NeuFields(item);
         var bill = new NeuBill
         {
             BillId = f.Long("id_bill"),
@@ -482,14 +509,7 @@ public sealed partial class NeuClient
             Page = page,
         };
 
-        // platform_payments is one object in the document; a list is tolerated by taking its latest entry.
-        var payment = f.Get("platform_payments");
-        if (payment is { ValueKind: JsonValueKind.Array } payments)
-        {
-            payment = payments.EnumerateArray().Where(entry => entry.ValueKind == JsonValueKind.Object).Select(entry => (JsonElement?)entry).LastOrDefault();
-        }
-
-        if (payment is { ValueKind: JsonValueKind.Object } paid)
+        if (FirstPlatformPayment(f.Get("platform_payments"), bill.BillId, trace) is { } paid)
         {
             var p = new NeuFields(paid);
             bill.PlatformPaymentDate = p.Date("date");
@@ -521,14 +541,39 @@ public sealed partial class NeuClient
     }
 
     /// <summary>
+    /// The payment a bill row shows: platform_payments is one object in the document. A server may send a list (a
+    /// bill paid in parts); the row stays flat, one bill a row as Export-Csv wants it, with the first payment, and a
+    /// warning names the field and the count, once per command (the later ones at Verbose), so the payments left out
+    /// are not lost without a word. The first, not the last: a list's order is the server's, and nothing in the document
+    /// says which payment matters more. Entries that are not objects are no payments.
+    /// </summary>
+    private static JsonElement? FirstPlatformPayment(JsonElement? platformPayments, long? billId, IRequestTrace? trace)
+    {
+        if (platformPayments is not { ValueKind: JsonValueKind.Array } list)
+        {
+            return platformPayments is { ValueKind: JsonValueKind.Object } ? platformPayments : null;
+        }
+
+        var payments = list.EnumerateArray().Where(entry => entry.ValueKind == JsonValueKind.Object).ToList();
+        if (payments.Count > 1)
+        {
+            var bill = billId is { } id ? "Bill " + id.ToString(CultureInfo.InvariantCulture) : "A bill without an id_bill";
+            trace.WarnOnce(
+                "platform_payments list",
+                $"{bill} has {payments.Count.ToString(CultureInfo.InvariantCulture)} payments in platform_payments (the document shows one object); PlatformPaymentDate, PlatformPaymentMethod and PlatformPaymentValue show the first, and the others are not written (Invoke-NeuRequest shows them all).");
+        }
+
+        return payments.Count > 0 ? payments[0] : null;
+    }
+
+    /// <summary>
     /// The rows of one rule of the history: one per entry of its data list, each with the rule's fields. A rule whose
     /// data is empty, null or missing is one row with Date and Value empty: NEU listed it, so it shows (a rule with
     /// no firing in the range is still a rule of the answer), rather than vanishing from the output and from what
     /// -First and -Skip count. A data object instead of a list is taken as the rule's one firing.
     /// </summary>
-    private static List<NeuRuleFiring> MapRuleFirings(JsonElement item)
+    private static List<NeuRuleFiring> MapRuleFirings(NeuFields rule)
     {
-        var rule = new NeuFields(item);
         var firings = new List<NeuRuleFiring>();
         switch (rule.Get("data"))
         {
@@ -576,20 +621,21 @@ public sealed partial class NeuClient
     private async IAsyncEnumerable<NeuAccountEntry> GetAccountsCoreAsync(long? accountId, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var entries = accountId is { } id
-            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (item, _) => MapAccount(item), cancellationToken)
-            : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (item, _) => MapAccount(item), cancellationToken);
+            ? MapByIdAsync(Routes[NeuRouteNames.Account], id, trace, (fields, _) => MapAccount(fields), entry => entry.Account.AccountId, "account", cancellationToken)
+            : MapAsync(Routes[NeuRouteNames.Accounts], null, null, NeuPagingMode.Single, null, trace, (fields, _) => MapAccount(fields), cancellationToken);
         await foreach (var entry in entries.ConfigureAwait(false))
         {
             yield return entry;
         }
     }
 
-    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<JsonElement, long, T> map, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="accountOf">The account a row names (a row without id_account is the account asked for).</param>
+    private async IAsyncEnumerable<T> PerAccountAsync<T>(long? accountId, string routeName, Func<NeuFields, long, T> map, Func<T, long?> accountOf, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (accountId is { } id)
         {
             // One account asked for: its failure is the input's failure, as for any other cmdlet.
-            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (element, _) => map(element, id), cancellationToken).ConfigureAwait(false))
+            await foreach (var item in MapByIdAsync(Routes[routeName], id, trace, (fields, _) => map(fields, id), accountOf, "account", cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
@@ -617,7 +663,7 @@ public sealed partial class NeuClient
         {
             // Enumerated by hand because C# allows no yield inside a try with a catch: each account's failure is
             // caught around the step that reads it, and its rows already written stay written.
-            var items = MapByIdAsync(Routes[routeName], account, trace, (element, _) => map(element, account), cancellationToken).GetAsyncEnumerator(cancellationToken);
+            var items = MapByIdAsync(Routes[routeName], account, trace, (fields, _) => map(fields, account), accountOf, "account", cancellationToken).GetAsyncEnumerator(cancellationToken);
             await using var disposeItems = items.ConfigureAwait(false);
             while (true)
             {
@@ -691,7 +737,7 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, T> map,
+        Func<NeuFields, int, T> map,
         CancellationToken cancellationToken) =>
         MapPagedAsync(route, pathValues is null ? null : _ => pathValues, bodyForPage, mode, paging, trace, map, cancellationToken);
 
@@ -702,15 +748,23 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, T> map,
+        Func<NeuFields, int, T> map,
         CancellationToken cancellationToken) =>
-        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (item, page) => [map(item, page)], cancellationToken);
+        ExpandPagedAsync<T>(route, pathValuesForPage, bodyForPage, mode, paging, trace, (fields, page) => [map(fields, page)], cancellationToken);
 
     /// <summary>
     /// The rows <paramref name="rowsOf"/> makes of each item of every page. -Skip and -First count these rows, the
     /// ones written, so an item that gives several rows (a bill's concepts, a rule's firings) or none is counted as
     /// such; the pages stop as soon as -First is met. An item that is not an object gives no row.
     /// </summary>
+    /// <remarks>
+    /// Every typed NEU reader but consumption's maps its rows here, so this is where an item that is no row is
+    /// refused: one in which <paramref name="rowsOf"/> found none of the fields it asked for (<see cref="NeuFieldsFound"/>),
+    /// such as <c>{"detail": "Token invalido"}</c> sent with a 200. It is an InvalidResponse error after the rows
+    /// before it, not a row with every field empty (which looks like data in an export), and no further page is asked
+    /// for. A sparse row, with at least one of its fields, is a row. <paramref name="rowsOf"/> maps an item when it is
+    /// called (the rows are a list), so what it found is known before any of the item's rows is written.
+    /// </remarks>
     private async IAsyncEnumerable<T> ExpandPagedAsync<T>(
         NeuRoute route,
         Func<int, IReadOnlyDictionary<string, string>?>? pathValuesForPage,
@@ -718,10 +772,11 @@ public sealed partial class NeuClient
         NeuPagingMode mode,
         NeuPaging? paging,
         IRequestTrace? trace,
-        Func<JsonElement, int, IEnumerable<T>> rowsOf,
+        Func<NeuFields, int, IEnumerable<T>> rowsOf,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
+        var found = new NeuFieldsFound();
         var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, rows, trace, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
         {
@@ -733,7 +788,14 @@ public sealed partial class NeuClient
 
             // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
             // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
-            foreach (var row in rowsOf(item.Item, item.Page))
+            found.Reset();
+            var itemRows = rowsOf(new NeuFields(item.Item, found, item.Envelope), item.Page);
+            if (!found.Any)
+            {
+                throw NotARow(route, mode == NeuPagingMode.Single ? null : PageLabel(item.Page, null), item.Item);
+            }
+
+            foreach (var row in itemRows)
             {
                 if (rows.IsFull)
                 {

@@ -242,6 +242,7 @@ public sealed partial class NeuClient
                 var fields = new NeuFields(root);
                 if (fields.Get("data") is { ValueKind: JsonValueKind.Array } data)
                 {
+                    page.Envelope = root;
                     foreach (var element in data.EnumerateArray())
                     {
                         if (rowsOnly && IsPagingOnly(element))
@@ -341,7 +342,7 @@ public sealed partial class NeuClient
                         yield break;
                     }
 
-                    yield return new NeuPagedItem(item, page);
+                    yield return new NeuPagedItem(item, page, info.Envelope);
                 }
 
                 if (items.Count == 0)
@@ -492,7 +493,8 @@ public sealed partial class NeuClient
     /// <summary>
     /// Follows every page of a paged endpoint. Pages are followed by the nextPage/maxPage the server sends (with nextPage
     /// but no maxPage, until a page without items); without them, <see cref="NeuPagingMode.UntilEmpty"/> asks for the
-    /// next page until one comes back empty. A page the server's
+    /// next page until one comes back empty, and <see cref="NeuPagingMode.Envelope"/> while fewer rows than the total
+    /// have come (with no total either, it makes one request). A page the server's
     /// paging fields count (<see cref="NeuPageInfo.Counts"/>) is written whatever its rows: the document's own example
     /// is 60 notifications in 3 pages, and a server may fill every page with the same rows; the count already bounds
     /// the requests. A page that no count covers and that repeats the previous one (<see cref="RepeatsPreviousPage"/>)
@@ -544,7 +546,7 @@ public sealed partial class NeuClient
                     break;
                 }
 
-                yield return new NeuPagedItem(item, page);
+                yield return new NeuPagedItem(item, page, info.Envelope);
             }
 
             if (held is not null && RepeatsPreviousPage(info, previous))
@@ -560,7 +562,7 @@ public sealed partial class NeuClient
                         break;
                     }
 
-                    yield return new NeuPagedItem(item, page);
+                    yield return new NeuPagedItem(item, page, info.Envelope);
                 }
             }
 
@@ -627,6 +629,13 @@ public sealed partial class NeuClient
             }
             else if (mode == NeuPagingMode.UntilEmpty && info.ItemCount > 0)
             {
+                next = page + 1;
+            }
+            else if (info.Total is { } rowsCounted && itemsRead < rowsCounted && info.ItemCount > 0)
+            {
+                // total alone (neither nextPage nor maxPage) still counts the rows still to come, and the documents
+                // promise that a page is asked for while fewer rows than total have come. The pages stay bounded: an
+                // empty page ends them, pages of rows reach the total, and MaxPages caps a total that is never reached.
                 next = page + 1;
             }
             else
@@ -725,27 +734,44 @@ public sealed partial class NeuClient
     }
 
     /// <summary>What the error body says (its message, detail or error field, or else the body), shortened; null for none.</summary>
-    private static string? DescribeErrorBody(string text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
+    private static string? DescribeErrorBody(string text) =>
+        string.IsNullOrWhiteSpace(text) ? null : Excerpt(text);
 
+    /// <summary>
+    /// What a body says, short: its message, detail or error text when it is a JSON object with one (how REST
+    /// frameworks write errors), otherwise the text itself; cut to 300 characters. <paramref name="redactedText"/> is
+    /// already redacted.
+    /// </summary>
+    private static string Excerpt(string redactedText)
+    {
         try
         {
-            using var document = JsonDocument.Parse(text);
+            using var document = JsonDocument.Parse(redactedText);
             var fields = new NeuFields(document.RootElement);
             var message = fields.String("message") ?? fields.String("detail") ?? fields.String("error");
-            return Shorten(message ?? text);
+            return Shorten(message ?? redactedText);
         }
         catch (JsonException)
         {
-            return Shorten(text);
+            return Shorten(redactedText);
         }
     }
 
-    private static string Shorten(string text)
+    /// <summary>
+    /// The error for an item of a 2xx answer that has none of the fields of the rows its route gives (see
+    /// ExpandPagedAsync): it names the route and the page, and quotes the item (redacted, short) so that an error sent
+    /// with a success status shows what it said.
+    /// </summary>
+    private static NeuProtocolException NotARow(NeuRoute route, string? label, JsonElement item) =>
+        new(string.Format(
+            CultureInfo.InvariantCulture,
+            "NEU answered {0} ({1}) with an object that has none of the fields of its rows: '{2}'. The answer is not in a shape this module reads (an error sent with a success status, say), so it is not written as a row of empty fields.",
+            route.Name,
+            DescribeRequest(route, label),
+            Excerpt(Redaction.RedactJson(item.GetRawText()))));
+
+    /// <summary>A text on one line, cut to 300 characters: what an error message quotes of an answer.</summary>
+    internal static string Shorten(string text)
     {
         var flat = text.Replace('\r', ' ').Replace('\n', ' ').Trim();
         return flat.Length <= 300 ? flat : flat.Substring(0, 300) + "...";
@@ -758,7 +784,7 @@ internal enum NeuPagingMode
     /// <summary>One request.</summary>
     Single,
 
-    /// <summary>Follow nextPage/maxPage when the server sends them; otherwise one request.</summary>
+    /// <summary>Follow nextPage/maxPage when the server sends them, or total alone; with none of them, one request.</summary>
     Envelope,
 
     /// <summary>Follow nextPage/maxPage when sent; otherwise ask for the next page until an empty one.</summary>
@@ -767,15 +793,19 @@ internal enum NeuPagingMode
 
 internal readonly struct NeuPagedItem
 {
-    public NeuPagedItem(JsonElement item, int page)
+    public NeuPagedItem(JsonElement item, int page, JsonElement? envelope)
     {
         Item = item;
         Page = page;
+        Envelope = envelope;
     }
 
     public JsonElement Item { get; }
 
     public int Page { get; }
+
+    /// <summary>The object whose <c>data</c> list holds the item (see <see cref="NeuPageInfo.Envelope"/>); null otherwise.</summary>
+    public JsonElement? Envelope { get; }
 }
 
 /// <summary>What one page said about paging.</summary>
@@ -790,6 +820,12 @@ internal sealed class NeuPageInfo
     public long? Total { get; private set; }
 
     public int ItemCount { get; set; }
+
+    /// <summary>
+    /// The answer object around the page's items when they came from its <c>data</c> list (null for an array answer or
+    /// one bare object): the fields written once beside the list are read there (see <see cref="NeuFields.Envelope"/>).
+    /// </summary>
+    public JsonElement? Envelope { get; set; }
 
     public string? FirstItemText { get; set; }
 

@@ -76,9 +76,12 @@ internal static class NeuConsumptionReader
             string? accountName = null;
             var accountIdRead = false;
             var accountNameRead = false;
+            var others = new OtherFields();
             for (var first = true; await NextGroupPropertyAsync(reader, first, cancellationToken).ConfigureAwait(false); first = false)
             {
-                switch (GroupFieldIndex(reader, AccountFields))
+                var field = GroupFieldIndex(reader, AccountFields);
+                others.SawGroupField |= field >= 0;
+                switch (field)
                 {
                     case 0:
                         if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
@@ -118,12 +121,13 @@ internal static class NeuConsumptionReader
                         accountNameRead = true;
                         break;
                     default:
-                        await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        await others.SkipAsync(reader, cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }
 
             EnsureEndObject(reader);
+            others.ThrowIfNoGroup(AccountFields);
         }
     }
 
@@ -133,9 +137,12 @@ internal static class NeuConsumptionReader
         {
             string? sicCode = null;
             var sicCodeRead = false;
+            var others = new OtherFields();
             for (var first = true; await NextGroupPropertyAsync(reader, first, cancellationToken).ConfigureAwait(false); first = false)
             {
-                switch (GroupFieldIndex(reader, FrontierFields))
+                var field = GroupFieldIndex(reader, FrontierFields);
+                others.SawGroupField |= field >= 0;
+                switch (field)
                 {
                     case 0:
                         if (!await MoveToDataAsync(reader, cancellationToken).ConfigureAwait(false))
@@ -162,12 +169,13 @@ internal static class NeuConsumptionReader
                         sicCodeRead = true;
                         break;
                     default:
-                        await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                        await others.SkipAsync(reader, cancellationToken).ConfigureAwait(false);
                         break;
                 }
             }
 
             EnsureEndObject(reader);
+            others.ThrowIfNoGroup(FrontierFields);
         }
     }
 
@@ -232,6 +240,7 @@ internal static class NeuConsumptionReader
         }
 
         var wrapped = false;
+        var others = new OtherFields();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = wrapped ? -1 : GroupFieldIndex(reader, groupFields);
@@ -255,11 +264,71 @@ internal static class NeuConsumptionReader
             {
                 // Paging fields (total, nextPage...) beside the groups, or fields of a group before any that shows it to
                 // be one, which the group's reader would skip too.
-                await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+                await others.SkipAsync(reader, cancellationToken).ConfigureAwait(false);
             }
         }
 
         EnsureEndObject(reader);
+        others.SawGroupField = wrapped;
+        others.ThrowIfNoGroup(groupFields);
+    }
+
+    /// <summary>
+    /// The fields of an object read as a group (or as the object around the groups) that are none of a group's: an
+    /// object that has only such fields is no group. <c>{"detail": "Token invalido"}</c>, an error sent with a 200, gave
+    /// no rows and no error, which reads as a period without readings; it is an InvalidResponse error instead, quoting
+    /// the error's text, as the other NEU readers refuse an item with none of their rows' fields. Paging fields and null
+    /// values say nothing (<c>{"total": 0}</c> is an empty answer), as for the other readers. Once per group, not per
+    /// reading, so the readings' path does not pay for it.
+    /// </summary>
+    private sealed class OtherFields
+    {
+        private string? message;
+
+        /// <summary>A field of a group was met (or, for the object around the groups, its data list of groups).</summary>
+        public bool SawGroupField { get; set; }
+
+        /// <summary>A field other than a group's, a paging field or a null value was met.</summary>
+        public bool SawOtherField { get; private set; }
+
+        /// <summary>On the PropertyName of a field that is not a group's: notes it and skips its value.</summary>
+        public async ValueTask SkipAsync(JsonStreamReader reader, CancellationToken cancellationToken)
+        {
+            var name = reader.GetString() ?? string.Empty;
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new NeuProtocolException("The NEU consumption response ended inside an account.");
+            }
+
+            if (reader.TokenType != JsonTokenType.Null && !NeuPageInfo.IsPagingField(name))
+            {
+                SawOtherField = true;
+                if (message is null && reader.TokenType == JsonTokenType.String && IsMessageField(name))
+                {
+                    message = reader.GetString();
+                }
+            }
+
+            await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        public void ThrowIfNoGroup(string[] groupFields)
+        {
+            if (SawGroupField || !SawOtherField)
+            {
+                return;
+            }
+
+            var group = groupFields == FrontierFields ? "a frontier" : "an account";
+            var quoted = message is null ? string.Empty : ": '" + NeuClient.Shorten(message) + "'";
+            throw new NeuProtocolException($"An object of the response has none of the fields of {group} ({string.Join(", ", groupFields)}){quoted}; the response is not in a shape this module reads (an error sent with a success status, say).");
+        }
+
+        // How REST frameworks name an error's text (Django REST Framework: detail).
+        private static bool IsMessageField(string name) =>
+            string.Equals(name, "message", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "detail", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "error", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>With the reader on the StartArray of a list of groups, yields once per group, on its StartObject.</summary>

@@ -9,6 +9,12 @@ namespace EnergyData.Neu;
 /// Reads fields of one small NEU JSON object tolerantly: names match case-insensitively (the document writes both
 /// Id_alarm and id_alarm), a number may come as a string, and a missing or null field gives null.
 /// </summary>
+/// <remarks>
+/// The typed readers hand each row to its mapper as a NeuFields that notes, in a <see cref="NeuFieldsFound"/>, whether
+/// any field the mapper asked for was in the row. The fields a mapper asks for are its model's fields, so a row in
+/// which none was found is not a row of that model (see NeuClient.ExpandPagedAsync), without a second list of names
+/// to keep in step with the mappers.
+/// </remarks>
 internal readonly struct NeuFields
 {
     /// <summary>
@@ -34,14 +40,43 @@ internal readonly struct NeuFields
     ];
 
     private readonly JsonElement element;
+    private readonly NeuFieldsFound? found;
+    private readonly JsonElement? envelope;
 
     public NeuFields(JsonElement element)
+        : this(element, null, null)
     {
-        this.element = element;
     }
 
-    public JsonElement? Get(string name) =>
-        Json.JsonProperties.TryGetIgnoringCase(element, name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
+    /// <param name="element">The row.</param>
+    /// <param name="found">Told when a field asked for is in the row (null or not); null to note nothing.</param>
+    /// <param name="envelope">The object whose <c>data</c> list holds the row, when it came from one (see <see cref="Envelope"/>).</param>
+    internal NeuFields(JsonElement element, NeuFieldsFound? found, JsonElement? envelope)
+    {
+        this.element = element;
+        this.found = found;
+        this.envelope = envelope;
+    }
+
+    /// <summary>
+    /// The fields of the list envelope around the row (<c>{"nextPage": ..., "data": [row, ...]}</c>), or null when the
+    /// row did not come from a <c>data</c> list: for a field a server may write once beside the list rather than in
+    /// every row (an interaction's <c>name</c>, which the document lists but leaves out of its example). Fields read
+    /// there are not the row's own, so they do not make it a row (see <see cref="NeuFieldsFound"/>).
+    /// </summary>
+    public NeuFields? Envelope => envelope is { } outer ? new NeuFields(outer) : null;
+
+    public JsonElement? Get(string name)
+    {
+        if (!Json.JsonProperties.TryGetIgnoringCase(element, name, out var value))
+        {
+            return null;
+        }
+
+        // Present counts even when null: the name is one of the model's, so the row is in the model's shape, only empty there.
+        found?.Note();
+        return value.ValueKind != JsonValueKind.Null ? value : null;
+    }
 
     public string? String(string name) => Get(name) is { } value
         ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
@@ -214,4 +249,17 @@ internal readonly struct NeuFields
         JsonValueKind.String when bool.TryParse(value.GetString(), out var flag) => flag,
         _ => null,
     };
+}
+
+/// <summary>
+/// Whether any field a mapper asked a row for was in it (see <see cref="NeuFields"/>). One instance serves the rows of a
+/// read one after another, reset before each.
+/// </summary>
+internal sealed class NeuFieldsFound
+{
+    public bool Any { get; private set; }
+
+    public void Note() => Any = true;
+
+    public void Reset() => Any = false;
 }
