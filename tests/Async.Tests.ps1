@@ -179,6 +179,44 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0 -Because 'the emulator must receive no request'
     }
 
+    It 'refuses, per input and before sending, a CallbackUrl that a piped object carries under -Async; an empty cell counts as not given' {
+        # BeginProcessing sees only the command line: the rows' URLs would win over -Async, one of them the receiver's
+        # redacted URL, sent to Khipu literally.
+        $inputs = @(
+            [pscustomobject]@{ ClientIdentifier = '8001'; CallbackUrl = 'http://127.0.0.1:9/_cb/elsewhere' }
+            [pscustomobject]@{ ClientIdentifier = '8002'; CallbackUrl = $script:Receiver.RedactedCallbackUrl }
+        )
+        # The binder gives an empty cell to -CallbackUrl as an empty relative Uri (seen in a CSV that has a URL in another row).
+        $csv = ConvertFrom-Csv -InputObject "ClientIdentifier,CallbackUrl`n8003,`n8006,http://127.0.0.1:9/_cb/csv"
+
+        $operations = @($inputs + $csv | Get-EnelDebtStatus -Async -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $failures.Count | Should -Be 3
+        $failures.TargetObject | Should -Be @('8001', '8002', '8006')
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+            $failure.Exception.Message | Should -BeLike "Parameter 'Async' cannot be combined with -CallbackUrl. This input carries a CallbackUrl of its own*"
+        }
+        $operations.Count | Should -Be 1
+        $operations[0].InputIdentifier | Should -Be '8003'
+        $operations[0].CallbackUrl | Should -Be $script:Receiver.RedactedCallbackUrl
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 1 -Because 'only the row without a CallbackUrl of its own is sent'
+        ($operations | Wait-KhipuOperation -Timeout 60).ClientIdentifier | Should -Be '8003'
+    }
+
+    It 'refuses a CallbackUrl with the secret hidden (***), naming CallbackUrl, and sends nothing' {
+        $rows = ConvertFrom-Csv -InputObject "ClientIdentifier,CallbackUrl`n8004,$($script:Receiver.RedactedCallbackUrl)"
+        $rows | Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-EnelDebtStatus -ClientIdentifier 8005 -CallbackUrl $script:Receiver.RedactedCallbackUrl -ErrorVariable +failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $failures.Count | Should -Be 2
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+            $failure.Exception.Message | Should -BeLike "Parameter 'CallbackUrl' must be a real URL, not one with a secret hidden.*use -Async*"
+        }
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
         $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')

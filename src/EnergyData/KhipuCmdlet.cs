@@ -88,6 +88,25 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
     }
 
     /// <summary>
+    /// The CallbackUrl of this input (see <see cref="AsyncSubmission.ChooseCallbackUrl"/>): null for a synchronous call.
+    /// False when the input is refused: its error is written and the other inputs go on.
+    /// </summary>
+    protected bool TryChooseCallbackUrl(Uri? inputCallbackUrl, object? target, out Uri? callbackUrl)
+    {
+        try
+        {
+            callbackUrl = AsyncSubmission.ChooseCallbackUrl(inputCallbackUrl, AsyncCallbackUrl);
+            return true;
+        }
+        catch (Validation.ParameterValidationException exception)
+        {
+            WriteFailure(exception, target);
+            callbackUrl = null;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Submits an asynchronous request; through the session receiver, also records it as pending in the inbox.
     /// <paramref name="detail"/> is kept for mapping the result later (TGR's -Detail).
     /// </summary>

@@ -17,6 +17,34 @@ public static class AsyncSubmission
     // See SubmitAsync: how much earlier than the request a stored result must be to count as another operation's.
     private static readonly TimeSpan StaleResultMargin = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// The CallbackUrl one input is sent with: its own (<paramref name="inputCallbackUrl"/>, the parameter's value, which
+    /// a piped object's property or a CSV column may bind), else the receiver's with -Async
+    /// (<paramref name="asyncCallbackUrl"/>), else null (a synchronous call). An input that carries a CallbackUrl of its
+    /// own under -Async is refused: the cmdlet's check of -Async against -CallbackUrl sees only the command line, and
+    /// the input's URL would silently win, sending its result where no receiver collects it.
+    /// </summary>
+    /// <exception cref="Validation.ParameterValidationException">The input carries a CallbackUrl and -Async was given.</exception>
+    public static Uri? ChooseCallbackUrl(Uri? inputCallbackUrl, Uri? asyncCallbackUrl)
+    {
+        // An empty CSV cell binds as an empty relative Uri: like an empty cell of any other column, it counts as not given.
+        var given = inputCallbackUrl is null || string.IsNullOrWhiteSpace(inputCallbackUrl.OriginalString) ? null : inputCallbackUrl;
+        if (asyncCallbackUrl is null)
+        {
+            return given;
+        }
+
+        if (given is not null)
+        {
+            throw new Validation.ParameterValidationException(
+                "Async",
+                "cannot be combined with -CallbackUrl",
+                "This input carries a CallbackUrl of its own (a property of the piped object, or a CSV column), which would send its result elsewhere; nothing was sent for it. Leave that property out (Select-Object -ExcludeProperty CallbackUrl), or leave out -Async.");
+        }
+
+        return asyncCallbackUrl;
+    }
+
     public static async Task<KhipuOperation> SubmitAsync(
         KhipuClient client,
         KhipuRequest request,
