@@ -62,6 +62,25 @@ Describe 'Start-KhipuCallbackReceiver' {
         Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
     }
 
+    It 'refuses -Async inputs before sending (and billing) anything when the inbox cannot take their pending records' {
+        Reset-Emulator -Emulator $script:Emulator
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        $pending = Join-Path $script:Inbox 'pending'
+        Remove-Item -Path $pending -Recurse -Force
+        Set-Content -Path $pending -Value 'a file where pending/ was'
+
+        $operations = Get-EnelDebtStatus -ClientIdentifier 1801, 1802 -Async -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0 -Because 'the inbox is checked before each request is sent'
+        $operations | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('1801', '1802')
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InboxFolderFailed,*'
+            $failure.Exception.Message | Should -BeLike '*Nothing was sent for this input, so nothing was billed*'
+        }
+    }
+
     It 'refuses a second receiver while one runs' {
         Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
         { Start-KhipuCallbackReceiver -InboxPath $script:Inbox } | Should -Throw -ErrorId 'ReceiverRunning*'

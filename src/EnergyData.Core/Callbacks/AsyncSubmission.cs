@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -71,6 +72,22 @@ public static class AsyncSubmission
             receiver = session;
         }
 
+        // Only a request sent to the receiver's own URL is filed in its inbox.
+        var filing = receiver is not null && receiver.Owns(request.CallbackUrl) ? receiver : null;
+        if (filing is not null)
+        {
+            // Before sending: once Khipu has accepted (and billed) the request, an inbox that cannot take its pending
+            // record no longer stops anything, and the operation would be collectable only from its KhipuOperation.
+            try
+            {
+                filing.Inbox.EnsureWritable();
+            }
+            catch (InboxFolderException exception)
+            {
+                throw exception.BeforeSubmission();
+            }
+        }
+
         // The request body shown at -Debug carries the CallbackUrl: keep the receiver's secret out of it.
         var shownTrace = receiver is not null && trace is not null ? new SecretRedactingTrace(trace, receiver) : trace;
         var sending = DateTimeOffset.UtcNow;
@@ -81,30 +98,55 @@ public static class AsyncSubmission
             trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
         }
 
-        if (receiver is null || !receiver.Owns(request.CallbackUrl))
+        if (filing is null)
         {
             return operation;
         }
 
-        operation.CallbackUrl = receiver.RedactedCallbackUrl;
+        operation.CallbackUrl = filing.RedactedCallbackUrl;
         if (string.IsNullOrEmpty(operation.OperationId))
         {
             return operation;
         }
 
+        try
+        {
+            await FileAsync(filing, operation, sending, trace, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The inbox failed after the check above (replaced or filled meanwhile). The request is accepted and billed:
+            // its KhipuOperation, which carries everything the pending record would have, is what can still collect it.
+            trace.Warn($"Khipu accepted {DescribeRequest(operation)} (OperationId {operation.OperationId}), but its pending record could not be written to the inbox: {exception.Message} The request is billed; keep its KhipuOperation (or the row exported from it) and collect the result with Wait-KhipuOperation from it: without the record, the OperationId alone is not enough.");
+        }
+
+        return operation;
+    }
+
+    /// <summary>"the EnelDebtStatus request for ClientIdentifier 1234567-8" (or "... request to &lt;path&gt;" without an input).</summary>
+    internal static string DescribeRequest(KhipuOperation operation) =>
+        PendingOperation.FromOperation(operation).DescribeInput() is { } input
+            ? $"the {operation.Service} request for {input}"
+            : $"the {operation.Service} request to {operation.ServicePath}";
+
+    /// <summary>Files an accepted operation in the receiver's inbox: its pending record, and a result Khipu answered at once.</summary>
+    private static async Task FileAsync(CallbackReceiver receiver, KhipuOperation operation, DateTimeOffset sending, IRequestTrace? trace, CancellationToken cancellationToken)
+    {
+        var operationId = operation.OperationId!;
+
         // A result already stored under this OperationId, written well before this request was sent, belongs to an
         // earlier operation that had the same id: it is set aside so that this operation's delivery is stored and
         // collected. The margin keeps a delivery that raced ahead of this answer (written after the request left, but
         // stamped by the file system's coarser clock) where it is.
-        if (receiver.Inbox.SetAsideResultWrittenBefore(operation.OperationId!, sending - StaleResultMargin) is { } setAside)
+        if (receiver.Inbox.SetAsideResultWrittenBefore(operationId, sending - StaleResultMargin) is { } setAside)
         {
-            trace?.Verbose($"The inbox held an earlier result for OperationId {operation.OperationId}, stored before this {operation.Service} request was sent: it was moved to {setAside}, so this operation's own result can be stored.");
+            trace?.Verbose($"The inbox held an earlier result for OperationId {operationId}, stored before this {operation.Service} request was sent: it was moved to {setAside}, so this operation's own result can be stored.");
 
             // Its own delivery may have overtaken this answer, met the old file and been turned away as a repeat.
-            if (receiver.TryTakeRefusedDelivery(operation.OperationId!, sending, out var early))
+            if (receiver.TryTakeRefusedDelivery(operationId, sending, out var early))
             {
-                await receiver.Inbox.TryAddResultAsync(operation.OperationId!, early, cancellationToken).ConfigureAwait(false);
-                trace?.Verbose($"The result of OperationId {operation.OperationId} had arrived before the answer to the request and met the earlier result; it is stored now.");
+                await receiver.Inbox.TryAddResultAsync(operationId, early, cancellationToken).ConfigureAwait(false);
+                trace?.Verbose($"The result of OperationId {operationId} had arrived before the answer to the request and met the earlier result; it is stored now.");
             }
         }
 
@@ -112,10 +154,8 @@ public static class AsyncSubmission
         if (operation.ResultJson is { } immediate)
         {
             // Khipu answered at once although a CallbackUrl was given: file the result as if it had been delivered.
-            await receiver.Inbox.TryAddResultAsync(operation.OperationId!, Encoding.UTF8.GetBytes(immediate), cancellationToken).ConfigureAwait(false);
+            await receiver.Inbox.TryAddResultAsync(operationId, Encoding.UTF8.GetBytes(immediate), cancellationToken).ConfigureAwait(false);
         }
-
-        return operation;
     }
 
     private sealed class SecretRedactingTrace : IRequestTrace

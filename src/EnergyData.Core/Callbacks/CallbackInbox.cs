@@ -112,6 +112,31 @@ public sealed class CallbackInbox
         }
     }
 
+    /// <summary>
+    /// Checks that a pending record can be written now: the inbox and its pending/ folder exist (or are created) and a
+    /// file can be made in pending/. An asynchronous submission checks it before its request is sent, because once Khipu
+    /// has accepted (and billed) the request, a record that cannot be written can no longer stop anything. Throws
+    /// <see cref="InboxFolderException"/>, naming the folder, when the file system refuses.
+    /// </summary>
+    public void EnsureWritable()
+    {
+        EnsureExists();
+
+        // A dot-name ending in .tmp, as a file being written has: readers of the inbox ignore it.
+        var probe = Path.Combine(PendingFolder, "." + Guid.NewGuid().ToString("N") + ".probe.tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                // Created and, on close, deleted: only whether it could be made matters.
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw InboxFolderException.NotWritable(PendingFolder, IsDefaultRoot(), exception);
+        }
+    }
+
     public string ResultPath(string operationId) => Path.Combine(Root, FileNameFor(operationId));
 
     public string PendingPath(string operationId) => Path.Combine(PendingFolder, FileNameFor(operationId));
