@@ -107,7 +107,12 @@ public static class KhipuEndpoints
 
         // Asynchronous mode: accept now, deliver the 200-shaped body (same OperationId) to the CallbackUrl later.
         var lifeSpan = DateTimeOffset.UtcNow.AddMinutes(state.KhipuOptions.LifeSpanMinutes).ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
-        state.Callbacks.Schedule(new Uri(callbackUrl), Envelope(state, operationId, result, lifeSpan).ToJsonString(WriteOptions));
+        var delivering = state.Callbacks.ScheduleAsync(new Uri(callbackUrl), Envelope(state, operationId, result, lifeSpan).ToJsonString(WriteOptions));
+        if (state.Callbacks.Options.BeforeAnswer)
+        {
+            await delivering;
+        }
+
         var accepted = new JsonObject
         {
             ["OperationId"] = operationId,

@@ -151,6 +151,7 @@ public static class AsyncSubmission
         }
 
         await receiver.Inbox.WritePendingAsync(PendingOperation.FromOperation(operation), cancellationToken).ConfigureAwait(false);
+        receiver.NotePendingRecordWritten(operationId);
         if (operation.ResultJson is { } immediate)
         {
             // Khipu answered at once although a CallbackUrl was given: file the result as if it had been delivered.
