@@ -47,6 +47,12 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool RejectedTokenAsStatusError { get; set; }
 
+    /// <summary>
+    /// When set, the body of every 202 answer instead of the acknowledgement envelope (an empty or non-JSON body: the
+    /// documents give the 202 no schema). The result is still delivered to the CallbackUrl.
+    /// </summary>
+    public string? AcknowledgementBody { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

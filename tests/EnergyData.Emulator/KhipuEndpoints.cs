@@ -113,6 +113,14 @@ public static class KhipuEndpoints
             await delivering;
         }
 
+        if (state.KhipuOptions.AcknowledgementBody is { } acknowledgement)
+        {
+            context.Response.StatusCode = 202;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(acknowledgement);
+            return;
+        }
+
         var accepted = new JsonObject
         {
             ["OperationId"] = operationId,
@@ -408,6 +416,11 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? RejectedTokenAsStatusError { get; set; }
 
+    public string? AcknowledgementBody { get; set; }
+
+    /// <summary>True removes <see cref="AcknowledgementBody"/>, so 202 answers carry the envelope again.</summary>
+    public bool? ClearAcknowledgementBody { get; set; }
+
     public void ApplyTo(KhipuEmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -425,5 +438,6 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.IssueExpiredTokens = IssueExpiredTokens ?? options.IssueExpiredTokens;
         options.ExtraFields = ExtraFields ?? options.ExtraFields;
         options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
+        options.AcknowledgementBody = ClearAcknowledgementBody == true ? null : AcknowledgementBody ?? options.AcknowledgementBody;
     }
 }

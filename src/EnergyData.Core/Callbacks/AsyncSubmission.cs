@@ -95,7 +95,12 @@ public static class AsyncSubmission
         operation.RequestInputs = RequestInputText.Describe(request, detail);
         if (string.IsNullOrEmpty(operation.OperationId))
         {
-            trace?.Verbose($"Khipu accepted the {operation.Service} request without an OperationId: its result cannot be matched.");
+            // An empty or non-JSON 202 still acknowledges a billed request, but a KhipuOperation without an OperationId
+            // matches no delivery and cannot even be piped to Wait-KhipuOperation (which requires one): the input's error,
+            // naming it, says what happened instead of a row that fails later.
+            throw new KhipuProtocolException(operation.ResultJson is null
+                ? $"Khipu accepted {DescribeRequest(operation)} without an OperationId in its answer: the result it delivers to the CallbackUrl cannot be matched to this request, so no KhipuOperation is written for it. The request is billed; submit this input again later (-Debug shows Khipu's answers)."
+                : $"Khipu answered {DescribeRequest(operation)} at once, with Data but without an OperationId, although a CallbackUrl was given: the result cannot be kept as an operation to collect. The request is billed; run it without -Async and -CallbackUrl to get the result synchronously (-Debug shows Khipu's answers).");
         }
 
         if (filing is null)
@@ -104,11 +109,6 @@ public static class AsyncSubmission
         }
 
         operation.CallbackUrl = filing.RedactedCallbackUrl;
-        if (string.IsNullOrEmpty(operation.OperationId))
-        {
-            return operation;
-        }
-
         try
         {
             await FileAsync(filing, operation, sending, trace, cancellationToken).ConfigureAwait(false);

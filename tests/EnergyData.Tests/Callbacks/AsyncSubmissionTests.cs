@@ -120,13 +120,9 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("""{"OperationId":"ack-1"}""", "ack-1")]
     [InlineData("""{"OperationId":"ack-2","LifeSpan":"2099-07-22T00:00:00-0400"}""", "ack-2")]
-    [InlineData("", null)]
-    [InlineData("Accepted", null)]
-    [InlineData("[]", null)]
-    public async Task A_202_acknowledgement_without_an_envelope_still_gives_the_operation(string body, string? operationId)
+    public async Task A_202_acknowledgement_with_only_an_operation_id_gives_the_operation(string body, string operationId)
     {
-        // The documents give the 202 no schema: an OperationId alone, or no JSON at all, still means "accepted, the
-        // result goes to the CallbackUrl", and the billed operation must not be reported as failed.
+        // The documents give the 202 no schema: an OperationId alone means "accepted, the result goes to the CallbackUrl".
         khipu.Enqueue(202, body);
         var client = new KhipuClient(http, khipu.BaseUri);
 
@@ -134,7 +130,36 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(operationId, operation.OperationId);
         Assert.Null(operation.ResultJson);
-        Assert.Equal(operationId is not null, operationId is not null && File.Exists(receiver.Inbox.PendingPath(operationId)));
+        Assert.True(File.Exists(receiver.Inbox.PendingPath(operationId)));
+    }
+
+    [Theory]
+    [InlineData(202, "[]")]
+    [InlineData(202, """{"Status":"OK","Data":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""")]
+    [InlineData(200, """{"Status":"OK","Data":null}""")]
+    public async Task An_acknowledgement_without_an_operation_id_is_the_inputs_error_naming_it(int status, string body)
+    {
+        // Accepted and billed, but a row without an OperationId matches no delivery and fails binding in Wait-KhipuOperation.
+        khipu.Enqueue(status, body);
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2002", receiver.CallbackUrl), "2002", null, receiver, null, CancellationToken.None));
+
+        Assert.StartsWith("Khipu accepted the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId in its answer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The request is billed", error.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidResponse", EnergyData.Errors.ErrorMapper.FromException(error, "2002").ErrorId);
+        Assert.Empty(Directory.GetFiles(receiver.Inbox.PendingFolder));
+    }
+
+    [Fact]
+    public async Task A_result_answered_at_once_without_an_operation_id_is_the_inputs_error_naming_it()
+    {
+        khipu.Enqueue(200, Envelopes.DebtStatus("placeholder", "2001", 1).Replace("\"OperationId\":\"placeholder\",", string.Empty, StringComparison.Ordinal));
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2001", receiver.CallbackUrl), "2001", null, receiver, null, CancellationToken.None));
+
+        Assert.StartsWith("Khipu answered the EnelDebtStatus request for ClientIdentifier 2001 at once, with Data but without an OperationId", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

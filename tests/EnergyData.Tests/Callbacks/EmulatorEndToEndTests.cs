@@ -102,6 +102,23 @@ public sealed class EmulatorEndToEndTests : IDisposable
         Assert.Equal(1, receiver.GetStatus().Unsolicited);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("Accepted, thanks")]
+    public async Task An_empty_or_non_json_202_is_the_inputs_error_naming_it_and_no_operation_is_written(string acknowledgement)
+    {
+        // Before, such a row carried no OperationId (with only a -Verbose note): Wait-KhipuOperation then refused to bind it.
+        server.State.KhipuOptions.AcknowledgementBody = acknowledgement;
+        var client = connection.GetKhipuClient();
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2002", receiver.CallbackUrl), "2002", null, receiver, null, CancellationToken.None));
+
+        Assert.Equal(1, server.State.Counters.Total);
+        Assert.Contains("the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId", error.Message, StringComparison.Ordinal);
+        Assert.Empty(System.IO.Directory.GetFiles(receiver.Inbox.PendingFolder));
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
     [Fact]
     public async Task Cen_and_tgr_async_rows_equal_the_synchronous_rows()
     {
