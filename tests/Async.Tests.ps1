@@ -236,6 +236,18 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
     }
 
+    It 'gives an acknowledgement without an OperationId as that input''s error naming it, not a row that cannot be collected' {
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ acknowledgementBody = 'Accepted, thanks' }
+
+        $operations = Get-EnelDebtStatus -ClientIdentifier 2002, 2003 -Async -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $operations | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('2002', '2003')
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResponse,*'
+        $failures[0].Exception.Message | Should -BeLike 'Khipu accepted the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId*billed*'
+    }
+
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
         $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')
