@@ -248,6 +248,20 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $failures[0].Exception.Message | Should -BeLike 'Khipu accepted the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId*billed*'
     }
 
+    It 'gives an OperationId that another input of the command was given as the later input''s error naming both' {
+        $exampleId = '6baf6c19-e485-463b-ae24-a821b025c8a4'
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ fixedOperationId = $exampleId }
+
+        $operations = @('1601', '1602', '1603' | Get-EnelDebtStatus -Async -ThrottleLimit 1 -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $operations.Count | Should -Be 1
+        $operations[0].InputIdentifier | Should -Be '1601'
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('1602', '1603')
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResponse,*'
+        $failures[0].Exception.Message | Should -BeLike "Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId $exampleId, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.*"
+    }
+
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
         $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')

@@ -39,6 +39,9 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
 
     private CallbackReceiver? receiver;
 
+    // The OperationIds this command's submissions were given: one given again is that input's error.
+    private readonly SubmittedOperations submitted = new();
+
     protected override PumpOptions PumpOptions => new() { ThrottleLimit = ThrottleLimit, Ordered = !Unordered.IsPresent };
 
     protected EnergyDataConnection ResolvedConnection { get; private set; } = null!;
@@ -111,7 +114,7 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
     /// <paramref name="detail"/> is kept for mapping the result later (TGR's -Detail).
     /// </summary>
     protected Task<KhipuOperation> SubmitOperationAsync(KhipuRequest request, string? inputIdentifier, IOperationContext context, string? detail = null) =>
-        AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, context, context.CancellationToken);
+        AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, submitted, context, context.CancellationToken);
 
     /// <summary>
     /// The account credential for CEN and TGR: the parameter's, else the session's ([PSCredential]::Empty, the usual

@@ -53,6 +53,12 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public string? AcknowledgementBody { get; set; }
 
+    /// <summary>
+    /// When set, the OperationId of every answer and delivery instead of a new one per request: a server that answers
+    /// every request with the document's example id.
+    /// </summary>
+    public string? FixedOperationId { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

@@ -98,7 +98,7 @@ public static class KhipuEndpoints
             return;
         }
 
-        var operationId = Guid.NewGuid().ToString();
+        var operationId = state.KhipuOptions.FixedOperationId ?? Guid.NewGuid().ToString();
         if (callbackUrl is null)
         {
             await WriteJsonAsync(context, state, 200, Envelope(state, operationId, result, lifeSpan: null));
@@ -418,6 +418,11 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public string? AcknowledgementBody { get; set; }
 
+    public string? FixedOperationId { get; set; }
+
+    /// <summary>True removes <see cref="FixedOperationId"/>, so every request gets its own OperationId again.</summary>
+    public bool? ClearFixedOperationId { get; set; }
+
     /// <summary>True removes <see cref="AcknowledgementBody"/>, so 202 answers carry the envelope again.</summary>
     public bool? ClearAcknowledgementBody { get; set; }
 
@@ -439,5 +444,6 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.ExtraFields = ExtraFields ?? options.ExtraFields;
         options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
         options.AcknowledgementBody = ClearAcknowledgementBody == true ? null : AcknowledgementBody ?? options.AcknowledgementBody;
+        options.FixedOperationId = ClearFixedOperationId == true ? null : FixedOperationId ?? options.FixedOperationId;
     }
 }

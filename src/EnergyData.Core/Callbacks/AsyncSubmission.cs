@@ -1,4 +1,5 @@
 using System;
+using System.Globalization;
 using System.IO;
 using System.Text;
 using System.Threading;
@@ -46,12 +47,29 @@ public static class AsyncSubmission
         return asyncCallbackUrl;
     }
 
+    public static Task<KhipuOperation> SubmitAsync(
+        KhipuClient client,
+        KhipuRequest request,
+        string? inputIdentifier,
+        string? detail,
+        CallbackReceiver? receiver,
+        IRequestTrace? trace,
+        CancellationToken cancellationToken) =>
+        SubmitAsync(client, request, inputIdentifier, detail, receiver, null, trace, cancellationToken);
+
+    /// <summary>
+    /// Submits <paramref name="request"/> (which has a CallbackUrl) and returns its operation. Through
+    /// <paramref name="receiver"/> (or the session's, when the CallbackUrl is its own), the inbox is checked before
+    /// sending and the operation is filed as pending. <paramref name="submitted"/> holds the OperationIds the command's
+    /// earlier submissions were given: one given again is this input's error.
+    /// </summary>
     public static async Task<KhipuOperation> SubmitAsync(
         KhipuClient client,
         KhipuRequest request,
         string? inputIdentifier,
         string? detail,
         CallbackReceiver? receiver,
+        SubmittedOperations? submitted,
         IRequestTrace? trace,
         CancellationToken cancellationToken)
     {
@@ -103,6 +121,12 @@ public static class AsyncSubmission
                 : $"Khipu answered {DescribeRequest(operation)} at once, with Data but without an OperationId, although a CallbackUrl was given: the result cannot be kept as an operation to collect. The request is billed; run it without -Async and -CallbackUrl to get the result synchronously (-Debug shows Khipu's answers).");
         }
 
+        // Before filing: the pending record stays the one of the request that was given the OperationId first.
+        if (submitted is not null && !submitted.TryAdd(operation.OperationId!, DescribeRequest(operation), out var earlierRequest))
+        {
+            throw new KhipuProtocolException($"Khipu gave {DescribeRequest(operation)} the OperationId {operation.OperationId}, which it had already given to {earlierRequest} in this command. One OperationId cannot tell their results apart (the inbox keeps one result for it, and Wait-KhipuOperation collects it once), so no KhipuOperation is written for this input. The request is billed; submit this input again later, and tell Khipu's support about the repeated OperationId.");
+        }
+
         if (filing is null)
         {
             return operation;
@@ -124,21 +148,39 @@ public static class AsyncSubmission
     }
 
     /// <summary>"the EnelDebtStatus request for ClientIdentifier 1234567-8" (or "... request to &lt;path&gt;" without an input).</summary>
-    internal static string DescribeRequest(KhipuOperation operation) =>
-        PendingOperation.FromOperation(operation).DescribeInput() is { } input
-            ? $"the {operation.Service} request for {input}"
-            : $"the {operation.Service} request to {operation.ServicePath}";
+    internal static string DescribeRequest(KhipuOperation operation) => DescribeRequest(PendingOperation.FromOperation(operation));
+
+    private static string DescribeRequest(PendingOperation record) =>
+        record.DescribeInput() is { } input
+            ? $"the {record.Service} request for {input}"
+            : $"the {record.Service} request to {record.ServicePath}";
+
 
     /// <summary>Files an accepted operation in the receiver's inbox: its pending record, and a result Khipu answered at once.</summary>
     private static async Task FileAsync(CallbackReceiver receiver, KhipuOperation operation, DateTimeOffset sending, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var operationId = operation.OperationId!;
+        var record = PendingOperation.FromOperation(operation);
 
         // A result already stored under this OperationId, written well before this request was sent, belongs to an
         // earlier operation that had the same id: it is set aside so that this operation's delivery is stored and
         // collected. The margin keeps a delivery that raced ahead of this answer (written after the request left, but
         // stamped by the file system's coarser clock) where it is.
-        if (receiver.Inbox.SetAsideResultWrittenBefore(operationId, sending - StaleResultMargin) is { } setAside)
+        var setAside = receiver.Inbox.SetAsideResultWrittenBefore(operationId, sending - StaleResultMargin);
+        if (setAside is null && receiver.Inbox.ReadPending(operationId) is { } earlier && !earlier.DescribesSameRequestAs(record))
+        {
+            // An earlier request (of another command or session) with this OperationId has no result set aside: it may
+            // still be waiting for it, and the one result stored for the OperationId cannot say whose it is.
+            trace.Warn(string.Format(
+                CultureInfo.InvariantCulture,
+                "Khipu gave {0} the OperationId {1}, which {2} (still pending in the inbox, submitted {3}) has too. Their results cannot be told apart: the pending record now describes this request, and the one result stored for {1} will be collected as this request's. Ask Khipu's support which request it belongs to.",
+                DescribeRequest(operation),
+                operationId,
+                DescribeRequest(earlier),
+                earlier.SubmittedAt is { } submittedAt ? submittedAt.ToUniversalTime().ToString("u", CultureInfo.InvariantCulture) : "earlier"));
+        }
+
+        if (setAside is not null)
         {
             trace?.Verbose($"The inbox held an earlier result for OperationId {operationId}, stored before this {operation.Service} request was sent: it was moved to {setAside}, so this operation's own result can be stored.");
 
@@ -150,7 +192,7 @@ public static class AsyncSubmission
             }
         }
 
-        await receiver.Inbox.WritePendingAsync(PendingOperation.FromOperation(operation), cancellationToken).ConfigureAwait(false);
+        await receiver.Inbox.WritePendingAsync(record, cancellationToken).ConfigureAwait(false);
         receiver.NotePendingRecordWritten(operationId);
         if (operation.ResultJson is { } immediate)
         {

@@ -83,12 +83,22 @@ public sealed class CallbackWaiter
         }
 
         var remaining = new Dictionary<string, PendingOperation>(StringComparer.Ordinal);
+        var given = new Dictionary<string, PendingOperation>(StringComparer.Ordinal);
         foreach (var operation in operations)
         {
-            if (!string.IsNullOrEmpty(operation.OperationId) && !remaining.ContainsKey(operation.OperationId))
+            if (string.IsNullOrEmpty(operation.OperationId))
             {
-                remaining[operation.OperationId] = operation.CompleteFrom(inbox.ReadPending(operation.OperationId));
+                continue;
             }
+
+            if (given.TryGetValue(operation.OperationId, out var first))
+            {
+                WarnIfAnotherRequest(first, operation, trace);
+                continue;
+            }
+
+            given[operation.OperationId] = operation;
+            remaining[operation.OperationId] = operation.CompleteFrom(inbox.ReadPending(operation.OperationId));
         }
 
         var total = remaining.Count;
@@ -139,6 +149,21 @@ public sealed class CallbackWaiter
 
             await signal.WaitAsync(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// An OperationId given twice, for two different inputs (rows exported from a server that gave every request the
+    /// same id): there is one result for it, collected once, so the second input would vanish without a word.
+    /// </summary>
+    private static void WarnIfAnotherRequest(PendingOperation first, PendingOperation again, IRequestTrace? trace)
+    {
+        if (first.DescribeInput() is not { } firstInput || again.DescribeInput() is not { } againInput || first.DescribesSameRequestAs(again))
+        {
+            // The same request twice (a row piped twice), or one that names no input: nothing tells them apart.
+            return;
+        }
+
+        trace.Warn($"Operation {first.OperationId} is given for {firstInput} and again for {againInput}: one OperationId has one result, so it is collected once, as {firstInput}'s. Khipu gave both requests the same OperationId; submit {againInput} again.");
     }
 
     private HashSet<string> ListResults()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using EnergyData.Khipu;
 
 namespace EnergyData.Callbacks;
@@ -73,6 +74,24 @@ public sealed class PendingOperation
             LifeSpan = LifeSpan ?? stored.LifeSpan ?? KhipuOperation.ParseLifeSpan(stored.LifeSpanRaw),
             SubmittedAt = SubmittedAt ?? stored.SubmittedAt,
         };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> describes the same request: the same service and inputs (one input submitted
+    /// again). Two records of one OperationId that differ are two requests whose results cannot be told apart.
+    /// </summary>
+    public bool DescribesSameRequestAs(PendingOperation other)
+    {
+        if (other is null)
+        {
+            throw new ArgumentNullException(nameof(other));
+        }
+
+        return string.Equals(Service ?? string.Empty, other.Service ?? string.Empty, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(ServicePath ?? string.Empty, other.ServicePath ?? string.Empty, StringComparison.Ordinal)
+            && string.Equals(InputIdentifier ?? string.Empty, other.InputIdentifier ?? string.Empty, StringComparison.Ordinal)
+            && RequestInputs.Count == other.RequestInputs.Count
+            && RequestInputs.All(pair => other.RequestInputs.TryGetValue(pair.Key, out var value) && string.Equals(pair.Value, value, StringComparison.Ordinal));
     }
 
     public string Input(string name) => RequestInputs.TryGetValue(name, out var value) ? value : string.Empty;

@@ -22,6 +22,9 @@ namespace EnergyData.Tests.Callbacks;
 [Collection(EmulatorGroup.Name)]
 public sealed class EmulatorEndToEndTests : IDisposable
 {
+    // The OperationId of Khipu's documents' examples, which a server built from them may give every request.
+    private const string ExampleOperationId = "6baf6c19-e485-463b-ae24-a821b025c8a4";
+
     private static readonly KhipuAccountCredential Account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
     private readonly EmulatorServer server;
     private readonly TemporaryInbox folder = new();
@@ -116,6 +119,72 @@ public sealed class EmulatorEndToEndTests : IDisposable
         Assert.Equal(1, server.State.Counters.Total);
         Assert.Contains("the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId", error.Message, StringComparison.Ordinal);
         Assert.Empty(System.IO.Directory.GetFiles(receiver.Inbox.PendingFolder));
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_same_operation_id_for_another_input_of_the_command_is_that_inputs_error_naming_both()
+    {
+        // A server that answers every request with the document's example id: the later inputs' operations collapsed
+        // into the first's row in Wait-KhipuOperation, with no error or warning.
+        server.State.KhipuOptions.FixedOperationId = ExampleOperationId;
+        var client = connection.GetKhipuClient();
+        var submitted = new SubmittedOperations();
+
+        var first = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1601", receiver.CallbackUrl), "1601", null, receiver, submitted, null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, submitted, null, CancellationToken.None));
+
+        Assert.Equal(ExampleOperationId, first.OperationId);
+        Assert.StartsWith($"Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId {ExampleOperationId}, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The request is billed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.State.Counters.Total);
+        Assert.Equal("1601", receiver.Inbox.ReadPending(ExampleOperationId)!.InputIdentifier);
+
+        // Rows exported before this check, piped to the waiter: one result, collected once, with a warning naming both.
+        var second = PendingOperation.FromOperation(first);
+        second.InputIdentifier = "1602";
+        second.RequestInputs = new Dictionary<string, string>(StringComparer.Ordinal) { ["ClientIdentifier"] = "1602" };
+        var trace = new RecordingTrace();
+        var outcomes = new List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(30) }).WaitAsync(new[] { PendingOperation.FromOperation(first), second }, null, trace, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.Single(outcomes);
+        Assert.Contains($"WARNING: Operation {ExampleOperationId} is given for ClientIdentifier 1601 and again for ClientIdentifier 1602: one OperationId has one result, so it is collected once, as ClientIdentifier 1601's.", trace.VerboseText, StringComparison.Ordinal);
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_same_operation_id_as_another_request_still_pending_in_the_inbox_gives_the_operation_with_a_warning_naming_both()
+    {
+        // An earlier session's request was given the id and is still waiting for its result.
+        server.State.KhipuOptions.FixedOperationId = ExampleOperationId;
+        await receiver.Inbox.WritePendingAsync(
+            new PendingOperation
+            {
+                OperationId = ExampleOperationId,
+                Service = "EnelDebtStatus",
+                ServicePath = KhipuServices.EnelDebtStatus,
+                InputIdentifier = "1601",
+                RequestInputs = new Dictionary<string, string>(StringComparer.Ordinal) { ["ClientIdentifier"] = "1601" },
+                SubmittedAt = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero),
+            },
+            CancellationToken.None);
+        var client = connection.GetKhipuClient();
+        var trace = new RecordingTrace();
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, new SubmittedOperations(), trace, CancellationToken.None);
+
+        Assert.Equal(ExampleOperationId, operation.OperationId);
+        Assert.Contains($"WARNING: Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId {ExampleOperationId}, which the EnelDebtStatus request for ClientIdentifier 1601 (still pending in the inbox, submitted 2026-03-01 12:00:00Z) has too.", trace.VerboseText, StringComparison.Ordinal);
+        Assert.Equal("1602", receiver.Inbox.ReadPending(ExampleOperationId)!.InputIdentifier);
+
+        // The same input submitted again is no other request.
+        var again = new RecordingTrace();
+        await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, new SubmittedOperations(), again, CancellationToken.None);
+        Assert.DoesNotContain("WARNING", again.VerboseText, StringComparison.Ordinal);
         await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
     }
 
