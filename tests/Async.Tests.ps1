@@ -262,6 +262,22 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $failures[0].Exception.Message | Should -BeLike "Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId $exampleId, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.*"
     }
 
+    It 'collects an operation that Khipu answered at once (its ResultJson) from an exported row, without waiting' {
+        # A 200 with Data to a request with an external CallbackUrl: nothing is delivered, and no inbox holds it.
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ answerCallbackRequestsAtOnce = $true }
+        $csv = Join-Path $TestDrive 'answered-at-once.csv'
+        Get-EnelDebtStatus -ClientIdentifier 1201 -CallbackUrl 'https://hooks.example.com/khipu/4f9c2a' | Export-Csv -Path $csv -NoTypeInformation
+        (Import-Csv -Path $csv).ResultJson | Should -Not -BeNullOrEmpty
+        $elsewhere = Join-Path $TestDrive ('elsewhere-' + [guid]::NewGuid().ToString('N'))
+
+        $rows = @(Import-Csv -Path $csv | Wait-KhipuOperation -InboxPath $elsewhere -Timeout 20 -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $failures | Should -BeNullOrEmpty
+        $rows.Count | Should -Be 1
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'EnergyData.Khipu.EnelDebtStatus'
+        $rows[0].ClientIdentifier | Should -Be '1201'
+    }
+
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {
         $operation = Get-EnelDebtStatus -ClientIdentifier '1234567-8' -Async
         $operation | Should -BeOfType (Get-ModuleType -FullName 'EnergyData.Khipu.KhipuOperation')

@@ -59,6 +59,12 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public string? FixedOperationId { get; set; }
 
+    /// <summary>
+    /// Answers a request with a CallbackUrl as one without: 200 with Data at once, and nothing delivered (a server that
+    /// answers synchronously despite the callback).
+    /// </summary>
+    public bool AnswerCallbackRequestsAtOnce { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

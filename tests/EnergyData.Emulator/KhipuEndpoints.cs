@@ -99,7 +99,7 @@ public static class KhipuEndpoints
         }
 
         var operationId = state.KhipuOptions.FixedOperationId ?? Guid.NewGuid().ToString();
-        if (callbackUrl is null)
+        if (callbackUrl is null || state.KhipuOptions.AnswerCallbackRequestsAtOnce)
         {
             await WriteJsonAsync(context, state, 200, Envelope(state, operationId, result, lifeSpan: null));
             return;
@@ -420,6 +420,8 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public string? FixedOperationId { get; set; }
 
+    public bool? AnswerCallbackRequestsAtOnce { get; set; }
+
     /// <summary>True removes <see cref="FixedOperationId"/>, so every request gets its own OperationId again.</summary>
     public bool? ClearFixedOperationId { get; set; }
 
@@ -445,5 +447,6 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
         options.AcknowledgementBody = ClearAcknowledgementBody == true ? null : AcknowledgementBody ?? options.AcknowledgementBody;
         options.FixedOperationId = ClearFixedOperationId == true ? null : FixedOperationId ?? options.FixedOperationId;
+        options.AnswerCallbackRequestsAtOnce = AnswerCallbackRequestsAtOnce ?? options.AnswerCallbackRequestsAtOnce;
     }
 }

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -94,6 +95,12 @@ public sealed class CallbackWaiter
             if (given.TryGetValue(operation.OperationId, out var first))
             {
                 WarnIfAnotherRequest(first, operation, trace);
+                if (string.IsNullOrEmpty(remaining[operation.OperationId].ResultJson) && !string.IsNullOrEmpty(operation.ResultJson))
+                {
+                    // A copy that carries the result it was answered with: no need to wait for a delivery.
+                    remaining[operation.OperationId].ResultJson = operation.ResultJson;
+                }
+
                 continue;
             }
 
@@ -190,7 +197,10 @@ public sealed class CallbackWaiter
         Stream? stream;
         try
         {
-            stream = arrived.Contains(CallbackInbox.FileNameFor(operation.OperationId)) ? inbox.OpenResult(operation.OperationId) : null;
+            // Khipu answered this request at once with its result (a 200 with Data despite the CallbackUrl): nothing will
+            // be delivered to an inbox that no receiver of this module fills, so the operation carries its result.
+            stream = !string.IsNullOrEmpty(operation.ResultJson) ? new MemoryStream(Encoding.UTF8.GetBytes(operation.ResultJson))
+                : arrived.Contains(CallbackInbox.FileNameFor(operation.OperationId)) ? inbox.OpenResult(operation.OperationId) : null;
         }
         catch (IOException exception)
         {

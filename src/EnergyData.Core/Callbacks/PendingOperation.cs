@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.Json.Serialization;
 using EnergyData.Khipu;
 
 namespace EnergyData.Callbacks;
@@ -29,6 +30,14 @@ public sealed class PendingOperation
 
     public DateTimeOffset? SubmittedAt { get; set; }
 
+    /// <summary>
+    /// The whole answer, when Khipu answered the request at once with Data although a CallbackUrl was given
+    /// (<see cref="KhipuOperation.ResultJson"/>): a waiter maps it as it is, without waiting for a delivery. Never part
+    /// of the pending record: the inbox holds such a result as a result file.
+    /// </summary>
+    [JsonIgnore]
+    public string? ResultJson { get; set; }
+
     public static PendingOperation FromOperation(KhipuOperation operation)
     {
         if (operation is null)
@@ -46,6 +55,7 @@ public sealed class PendingOperation
             LifeSpanRaw = operation.LifeSpanRaw,
             LifeSpan = operation.LifeSpan,
             SubmittedAt = operation.SubmittedAt,
+            ResultJson = operation.ResultJson,
         };
     }
 
@@ -73,6 +83,7 @@ public sealed class PendingOperation
             LifeSpanRaw = string.IsNullOrEmpty(LifeSpanRaw) ? stored.LifeSpanRaw : LifeSpanRaw,
             LifeSpan = LifeSpan ?? stored.LifeSpan ?? KhipuOperation.ParseLifeSpan(stored.LifeSpanRaw),
             SubmittedAt = SubmittedAt ?? stored.SubmittedAt,
+            ResultJson = ResultJson,
         };
     }
 

@@ -189,6 +189,46 @@ public sealed class EmulatorEndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task An_operation_answered_at_once_to_an_external_callback_url_is_collected_from_its_result_json_without_waiting()
+    {
+        // Get-EnelDebtStatus 1201 -CallbackUrl <external> | Export-Csv, then Import-Csv | Wait-KhipuOperation -InboxPath
+        // <another inbox>: the server answered 200 with Data, nothing will be delivered, and the wait ran into its timeout.
+        var client = connection.GetKhipuClient();
+        var synchronous = await client.GetEnelDebtStatusAsync("1201", null, CancellationToken.None);
+        server.State.KhipuOptions.AnswerCallbackRequestsAtOnce = true;
+        var external = new Uri("https://hooks.example.com/khipu/4f9c2a");
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1201", external), "1201", null, null, new SubmittedOperations(), null, CancellationToken.None);
+
+        Assert.NotNull(operation.ResultJson);
+        using var elsewhere = new TemporaryInbox();
+
+        // As the exported row binds: every column is text.
+        var row = new PendingOperation
+        {
+            OperationId = operation.OperationId!,
+            Service = operation.Service,
+            ServicePath = operation.ServicePath,
+            InputIdentifier = operation.InputIdentifier,
+            RequestInputs = RequestInputText.Parse(operation.RequestInputs),
+            ResultJson = operation.ResultJson,
+        };
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var outcomes = new List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(elsewhere.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(30) }).WaitAsync(new[] { row }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"waited {waited.Elapsed}");
+        var collected = Assert.Single(outcomes);
+        Assert.Null(collected.Error);
+        AssertSameRow(synchronous, Assert.Single(collected.Results));
+        Assert.False(elsewhere.Inbox.HasResult(operation.OperationId!), "the inbox is only read");
+        Assert.Equal(0, server.State.Callbacks.Delivered + server.State.Callbacks.Pending);
+    }
+
+    [Fact]
     public async Task Cen_and_tgr_async_rows_equal_the_synchronous_rows()
     {
         var client = connection.GetKhipuClient();
