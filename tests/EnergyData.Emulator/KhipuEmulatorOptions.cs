@@ -65,6 +65,12 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool AnswerCallbackRequestsAtOnce { get; set; }
 
+    /// <summary>
+    /// When set, the LifeSpan of every acknowledgement and delivery as written here instead of one
+    /// <see cref="LifeSpanMinutes"/> ahead (a server that writes Chile's date form, "25-12-2026 10:00", say).
+    /// </summary>
+    public string? LifeSpanText { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

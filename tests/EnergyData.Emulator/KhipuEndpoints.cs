@@ -106,7 +106,7 @@ public static class KhipuEndpoints
         }
 
         // Asynchronous mode: accept now, deliver the 200-shaped body (same OperationId) to the CallbackUrl later.
-        var lifeSpan = DateTimeOffset.UtcNow.AddMinutes(state.KhipuOptions.LifeSpanMinutes).ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
+        var lifeSpan = state.KhipuOptions.LifeSpanText ?? DateTimeOffset.UtcNow.AddMinutes(state.KhipuOptions.LifeSpanMinutes).ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
         var delivering = state.Callbacks.ScheduleAsync(new Uri(callbackUrl), Envelope(state, operationId, result, lifeSpan).ToJsonString(WriteOptions));
         if (state.Callbacks.Options.BeforeAnswer)
         {
@@ -422,6 +422,8 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? AnswerCallbackRequestsAtOnce { get; set; }
 
+    public string? LifeSpanText { get; set; }
+
     /// <summary>True removes <see cref="FixedOperationId"/>, so every request gets its own OperationId again.</summary>
     public bool? ClearFixedOperationId { get; set; }
 
@@ -448,5 +450,6 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.AcknowledgementBody = ClearAcknowledgementBody == true ? null : AcknowledgementBody ?? options.AcknowledgementBody;
         options.FixedOperationId = ClearFixedOperationId == true ? null : FixedOperationId ?? options.FixedOperationId;
         options.AnswerCallbackRequestsAtOnce = AnswerCallbackRequestsAtOnce ?? options.AnswerCallbackRequestsAtOnce;
+        options.LifeSpanText = LifeSpanText ?? options.LifeSpanText;
     }
 }
