@@ -101,14 +101,18 @@ public sealed class CallbackInbox
     /// </summary>
     public void EnsureExists()
     {
+        var creating = Root;
         try
         {
             Directory.CreateDirectory(Root);
+
+            // Named on its own: a file in place of pending/ is not a problem with the inbox folder given.
+            creating = PendingFolder;
             Directory.CreateDirectory(PendingFolder);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new InboxFolderException(Root, IsDefaultRoot(), exception);
+            throw new InboxFolderException(creating, IsDefaultRoot(), exception);
         }
     }
 

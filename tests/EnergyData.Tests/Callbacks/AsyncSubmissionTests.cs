@@ -337,6 +337,7 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
         var error = EnergyData.Errors.ErrorMapper.FromException(exception, "1801");
         Assert.Equal("InboxFolderFailed", error.ErrorId);
         Assert.Contains("Nothing was sent for this input, so nothing was billed", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Could not create the callback inbox folder '" + (wholeInbox ? folder.Root : receiver.Inbox.PendingFolder) + "'", exception.Message, StringComparison.Ordinal);
         Assert.Contains("Start-KhipuCallbackReceiver", error.RecommendedAction, StringComparison.Ordinal);
         if (wholeInbox)
         {
