@@ -62,6 +62,25 @@ Describe 'Start-KhipuCallbackReceiver' {
         Get-KhipuCallbackReceiver | Should -BeNullOrEmpty
     }
 
+    It 'refuses -Async inputs before sending (and billing) anything when the inbox cannot take their pending records' {
+        Reset-Emulator -Emulator $script:Emulator
+        Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
+        $pending = Join-Path $script:Inbox 'pending'
+        Remove-Item -Path $pending -Recurse -Force
+        Set-Content -Path $pending -Value 'a file where pending/ was'
+
+        $operations = Get-EnelDebtStatus -ClientIdentifier 1801, 1802 -Async -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0 -Because 'the inbox is checked before each request is sent'
+        $operations | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('1801', '1802')
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InboxFolderFailed,*'
+            $failure.Exception.Message | Should -BeLike '*Nothing was sent for this input, so nothing was billed*'
+        }
+    }
+
     It 'refuses a second receiver while one runs' {
         Start-KhipuCallbackReceiver -InboxPath $script:Inbox | Out-Null
         { Start-KhipuCallbackReceiver -InboxPath $script:Inbox } | Should -Throw -ErrorId 'ReceiverRunning*'
@@ -177,6 +196,86 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         { $inputs | Get-EnelBillDocument -Async | Wait-KhipuOperation -OutputPath $missing } |
             Should -Throw -ErrorId 'InvalidParameter*' -ExpectedMessage "*'OutputPath' must be an existing folder*"
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0 -Because 'the emulator must receive no request'
+    }
+
+    It 'refuses, per input and before sending, a CallbackUrl that a piped object carries under -Async; an empty cell counts as not given' {
+        # BeginProcessing sees only the command line: the rows' URLs would win over -Async, one of them the receiver's
+        # redacted URL, sent to Khipu literally.
+        $inputs = @(
+            [pscustomobject]@{ ClientIdentifier = '8001'; CallbackUrl = 'http://127.0.0.1:9/_cb/elsewhere' }
+            [pscustomobject]@{ ClientIdentifier = '8002'; CallbackUrl = $script:Receiver.RedactedCallbackUrl }
+        )
+        # The binder gives an empty cell to -CallbackUrl as an empty relative Uri (seen in a CSV that has a URL in another row).
+        $csv = ConvertFrom-Csv -InputObject "ClientIdentifier,CallbackUrl`n8003,`n8006,http://127.0.0.1:9/_cb/csv"
+
+        $operations = @($inputs + $csv | Get-EnelDebtStatus -Async -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $failures.Count | Should -Be 3
+        $failures.TargetObject | Should -Be @('8001', '8002', '8006')
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+            $failure.Exception.Message | Should -BeLike "Parameter 'Async' cannot be combined with -CallbackUrl. This input carries a CallbackUrl of its own*"
+        }
+        $operations.Count | Should -Be 1
+        $operations[0].InputIdentifier | Should -Be '8003'
+        $operations[0].CallbackUrl | Should -Be $script:Receiver.RedactedCallbackUrl
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 1 -Because 'only the row without a CallbackUrl of its own is sent'
+        ($operations | Wait-KhipuOperation -Timeout 60).ClientIdentifier | Should -Be '8003'
+    }
+
+    It 'refuses a CallbackUrl with the secret hidden (***), naming CallbackUrl, and sends nothing' {
+        $rows = ConvertFrom-Csv -InputObject "ClientIdentifier,CallbackUrl`n8004,$($script:Receiver.RedactedCallbackUrl)"
+        $rows | Get-EnelDebtStatus -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-EnelDebtStatus -ClientIdentifier 8005 -CallbackUrl $script:Receiver.RedactedCallbackUrl -ErrorVariable +failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+
+        $failures.Count | Should -Be 2
+        foreach ($failure in $failures) {
+            $failure.FullyQualifiedErrorId | Should -BeLike 'InvalidParameter,*'
+            $failure.Exception.Message | Should -BeLike "Parameter 'CallbackUrl' must be a real URL, not one with a secret hidden.*use -Async*"
+        }
+        (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 0
+    }
+
+    It 'gives an acknowledgement without an OperationId as that input''s error naming it, not a row that cannot be collected' {
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ acknowledgementBody = 'Accepted, thanks' }
+
+        $operations = Get-EnelDebtStatus -ClientIdentifier 2002, 2003 -Async -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $operations | Should -BeNullOrEmpty
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('2002', '2003')
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResponse,*'
+        $failures[0].Exception.Message | Should -BeLike 'Khipu accepted the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId*billed*'
+    }
+
+    It 'gives an OperationId that another input of the command was given as the later input''s error naming both' {
+        $exampleId = '6baf6c19-e485-463b-ae24-a821b025c8a4'
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ fixedOperationId = $exampleId }
+
+        $operations = @('1601', '1602', '1603' | Get-EnelDebtStatus -Async -ThrottleLimit 1 -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $operations.Count | Should -Be 1
+        $operations[0].InputIdentifier | Should -Be '1601'
+        $failures.Count | Should -Be 2
+        $failures.TargetObject | Should -Be @('1602', '1603')
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InvalidResponse,*'
+        $failures[0].Exception.Message | Should -BeLike "Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId $exampleId, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.*"
+    }
+
+    It 'collects an operation that Khipu answered at once (its ResultJson) from an exported row, without waiting' {
+        # A 200 with Data to a request with an external CallbackUrl: nothing is delivered, and no inbox holds it.
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ answerCallbackRequestsAtOnce = $true }
+        $csv = Join-Path $TestDrive 'answered-at-once.csv'
+        Get-EnelDebtStatus -ClientIdentifier 1201 -CallbackUrl 'https://hooks.example.com/khipu/4f9c2a' | Export-Csv -Path $csv -NoTypeInformation
+        (Import-Csv -Path $csv).ResultJson | Should -Not -BeNullOrEmpty
+        $elsewhere = Join-Path $TestDrive ('elsewhere-' + [guid]::NewGuid().ToString('N'))
+
+        $rows = @(Import-Csv -Path $csv | Wait-KhipuOperation -InboxPath $elsewhere -Timeout 20 -ErrorVariable failures -ErrorAction SilentlyContinue)
+
+        $failures | Should -BeNullOrEmpty
+        $rows.Count | Should -Be 1
+        $rows[0].PSObject.TypeNames[0] | Should -Be 'EnergyData.Khipu.EnelDebtStatus'
+        $rows[0].ClientIdentifier | Should -Be '1201'
     }
 
     It 'emits KhipuOperation objects that hide the secret and carry what a later session needs' {

@@ -39,6 +39,9 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
 
     private CallbackReceiver? receiver;
 
+    // The OperationIds this command's submissions were given: one given again is that input's error.
+    private readonly SubmittedOperations submitted = new();
+
     protected override PumpOptions PumpOptions => new() { ThrottleLimit = ThrottleLimit, Ordered = !Unordered.IsPresent };
 
     protected EnergyDataConnection ResolvedConnection { get; private set; } = null!;
@@ -88,11 +91,30 @@ public abstract class KhipuCmdlet : EnergyDataCmdlet
     }
 
     /// <summary>
+    /// The CallbackUrl of this input (see <see cref="AsyncSubmission.ChooseCallbackUrl"/>): null for a synchronous call.
+    /// False when the input is refused: its error is written and the other inputs go on.
+    /// </summary>
+    protected bool TryChooseCallbackUrl(Uri? inputCallbackUrl, object? target, out Uri? callbackUrl)
+    {
+        try
+        {
+            callbackUrl = AsyncSubmission.ChooseCallbackUrl(inputCallbackUrl, AsyncCallbackUrl);
+            return true;
+        }
+        catch (Validation.ParameterValidationException exception)
+        {
+            WriteFailure(exception, target);
+            callbackUrl = null;
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Submits an asynchronous request; through the session receiver, also records it as pending in the inbox.
     /// <paramref name="detail"/> is kept for mapping the result later (TGR's -Detail).
     /// </summary>
     protected Task<KhipuOperation> SubmitOperationAsync(KhipuRequest request, string? inputIdentifier, IOperationContext context, string? detail = null) =>
-        AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, context, context.CancellationToken);
+        AsyncSubmission.SubmitAsync(Khipu, request, inputIdentifier, detail, receiver, submitted, context, context.CancellationToken);
 
     /// <summary>
     /// The account credential for CEN and TGR: the parameter's, else the session's ([PSCredential]::Empty, the usual

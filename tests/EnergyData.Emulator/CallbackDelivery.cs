@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Net;
 using System.Net.Http;
@@ -28,6 +29,12 @@ public sealed class CallbackDeliveryOptions
 
     /// <summary>Each delivery sends half of its body, then pauses this long before the rest (a slow link).</summary>
     public int StallMilliseconds { get; set; }
+
+    /// <summary>
+    /// The answer to a request waits until its result has been delivered (every copy, every attempt): the delivery
+    /// overtakes the 202, as one over the internet may when the answer is slow to reach the client.
+    /// </summary>
+    public bool BeforeAnswer { get; set; }
 
     public CallbackDeliveryOptions Clone() => (CallbackDeliveryOptions)MemberwiseClone();
 }
@@ -72,14 +79,21 @@ public sealed class CallbackDelivery : IAsyncDisposable
     public int Pending => Volatile.Read(ref pending);
 
     /// <summary>Schedules the POST of <paramref name="jsonBody"/> to <paramref name="callbackUrl"/> (and its duplicates).</summary>
-    public void Schedule(Uri callbackUrl, string jsonBody)
+    public void Schedule(Uri callbackUrl, string jsonBody) => _ = ScheduleAsync(callbackUrl, jsonBody);
+
+    /// <summary>
+    /// As <see cref="Schedule"/>, with a task that ends when every copy has been delivered or given up (an answer waits
+    /// for it with <see cref="CallbackDeliveryOptions.BeforeAnswer"/>).
+    /// </summary>
+    public Task ScheduleAsync(Uri callbackUrl, string jsonBody)
     {
         var options = Options.Clone();
+        var copies = new List<Task>();
         for (var copy = 0; copy <= Math.Max(0, options.Duplicates); copy++)
         {
             Interlocked.Increment(ref pending);
             var delay = state.Options.CallbackDelayMilliseconds + (options.JitterMilliseconds > 0 ? Random.Shared.Next(options.JitterMilliseconds + 1) : 0);
-            _ = Task.Run(async () =>
+            copies.Add(Task.Run(async () =>
             {
                 try
                 {
@@ -93,8 +107,10 @@ public sealed class CallbackDelivery : IAsyncDisposable
                 {
                     Interlocked.Decrement(ref pending);
                 }
-            });
+            }));
         }
+
+        return Task.WhenAll(copies);
     }
 
     /// <summary>Waits until every scheduled delivery has finished (delivered or abandoned).</summary>

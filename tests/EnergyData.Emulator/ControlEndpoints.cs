@@ -52,6 +52,7 @@ public static class ControlEndpoints
             delivery.RetryDelayMilliseconds = update.RetryDelayMilliseconds ?? delivery.RetryDelayMilliseconds;
             delivery.LostAttempts = update.LostAttempts ?? delivery.LostAttempts;
             delivery.StallMilliseconds = update.StallMilliseconds ?? delivery.StallMilliseconds;
+            delivery.BeforeAnswer = update.BeforeAnswer ?? delivery.BeforeAnswer;
             if (update.DelayMilliseconds is { } delay)
             {
                 state.Options.CallbackDelayMilliseconds = delay;
@@ -95,6 +96,8 @@ public sealed class CallbackOptionsUpdate
     public int? LostAttempts { get; set; }
 
     public int? StallMilliseconds { get; set; }
+
+    public bool? BeforeAnswer { get; set; }
 }
 
 /// <summary>The options the Pester suites may change over HTTP.</summary>

@@ -47,6 +47,30 @@ public sealed class KhipuEmulatorOptions
     /// </summary>
     public bool RejectedTokenAsStatusError { get; set; }
 
+    /// <summary>
+    /// When set, the body of every 202 answer instead of the acknowledgement envelope (an empty or non-JSON body: the
+    /// documents give the 202 no schema). The result is still delivered to the CallbackUrl.
+    /// </summary>
+    public string? AcknowledgementBody { get; set; }
+
+    /// <summary>
+    /// When set, the OperationId of every answer and delivery instead of a new one per request: a server that answers
+    /// every request with the document's example id.
+    /// </summary>
+    public string? FixedOperationId { get; set; }
+
+    /// <summary>
+    /// Answers a request with a CallbackUrl as one without: 200 with Data at once, and nothing delivered (a server that
+    /// answers synchronously despite the callback).
+    /// </summary>
+    public bool AnswerCallbackRequestsAtOnce { get; set; }
+
+    /// <summary>
+    /// When set, the LifeSpan of every acknowledgement and delivery as written here instead of one
+    /// <see cref="LifeSpanMinutes"/> ahead (a server that writes Chile's date form, "25-12-2026 10:00", say).
+    /// </summary>
+    public string? LifeSpanText { get; set; }
+
     /// <summary>How far ahead of the request the LifeSpan of an asynchronous request lies.</summary>
     public int LifeSpanMinutes { get; set; } = 15;
 

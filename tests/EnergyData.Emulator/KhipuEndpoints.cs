@@ -98,16 +98,29 @@ public static class KhipuEndpoints
             return;
         }
 
-        var operationId = Guid.NewGuid().ToString();
-        if (callbackUrl is null)
+        var operationId = state.KhipuOptions.FixedOperationId ?? Guid.NewGuid().ToString();
+        if (callbackUrl is null || state.KhipuOptions.AnswerCallbackRequestsAtOnce)
         {
             await WriteJsonAsync(context, state, 200, Envelope(state, operationId, result, lifeSpan: null));
             return;
         }
 
         // Asynchronous mode: accept now, deliver the 200-shaped body (same OperationId) to the CallbackUrl later.
-        var lifeSpan = DateTimeOffset.UtcNow.AddMinutes(state.KhipuOptions.LifeSpanMinutes).ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
-        state.Callbacks.Schedule(new Uri(callbackUrl), Envelope(state, operationId, result, lifeSpan).ToJsonString(WriteOptions));
+        var lifeSpan = state.KhipuOptions.LifeSpanText ?? DateTimeOffset.UtcNow.AddMinutes(state.KhipuOptions.LifeSpanMinutes).ToString("yyyy-MM-dd'T'HH:mm:ss'+0000'", CultureInfo.InvariantCulture);
+        var delivering = state.Callbacks.ScheduleAsync(new Uri(callbackUrl), Envelope(state, operationId, result, lifeSpan).ToJsonString(WriteOptions));
+        if (state.Callbacks.Options.BeforeAnswer)
+        {
+            await delivering;
+        }
+
+        if (state.KhipuOptions.AcknowledgementBody is { } acknowledgement)
+        {
+            context.Response.StatusCode = 202;
+            context.Response.ContentType = "text/plain";
+            await context.Response.WriteAsync(acknowledgement);
+            return;
+        }
+
         var accepted = new JsonObject
         {
             ["OperationId"] = operationId,
@@ -403,6 +416,20 @@ public sealed class KhipuEmulatorOptionsUpdate
 
     public bool? RejectedTokenAsStatusError { get; set; }
 
+    public string? AcknowledgementBody { get; set; }
+
+    public string? FixedOperationId { get; set; }
+
+    public bool? AnswerCallbackRequestsAtOnce { get; set; }
+
+    public string? LifeSpanText { get; set; }
+
+    /// <summary>True removes <see cref="FixedOperationId"/>, so every request gets its own OperationId again.</summary>
+    public bool? ClearFixedOperationId { get; set; }
+
+    /// <summary>True removes <see cref="AcknowledgementBody"/>, so 202 answers carry the envelope again.</summary>
+    public bool? ClearAcknowledgementBody { get; set; }
+
     public void ApplyTo(KhipuEmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -420,5 +447,9 @@ public sealed class KhipuEmulatorOptionsUpdate
         options.IssueExpiredTokens = IssueExpiredTokens ?? options.IssueExpiredTokens;
         options.ExtraFields = ExtraFields ?? options.ExtraFields;
         options.RejectedTokenAsStatusError = RejectedTokenAsStatusError ?? options.RejectedTokenAsStatusError;
+        options.AcknowledgementBody = ClearAcknowledgementBody == true ? null : AcknowledgementBody ?? options.AcknowledgementBody;
+        options.FixedOperationId = ClearFixedOperationId == true ? null : FixedOperationId ?? options.FixedOperationId;
+        options.AnswerCallbackRequestsAtOnce = AnswerCallbackRequestsAtOnce ?? options.AnswerCallbackRequestsAtOnce;
+        options.LifeSpanText = LifeSpanText ?? options.LifeSpanText;
     }
 }

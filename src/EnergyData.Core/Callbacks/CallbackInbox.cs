@@ -101,14 +101,43 @@ public sealed class CallbackInbox
     /// </summary>
     public void EnsureExists()
     {
+        var creating = Root;
         try
         {
             Directory.CreateDirectory(Root);
+
+            // Named on its own: a file in place of pending/ is not a problem with the inbox folder given.
+            creating = PendingFolder;
             Directory.CreateDirectory(PendingFolder);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
-            throw new InboxFolderException(Root, IsDefaultRoot(), exception);
+            throw new InboxFolderException(creating, IsDefaultRoot(), exception);
+        }
+    }
+
+    /// <summary>
+    /// Checks that a pending record can be written now: the inbox and its pending/ folder exist (or are created) and a
+    /// file can be made in pending/. An asynchronous submission checks it before its request is sent, because once Khipu
+    /// has accepted (and billed) the request, a record that cannot be written can no longer stop anything. Throws
+    /// <see cref="InboxFolderException"/>, naming the folder, when the file system refuses.
+    /// </summary>
+    public void EnsureWritable()
+    {
+        EnsureExists();
+
+        // A dot-name ending in .tmp, as a file being written has: readers of the inbox ignore it.
+        var probe = Path.Combine(PendingFolder, "." + Guid.NewGuid().ToString("N") + ".probe.tmp");
+        try
+        {
+            using (new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                // Created and, on close, deleted: only whether it could be made matters.
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            throw InboxFolderException.NotWritable(PendingFolder, IsDefaultRoot(), exception);
         }
     }
 

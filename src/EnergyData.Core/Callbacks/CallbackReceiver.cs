@@ -44,6 +44,13 @@ public sealed class CallbackReceiver : IDisposable
 
     private readonly LinkedList<(string OperationId, DateTimeOffset At, byte[] Body)> refusedDeliveries = new();
     private long refusedDeliveryBytes;
+
+    // Results stored without a pending record, counted as Unsolicited, the most recent kept (a few thousand ids, so the
+    // memory stays bounded): a delivery can overtake Khipu's answer to the request, and the submission that then writes
+    // the record takes its result out of that count (NotePendingRecordWritten). Guarded by unsolicitedGate.
+    private readonly LinkedList<string> storedWithoutRecordOrder = new();
+    private readonly Dictionary<string, LinkedListNode<string>> storedWithoutRecord = new(StringComparer.Ordinal);
+    private readonly object unsolicitedGate = new();
     private readonly Task acceptLoop;
 
     // Completed when a stop gives up waiting: bodies still arriving are then abandoned (answered 503, not stored).
@@ -483,11 +490,7 @@ public sealed class CallbackReceiver : IDisposable
             }
 
             Interlocked.Increment(ref counters.Accepted);
-            if (!File.Exists(Inbox.PendingPath(operationId)))
-            {
-                Interlocked.Increment(ref counters.Unsolicited);
-            }
-
+            CountIfUnsolicited(operationId);
             return (HttpStatusCode.OK, "Stored.");
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
@@ -639,6 +642,52 @@ public sealed class CallbackReceiver : IDisposable
     }
 
     /// <summary>
+    /// Tells the receiver that a submission has just written the pending record of <paramref name="operationId"/>. A
+    /// result of it stored before, with no record yet (its delivery overtook Khipu's answer to the request), was counted
+    /// as unsolicited: it is this session's own after all, and leaves that count.
+    /// </summary>
+    public void NotePendingRecordWritten(string operationId)
+    {
+        lock (unsolicitedGate)
+        {
+            if (storedWithoutRecord.TryGetValue(operationId, out var node))
+            {
+                storedWithoutRecord.Remove(operationId);
+                storedWithoutRecordOrder.Remove(node);
+                Interlocked.Decrement(ref counters.Unsolicited);
+            }
+        }
+    }
+
+    private void CountIfUnsolicited(string operationId)
+    {
+        // The check and the count under the gate NotePendingRecordWritten takes: a record written between them would
+        // otherwise leave this result counted as unsolicited for good.
+        lock (unsolicitedGate)
+        {
+            if (File.Exists(Inbox.PendingPath(operationId)))
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref counters.Unsolicited);
+            if (storedWithoutRecord.ContainsKey(operationId))
+            {
+                return;
+            }
+
+            if (storedWithoutRecord.Count >= MaxRememberedUnsolicited)
+            {
+                // The oldest stays counted as unsolicited: a submission that answered so much later is not this session's.
+                storedWithoutRecord.Remove(storedWithoutRecordOrder.First!.Value);
+                storedWithoutRecordOrder.RemoveFirst();
+            }
+
+            storedWithoutRecord[operationId] = storedWithoutRecordOrder.AddLast(operationId);
+        }
+    }
+
+    /// <summary>
     /// The latest delivery of <paramref name="operationId"/> that was turned away as a repeat at or after
     /// <paramref name="since"/>, taken out of the receiver's memory. A submission that finds an earlier operation's
     /// result under its new OperationId (see AsyncSubmission) sets that result aside; if its own delivery overtook the
@@ -685,6 +734,8 @@ public sealed class CallbackReceiver : IDisposable
     }
 
     private const int MaxRefusedDeliveries = 64;
+
+    private const int MaxRememberedUnsolicited = 4096;
 
     private const long MaxRefusedDeliveryBytes = 64L * 1024 * 1024;
 

@@ -27,7 +27,10 @@ public sealed class CallbackReceiverStatus
     /// <summary>Results already in the inbox, answered 200 and not rewritten.</summary>
     public long Duplicates { get; set; }
 
-    /// <summary>Accepted results with no pending record (submitted elsewhere, or by another receiver).</summary>
+    /// <summary>
+    /// Accepted results with no pending record (submitted elsewhere, or by another receiver). A result that overtook
+    /// Khipu's answer to a submission of this session is counted here only until that submission writes its record.
+    /// </summary>
     public long Unsolicited { get; set; }
 
     /// <summary>Wrong or missing secret path segment (404).</summary>

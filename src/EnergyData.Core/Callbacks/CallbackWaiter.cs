@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -83,12 +84,28 @@ public sealed class CallbackWaiter
         }
 
         var remaining = new Dictionary<string, PendingOperation>(StringComparer.Ordinal);
+        var given = new Dictionary<string, PendingOperation>(StringComparer.Ordinal);
         foreach (var operation in operations)
         {
-            if (!string.IsNullOrEmpty(operation.OperationId) && !remaining.ContainsKey(operation.OperationId))
+            if (string.IsNullOrEmpty(operation.OperationId))
             {
-                remaining[operation.OperationId] = operation.CompleteFrom(inbox.ReadPending(operation.OperationId));
+                continue;
             }
+
+            if (given.TryGetValue(operation.OperationId, out var first))
+            {
+                WarnIfAnotherRequest(first, operation, trace);
+                if (string.IsNullOrEmpty(remaining[operation.OperationId].ResultJson) && !string.IsNullOrEmpty(operation.ResultJson))
+                {
+                    // A copy that carries the result it was answered with: no need to wait for a delivery.
+                    remaining[operation.OperationId].ResultJson = operation.ResultJson;
+                }
+
+                continue;
+            }
+
+            given[operation.OperationId] = operation;
+            remaining[operation.OperationId] = operation.CompleteFrom(inbox.ReadPending(operation.OperationId));
         }
 
         var total = remaining.Count;
@@ -141,6 +158,21 @@ public sealed class CallbackWaiter
         }
     }
 
+    /// <summary>
+    /// An OperationId given twice, for two different inputs (rows exported from a server that gave every request the
+    /// same id): there is one result for it, collected once, so the second input would vanish without a word.
+    /// </summary>
+    private static void WarnIfAnotherRequest(PendingOperation first, PendingOperation again, IRequestTrace? trace)
+    {
+        if (first.DescribeInput() is not { } firstInput || again.DescribeInput() is not { } againInput || first.DescribesSameRequestAs(again))
+        {
+            // The same request twice (a row piped twice), or one that names no input: nothing tells them apart.
+            return;
+        }
+
+        trace.Warn($"Operation {first.OperationId} is given for {firstInput} and again for {againInput}: one OperationId has one result, so it is collected once, as {firstInput}'s. Khipu gave both requests the same OperationId; submit {againInput} again.");
+    }
+
     private HashSet<string> ListResults()
     {
         // One directory listing per scan instead of one failed open per missing result.
@@ -165,7 +197,10 @@ public sealed class CallbackWaiter
         Stream? stream;
         try
         {
-            stream = arrived.Contains(CallbackInbox.FileNameFor(operation.OperationId)) ? inbox.OpenResult(operation.OperationId) : null;
+            // Khipu answered this request at once with its result (a 200 with Data despite the CallbackUrl): nothing will
+            // be delivered to an inbox that no receiver of this module fills, so the operation carries its result.
+            stream = !string.IsNullOrEmpty(operation.ResultJson) ? new MemoryStream(Encoding.UTF8.GetBytes(operation.ResultJson))
+                : arrived.Contains(CallbackInbox.FileNameFor(operation.OperationId)) ? inbox.OpenResult(operation.OperationId) : null;
         }
         catch (IOException exception)
         {

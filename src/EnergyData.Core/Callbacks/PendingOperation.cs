@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
+using System.Text.Json.Serialization;
 using EnergyData.Khipu;
 
 namespace EnergyData.Callbacks;
@@ -28,6 +30,14 @@ public sealed class PendingOperation
 
     public DateTimeOffset? SubmittedAt { get; set; }
 
+    /// <summary>
+    /// The whole answer, when Khipu answered the request at once with Data although a CallbackUrl was given
+    /// (<see cref="KhipuOperation.ResultJson"/>): a waiter maps it as it is, without waiting for a delivery. Never part
+    /// of the pending record: the inbox holds such a result as a result file.
+    /// </summary>
+    [JsonIgnore]
+    public string? ResultJson { get; set; }
+
     public static PendingOperation FromOperation(KhipuOperation operation)
     {
         if (operation is null)
@@ -45,6 +55,7 @@ public sealed class PendingOperation
             LifeSpanRaw = operation.LifeSpanRaw,
             LifeSpan = operation.LifeSpan,
             SubmittedAt = operation.SubmittedAt,
+            ResultJson = operation.ResultJson,
         };
     }
 
@@ -72,7 +83,26 @@ public sealed class PendingOperation
             LifeSpanRaw = string.IsNullOrEmpty(LifeSpanRaw) ? stored.LifeSpanRaw : LifeSpanRaw,
             LifeSpan = LifeSpan ?? stored.LifeSpan ?? KhipuOperation.ParseLifeSpan(stored.LifeSpanRaw),
             SubmittedAt = SubmittedAt ?? stored.SubmittedAt,
+            ResultJson = ResultJson,
         };
+    }
+
+    /// <summary>
+    /// Whether <paramref name="other"/> describes the same request: the same service and inputs (one input submitted
+    /// again). Two records of one OperationId that differ are two requests whose results cannot be told apart.
+    /// </summary>
+    public bool DescribesSameRequestAs(PendingOperation other)
+    {
+        if (other is null)
+        {
+            throw new ArgumentNullException(nameof(other));
+        }
+
+        return string.Equals(Service ?? string.Empty, other.Service ?? string.Empty, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(ServicePath ?? string.Empty, other.ServicePath ?? string.Empty, StringComparison.Ordinal)
+            && string.Equals(InputIdentifier ?? string.Empty, other.InputIdentifier ?? string.Empty, StringComparison.Ordinal)
+            && RequestInputs.Count == other.RequestInputs.Count
+            && RequestInputs.All(pair => other.RequestInputs.TryGetValue(pair.Key, out var value) && string.Equals(pair.Value, value, StringComparison.Ordinal));
     }
 
     public string Input(string name) => RequestInputs.TryGetValue(name, out var value) ? value : string.Empty;

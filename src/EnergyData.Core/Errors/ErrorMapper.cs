@@ -70,9 +70,9 @@ public static class ErrorMapper
             },
             Callbacks.InboxFolderException inbox => new OperationError(exception, inbox.IsPermissionDenied ? "AccessDenied" : "InboxFolderFailed", inbox.IsPermissionDenied ? ErrorKind.PermissionDenied : ErrorKind.WriteError, target)
             {
-                RecommendedAction = inbox.IsDefault
+                RecommendedAction = inbox.RecommendedAction ?? (inbox.IsDefault
                     ? "Give a folder you can write to with -InboxPath, or make the default folder's parent writable."
-                    : "Give -InboxPath a folder you can write to (not a file, nor a folder under a file).",
+                    : "Give -InboxPath a folder you can write to (not a file, nor a folder under a file)."),
             },
             RedirectRefusedException => new OperationError(exception, "RedirectRefused", ErrorKind.ProtocolError, target)
             {

@@ -154,6 +154,15 @@ public static class InputRules
             throw new ParameterValidationException(parameterName, $"must be at most {CallbackUrlMaxLength} characters", $"It has {value.AbsoluteUri.Length}.");
         }
 
+        // The module writes a receiver's URL with *** for its secret segment (KhipuOperation.CallbackUrl,
+        // RedactedCallbackUrl), and that text comes back through CSV columns: sent, it would give Khipu an address that
+        // no receiver answers (or that the receiver refuses as forged), and the billed result would be lost.
+        if (Uri.UnescapeDataString(value.AbsoluteUri).Contains(Diagnostics.Redaction.Mask))
+        {
+            var hint = parameterName == "CallbackUrl" ? " Nothing was sent. The real URL is held by the receiver: use -Async (without a CallbackUrl property or column) to send it." : string.Empty;
+            throw new ParameterValidationException(parameterName, "must be a real URL, not one with a secret hidden", $"'{value.AbsoluteUri}' holds '{Diagnostics.Redaction.Mask}', the placeholder that KhipuOperation rows and RedactedCallbackUrl show in place of a callback receiver's secret path segment.{hint}");
+        }
+
         return value;
     }
 

@@ -70,7 +70,11 @@ public sealed class GetCenNonconformityCommand : KhipuCmdlet
             PageConcurrency = ThrottleLimit,
         };
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
-        var callback = CallbackUrl ?? AsyncCallbackUrl;
+        if (!TryChooseCallbackUrl(CallbackUrl, DebtorRut, out var callback))
+        {
+            return;
+        }
+
         var includeTotal = PagingParameters.IncludeTotalCount.IsPresent;
         if (callback is not null)
         {

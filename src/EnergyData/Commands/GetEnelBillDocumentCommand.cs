@@ -33,7 +33,11 @@ public sealed class GetEnelBillDocumentCommand : KhipuCmdlet
     {
         var identifier = ClientIdentifier;
         var email = Email;
-        var callback = CallbackUrl ?? AsyncCallbackUrl;
+        if (!TryChooseCallbackUrl(CallbackUrl, identifier, out var callback))
+        {
+            return;
+        }
+
         var folder = OutputPath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputPath);
         if (callback is null)
         {

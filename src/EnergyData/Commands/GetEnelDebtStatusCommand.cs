@@ -29,7 +29,11 @@ public sealed class GetEnelDebtStatusCommand : KhipuCmdlet
     {
         foreach (var identifier in ClientIdentifier)
         {
-            var callback = CallbackUrl ?? AsyncCallbackUrl;
+            if (!TryChooseCallbackUrl(CallbackUrl, identifier, out var callback))
+            {
+                continue;
+            }
+
             if (callback is null)
             {
                 Submit(identifier, context => context.WriteResultAsync(Khipu.GetEnelDebtStatusAsync(identifier, context, context.CancellationToken)));

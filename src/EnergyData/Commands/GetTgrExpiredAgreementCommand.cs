@@ -34,8 +34,12 @@ public sealed class GetTgrExpiredAgreementCommand : KhipuCmdlet
 
         var required = ResolvedConnection.KhipuRequiresAccountCredential;
         var detail = Detail;
-        var callback = CallbackUrl ?? AsyncCallbackUrl;
         var target = (object?)credential?.UserName ?? "TGR";
+        if (!TryChooseCallbackUrl(CallbackUrl, target, out var callback))
+        {
+            return;
+        }
+
         if (callback is not null)
         {
             Submit(target, context => context.WriteResultAsync(SubmitOperationAsync(KhipuClient.TgrRequest(credential, required, callback), credential?.UserName, context, detail.ToString())));

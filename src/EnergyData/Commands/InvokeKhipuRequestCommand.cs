@@ -41,7 +41,11 @@ public sealed class InvokeKhipuRequestCommand : KhipuCmdlet
             return;
         }
 
-        var callback = CallbackUrl ?? AsyncCallbackUrl;
+        if (!TryChooseCallbackUrl(CallbackUrl, path, out var callback))
+        {
+            return;
+        }
+
         if (callback is null)
         {
             Submit(path, context => context.WriteResultAsync(Khipu.InvokeAsync(path, data, context, context.CancellationToken)));

@@ -47,6 +47,13 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? LifeSpanRaw { get; set; }
 
+    /// <summary>
+    /// The whole answer a KhipuOperation carries when Khipu answered the request at once with Data: the result is taken
+    /// from it, without waiting.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? ResultJson { get; set; }
+
     /// <summary>The inbox folder; the running receiver's, else the default one, when omitted.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -107,6 +114,7 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
                 RequestInputs = new Dictionary<string, string>(inputs, StringComparer.Ordinal),
                 LifeSpanRaw = LifeSpanRaw,
                 LifeSpan = KhipuOperation.ParseLifeSpan(LifeSpanRaw),
+                ResultJson = ResultJson,
             });
         }
     }

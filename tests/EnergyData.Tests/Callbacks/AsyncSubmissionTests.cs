@@ -120,13 +120,9 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
     [Theory]
     [InlineData("""{"OperationId":"ack-1"}""", "ack-1")]
     [InlineData("""{"OperationId":"ack-2","LifeSpan":"2099-07-22T00:00:00-0400"}""", "ack-2")]
-    [InlineData("", null)]
-    [InlineData("Accepted", null)]
-    [InlineData("[]", null)]
-    public async Task A_202_acknowledgement_without_an_envelope_still_gives_the_operation(string body, string? operationId)
+    public async Task A_202_acknowledgement_with_only_an_operation_id_gives_the_operation(string body, string operationId)
     {
-        // The documents give the 202 no schema: an OperationId alone, or no JSON at all, still means "accepted, the
-        // result goes to the CallbackUrl", and the billed operation must not be reported as failed.
+        // The documents give the 202 no schema: an OperationId alone means "accepted, the result goes to the CallbackUrl".
         khipu.Enqueue(202, body);
         var client = new KhipuClient(http, khipu.BaseUri);
 
@@ -134,7 +130,36 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(operationId, operation.OperationId);
         Assert.Null(operation.ResultJson);
-        Assert.Equal(operationId is not null, operationId is not null && File.Exists(receiver.Inbox.PendingPath(operationId)));
+        Assert.True(File.Exists(receiver.Inbox.PendingPath(operationId)));
+    }
+
+    [Theory]
+    [InlineData(202, "[]")]
+    [InlineData(202, """{"Status":"OK","Data":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""")]
+    [InlineData(200, """{"Status":"OK","Data":null}""")]
+    public async Task An_acknowledgement_without_an_operation_id_is_the_inputs_error_naming_it(int status, string body)
+    {
+        // Accepted and billed, but a row without an OperationId matches no delivery and fails binding in Wait-KhipuOperation.
+        khipu.Enqueue(status, body);
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2002", receiver.CallbackUrl), "2002", null, receiver, null, CancellationToken.None));
+
+        Assert.StartsWith("Khipu accepted the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId in its answer", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The request is billed", error.Message, StringComparison.Ordinal);
+        Assert.Equal("InvalidResponse", EnergyData.Errors.ErrorMapper.FromException(error, "2002").ErrorId);
+        Assert.Empty(Directory.GetFiles(receiver.Inbox.PendingFolder));
+    }
+
+    [Fact]
+    public async Task A_result_answered_at_once_without_an_operation_id_is_the_inputs_error_naming_it()
+    {
+        khipu.Enqueue(200, Envelopes.DebtStatus("placeholder", "2001", 1).Replace("\"OperationId\":\"placeholder\",", string.Empty, StringComparison.Ordinal));
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2001", receiver.CallbackUrl), "2001", null, receiver, null, CancellationToken.None));
+
+        Assert.StartsWith("Khipu answered the EnelDebtStatus request for ClientIdentifier 2001 at once, with Data but without an OperationId", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -283,6 +308,76 @@ public sealed class AsyncSubmissionTests : IAsyncLifetime, IDisposable
         Assert.Equal(external.AbsoluteUri, operation.CallbackUrl);
         Assert.Null(receiver.Inbox.ReadPending("ext-1"));
         Assert.Equal("{\"ClientIdentifier\":\"1234567-8\"}", operation.RequestInputs);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_inbox_that_cannot_take_the_pending_record_refuses_the_input_before_anything_is_sent(bool wholeInbox)
+    {
+        // A file in place of <inbox>/pending, or of the inbox itself: found only after the 202, the billed operation lost
+        // its OperationId with an InboxFolderFailed error.
+        if (wholeInbox)
+        {
+            Directory.Delete(folder.Root, recursive: true);
+            File.WriteAllText(folder.Root, "a file where the inbox was");
+        }
+        else
+        {
+            Directory.Delete(receiver.Inbox.PendingFolder, recursive: true);
+            File.WriteAllText(receiver.Inbox.PendingFolder, "a file where pending/ was");
+        }
+
+        khipu.Enqueue(202, """{"OperationId":"never-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        var client = new KhipuClient(http, khipu.BaseUri);
+
+        var exception = await Assert.ThrowsAsync<InboxFolderException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1801", receiver.CallbackUrl), "1801", null, receiver, null, CancellationToken.None));
+
+        Assert.Equal(0, khipu.RequestCount);
+        var error = EnergyData.Errors.ErrorMapper.FromException(exception, "1801");
+        Assert.Equal("InboxFolderFailed", error.ErrorId);
+        Assert.Contains("Nothing was sent for this input, so nothing was billed", exception.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Could not create the callback inbox folder '" + (wholeInbox ? folder.Root : receiver.Inbox.PendingFolder) + "'", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("Start-KhipuCallbackReceiver", error.RecommendedAction, StringComparison.Ordinal);
+        if (wholeInbox)
+        {
+            File.Delete(folder.Root);
+        }
+    }
+
+    [Fact]
+    public async Task A_pending_record_that_fails_after_the_202_still_gives_the_operation_with_a_warning_and_the_result_is_collected()
+    {
+        // The inbox passed the check before sending, then pending/ was replaced by a file while Khipu answered.
+        khipu.Enqueue(async context =>
+        {
+            Directory.Delete(receiver.Inbox.PendingFolder, recursive: true);
+            File.WriteAllText(receiver.Inbox.PendingFolder, "a file where pending/ was");
+            await ScriptedServer.Status(context, 202, """{"OperationId":"late-1","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+        });
+        var client = new KhipuClient(http, khipu.BaseUri);
+        var trace = new Khipu.RecordingTrace();
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1802", receiver.CallbackUrl), "1802", null, receiver, trace, CancellationToken.None);
+
+        Assert.Equal("late-1", operation.OperationId);
+        Assert.Equal(receiver.RedactedCallbackUrl, operation.CallbackUrl);
+        Assert.Contains("WARNING: Khipu accepted the EnelDebtStatus request for ClientIdentifier 1802 (OperationId late-1), but its pending record could not be written to the inbox:", trace.VerboseText, StringComparison.Ordinal);
+        Assert.Contains("collect the result with Wait-KhipuOperation from it", trace.VerboseText, StringComparison.Ordinal);
+
+        // The receiver still stores the delivery in the inbox, and the operation alone maps it.
+        using (var delivered = await http.PostAsync(receiver.CallbackUrl, new StringContent(Envelopes.DebtStatus("late-1", "1802", 18), Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        }
+
+        var outcomes = new System.Collections.Generic.List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(10) }).WaitAsync(new[] { PendingOperation.FromOperation(operation) }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.Equal(18m, Assert.IsType<EnelDebtStatus>(Assert.Single(Assert.Single(outcomes).Results)).DebtAmount);
     }
 
     /// <summary>An earlier operation's result under <paramref name="operationId"/>, stored an hour ago (client 1111111-1, debt 111).</summary>

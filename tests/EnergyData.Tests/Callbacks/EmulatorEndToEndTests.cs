@@ -22,6 +22,9 @@ namespace EnergyData.Tests.Callbacks;
 [Collection(EmulatorGroup.Name)]
 public sealed class EmulatorEndToEndTests : IDisposable
 {
+    // The OperationId of Khipu's documents' examples, which a server built from them may give every request.
+    private const string ExampleOperationId = "6baf6c19-e485-463b-ae24-a821b025c8a4";
+
     private static readonly KhipuAccountCredential Account = KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
     private readonly EmulatorServer server;
     private readonly TemporaryInbox folder = new();
@@ -73,6 +76,156 @@ public sealed class EmulatorEndToEndTests : IDisposable
         var failed = Assert.IsType<KhipuException>(outcomes.Single(o => o.Operation.InputIdentifier == "555-0").Error);
         Assert.Equal("E301", failed.ErrorCode);
         Assert.Equal(5, receiver.GetStatus().Accepted);
+    }
+
+    [Fact]
+    public async Task Deliveries_that_overtake_the_answers_to_their_own_requests_are_not_counted_as_unsolicited()
+    {
+        // Each result reaches the receiver before the 202 that names its OperationId (about 90 of 300 did against an
+        // independent server): stored with no pending record yet, it was counted as Unsolicited for good.
+        server.State.Callbacks.Options.BeforeAnswer = true;
+        var client = connection.GetKhipuClient();
+        var identifiers = new[] { "1234567-8", "3049812-1", "7766554", "778890" };
+
+        var operations = await Task.WhenAll(identifiers.Select(identifier => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest(identifier, receiver.CallbackUrl), identifier, null, receiver, null, CancellationToken.None)));
+
+        Assert.All(operations, operation => Assert.True(receiver.Inbox.HasResult(operation.OperationId!), "delivered before the answer"));
+        var status = receiver.GetStatus();
+        Assert.Equal(4, status.Accepted);
+        Assert.Equal(0, status.Unsolicited);
+        Assert.Equal(identifiers.Length, (await WaitAsync(operations)).Count(outcome => outcome.Error is null));
+
+        // A result no submission of this session asked for still is one.
+        using var http = new System.Net.Http.HttpClient();
+        using (var response = await http.PostAsync(receiver.CallbackUrl, new System.Net.Http.StringContent(Envelopes.DebtStatus("from-elsewhere-1", "1234567-8", 1), System.Text.Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+
+        Assert.Equal(1, receiver.GetStatus().Unsolicited);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("Accepted, thanks")]
+    public async Task An_empty_or_non_json_202_is_the_inputs_error_naming_it_and_no_operation_is_written(string acknowledgement)
+    {
+        // Before, such a row carried no OperationId (with only a -Verbose note): Wait-KhipuOperation then refused to bind it.
+        server.State.KhipuOptions.AcknowledgementBody = acknowledgement;
+        var client = connection.GetKhipuClient();
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("2002", receiver.CallbackUrl), "2002", null, receiver, null, CancellationToken.None));
+
+        Assert.Equal(1, server.State.Counters.Total);
+        Assert.Contains("the EnelDebtStatus request for ClientIdentifier 2002 without an OperationId", error.Message, StringComparison.Ordinal);
+        Assert.Empty(System.IO.Directory.GetFiles(receiver.Inbox.PendingFolder));
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_same_operation_id_for_another_input_of_the_command_is_that_inputs_error_naming_both()
+    {
+        // A server that answers every request with the document's example id: the later inputs' operations collapsed
+        // into the first's row in Wait-KhipuOperation, with no error or warning.
+        server.State.KhipuOptions.FixedOperationId = ExampleOperationId;
+        var client = connection.GetKhipuClient();
+        var submitted = new SubmittedOperations();
+
+        var first = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1601", receiver.CallbackUrl), "1601", null, receiver, submitted, null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, submitted, null, CancellationToken.None));
+
+        Assert.Equal(ExampleOperationId, first.OperationId);
+        Assert.StartsWith($"Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId {ExampleOperationId}, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("The request is billed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, server.State.Counters.Total);
+        Assert.Equal("1601", receiver.Inbox.ReadPending(ExampleOperationId)!.InputIdentifier);
+
+        // Rows exported before this check, piped to the waiter: one result, collected once, with a warning naming both.
+        var second = PendingOperation.FromOperation(first);
+        second.InputIdentifier = "1602";
+        second.RequestInputs = new Dictionary<string, string>(StringComparer.Ordinal) { ["ClientIdentifier"] = "1602" };
+        var trace = new RecordingTrace();
+        var outcomes = new List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(receiver.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(30) }).WaitAsync(new[] { PendingOperation.FromOperation(first), second }, null, trace, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.Single(outcomes);
+        Assert.Contains($"WARNING: Operation {ExampleOperationId} is given for ClientIdentifier 1601 and again for ClientIdentifier 1602: one OperationId has one result, so it is collected once, as ClientIdentifier 1601's.", trace.VerboseText, StringComparison.Ordinal);
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task The_same_operation_id_as_another_request_still_pending_in_the_inbox_gives_the_operation_with_a_warning_naming_both()
+    {
+        // An earlier session's request was given the id and is still waiting for its result.
+        server.State.KhipuOptions.FixedOperationId = ExampleOperationId;
+        await receiver.Inbox.WritePendingAsync(
+            new PendingOperation
+            {
+                OperationId = ExampleOperationId,
+                Service = "EnelDebtStatus",
+                ServicePath = KhipuServices.EnelDebtStatus,
+                InputIdentifier = "1601",
+                RequestInputs = new Dictionary<string, string>(StringComparer.Ordinal) { ["ClientIdentifier"] = "1601" },
+                SubmittedAt = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero),
+            },
+            CancellationToken.None);
+        var client = connection.GetKhipuClient();
+        var trace = new RecordingTrace();
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, new SubmittedOperations(), trace, CancellationToken.None);
+
+        Assert.Equal(ExampleOperationId, operation.OperationId);
+        Assert.Contains($"WARNING: Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId {ExampleOperationId}, which the EnelDebtStatus request for ClientIdentifier 1601 (still pending in the inbox, submitted 2026-03-01 12:00:00Z) has too.", trace.VerboseText, StringComparison.Ordinal);
+        Assert.Equal("1602", receiver.Inbox.ReadPending(ExampleOperationId)!.InputIdentifier);
+
+        // The same input submitted again is no other request.
+        var again = new RecordingTrace();
+        await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1602", receiver.CallbackUrl), "1602", null, receiver, new SubmittedOperations(), again, CancellationToken.None);
+        Assert.DoesNotContain("WARNING", again.VerboseText, StringComparison.Ordinal);
+        await server.State.Callbacks.WhenIdleAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task An_operation_answered_at_once_to_an_external_callback_url_is_collected_from_its_result_json_without_waiting()
+    {
+        // Get-EnelDebtStatus 1201 -CallbackUrl <external> | Export-Csv, then Import-Csv | Wait-KhipuOperation -InboxPath
+        // <another inbox>: the server answered 200 with Data, nothing will be delivered, and the wait ran into its timeout.
+        var client = connection.GetKhipuClient();
+        var synchronous = await client.GetEnelDebtStatusAsync("1201", null, CancellationToken.None);
+        server.State.KhipuOptions.AnswerCallbackRequestsAtOnce = true;
+        var external = new Uri("https://hooks.example.com/khipu/4f9c2a");
+
+        var operation = await AsyncSubmission.SubmitAsync(client, KhipuClient.EnelDebtStatusRequest("1201", external), "1201", null, null, new SubmittedOperations(), null, CancellationToken.None);
+
+        Assert.NotNull(operation.ResultJson);
+        using var elsewhere = new TemporaryInbox();
+
+        // As the exported row binds: every column is text.
+        var row = new PendingOperation
+        {
+            OperationId = operation.OperationId!,
+            Service = operation.Service,
+            ServicePath = operation.ServicePath,
+            InputIdentifier = operation.InputIdentifier,
+            RequestInputs = RequestInputText.Parse(operation.RequestInputs),
+            ResultJson = operation.ResultJson,
+        };
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var outcomes = new List<CallbackOutcome>();
+        await foreach (var outcome in new CallbackWaiter(elsewhere.Inbox, new CallbackWaiterOptions { Timeout = TimeSpan.FromSeconds(30) }).WaitAsync(new[] { row }, null, null, CancellationToken.None))
+        {
+            outcomes.Add(outcome);
+        }
+
+        Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), $"waited {waited.Elapsed}");
+        var collected = Assert.Single(outcomes);
+        Assert.Null(collected.Error);
+        AssertSameRow(synchronous, Assert.Single(collected.Results));
+        Assert.False(elsewhere.Inbox.HasResult(operation.OperationId!), "the inbox is only read");
+        Assert.Equal(0, server.State.Callbacks.Delivered + server.State.Callbacks.Pending);
     }
 
     [Fact]
