@@ -9,6 +9,8 @@ internal static class ErrorRecords
 {
     public static ErrorRecord From(OperationError error)
     {
+        // Errors written directly, not through the pump, are masked here too.
+        error = error.WithoutKnownSecrets();
         var category = Enum.TryParse<ErrorCategory>(error.Kind.ToString(), out var parsed) ? parsed : ErrorCategory.NotSpecified;
         var record = new ErrorRecord(error.Exception, error.ErrorId, category, error.Target);
         if (error.Message is not null || error.RecommendedAction is not null)

@@ -1,9 +1,13 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Linq;
 using System.Security;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using System.Threading;
 using EnergyData.Auth;
 
@@ -18,7 +22,8 @@ namespace EnergyData.Diagnostics;
 /// <remarks>
 /// No plain secret is kept: each registered secret is remembered as a keyed hash (HMAC-SHA256 under a key drawn for this
 /// process) and its length; a text is searched by hashing each of its stretches of those lengths that start and end on a
-/// word boundary. A keyed 16-bit code of a secret's first four characters lets almost every position be passed over
+/// word boundary. A secret is remembered in the forms a server may echo it in besides its own: JSON-escaped (a password
+/// with 'ñ' or '+' comes back as <c>\u00f1</c> or <c>\u002B</c> from Python's or .NET's serializer) and URL-escaped. A keyed 16-bit code of a secret's first four characters lets almost every position be passed over
 /// without hashing (a -Debug body of 16 KiB is searched on every request); 16 bits under a random key say next to
 /// nothing about those characters. Secrets shorter than <see cref="MinimumLength"/> are not registered: masking every
 /// "1234" in a message would hide more than it protects.
@@ -34,7 +39,11 @@ public static class KnownSecrets
     private static readonly uint PrefixSeed = BitConverter.ToUInt32(NewHashKey(), 0);
     private static readonly bool[] Prefixes = new bool[ushort.MaxValue + 1];
     private static readonly ConcurrentDictionary<string, bool> Digests = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<int, bool> Lengths = new();
+    private static readonly object RegisterGate = new();
+    private static readonly Regex UnicodeEscape = new(@"\\u[0-9A-F]{4}", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+
+    /// <summary>The registered lengths, longest first (so a secret that holds a shorter one is masked whole); replaced, never changed.</summary>
+    private static volatile int[] lengthsLongestFirst = [];
 
     /// <summary>Remembers a secret the session sends (a token, an API key, a client secret, an account password).</summary>
     public static void Register(string? secret)
@@ -45,11 +54,22 @@ public static class KnownSecrets
         }
 
         using var hash = new HMACSHA256(HashKey);
-        if (Digests.TryAdd(Digest(hash, secret, 0, secret.Length), true))
+        foreach (var form in EchoedForms(secret))
         {
-            // The prefix first: a search that sees the length must also see the prefix.
-            Volatile.Write(ref Prefixes[PrefixCode(secret, 0)], true);
-            Lengths.TryAdd(secret.Length, true);
+            if (form.Length < MinimumLength || !Digests.TryAdd(Digest(hash, form, 0, form.Length, clear: true), true))
+            {
+                continue;
+            }
+
+            // The prefix before the length: a search that sees the length must also see the prefix.
+            Volatile.Write(ref Prefixes[PrefixCode(form, 0)], true);
+            lock (RegisterGate)
+            {
+                if (Array.IndexOf(lengthsLongestFirst, form.Length) < 0)
+                {
+                    lengthsLongestFirst = lengthsLongestFirst.Concat([form.Length]).OrderByDescending(length => length).ToArray();
+                }
+            }
         }
     }
 
@@ -65,14 +85,8 @@ public static class KnownSecrets
     /// <summary>The text with every occurrence of a registered secret replaced by <see cref="Redaction.Mask"/>.</summary>
     public static string Redact(string text)
     {
-        if (string.IsNullOrEmpty(text) || Lengths.IsEmpty)
-        {
-            return text;
-        }
-
-        // Longest first, so a secret that contains a shorter one is masked whole.
-        var lengths = Lengths.Keys.Where(length => length <= text.Length).OrderByDescending(length => length).ToArray();
-        if (lengths.Length == 0)
+        var lengths = lengthsLongestFirst;
+        if (string.IsNullOrEmpty(text) || lengths.Length == 0)
         {
             return text;
         }
@@ -98,7 +112,7 @@ public static class KnownSecrets
                     }
 
                     hash ??= new HMACSHA256(HashKey);
-                    if (!Digests.ContainsKey(Digest(hash, text, start, length)))
+                    if (!Digests.ContainsKey(Digest(hash, text, start, length, clear: false)))
                     {
                         continue;
                     }
@@ -119,14 +133,52 @@ public static class KnownSecrets
         return redacted is null ? text : redacted.Append(text, copied, text.Length - copied).ToString();
     }
 
+    /// <summary>The forms a server may echo a secret in: as it is, JSON-escaped (upper- and lower-case hex), URL-escaped.</summary>
+    private static IEnumerable<string> EchoedForms(string secret)
+    {
+        // .NET's default encoder escapes non-ASCII and HTML-sensitive characters ('+', '<', '&'); Python's json.dumps
+        // escapes non-ASCII only, in lower-case hex; the relaxed encoder escapes only what JSON requires.
+        var escaped = JsonEncodedText.Encode(secret).ToString();
+        var relaxed = JsonEncodedText.Encode(secret, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+        var asciiOnly = EscapeNonAscii(relaxed);
+        return new[]
+        {
+            secret,
+            escaped,
+            UnicodeEscape.Replace(escaped, match => match.Value.ToLowerInvariant()),
+            relaxed,
+            asciiOnly,
+            UnicodeEscape.Replace(asciiOnly, match => match.Value.ToLowerInvariant()),
+            Uri.EscapeDataString(secret),
+        }.Distinct(StringComparer.Ordinal);
+    }
+
+    private static string EscapeNonAscii(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (c > '\u007E')
+            {
+                escaped.Append("\\u").Append(((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
+    }
+
     /// <summary>
     /// A position between two letters or digits: no secret starts or ends inside a word. The end of a JSON escape such
-    /// as <c>\u0022</c> (a quote, as .NET's serializer writes it) is not inside a word: a secret quoted in JSON that is
-    /// itself quoted as text follows one.
+    /// as <c>\u0022</c> (a quote, as .NET's serializer writes it) or <c>\n</c> is not inside a word: a secret quoted in
+    /// JSON that is itself quoted as text, or starting a line of an escaped text, follows one.
     /// </summary>
     private static bool SplitsWord(string text, int position) =>
         position > 0 && position < text.Length && char.IsLetterOrDigit(text[position - 1]) && char.IsLetterOrDigit(text[position])
-        && !EndsUnicodeEscape(text, position);
+        && !EndsUnicodeEscape(text, position) && !(position >= 2 && text[position - 2] == '\\');
 
     private static bool EndsUnicodeEscape(string text, int position) =>
         position >= 6 && text[position - 6] == '\\' && text[position - 5] == 'u'
@@ -146,8 +198,23 @@ public static class KnownSecrets
         return (int)((code ^ (code >> 16)) & 0xFFFF);
     }
 
-    private static string Digest(HMACSHA256 hash, string text, int start, int length) =>
-        Convert.ToBase64String(hash.ComputeHash(Encoding.UTF8.GetBytes(text.ToCharArray(start, length))));
+    /// <summary>The keyed hash of a stretch of text; with <paramref name="clear"/> (a secret) its UTF-8 copy is zeroed after.</summary>
+    private static string Digest(HMACSHA256 hash, string text, int start, int length, bool clear)
+    {
+        var bytes = new byte[Encoding.UTF8.GetMaxByteCount(length)];
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(text, start, length, bytes, 0);
+            return Convert.ToBase64String(hash.ComputeHash(bytes, 0, count));
+        }
+        finally
+        {
+            if (clear)
+            {
+                Array.Clear(bytes, 0, bytes.Length);
+            }
+        }
+    }
 
     private static byte[] NewHashKey()
     {

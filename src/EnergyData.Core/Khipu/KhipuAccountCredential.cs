@@ -16,6 +16,9 @@ public sealed class KhipuAccountCredential
         UserName = userName;
         Secret = secret;
         IsAccountLink = isAccountLink;
+
+        // Once, here: a server may echo the password or link in an error text, which must not show it.
+        Diagnostics.KnownSecrets.Register(secret);
     }
 
     public string? UserName { get; }

@@ -80,21 +80,14 @@ internal static class KhipuRequestWriter
         writer.WriteStartObject();
         if (credential.IsAccountLink)
         {
-            writer.WriteString("AccountLink", redact ? Redaction.Mask : Registered(credential.Secret.ToPlainText()));
+            writer.WriteString("AccountLink", redact ? Redaction.Mask : credential.Secret.ToPlainText());
         }
         else
         {
             writer.WriteString("Username", credential.UserName);
-            writer.WriteString("Password", redact ? Redaction.Mask : Registered(credential.Secret.ToPlainText()));
+            writer.WriteString("Password", redact ? Redaction.Mask : credential.Secret.ToPlainText());
         }
 
         writer.WriteEndObject();
-    }
-
-    /// <summary>An account secret about to be sent: a server may echo it in an error message, which must not show it.</summary>
-    private static string Registered(string secret)
-    {
-        KnownSecrets.Register(secret);
-        return secret;
     }
 }

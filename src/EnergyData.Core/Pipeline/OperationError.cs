@@ -32,5 +32,25 @@ public sealed class OperationError
     /// <summary>True when no further input can succeed (no connection, credentials rejected).</summary>
     public bool IsTerminating { get; init; }
 
+    /// <summary>
+    /// This error with the session's secrets masked in what it shows (<see cref="Diagnostics.KnownSecrets"/>): its message,
+    /// or, without one, its exception's message (an exception that quotes a server's text, such as a redirect's target,
+    /// is not masked when it is made), and its advice. Itself when nothing needed masking.
+    /// </summary>
+    public OperationError WithoutKnownSecrets()
+    {
+        var shown = Message ?? Exception.Message;
+        var message = shown is null ? null : Diagnostics.KnownSecrets.Redact(shown);
+        var action = RecommendedAction is null ? null : Diagnostics.KnownSecrets.Redact(RecommendedAction);
+        return ReferenceEquals(message, shown) && ReferenceEquals(action, RecommendedAction)
+            ? this
+            : new OperationError(Exception, ErrorId, Kind, Target)
+            {
+                Message = message,
+                RecommendedAction = action,
+                IsTerminating = IsTerminating,
+            };
+    }
+
     public override string ToString() => $"{ErrorId}: {Message ?? Exception.Message}";
 }

@@ -467,20 +467,6 @@ public sealed class OperationPump : IDisposable
     /// per batch, not per row. Any other post first closes the open batch, so within one operation objects,
     /// errors and messages reach the sink in the order they were written.
     /// </summary>
-    private static OperationError WithoutKnownSecrets(OperationError failure)
-    {
-        var message = failure.Message is null ? null : KnownSecrets.Redact(failure.Message);
-        var action = failure.RecommendedAction is null ? null : KnownSecrets.Redact(failure.RecommendedAction);
-        return ReferenceEquals(message, failure.Message) && ReferenceEquals(action, failure.RecommendedAction)
-            ? failure
-            : new OperationError(failure.Exception, failure.ErrorId, failure.Kind, failure.Target)
-            {
-                Message = message,
-                RecommendedAction = action,
-                IsTerminating = failure.IsTerminating,
-            };
-    }
-
     private sealed class Operation : IOperationContext, IBatchWriter
     {
         private readonly OperationPump pump;
@@ -618,7 +604,7 @@ public sealed class OperationPump : IDisposable
         }
 
         public void WriteError(OperationError failure) =>
-            PostInOrder(EnvelopeKind.Error, WithoutKnownSecrets(failure ?? throw new ArgumentNullException(nameof(failure))));
+            PostInOrder(EnvelopeKind.Error, (failure ?? throw new ArgumentNullException(nameof(failure))).WithoutKnownSecrets());
 
         // Every line and error a command shows passes here: a server that echoes the session's token in its text must
         // not put it on screen, in a transcript or in a CSV of failures (on this writer's thread, not the pipeline's).

@@ -67,5 +67,39 @@ public sealed class KnownSecretsTests
         Assert.Equal("page 12345 of 99999", KnownSecrets.Redact("page 12345 of 99999"));
     }
 
+    /// <summary>
+    /// A password with 'ñ' or '+' comes back JSON-escaped from Python's serializer (lower-case hex) or .NET's (upper case),
+    /// or URL-escaped in a query; and a secret that starts a line of an escaped text follows a <c>\n</c>.
+    /// </summary>
+    [Fact]
+    public void A_secret_echoed_in_an_escaped_form_is_masked_too()
+    {
+        var password = "Contraseña+" + Guid.NewGuid().ToString("N")[..8];
+        KnownSecrets.Register(password.ToSecureString());
+        var tail = password["Contraseña+".Length..];
+
+        Assert.Equal("pw ***", KnownSecrets.Redact(@"pw Contrase\u00f1a+" + tail));
+        Assert.Equal("pw ***", KnownSecrets.Redact(@"pw Contrase\u00F1a\u002B" + tail));
+        Assert.Equal("pw ***", KnownSecrets.Redact(@"pw Contrase\u00f1a\u002b" + tail));
+        Assert.Equal("?password=***&x=1", KnownSecrets.Redact("?password=" + Uri.EscapeDataString(password) + "&x=1"));
+        Assert.Equal(@"line one\n***", KnownSecrets.Redact(@"line one\n" + password));
+    }
+
+    /// <summary>An error without a message of its own shows its exception's: that is masked too, whatever the exception.</summary>
+    [Fact]
+    public void An_errors_shown_message_is_masked_whatever_exception_carries_it()
+    {
+        var token = NewSecret("redirect");
+        KnownSecrets.Register(token);
+        var failure = new EnergyData.Pipeline.OperationError(new InvalidOperationException("Refused a redirect to /login?token=" + token), "RedirectRefused", EnergyData.Pipeline.ErrorKind.NotSpecified, null);
+
+        var shown = failure.WithoutKnownSecrets();
+
+        Assert.Equal("Refused a redirect to /login?token=***", shown.Message);
+        Assert.Equal("RedirectRefused", shown.ErrorId);
+        var clean = new EnergyData.Pipeline.OperationError(new InvalidOperationException("nothing secret"), "X", EnergyData.Pipeline.ErrorKind.NotSpecified, null);
+        Assert.Same(clean, clean.WithoutKnownSecrets());
+    }
+
     private static string NewSecret(string prefix) => prefix + Guid.NewGuid().ToString("N");
 }
