@@ -228,7 +228,12 @@ public sealed class CallbackWaiter
                 var rows = await KhipuClient.MapCallbackResultAsync(operation, stream, trace, cancellationToken).ConfigureAwait(false);
                 return new CallbackOutcome(operation, rows, null);
             }
-            catch (Exception exception) when (exception is KhipuException or KhipuProtocolException or JsonException or Json.JsonStreamLimitException or IOException)
+            catch (JsonException exception)
+            {
+                // A damaged file ("Invalid or truncated JSON after stream byte 59"): the message names the operation.
+                return new CallbackOutcome(operation, Array.Empty<object>(), new KhipuProtocolException($"The result of {operation.Describe()} in the inbox cannot be read: {exception.Message}", exception));
+            }
+            catch (Exception exception) when (exception is KhipuException or KhipuProtocolException or Json.JsonStreamLimitException or IOException)
             {
                 return new CallbackOutcome(operation, Array.Empty<object>(), exception);
             }

@@ -79,7 +79,7 @@ public sealed partial class KhipuClient
 
             var text = await ReadBoundedTextAsync(response, options.MaxResponseBytes, cancellationToken).ConfigureAwait(false);
             trace?.Debug("Response body: " + Redaction.RedactJson(Truncate(text, options.DebugBodyBytes)));
-            var info = ParseWholeEnvelope(text, response.StatusCode);
+            var info = ParseWholeEnvelope(text, response.StatusCode, DescribeResponse(request, context, response.StatusCode));
             info.Attempts = context.Attempts;
             if (info.IsError)
             {
@@ -467,7 +467,17 @@ public sealed partial class KhipuClient
         _ => element.GetRawText(),
     };
 
-    private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status)
+    /// <summary>"The Khipu response to EnelDebtStatus for ClientIdentifier 2013 (HTTP 204)": which input an unreadable answer was for.</summary>
+    private static string DescribeResponse(KhipuRequest request, RequestContext context, HttpStatusCode status) =>
+        string.Format(
+            CultureInfo.InvariantCulture,
+            "The Khipu response to {0}{1} (HTTP {2})",
+            KhipuServices.DisplayName(request.ServicePath),
+            string.IsNullOrEmpty(context.Label) ? string.Empty : " for " + context.Label,
+            (int)status);
+
+    /// <param name="described">What the messages call the answer (see <see cref="DescribeResponse"/>).</param>
+    private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status, string described)
     {
         var info = new KhipuCallInfo { StatusCode = status };
 
@@ -492,7 +502,7 @@ public sealed partial class KhipuClient
                 return info;
             }
 
-            throw new KhipuProtocolException("The Khipu response is not valid JSON: " + exception.Message, exception);
+            throw new KhipuProtocolException(described + " is not valid JSON: " + exception.Message, exception);
         }
 
         using (document)
@@ -505,7 +515,7 @@ public sealed partial class KhipuClient
                     return info;
                 }
 
-                throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it is not a JSON object.");
+                throw new KhipuProtocolException(described + " is not a Khipu envelope: it is not a JSON object.");
             }
 
             info.OperationId = StringOf(root, "OperationId");
@@ -528,7 +538,7 @@ public sealed partial class KhipuClient
 
             if (info.Status is null && !info.IsError && !accepted)
             {
-                throw new KhipuProtocolException("The Khipu response is not a Khipu envelope: it has no Status.");
+                throw new KhipuProtocolException(described + " is not a Khipu envelope: it has no Status.");
             }
         }
 

@@ -85,6 +85,20 @@ public sealed class CallbackWaiterTests : IDisposable
         Assert.Equal("LIFESPAN_EXCEEDED", Assert.IsType<KhipuException>(outcome.Error).ErrorCode);
     }
 
+    /// <summary>A damaged result file gave "Invalid or truncated JSON after stream byte 59", naming no operation or input.</summary>
+    [Fact]
+    public async Task A_damaged_file_is_that_operations_error_naming_the_operation_and_its_input()
+    {
+        Assert.Equal(InboxWriteResult.Added, await folder.Inbox.TryAddResultAsync("op-cut", Encoding.UTF8.GetBytes("{\"OperationId\":\"op-cut\",\"Status\":\"OK\",\"Data\":{\"DebtStatus\":{\"Addr"), CancellationToken.None));
+
+        var outcome = Assert.Single(await CollectAsync(new[] { Envelopes.DebtOperation("op-cut", "1234567-8") }));
+
+        var error = Assert.IsType<KhipuProtocolException>(outcome.Error);
+        Assert.StartsWith("The result of operation op-cut (EnelDebtStatus, ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("1234567-8) in the inbox cannot be read: ", error.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<System.Text.Json.JsonException>(error.InnerException);
+    }
+
     /// <summary>A result file that is not UTF-8 (written by an older receiver) ended the whole wait; it is that operation's error.</summary>
     [Fact]
     public async Task A_file_that_is_not_utf8_is_that_operations_error_and_the_others_are_collected()

@@ -101,6 +101,20 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         Assert.Single(context.VerboseLines, line => line.StartsWith("WARNING: Khipu answered Status 'WEIRD'", StringComparison.Ordinal));
     }
 
+    /// <summary>An unreadable answer to a submission named no input ("The Khipu response is not valid JSON"): in a bulk run, which one?</summary>
+    [Theory]
+    [InlineData(204, "", "is not valid JSON")]
+    [InlineData(200, "[1]", "is not a Khipu envelope: it is not a JSON object.")]
+    [InlineData(200, "{\"OperationId\":\"x\"}", "is not a Khipu envelope: it has no Status.")]
+    public async Task An_unreadable_answer_to_a_submission_names_the_service_the_input_and_the_status(int status, string body, string problem)
+    {
+        khipu.Enqueue(status, body);
+
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None));
+
+        Assert.StartsWith($"The Khipu response to EnelDebtStatus for ClientIdentifier 1234567-8 (HTTP {status}) {problem}", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_202_with_status_ok_and_an_empty_error_object_is_an_accepted_operation()
     {
