@@ -19,54 +19,47 @@ namespace EnergyData.Tests.Neu;
 /// Content or a 2xx without a body. That is no rows (a paged read ends there), not invalid JSON.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuEmptyAnswerTests : IDisposable
+public sealed class NeuEmptyAnswerTests : NeuEmulatorTests
 {
     private static readonly DateTime From = new(2021, 4, 1);
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
     private readonly RecordingContext trace = new();
 
     public NeuEmptyAnswerTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
     }
-
-    public void Dispose() => connection.Dispose();
 
     [Fact]
     public async Task Bills_end_at_a_page_answered_204_No_Content_as_at_an_empty_page()
     {
-        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, PathContains = "/neu/bills/", BodyContains = "\"Page\":2" });
+        Server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, PathContains = "/neu/bills/", BodyContains = "\"Page\":2" });
 
-        var bills = await client.GetBillsAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
+        var bills = await Client.GetBillsAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync();
 
         Assert.Equal(NeuData.BillPageSize, bills.Count);
-        Assert.Equal(2, server.State.Counters.For("neu/bills/"));
+        Assert.Equal(2, Server.State.Counters.For("neu/bills/"));
         Assert.Contains(trace.VerboseLines, line => line.Contains("204 No Content", StringComparison.Ordinal) && line.Contains("POST bills/, page 2", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Rules_answered_204_No_Content_on_the_first_page_are_none()
     {
-        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, PathContains = "/neu/rules/" });
+        Server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, PathContains = "/neu/rules/" });
 
-        Assert.Empty(await client.GetRulesAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync());
-        Assert.Equal(1, server.State.Counters.For("neu/rules/"));
+        Assert.Empty(await Client.GetRulesAsync(null, null, null, null, trace, CancellationToken.None).ToListAsync());
+        Assert.Equal(1, Server.State.Counters.For("neu/rules/"));
     }
 
     [Fact]
     public async Task Pqrs_consumption_and_Invoke_answered_204_No_Content_give_nothing_and_no_error()
     {
-        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, Count = 3 });
+        Server.State.Faults.Add(new FaultSpec { Kind = FaultKind.NoContent, Count = 3 });
         var query = new NeuConsumptionQuery { AccountId = 41, From = From, To = From.AddDays(1) };
 
-        Assert.Empty(await client.GetPqrsAsync(null, null, trace, CancellationToken.None).ToListAsync());
-        Assert.Empty(await client.GetConsumptionAsync(query, trace, CancellationToken.None).ToListAsync());
-        Assert.Empty(await client.InvokeAsync("POST", "pqrs/", null, trace, CancellationToken.None).ToListAsync());
-        Assert.Equal(3, server.State.Counters.FaultsInjected);
+        Assert.Empty(await Client.GetPqrsAsync(null, null, trace, CancellationToken.None).ToListAsync());
+        Assert.Empty(await Client.GetConsumptionAsync(query, trace, CancellationToken.None).ToListAsync());
+        Assert.Empty(await Client.InvokeAsync("POST", "pqrs/", null, trace, CancellationToken.None).ToListAsync());
+        Assert.Equal(3, Server.State.Counters.FaultsInjected);
     }
 
     /// <summary>204, and a 200 whose body is empty however it is framed (Content-Length: 0, chunked) or is white space.</summary>

@@ -18,41 +18,34 @@ namespace EnergyData.Tests.Neu;
 /// Get-NeuAccount -Id 41 wrote every account, and Get-NeuService -AccountId 41 the services of account 42.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuIdRouteAnswerTests : IDisposable
+public sealed class NeuIdRouteAnswerTests : NeuEmulatorTests
 {
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
     private readonly RecordingContext context = new();
 
     public NeuIdRouteAnswerTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        server.State.Neu.IdRoutesIgnoreId = true;
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
+        Server.State.Neu.IdRoutesIgnoreId = true;
     }
-
-    public void Dispose() => connection.Dispose();
 
     [Fact]
     public async Task An_account_asked_by_id_is_the_only_one_written_and_a_warning_names_the_others()
     {
-        var accounts = await client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
+        var accounts = await Client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
 
         Assert.Equal(41, Assert.Single(accounts).Account.AccountId);
         var warning = Assert.Single(context.Warnings);
         Assert.Contains("Account (GET accounts/{id}/)", warning, StringComparison.Ordinal);
         Assert.Contains("for account 41", warning, StringComparison.Ordinal);
         Assert.Contains("(42)", warning, StringComparison.Ordinal);
-        Assert.Equal(1, server.State.Counters.For("neu/accounts/41/"));
+        Assert.Equal(1, Server.State.Counters.For("neu/accounts/41/"));
     }
 
     /// <summary>Get-NeuService -AccountId reads the account route: services of other accounts go with their account.</summary>
     [Fact]
     public async Task The_services_of_an_account_asked_by_id_are_only_its_own()
     {
-        var services = (await client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync()).SelectMany(entry => entry.Services).ToList();
+        var services = (await Client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync()).SelectMany(entry => entry.Services).ToList();
 
         Assert.Equal([282L, 283L], services.Select(service => service.ServiceId!.Value));
         Assert.All(services, service => Assert.Equal(41, service.AccountId));
@@ -61,7 +54,7 @@ public sealed class NeuIdRouteAnswerTests : IDisposable
     [Fact]
     public async Task A_service_asked_by_id_is_the_only_one_written()
     {
-        var service = Assert.Single(await client.GetServiceAsync(450, context, CancellationToken.None).ToListAsync());
+        var service = Assert.Single(await Client.GetServiceAsync(450, context, CancellationToken.None).ToListAsync());
 
         Assert.Equal(450, service.ServiceId);
         Assert.Contains("for service 450", Assert.Single(context.Warnings), StringComparison.Ordinal);
@@ -72,8 +65,8 @@ public sealed class NeuIdRouteAnswerTests : IDisposable
     [Fact]
     public async Task Neugets_of_every_account_are_written_once_each()
     {
-        var neugets = await client.GetNeugetsAsync(null, context, CancellationToken.None).ToListAsync();
-        var payments = await client.GetNeugetPaymentsAsync(41, context, CancellationToken.None).ToListAsync();
+        var neugets = await Client.GetNeugetsAsync(null, context, CancellationToken.None).ToListAsync();
+        var payments = await Client.GetNeugetPaymentsAsync(41, context, CancellationToken.None).ToListAsync();
 
         Assert.Equal([41L, 41L, 41L, 41L, 42L, 42L, 42L, 42L], neugets.Select(neuget => neuget.AccountId!.Value));
         Assert.Equal([41L, 41L], payments.Select(payment => payment.AccountId!.Value));
@@ -83,8 +76,8 @@ public sealed class NeuIdRouteAnswerTests : IDisposable
     [Fact]
     public async Task The_warning_comes_once_per_command_and_route_and_the_later_ones_at_Verbose()
     {
-        await client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
-        await client.GetAccountsAsync(42, context, CancellationToken.None).ToListAsync();
+        await Client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
+        await Client.GetAccountsAsync(42, context, CancellationToken.None).ToListAsync();
 
         Assert.Single(context.Warnings);
         var later = Assert.Single(context.VerboseLines, line => line.StartsWith("WARNING: NEU answered Account", StringComparison.Ordinal));
@@ -108,11 +101,11 @@ public sealed class NeuIdRouteAnswerTests : IDisposable
     [Fact]
     public async Task The_id_asked_alone_gives_no_warning()
     {
-        server.State.Neu.IdRoutesIgnoreId = false;
+        Server.State.Neu.IdRoutesIgnoreId = false;
 
-        await client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
-        await client.GetServiceAsync(450, context, CancellationToken.None).ToListAsync();
-        await client.GetNeugetsAsync(null, context, CancellationToken.None).ToListAsync();
+        await Client.GetAccountsAsync(41, context, CancellationToken.None).ToListAsync();
+        await Client.GetServiceAsync(450, context, CancellationToken.None).ToListAsync();
+        await Client.GetNeugetsAsync(null, context, CancellationToken.None).ToListAsync();
 
         Assert.Empty(context.Warnings);
     }

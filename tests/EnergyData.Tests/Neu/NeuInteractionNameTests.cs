@@ -17,29 +17,22 @@ namespace EnergyData.Tests.Neu;
 /// Found by an independent server built from the document: Name was empty on every row.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuInteractionNameTests : IDisposable
+public sealed class NeuInteractionNameTests : NeuEmulatorTests
 {
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
 
     public NeuInteractionNameTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
     }
-
-    public void Dispose() => connection.Dispose();
 
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Every_interaction_has_the_users_name_whether_it_is_in_the_rows_or_beside_them(bool nameAtTop)
     {
-        server.State.Neu.InteractionNameAtTop = nameAtTop;
+        Server.State.Neu.InteractionNameAtTop = nameAtTop;
 
-        var interactions = await client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+        var interactions = await Client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(7, interactions.Count);
         Assert.All(interactions, interaction => Assert.Equal("Ana Gómez", interaction.Name));

@@ -20,17 +20,12 @@ namespace EnergyData.Tests.Neu;
 /// document: every mapped NEU cmdlet wrote one empty row for such an answer, and Get-NeuRule then asked for page 2.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuNotARowTests : IDisposable
+public sealed class NeuNotARowTests : NeuEmulatorTests
 {
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
 
     public NeuNotARowTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
     }
 
     public static TheoryData<string, string> Readers() => new()
@@ -49,13 +44,11 @@ public sealed class NeuNotARowTests : IDisposable
         { "Neugets", "neu/neugets/41/" },
     };
 
-    public void Dispose() => connection.Dispose();
-
     [Theory]
     [MemberData(nameof(Readers))]
     public async Task An_error_object_answered_with_200_is_an_InvalidResponse_error_naming_the_route_and_quoting_the_detail(string routeName, string path)
     {
-        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.DetailWithSuccess, PathContains = path, ErrorDescription = "Token invalido" });
+        Server.State.Faults.Add(new FaultSpec { Kind = FaultKind.DetailWithSuccess, PathContains = path, ErrorDescription = "Token invalido" });
         var written = new List<object>();
 
         var failure = await Assert.ThrowsAsync<NeuProtocolException>(async () =>
@@ -72,7 +65,7 @@ public sealed class NeuNotARowTests : IDisposable
         Assert.Equal("InvalidResponse", ErrorMapper.FromException(failure, null).ErrorId);
 
         // The paged readers stop there: the error page is the last one asked for.
-        Assert.Equal(1, server.State.Counters.For(path));
+        Assert.Equal(1, Server.State.Counters.For(path));
     }
 
     [Fact]
@@ -149,7 +142,7 @@ public sealed class NeuNotARowTests : IDisposable
     [InlineData("FrontierConsumption", "neu/ddv/consumption")]
     public async Task A_consumption_answer_that_is_an_error_object_is_an_InvalidResponse_error_quoting_it(string routeName, string path)
     {
-        server.State.Faults.Add(new FaultSpec { Kind = FaultKind.DetailWithSuccess, PathContains = path, ErrorDescription = "Token invalido" });
+        Server.State.Faults.Add(new FaultSpec { Kind = FaultKind.DetailWithSuccess, PathContains = path, ErrorDescription = "Token invalido" });
 
         var failure = await Assert.ThrowsAsync<NeuProtocolException>(async () =>
         {
@@ -205,23 +198,23 @@ public sealed class NeuNotARowTests : IDisposable
         new() { AccountId = 41, Interval = NeuInterval.Daily, From = new DateTime(2021, 4, 1), To = new DateTime(2021, 4, 2) };
 
     private IAsyncEnumerable<object> ReadConsumption(string routeName) => routeName == "Consumption"
-        ? Box(client.GetConsumptionAsync(Query(), null, CancellationToken.None))
-        : Box(client.GetFrontierConsumptionAsync(["Frt00123"], new DateTime(2024, 1, 1), new DateTime(2024, 1, 2), null, CancellationToken.None));
+        ? Box(Client.GetConsumptionAsync(Query(), null, CancellationToken.None))
+        : Box(Client.GetFrontierConsumptionAsync(["Frt00123"], new DateTime(2024, 1, 1), new DateTime(2024, 1, 2), null, CancellationToken.None));
 
     private IAsyncEnumerable<object> Read(string routeName) => routeName switch
     {
-        "Pqrs" => Box(client.GetPqrsAsync(null, null, null, CancellationToken.None)),
-        "BillsOverdue" => Box(client.GetBillsOverdueAsync(null, CancellationToken.None)),
-        "Rules" => Box(client.GetRulesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
-        "Accounts" => Box(client.GetAccountsAsync(null, null, CancellationToken.None)),
-        "Account" => Box(client.GetAccountsAsync(41, null, CancellationToken.None)),
-        "Service" => Box(client.GetServiceAsync(282, null, CancellationToken.None)),
-        "Bills" => Box(client.GetBillsAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
-        "BillDueDates" => Box(client.GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
-        "Notifications" => Box(client.GetNotificationsAsync(null, null, new NeuPaging(), null, CancellationToken.None)),
-        "NotificationInteractions" => Box(client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None)),
-        "RuleHistory" => Box(client.GetRuleHistoryAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
-        "Neugets" => Box(client.GetNeugetsAsync(41, null, CancellationToken.None)),
+        "Pqrs" => Box(Client.GetPqrsAsync(null, null, null, CancellationToken.None)),
+        "BillsOverdue" => Box(Client.GetBillsOverdueAsync(null, CancellationToken.None)),
+        "Rules" => Box(Client.GetRulesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
+        "Accounts" => Box(Client.GetAccountsAsync(null, null, CancellationToken.None)),
+        "Account" => Box(Client.GetAccountsAsync(41, null, CancellationToken.None)),
+        "Service" => Box(Client.GetServiceAsync(282, null, CancellationToken.None)),
+        "Bills" => Box(Client.GetBillsAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
+        "BillDueDates" => Box(Client.GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
+        "Notifications" => Box(Client.GetNotificationsAsync(null, null, new NeuPaging(), null, CancellationToken.None)),
+        "NotificationInteractions" => Box(Client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None)),
+        "RuleHistory" => Box(Client.GetRuleHistoryAsync(null, null, null, new NeuPaging(), null, CancellationToken.None)),
+        "Neugets" => Box(Client.GetNeugetsAsync(41, null, CancellationToken.None)),
         _ => throw new ArgumentOutOfRangeException(nameof(routeName), routeName, null),
     };
 

@@ -17,28 +17,21 @@ namespace EnergyData.Tests.Neu;
 /// an independent server built from the document: of two payments the last was kept, without a word.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuPlatformPaymentsTests : IDisposable
+public sealed class NeuPlatformPaymentsTests : NeuEmulatorTests
 {
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
 
     public NeuPlatformPaymentsTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
     }
-
-    public void Dispose() => connection.Dispose();
 
     [Fact]
     public async Task A_list_of_payments_gives_the_first_and_one_warning_per_command_naming_the_field_and_the_count()
     {
-        server.State.Neu.PlatformPaymentsAsList = true;
+        Server.State.Neu.PlatformPaymentsAsList = true;
         var context = new RecordingContext();
 
-        var bills = await client.GetBillsAsync(null, null, null, new NeuPaging(), context, CancellationToken.None).ToListAsync();
+        var bills = await Client.GetBillsAsync(null, null, null, new NeuPaging(), context, CancellationToken.None).ToListAsync();
 
         var paid = bills.Single(entry => entry.Bill.BillId == 9000).Bill;
         Assert.Equal("PSE", paid.PlatformPaymentMethod);
@@ -55,10 +48,10 @@ public sealed class NeuPlatformPaymentsTests : IDisposable
     [Fact]
     public async Task Concept_rows_carry_no_payment_so_they_warn_of_none()
     {
-        server.State.Neu.PlatformPaymentsAsList = true;
+        Server.State.Neu.PlatformPaymentsAsList = true;
         var context = new RecordingContext();
 
-        var concepts = await client.GetBillConceptsAsync(null, null, null, new NeuPaging(), context, CancellationToken.None).ToListAsync();
+        var concepts = await Client.GetBillConceptsAsync(null, null, null, new NeuPaging(), context, CancellationToken.None).ToListAsync();
 
         Assert.NotEmpty(concepts);
         Assert.Empty(context.Warnings);

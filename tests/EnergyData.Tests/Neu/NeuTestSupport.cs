@@ -12,6 +12,7 @@ using EnergyData.Connection;
 using EnergyData.Emulator;
 using EnergyData.Neu;
 using EnergyData.Pipeline;
+using EnergyData.Tests.Emulator;
 
 namespace EnergyData.Tests.Neu;
 
@@ -126,5 +127,40 @@ internal sealed class StubNeuHandler : HttpMessageHandler
         {
             Content = new StringContent(respond(request), Encoding.UTF8, "application/json"),
         };
+    }
+}
+
+/// <summary>
+/// The base of a test class over the emulator's NEU API: the emulator reset for each test, a connection to it built the
+/// way Connect-EnergyData builds one, and its NEU client; the connection is disposed after each test.
+/// </summary>
+public abstract class NeuEmulatorTests : IDisposable
+{
+    protected NeuEmulatorTests(EmulatorFixture fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        Server = fixture.Reset();
+        Connection = NeuTestConnection.Create(Server);
+        Client = Connection.GetNeuClient();
+    }
+
+    protected EmulatorServer Server { get; }
+
+    protected EnergyDataConnection Connection { get; }
+
+    protected NeuClient Client { get; }
+
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Connection.Dispose();
+        }
     }
 }

@@ -17,63 +17,56 @@ namespace EnergyData.Tests.Neu;
 /// built from the document: one request was made, 20 of 25 notifications written, and the total of 25 reported.
 /// </summary>
 [Collection(EmulatorGroup.Name)]
-public sealed class NeuTotalOnlyPagingTests : IDisposable
+public sealed class NeuTotalOnlyPagingTests : NeuEmulatorTests
 {
-    private readonly EmulatorServer server;
-    private readonly EnergyDataConnection connection;
-    private readonly NeuClient client;
 
     public NeuTotalOnlyPagingTests(EmulatorFixture fixture)
+        : base(fixture)
     {
-        server = fixture.Reset();
-        server.State.Neu.PagingTotalOnly = true;
-        connection = NeuTestConnection.Create(server);
-        client = connection.GetNeuClient();
+        Server.State.Neu.PagingTotalOnly = true;
     }
-
-    public void Dispose() => connection.Dispose();
 
     [Fact]
     public async Task Notifications_with_only_a_total_are_read_to_the_last_page()
     {
         var paging = new NeuPaging();
 
-        var notifications = await client.GetNotificationsAsync(null, null, paging, null, CancellationToken.None).ToListAsync();
+        var notifications = await Client.GetNotificationsAsync(null, null, paging, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(45, notifications.Count);
         Assert.Equal(45, notifications.Select(item => item.Title).Distinct().Count());
         Assert.Equal([20, 20, 5], notifications.GroupBy(item => item.Page).Select(page => page.Count()));
         Assert.Equal(45, paging.TotalCount);
-        Assert.Equal([1L, 1L, 1L, 0L], new[] { 1, 2, 3, 4 }.Select(page => server.State.Counters.For($"neu/notifications/{page}/")));
+        Assert.Equal([1L, 1L, 1L, 0L], new[] { 1, 2, 3, 4 }.Select(page => Server.State.Counters.For($"neu/notifications/{page}/")));
     }
 
     [Fact]
     public async Task Due_dates_with_only_a_total_are_read_to_the_last_page()
     {
-        var dates = await client.GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+        var dates = await Client.GetBillDueDatesAsync(null, null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(25, dates.Count);
         Assert.Equal([1, 2, 3], dates.Select(item => item.Page).Distinct());
-        Assert.Equal(3, server.State.Counters.For("neu/bills/due-date/"));
+        Assert.Equal(3, Server.State.Counters.For("neu/bills/due-date/"));
     }
 
     [Fact]
     public async Task Interactions_all_on_the_first_page_take_one_request()
     {
-        var interactions = await client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
+        var interactions = await Client.GetNotificationInteractionsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(7, interactions.Count);
-        Assert.Equal(1, server.State.Counters.For("neu/notifications/interactions/"));
+        Assert.Equal(1, Server.State.Counters.For("neu/notifications/interactions/"));
     }
 
     [Fact]
     public async Task First_still_stops_the_pages_when_only_a_total_is_sent()
     {
-        var notifications = await client.GetNotificationsAsync(null, null, new NeuPaging { Skip = 18, First = 4 }, null, CancellationToken.None).ToListAsync();
+        var notifications = await Client.GetNotificationsAsync(null, null, new NeuPaging { Skip = 18, First = 4 }, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(["Alerta de consumo 19", "Alerta de consumo 20", "Alerta de consumo 21", "Alerta de consumo 22"], notifications.Select(item => item.Title));
-        Assert.Equal(1, server.State.Counters.For("neu/notifications/2/"));
-        Assert.Equal(0, server.State.Counters.For("neu/notifications/3/"));
+        Assert.Equal(1, Server.State.Counters.For("neu/notifications/2/"));
+        Assert.Equal(0, Server.State.Counters.For("neu/notifications/3/"));
     }
 
     /// <summary>The independent server's answers: 20 rows and a total of 25, then the last 5.</summary>
@@ -108,7 +101,8 @@ public sealed class NeuTotalOnlyPagingTests : IDisposable
         var endless = new NeuPagingTests.PagedServer(page => (200, TotalOnly(1_000_000, [page])), pageField: "PageNumber");
         await using (var scripted = await ScriptedServer.StartAsync(endless.HandleAsync))
         {
-            var limited = new NeuClient(TestClients.Create(TestClients.FastOptions()), scripted.BaseUri, NeuRouteTable.Create(null), options: new NeuClientOptions { MaxPages = 5 });
+            using var http = TestClients.Create(TestClients.FastOptions());
+            var limited = new NeuClient(http, scripted.BaseUri, NeuRouteTable.Create(null), options: new NeuClientOptions { MaxPages = 5 });
 
             var rows = await limited.GetNotificationsAsync(null, null, new NeuPaging(), null, CancellationToken.None).ToListAsync();
 
