@@ -193,7 +193,7 @@ public sealed partial class NeuClient
         NeuInput.RequiredRange(query.From, query.To);
         var interval = query.Interval.ToString();
         body.Add("Interval", interval.ToUpperInvariant()).AddDate("From", query.From).AddDate("To", query.To);
-        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, token), null, trace, cancellationToken);
+        return StreamAsync(Routes[NeuRouteNames.Consumption], null, body, (reader, token) => NeuConsumptionReader.ReadBatchesAsync(reader, interval, trace, token), null, trace, cancellationToken);
     }
 
     /// <summary>Every page of bills (Page 1, 2, ... until the server has no more).</summary>
@@ -374,7 +374,7 @@ public sealed partial class NeuClient
         var codes = NeuInput.SicCodes(sicCodes);
         NeuInput.RequiredRange(from, to);
         var body = new NeuBody().Add("Sic_codes", codes).Add("From", NeuDates.FormatFrontier(from!.Value)).Add("To", NeuDates.FormatFrontier(to!.Value));
-        return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, NeuConsumptionReader.ReadFrontierAsync, null, trace, cancellationToken);
+        return StreamAsync(Routes[NeuRouteNames.FrontierConsumption], null, body, (reader, token) => NeuConsumptionReader.ReadFrontierAsync(reader, trace, token), null, trace, cancellationToken);
     }
 
     /// <summary>
@@ -478,7 +478,7 @@ public sealed partial class NeuClient
         {
             foreach (var service in list.EnumerateArray())
             {
-                services.Add(MapService(new NeuFields(service), account.AccountId, account.AccountName));
+                services.Add(MapService(f.Nested(service, "services"), account.AccountId, account.AccountName));
             }
         }
 
@@ -511,7 +511,7 @@ public sealed partial class NeuClient
 
         if (FirstPlatformPayment(f.Get("platform_payments"), bill.BillId, trace) is { } paid)
         {
-            var p = new NeuFields(paid);
+            var p = f.Nested(paid, "platform_payments");
             bill.PlatformPaymentDate = p.Date("date");
             bill.PlatformPaymentMethod = p.String("method");
             bill.PlatformPaymentValue = p.Decimal("payment_Value");
@@ -522,7 +522,7 @@ public sealed partial class NeuClient
         {
             foreach (var concept in list.EnumerateArray())
             {
-                var c = new NeuFields(concept);
+                var c = f.Nested(concept, "concepts");
                 concepts.Add(new NeuBillConcept
                 {
                     BillId = bill.BillId,
@@ -610,7 +610,7 @@ public sealed partial class NeuClient
         };
         if (entry is { } value)
         {
-            var e = new NeuFields(value);
+            var e = rule.Nested(value, "data");
             firing.Date = e.Date("date");
             firing.Value = e.Double("value");
         }
@@ -759,7 +759,7 @@ public sealed partial class NeuClient
     /// </summary>
     /// <remarks>
     /// Every typed NEU reader but consumption's maps its rows here, so this is where an item that is no row is
-    /// refused: one in which <paramref name="rowsOf"/> found none of the fields it asked for (<see cref="NeuFieldsFound"/>),
+    /// refused: one in which <paramref name="rowsOf"/> found none of the fields it asked for (<see cref="NeuFieldNotes"/>),
     /// such as <c>{"detail": "Token invalido"}</c> sent with a 200. It is an InvalidResponse error after the rows
     /// before it, not a row with every field empty (which looks like data in an export), and no further page is asked
     /// for. A sparse row, with at least one of its fields, is a row. <paramref name="rowsOf"/> maps an item when it is
@@ -776,7 +776,7 @@ public sealed partial class NeuClient
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var rows = new NeuRowWindow(paging?.Skip ?? 0, paging?.First ?? long.MaxValue);
-        var found = new NeuFieldsFound();
+        var notes = new NeuFieldNotes();
         var items = ReadPagesAsync(route, page => (pathValuesForPage?.Invoke(page), bodyForPage?.Invoke(page)), mode, paging, rows, trace, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
         {
@@ -788,11 +788,18 @@ public sealed partial class NeuClient
 
             // When -First is met mid-item the rest of its rows are dropped, and the next item asked for ends the
             // pages (ReadPagesAsync sees the window full), so the page is still reported and its total kept.
-            found.Reset();
-            var itemRows = rowsOf(new NeuFields(item.Item, found, item.Envelope), item.Page);
-            if (!found.Any)
+            notes.Reset();
+            var itemRows = rowsOf(new NeuFields(item.Item, notes, item.Envelope), item.Page);
+            if (!notes.Any)
             {
                 throw NotARow(route, mode == NeuPagingMode.Single ? null : PageLabel(item.Page, null), item.Item);
+            }
+
+            foreach (var (field, problem) in notes.Unreadable)
+            {
+                trace.WarnOnce(
+                    "unreadable NEU field " + route.Name + " " + field,
+                    $"NEU {route.Name}: field {field} {problem}; left empty (Invoke-NeuRequest shows the answer as sent).");
             }
 
             foreach (var row in itemRows)

@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using EnergyData.Http;
 using EnergyData.Json;
 
 namespace EnergyData.Neu;
@@ -54,14 +55,16 @@ internal static class NeuConsumptionReader
     private static readonly double[] PowersOfTen = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16];
 
     public static IAsyncEnumerable<NeuConsumption> ReadAsync(JsonStreamReader reader, string interval, CancellationToken cancellationToken) =>
-        AsyncBatches.FlattenAsync(ReadBatchesAsync(reader, interval, cancellationToken), cancellationToken);
+        AsyncBatches.FlattenAsync(ReadBatchesAsync(reader, interval, null, cancellationToken), cancellationToken);
 
     /// <summary>
     /// The rows in the batches <see cref="JsonStreamReader.ReadArrayBatchesAsync{T}"/> parses them in (what was
     /// buffered, never held back to fill up); each batch is valid until the next is asked for.
     /// </summary>
-    public static async IAsyncEnumerable<ArraySegment<NeuConsumption>> ReadBatchesAsync(JsonStreamReader reader, string interval, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="trace">Where a value that does not read is reported (see <see cref="UnreadableValues"/>); null reports nothing.</param>
+    public static async IAsyncEnumerable<ArraySegment<NeuConsumption>> ReadBatchesAsync(JsonStreamReader reader, string interval, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var unreadable = new UnreadableValues("Consumption", trace);
         // One row parser per response: the rows of a service share one source (account and service fields) and
         // one name string, so a million rows allocate a handful of those.
         var rowParser = new RowParser(interval);
@@ -108,6 +111,16 @@ internal static class NeuConsumptionReader
                         helperRowParser.StartAccount(accountId, accountName);
                         await foreach (var batch in reader.ReadArrayBatchesAsync(parse, helperParse, cancellationToken).ConfigureAwait(false))
                         {
+                            // Rows are marked where they are parsed, and only rows written are looked at: a row the
+                            // helper thread parsed from a wrong guess (see JsonStreamReader) is thrown away with its mark.
+                            for (var i = 0; i < batch.Count; i++)
+                            {
+                                if (batch.Array![batch.Offset + i] is { UnreadableFields: not 0 } row)
+                                {
+                                    unreadable.Report(row.UnreadableFields, row.ServiceId, row.Date);
+                                }
+                            }
+
                             yield return batch;
                         }
 
@@ -131,8 +144,10 @@ internal static class NeuConsumptionReader
         }
     }
 
-    public static async IAsyncEnumerable<NeuFrontierConsumption> ReadFrontierAsync(JsonStreamReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="trace">Where a value that does not read is reported (see <see cref="UnreadableValues"/>); null reports nothing.</param>
+    public static async IAsyncEnumerable<NeuFrontierConsumption> ReadFrontierAsync(JsonStreamReader reader, IRequestTrace? trace, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var unreadable = new UnreadableValues("FrontierConsumption", trace);
         await foreach (var group in ReadGroupsAsync(reader, FrontierFields, cancellationToken).ConfigureAwait(false))
         {
             string? sicCode = null;
@@ -160,6 +175,11 @@ internal static class NeuConsumptionReader
                         await foreach (var row in reader.ReadArrayAsync(FrontierRowParser, cancellationToken).ConfigureAwait(false))
                         {
                             row.SicCode = sicCode;
+                            if (row.UnreadableFields != 0)
+                            {
+                                unreadable.Report(row.UnreadableFields, null, row.Date);
+                            }
+
                             yield return row;
                         }
 
@@ -401,14 +421,15 @@ internal static class NeuConsumptionReader
         }
 
         var nextField = 0;
+        var unreadable = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var field = FieldIndex(ref reader, ref nextField);
             reader.Read();
             switch (field)
             {
-                case 3: row.Date = Date(ref reader); break;
-                case 4: row.Consumption = Number(ref reader); break;
+                case 3: row.Date = Date(ref reader, ref unreadable, field); break;
+                case 4: row.Consumption = Number(ref reader, ref unreadable, field); break;
                 default: SkipValue(ref reader); break;
             }
         }
@@ -417,6 +438,8 @@ internal static class NeuConsumptionReader
         {
             throw NoReadingFields("frontier");
         }
+
+        row.UnreadableFields = unreadable;
 
         return row;
     }
@@ -531,7 +554,7 @@ internal static class NeuConsumptionReader
     /// (no string, no format list: this was the largest per-row cost); any other text goes through
     /// NeuFields.ParseDate and a number through NeuFields.FromEpoch, as every other NEU date does.
     /// </summary>
-    private static DateTime? Date(ref Utf8JsonReader reader)
+    private static DateTime? Date(ref Utf8JsonReader reader, ref int unreadable, int field)
     {
         if (reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence && TryParsePlainDate(reader.ValueSpan, out var date))
         {
@@ -540,9 +563,9 @@ internal static class NeuConsumptionReader
 
         return reader.TokenType switch
         {
-            JsonTokenType.String => NeuFields.ParseDate(reader.GetString()),
-            JsonTokenType.Number when reader.TryGetDecimal(out var number) => NeuFields.FromEpoch(number),
-            _ => SkipNull<DateTime>(ref reader),
+            JsonTokenType.String when NeuFields.ParseDate(reader.GetString()) is { } parsed => parsed,
+            JsonTokenType.Number when reader.TryGetDecimal(out var number) && NeuFields.FromEpoch(number) is { } epoch => epoch,
+            _ => Unreadable<DateTime>(ref reader, ref unreadable, field),
         };
     }
 
@@ -586,12 +609,12 @@ internal static class NeuConsumptionReader
         return true;
     }
 
-    private static double? Number(ref Utf8JsonReader reader) => reader.TokenType switch
+    private static double? Number(ref Utf8JsonReader reader, ref int unreadable, int field) => reader.TokenType switch
     {
         JsonTokenType.Number when !reader.HasValueSequence && TryParseShortDecimal(reader.ValueSpan, out var value) => value,
         JsonTokenType.Number when reader.TryGetDouble(out var value) => value,
         JsonTokenType.String when double.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
-        _ => SkipNull<double>(ref reader),
+        _ => Unreadable<double>(ref reader, ref unreadable, field),
     };
 
     /// <summary>
@@ -646,24 +669,24 @@ internal static class NeuConsumptionReader
         return true;
     }
 
-    private static long? Long(ref Utf8JsonReader reader) => reader.TokenType switch
+    private static long? Long(ref Utf8JsonReader reader, ref int unreadable, int field) => reader.TokenType switch
     {
         JsonTokenType.Number when reader.TryGetInt64(out var value) => value,
 
         // 282.0 is the id 282 (see NeuFields.ToLong); it takes this path only when the plain form does not parse.
-        JsonTokenType.Number when reader.TryGetDecimal(out var value) => NeuFields.WholeNumber(value),
+        JsonTokenType.Number when reader.TryGetDecimal(out var value) && NeuFields.WholeNumber(value) is { } whole => whole,
         JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
-        JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => NeuFields.WholeNumber(parsed),
-        _ => SkipNull<long>(ref reader),
+        JsonTokenType.String when decimal.TryParse(reader.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && NeuFields.WholeNumber(parsed) is { } wholeText => wholeText,
+        _ => Unreadable<long>(ref reader, ref unreadable, field),
     };
 
-    private static bool? Bool(ref Utf8JsonReader reader) => reader.TokenType switch
+    private static bool? Bool(ref Utf8JsonReader reader, ref int unreadable, int field) => reader.TokenType switch
     {
         JsonTokenType.True => true,
         JsonTokenType.False => false,
         JsonTokenType.Number when reader.TryGetInt64(out var value) => value != 0,
         JsonTokenType.String when bool.TryParse(reader.GetString(), out var flag) => flag,
-        _ => SkipNull<bool>(ref reader),
+        _ => Unreadable<bool>(ref reader, ref unreadable, field),
     };
 
     private static string? Text(ref Utf8JsonReader reader)
@@ -680,13 +703,26 @@ internal static class NeuConsumptionReader
         }
     }
 
-    // A value of an unexpected kind (an object, say) is skipped whole so the next property is read correctly.
-    private static T? SkipNull<T>(ref Utf8JsonReader reader)
+    /// <summary>
+    /// Null for a value that gives none: null itself, an empty text, or one that does not read as the field's type, which is marked
+    /// in <paramref name="unreadable"/> (bit <paramref name="field"/>) to be reported. A value of an unexpected kind
+    /// (an object, say) is skipped whole so the next property is read correctly.
+    /// </summary>
+    private static T? Unreadable<T>(ref Utf8JsonReader reader, ref int unreadable, int field)
         where T : struct
     {
+        if (reader.TokenType != JsonTokenType.Null && !IsBlankText(ref reader))
+        {
+            unreadable |= 1 << field;
+        }
+
         SkipValue(ref reader);
         return null;
     }
+
+    // An empty text ("", or spaces) is how some servers write a missing value: empty, like null, not unreadable.
+    private static bool IsBlankText(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && string.IsNullOrWhiteSpace(reader.GetString());
 
     /// <summary>
     /// Skips the current value. Rows are parsed from buffers that end before the body does (isFinalBlock false), where
@@ -736,32 +772,33 @@ internal static class NeuConsumptionReader
             string? serviceName = null;
             bool? isBackup = null;
             var nextField = 0;
+            var unreadable = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var field = FieldIndex(ref reader, ref nextField);
                 reader.Read();
                 switch (field)
                 {
-                    case 0: serviceId = Long(ref reader); break;
+                    case 0: serviceId = Long(ref reader, ref unreadable, field); break;
                     case 1: serviceName = Name(ref reader); break;
-                    case 2: isBackup = Bool(ref reader); break;
-                    case 3: row.Date = Date(ref reader); break;
-                    case 4: row.Consumption = Number(ref reader); break;
-                    case 5: row.Injection = Number(ref reader); break;
-                    case 6: row.ReactiveInductive = Number(ref reader); break;
-                    case 7: row.ReactiveInductiveExcess = Number(ref reader); break;
-                    case 8: row.ReactiveCapacitive = Number(ref reader); break;
-                    case 9: row.ReactiveExcess = Number(ref reader); break;
-                    case 10: row.ImportedActiveCumulative = Number(ref reader); break;
-                    case 11: row.ImportedReactiveCumulative = Number(ref reader); break;
-                    case 12: row.ExportedActiveCumulative = Number(ref reader); break;
-                    case 13: row.ExportedReactiveCumulative = Number(ref reader); break;
-                    case 14: row.CurrentA = Number(ref reader); break;
-                    case 15: row.CurrentB = Number(ref reader); break;
-                    case 16: row.CurrentC = Number(ref reader); break;
-                    case 17: row.VoltageA = Number(ref reader); break;
-                    case 18: row.VoltageB = Number(ref reader); break;
-                    case 19: row.VoltageC = Number(ref reader); break;
+                    case 2: isBackup = Bool(ref reader, ref unreadable, field); break;
+                    case 3: row.Date = Date(ref reader, ref unreadable, field); break;
+                    case 4: row.Consumption = Number(ref reader, ref unreadable, field); break;
+                    case 5: row.Injection = Number(ref reader, ref unreadable, field); break;
+                    case 6: row.ReactiveInductive = Number(ref reader, ref unreadable, field); break;
+                    case 7: row.ReactiveInductiveExcess = Number(ref reader, ref unreadable, field); break;
+                    case 8: row.ReactiveCapacitive = Number(ref reader, ref unreadable, field); break;
+                    case 9: row.ReactiveExcess = Number(ref reader, ref unreadable, field); break;
+                    case 10: row.ImportedActiveCumulative = Number(ref reader, ref unreadable, field); break;
+                    case 11: row.ImportedReactiveCumulative = Number(ref reader, ref unreadable, field); break;
+                    case 12: row.ExportedActiveCumulative = Number(ref reader, ref unreadable, field); break;
+                    case 13: row.ExportedReactiveCumulative = Number(ref reader, ref unreadable, field); break;
+                    case 14: row.CurrentA = Number(ref reader, ref unreadable, field); break;
+                    case 15: row.CurrentB = Number(ref reader, ref unreadable, field); break;
+                    case 16: row.CurrentC = Number(ref reader, ref unreadable, field); break;
+                    case 17: row.VoltageA = Number(ref reader, ref unreadable, field); break;
+                    case 18: row.VoltageB = Number(ref reader, ref unreadable, field); break;
+                    case 19: row.VoltageC = Number(ref reader, ref unreadable, field); break;
                     default: SkipValue(ref reader); break;
                 }
             }
@@ -771,6 +808,7 @@ internal static class NeuConsumptionReader
                 throw NoReadingFields("consumption");
             }
 
+            row.UnreadableFields = unreadable;
             row.Source = SourceFor(serviceId, serviceName, isBackup);
             return row;
         }
@@ -803,5 +841,46 @@ internal static class NeuConsumptionReader
 
             return name;
         }
+    }
+
+    /// <summary>
+    /// Reports the values of a response that did not read as their field's type and were left empty (NEU rows keep no
+    /// copy of the answer as sent): once per field and response, naming the first row it was seen in, since a server
+    /// that writes a field in an unknown form (a decimal comma, a date format of its own) does so in every row.
+    /// </summary>
+    private sealed class UnreadableValues(string routeName, IRequestTrace? trace)
+    {
+        private int reported;
+
+        public void Report(int fields, long? serviceId, DateTime? date)
+        {
+            var unreported = fields & ~reported;
+            if (unreported == 0)
+            {
+                return;
+            }
+
+            reported |= unreported;
+            var row = (serviceId is { } id ? " of service " + id.ToString(CultureInfo.InvariantCulture) : string.Empty)
+                + (date is { } at ? " at " + at.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture) : string.Empty);
+            for (var field = 0; field < RowFieldNames.Length; field++)
+            {
+                if ((unreported & (1 << field)) != 0)
+                {
+                    var name = RowFieldNames[field];
+                    trace.WarnOnce(
+                        "unreadable NEU field " + routeName + " " + name,
+                        $"NEU {routeName}: field {name} {ProblemOf(field)} in the reading{row}, and is left empty in every reading where it does not read (Invoke-NeuRequest shows the answer as sent).");
+                }
+            }
+        }
+
+        private static string ProblemOf(int field) => field switch
+        {
+            0 => "is not a whole number",
+            2 => "is not true or false",
+            3 => "is not a date",
+            _ => "is not a number",
+        };
     }
 }

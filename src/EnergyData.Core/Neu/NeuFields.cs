@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
 using EnergyData.Json;
@@ -10,8 +11,8 @@ namespace EnergyData.Neu;
 /// Id_alarm and id_alarm), a number may come as a string, and a missing or null field gives null.
 /// </summary>
 /// <remarks>
-/// The typed readers hand each row to its mapper as a NeuFields that notes, in a <see cref="NeuFieldsFound"/>, whether
-/// any field the mapper asked for was in the row. The fields a mapper asks for are its model's fields, so a row in
+/// The typed readers hand each row to its mapper as a NeuFields that notes, in a <see cref="NeuFieldNotes"/>, whether
+/// any field the mapper asked for was in the row, and which fields held a value that does not read as their type. The fields a mapper asks for are its model's fields, so a row in
 /// which none was found is not a row of that model (see NeuClient.ExpandPagedAsync), without a second list of names
 /// to keep in step with the mappers.
 /// </remarks>
@@ -39,9 +40,13 @@ internal readonly struct NeuFields
         "yyyy-MM-dd",
     ];
 
+    // Longest excerpt of an unreadable value quoted in a warning: enough to recognise a format.
+    private const int MaxQuotedValueLength = 40;
+
     private readonly JsonElement element;
-    private readonly NeuFieldsFound? found;
+    private readonly NeuFieldNotes? notes;
     private readonly JsonElement? envelope;
+    private readonly string? path;
 
     public NeuFields(JsonElement element)
         : this(element, null, null)
@@ -49,22 +54,34 @@ internal readonly struct NeuFields
     }
 
     /// <param name="element">The row.</param>
-    /// <param name="found">Told when a field asked for is in the row (null or not); null to note nothing.</param>
+    /// <param name="notes">Told when a field asked for is in the row (null or not), and when its value does not read; null to note nothing.</param>
     /// <param name="envelope">The object whose <c>data</c> list holds the row, when it came from one (see <see cref="Envelope"/>).</param>
-    internal NeuFields(JsonElement element, NeuFieldsFound? found, JsonElement? envelope)
+    internal NeuFields(JsonElement element, NeuFieldNotes? notes, JsonElement? envelope)
+        : this(element, notes, envelope, null)
+    {
+    }
+
+    private NeuFields(JsonElement element, NeuFieldNotes? notes, JsonElement? envelope, string? path)
     {
         this.element = element;
-        this.found = found;
+        this.notes = notes;
         this.envelope = envelope;
+        this.path = path;
     }
 
     /// <summary>
     /// The fields of the list envelope around the row (<c>{"nextPage": ..., "data": [row, ...]}</c>), or null when the
     /// row did not come from a <c>data</c> list: for a field a server may write once beside the list rather than in
     /// every row (an interaction's <c>name</c>, which the document lists but leaves out of its example). Fields read
-    /// there are not the row's own, so they do not make it a row (see <see cref="NeuFieldsFound"/>).
+    /// there are not the row's own, so they do not make it a row (see <see cref="NeuFieldNotes"/>).
     /// </summary>
     public NeuFields? Envelope => envelope is { } outer ? new NeuFields(outer) : null;
+
+    /// <summary>
+    /// An object inside this one (a service of an account, a concept of a bill), read with the same notes: a value of
+    /// it that does not read is reported under <paramref name="name"/> (<c>concepts.value</c>).
+    /// </summary>
+    public NeuFields Nested(JsonElement value, string name) => new(value, notes, null, PathOf(name));
 
     public JsonElement? Get(string name)
     {
@@ -74,7 +91,7 @@ internal readonly struct NeuFields
         }
 
         // Present counts even when null: the name is one of the model's, so the row is in the model's shape, only empty there.
-        found?.Note();
+        notes?.Note();
         return value.ValueKind != JsonValueKind.Null ? value : null;
     }
 
@@ -82,17 +99,43 @@ internal readonly struct NeuFields
         ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
         : null;
 
-    public decimal? Decimal(string name) => Get(name) is { } value ? ToDecimal(value) : null;
+    public decimal? Decimal(string name) => Get(name) is { } value ? Checked(name, value, ToDecimal(value), "is not a number") : null;
 
-    public double? Double(string name) => Get(name) is { } value ? ToDouble(value) : null;
+    public double? Double(string name) => Get(name) is { } value ? Checked(name, value, ToDouble(value), "is not a number") : null;
 
-    public long? Long(string name) => Get(name) is { } value ? ToLong(value) : null;
+    public long? Long(string name) => Get(name) is { } value ? Checked(name, value, ToLong(value), "is not a whole number") : null;
 
-    public int? Int(string name) => Long(name) is { } number && number is >= int.MinValue and <= int.MaxValue ? (int)number : null;
+    public int? Int(string name) => Get(name) is { } value
+        ? Checked<int>(name, value, ToLong(value) is { } number && number is >= int.MinValue and <= int.MaxValue ? (int)number : null, "is not a whole number from -2147483648 to 2147483647")
+        : null;
 
-    public bool? Bool(string name) => Get(name) is { } value ? ToBool(value) : null;
+    public bool? Bool(string name) => Get(name) is { } value ? Checked(name, value, ToBool(value), "is not true or false") : null;
 
-    public DateTime? Date(string name) => Get(name) is { } value ? ToDate(value) : null;
+    public DateTime? Date(string name) => Get(name) is { } value ? Checked(name, value, ToDate(value), "is not a date") : null;
+
+    /// <summary>
+    /// The value read, or null with a note when a value was there but did not read as the field's type: the typed
+    /// property is then empty, which in an export looks like a value the server did not send.
+    /// </summary>
+    private T? Checked<T>(string name, JsonElement value, T? result, string problem)
+        where T : struct
+    {
+        // An empty text ("", or spaces) is how some servers write a missing value: empty, like null, not unreadable.
+        if (result is null && !(value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())))
+        {
+            notes?.NoteUnreadable(PathOf(name), $"{problem} ({Quoted(value)})");
+        }
+
+        return result;
+    }
+
+    private string PathOf(string name) => path is null ? name : path + "." + name;
+
+    private static string Quoted(JsonElement value)
+    {
+        var text = value.ValueKind == JsonValueKind.String ? "'" + value.GetString() + "'" : value.GetRawText();
+        return text.Length <= MaxQuotedValueLength ? text : text.Substring(0, MaxQuotedValueLength) + "...";
+    }
 
     /// <summary>A date field: a text as <see cref="ParseDate"/> reads it, or a number as Unix time (<see cref="FromEpoch"/>).</summary>
     internal static DateTime? ToDate(JsonElement value) => value.ValueKind switch
@@ -252,14 +295,33 @@ internal readonly struct NeuFields
 }
 
 /// <summary>
-/// Whether any field a mapper asked a row for was in it (see <see cref="NeuFields"/>). One instance serves the rows of a
-/// read one after another, reset before each.
+/// What the mapper of a row found in it (see <see cref="NeuFields"/>): whether any field it asked for was there, and
+/// the fields whose value did not read as their type. One instance serves the rows of a read one after another, reset
+/// before each.
 /// </summary>
-internal sealed class NeuFieldsFound
+internal sealed class NeuFieldNotes
 {
+    private readonly List<(string Field, string Problem)> unreadable = [];
+
     public bool Any { get; private set; }
+
+    /// <summary>The fields of the row whose value did not read, each once, with what is wrong and an excerpt of the value.</summary>
+    public IReadOnlyList<(string Field, string Problem)> Unreadable => unreadable;
 
     public void Note() => Any = true;
 
-    public void Reset() => Any = false;
+    public void NoteUnreadable(string field, string problem)
+    {
+        // A rule's own fields are read again for each of its firings: one note a field.
+        if (!unreadable.Exists(note => note.Field == field))
+        {
+            unreadable.Add((field, problem));
+        }
+    }
+
+    public void Reset()
+    {
+        Any = false;
+        unreadable.Clear();
+    }
 }

@@ -130,6 +130,12 @@ public sealed class NeuConsumption
         }
     }
 
+    /// <summary>
+    /// The fields of this row whose value was there but did not read as its type (bit i: field i of the reader's
+    /// list), so the reader can warn of a value left empty. The int fits in the padding of the object: no byte more a row.
+    /// </summary>
+    internal int UnreadableFields { get; set; }
+
     /// <summary>The account and service fields of this row (shared with the other rows of its service).</summary>
     internal NeuConsumptionSource Source
     {
@@ -485,4 +491,7 @@ public sealed class NeuFrontierConsumption
 
     /// <summary>cons: active energy, kWh.</summary>
     public double? Consumption { get; set; }
+
+    /// <summary>As <see cref="NeuConsumption.UnreadableFields"/>.</summary>
+    internal int UnreadableFields { get; set; }
 }

@@ -174,7 +174,7 @@ public sealed class NeuDateReadingTests
         using var frontierReader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(frontier)));
 
         var consumptionRow = Assert.Single(await NeuConsumptionReader.ReadAsync(consumptionReader, "Hourly", CancellationToken.None).ToListAsync());
-        var frontierRow = Assert.Single(await NeuConsumptionReader.ReadFrontierAsync(frontierReader, CancellationToken.None).ToListAsync());
+        var frontierRow = Assert.Single(await NeuConsumptionReader.ReadFrontierAsync(frontierReader, null, CancellationToken.None).ToListAsync());
 
         Assert.Equal(new DateTime(2021, 4, 1, 5, 0, 0), consumptionRow.Date);
         Assert.Equal(DateTimeKind.Unspecified, consumptionRow.Date!.Value.Kind);
@@ -214,7 +214,7 @@ public sealed class NeuDateReadingTests
         var json = "[{\"sic_code\":\"Frt00123\",\"data\":[{\"date\":\"2024-01-01T00:00:00Z\",\"cons\":1},{\"date\":1704070800,\"cons\":2}]}]";
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal([new DateTime(2024, 1, 1), new DateTime(2024, 1, 1, 1, 0, 0)], rows.Select(row => row.Date));
         Assert.All(rows, row => Assert.Equal(DateTimeKind.Unspecified, row.Date!.Value.Kind));

@@ -57,7 +57,7 @@ public sealed class NeuGroupKeyOrderTests : IDisposable
             "{\"data\":[{\"cons\":4,\"date\":\"2024-01-01T00:00:00\"}],\"Sic_Code\":\"Frt00456\"}]";
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(["Frt00123", "Frt00123", "Frt00456"], rows.Select(row => row.SicCode));
         Assert.Equal([2.5, 3.0, 4.0], rows.Select(row => row.Consumption));

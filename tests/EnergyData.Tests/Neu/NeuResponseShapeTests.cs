@@ -39,7 +39,7 @@ public sealed class NeuResponseShapeTests
         var json = "[{\"sic_code\":\"Frt00123\",\"data\":null},{\"sic_code\":\"Frt00456\",\"data\":[{\"date\":\"2024-01-01T00:00:00\",\"cons\":2.5}]}]";
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal("Frt00456", Assert.Single(rows).SicCode);
     }
@@ -277,7 +277,7 @@ public sealed class NeuResponseShapeTests
         var json = "[{\"SIC_CODE\":\"Frt00123\",\"DATA\":[{\"Date\":\"2024-01-01T00:00:00\",\"Cons\":2.5}]},{\"Sic_code\":\"Frt00456\",\"data\":[{\"date\":\"2024-01-01T01:00:00\",\"cons\":3}]}]";
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync();
+        var rows = await NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync();
 
         Assert.Equal(["Frt00123", "Frt00456"], rows.Select(row => row.SicCode));
         Assert.Equal([new DateTime(2024, 1, 1), new DateTime(2024, 1, 1, 1, 0, 0)], rows.Select(row => row.Date));
@@ -328,7 +328,7 @@ public sealed class NeuResponseShapeTests
     {
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-        var row = Assert.Single(await NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync());
+        var row = Assert.Single(await NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync());
 
         Assert.Equal("Frt00123", row.SicCode);
         Assert.Equal(new DateTime(2024, 1, 1), row.Date);
@@ -367,7 +367,7 @@ public sealed class NeuResponseShapeTests
     {
         using var reader = new JsonStreamReader(new MemoryStream(Encoding.UTF8.GetBytes("[{\"sic_code\":\"Frt00123\",\"data\":[{\"sic_code\":\"x\",\"data\":[]}]}]")));
 
-        await Assert.ThrowsAsync<NeuProtocolException>(() => NeuConsumptionReader.ReadFrontierAsync(reader, CancellationToken.None).ToListAsync());
+        await Assert.ThrowsAsync<NeuProtocolException>(() => NeuConsumptionReader.ReadFrontierAsync(reader, null, CancellationToken.None).ToListAsync());
     }
 
     [Fact]
