@@ -51,6 +51,9 @@ public sealed class OperationPump : IDisposable
     /// <summary>Operations submitted so far.</summary>
     public long Submitted => sequence;
 
+    /// <summary>Envelopes posted and not yet taken by the sink's thread (for tests that need a known inbox).</summary>
+    internal int QueuedEnvelopes => inbox.Count;
+
     /// <summary>Operations whose results have all been written.</summary>
     public long Released { get; private set; }
 
@@ -66,9 +69,16 @@ public sealed class OperationPump : IDisposable
         }
 
         ThrowIfDisposed();
+
+        // Everything already received is written before another operation starts, also after each wait for a free
+        // slot: answers that arrive together free several slots at once, and the first in input order may be queued
+        // behind another's completion. A downstream Select-Object -First satisfied by it stops the pipeline here,
+        // before a request (billed, for Khipu) is sent that nobody would read.
+        Drain();
         while (running >= options.ThrottleLimit || unreleased.Count >= options.ReorderWindow)
         {
             ProcessNext(block: true);
+            Drain();
         }
 
         cancellation.Token.ThrowIfCancellationRequested();

@@ -258,6 +258,40 @@ public sealed class OperationPumpTests
         Assert.Equal(2, cancelled);
     }
 
+    /// <summary>
+    /// Answers that arrive together: the later input's completion frees a slot while the first input's answer is
+    /// queued behind it. The answer is written before the next operation starts, so a downstream Select-Object -First 1
+    /// (a sink that stops the pipeline) stops it before another billed request. Found in a real engine: up to seven
+    /// further Khipu requests went out after the first result had arrived.
+    /// </summary>
+    [Fact]
+    public void An_answer_already_received_is_written_before_the_next_operation_starts()
+    {
+        var sink = new RecordingSink { OnObject = _ => throw new InvalidOperationException("pipeline stopped") };
+        using var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 2 }, CancellationToken.None);
+        var firstGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pump.Submit(0, async context =>
+        {
+            await firstGate.Task;
+            await context.WriteObjectAsync("r0");
+        });
+        pump.Submit(1, async context =>
+        {
+            await secondGate.Task;
+            await context.WriteObjectAsync("r1");
+        });
+
+        // The second input's answer and completion are queued first, then the first input's.
+        secondGate.SetResult();
+        Assert.True(SpinWait.SpinUntil(() => pump.QueuedEnvelopes == 2, TimeSpan.FromSeconds(30)));
+        firstGate.SetResult();
+        Assert.True(SpinWait.SpinUntil(() => pump.QueuedEnvelopes == 4, TimeSpan.FromSeconds(30)));
+
+        Assert.Throws<InvalidOperationException>(() => pump.Submit(2, _ => Task.CompletedTask));
+        Assert.Equal(2, pump.Submitted);
+    }
+
     [Fact]
     public void A_terminating_error_ends_the_command_and_cancels_the_rest()
     {
