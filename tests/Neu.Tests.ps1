@@ -345,6 +345,30 @@ Describe 'Paged NEU cmdlets' {
         (Get-EmulatorStat -Emulator $script:Emulator).byPath.'neu/bills' | Should -Be 2
     }
 
+    It 'refuses an empty id cell as empty, not as the id 0, and sends nothing for it' {
+        # The binder makes an empty CSV cell the id 0, which was refused as "It was 0": a value nobody gave.
+        $rows = @'
+ServiceId,AccountId,Id_project
+282,41,41
+,,
+  ,  ,  
+'@ | ConvertFrom-Csv
+        $bills = @($rows | Get-NeuBill -First 1 -ErrorVariable billErrors -ErrorAction SilentlyContinue)
+        $neugets = @($rows | Get-NeuNeuget -ErrorVariable neugetErrors -ErrorAction SilentlyContinue)
+        $rules = @($rows | Get-NeuRule -First 1 -ErrorVariable ruleErrors -ErrorAction SilentlyContinue)
+        $bills.Count | Should -Be 1
+        $neugets.Count | Should -BeGreaterThan 0
+        $rules.Count | Should -Be 1
+        foreach ($failures in @($billErrors, $neugetErrors, $ruleErrors)) {
+            $failures | Should -HaveCount 2
+            $failures.Exception.Message | Should -Match "must not be empty when it is given .* This input's value is empty\."
+            $failures.Exception.Message | Should -Not -Match 'It was 0'
+        }
+        $stats = (Get-EmulatorStat -Emulator $script:Emulator).byPath
+        $stats.'neu/bills' | Should -Be 1
+        $stats.'neu/rules' | Should -Be 1
+    }
+
     It 'writes bill concepts as their own rows' {
         $out = Join-Path $TestDrive 'concepts.csv'
         Get-NeuBill -ServiceId 282 -ExpandConcept | Export-Csv $out -NoTypeInformation

@@ -37,9 +37,30 @@ public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
     /// <summary>The type one value must convert to: the parameter's type, or its element type for an array.</summary>
     public Type ValueType { get; }
 
+    /// <summary>
+    /// What an empty or blank text (an empty CSV cell) becomes when <see cref="ValueType"/> is a whole number. The
+    /// binder itself makes it the id 0, which was refused as "must be a positive integer. It was 0", a value nobody
+    /// gave. By default it is refused as empty, as an id that is $null is.
+    /// </summary>
+    public EmptyIdText EmptyText { get; set; } = EmptyIdText.Refused;
+
     public override object? Transform(EngineIntrinsics engineIntrinsics, object inputData)
     {
         var value = inputData is PSObject wrapper ? wrapper.BaseObject : inputData;
+        if (value is string text && string.IsNullOrWhiteSpace(text) && (ValueType == typeof(long) || ValueType == typeof(int)))
+        {
+            switch (EmptyText)
+            {
+                case EmptyIdText.Null:
+                    return null;
+                case EmptyIdText.PassedOn:
+                    return inputData;
+                default:
+                    var refusal = new ParameterValidationException(ParameterName, EmptyIdRule.Rule, EmptyIdRule.Detail);
+                    throw new ArgumentTransformationMetadataException(refusal.Message, refusal);
+            }
+        }
+
         if (value is IList list)
         {
             foreach (var item in list)
@@ -80,4 +101,28 @@ public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
             throw new ArgumentTransformationMetadataException(refusal.Message, refusal);
         }
     }
+}
+
+/// <summary>What <see cref="CheckedConversionAttribute"/> makes of an empty text given for a whole number.</summary>
+public enum EmptyIdText
+{
+    /// <summary>That input's binding error: the id must not be empty (<see cref="EmptyIdRule"/>).</summary>
+    Refused,
+
+    /// <summary>
+    /// $null, for a nullable id whose cmdlet refuses a bound $null itself (NeuCmdlet.IsBoundToNull, with the same
+    /// rule as an object whose id property is $null) or reads it as not given.
+    /// </summary>
+    Null,
+
+    /// <summary>Unchanged (the binder makes it 0): for an id the core reads a piped 0 of as "not given".</summary>
+    PassedOn,
+}
+
+/// <summary>The rule an id given empty breaks: left out, such an id means "every one"; given empty, it must not.</summary>
+internal static class EmptyIdRule
+{
+    public const string Rule = "must not be empty when it is given (empty, it would ask for every one instead of this input's)";
+
+    public const string Detail = "This input's value is empty.";
 }

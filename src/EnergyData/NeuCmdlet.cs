@@ -80,7 +80,7 @@ public abstract class NeuCmdlet : EnergyDataCmdlet
             return false;
         }
 
-        WriteFailure(new Validation.ParameterValidationException(parameterName, "must not be empty when it is given (empty, it would ask for every one instead of this input's)", "This input's value is empty."), null);
+        WriteFailure(new Validation.ParameterValidationException(parameterName, Commands.EmptyIdRule.Rule, Commands.EmptyIdRule.Detail), null);
 
         // BoundParameters keeps what earlier piped objects bound (PowerShell issues #5202, #20137): without this, the
         // next object, if it has no such property at all (it asks for every one), would be refused for this one's

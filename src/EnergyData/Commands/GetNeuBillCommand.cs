@@ -13,7 +13,7 @@ public sealed class GetNeuBillCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    [CheckedConversion("ServiceId", typeof(long))]
+    [CheckedConversion("ServiceId", typeof(long), EmptyText = EmptyIdText.Null)]
     public long? ServiceId { get; set; }
 
     /// <summary>Earliest bill date.</summary>

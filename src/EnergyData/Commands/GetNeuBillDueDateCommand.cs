@@ -13,7 +13,7 @@ public sealed class GetNeuBillDueDateCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    [CheckedConversion("ServiceId", typeof(long))]
+    [CheckedConversion("ServiceId", typeof(long), EmptyText = EmptyIdText.Null)]
     public long? ServiceId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

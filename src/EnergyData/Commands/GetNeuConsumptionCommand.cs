@@ -35,14 +35,14 @@ public sealed class GetNeuConsumptionCommand : NeuCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("id_account")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    [CheckedConversion("AccountId", typeof(long))]
+    [CheckedConversion("AccountId", typeof(long), EmptyText = EmptyIdText.Null)]
     public long? AccountId { get; set; }
 
     /// <summary>Services, sent together in one request (Id_services).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_service", "Id_services")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    [CheckedConversion("ServiceId", typeof(long))]
+    [CheckedConversion("ServiceId", typeof(long), EmptyText = EmptyIdText.PassedOn)]
     public long[]? ServiceId { get; set; } = ServiceIdNotGiven;
 
     /// <summary>Detail of the readings: Hourly, Daily (default) or Monthly.</summary>

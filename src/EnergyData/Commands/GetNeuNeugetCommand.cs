@@ -13,7 +13,7 @@ public sealed class GetNeuNeugetCommand : NeuCmdlet
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_account", "Id")]
     [ArgumentCompleter(typeof(Completion.NeuIdCompleter))]
-    [CheckedConversion("AccountId", typeof(long))]
+    [CheckedConversion("AccountId", typeof(long), EmptyText = EmptyIdText.Null)]
     public long? AccountId { get; set; }
 
     protected override void ProcessRecord()

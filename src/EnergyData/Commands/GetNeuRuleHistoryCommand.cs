@@ -12,7 +12,7 @@ public sealed class GetNeuRuleHistoryCommand : NeuCmdlet
     /// <summary>Only the rules of this project (Id_project).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("id_project")]
-    [CheckedConversion("ProjectId", typeof(long))]
+    [CheckedConversion("ProjectId", typeof(long), EmptyText = EmptyIdText.Null)]
     public long? ProjectId { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -435,6 +435,10 @@ public sealed class CmdletMetadataTests
                 Assert.True(check is not null, $"{where} refuses text that does not convert");
                 Assert.Equal(parameter.Name, (string)check.ConstructorArguments[0].Value!);
                 Assert.Equal(element.FullName, ((Type)check.ConstructorArguments[1].Value!).FullName);
+                if (element.FullName is "System.Int64" or "System.Int32")
+                {
+                    CheckEmptyIdText(where, type, check);
+                }
             }
         }
 
@@ -442,6 +446,30 @@ public sealed class CmdletMetadataTests
         Assert.Contains("Get-NeuConsumption -AccountId", found);
         Assert.Contains("Get-NeuBill -From", found);
         Assert.Contains("Get-CenNonconformity -To", found);
+    }
+
+    /// <summary>
+    /// An empty CSV cell for an id: the binder makes it 0, which no rule should report as "It was 0". Bound as $null it is
+    /// refused by the cmdlet (or read as not given) only where $null can be bound: a nullable id, never an array, which
+    /// as $null would mean "not given" and fetch every one.
+    /// </summary>
+    private static void CheckEmptyIdText(string where, Type parameterType, CustomAttributeData check)
+    {
+        var rule = check.NamedArguments.Where(argument => argument.MemberName == "EmptyText").Select(argument => (int?)(int)argument.TypedValue.Value!).SingleOrDefault();
+        const int Refused = 0, Null = 1, PassedOn = 2;
+        var nullable = parameterType.IsGenericType && parameterType.GetGenericTypeDefinition().FullName == "System.Nullable`1";
+        if (parameterType.IsArray)
+        {
+            Assert.True(rule is null or Refused or PassedOn, $"{where}: an empty id of a list is refused or passed on, never bound as $null");
+        }
+        else if (nullable)
+        {
+            Assert.True(rule is Null or PassedOn, $"{where}: an empty id is bound as $null, as a $null id property is");
+        }
+        else
+        {
+            Assert.True(rule is null or Refused, $"{where}: an empty id is refused");
+        }
     }
 
     /// <summary>PowerShell cannot convert a [pscustomobject] (ConvertFrom-Json) to IDictionary: every dictionary parameter converts it.</summary>
