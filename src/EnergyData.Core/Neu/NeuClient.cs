@@ -512,6 +512,12 @@ public sealed partial class NeuClient
         IRequestTrace? trace,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // -First 0 asks for no rows: no page is requested (and no total known), as Select-Object -First 0 writes nothing.
+        if (rows.IsFull)
+        {
+            yield break;
+        }
+
         NeuPageSignature? previous = null;
         NeuPageInfo? previousInfo = null;
         long itemsRead = 0;

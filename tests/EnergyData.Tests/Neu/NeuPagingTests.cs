@@ -41,6 +41,23 @@ public sealed class NeuPagingTests
         Assert.Contains(trace.VerboseLines, line => line.Contains($"page 3 was answered {status}", StringComparison.Ordinal) && line.Contains("end of the pages", StringComparison.Ordinal));
     }
 
+    /// <summary>-First 0 asks for no rows, as Select-Object -First 0: no page is requested, and no total is known.</summary>
+    [Fact]
+    public async Task First_zero_requests_no_page()
+    {
+        var pages = new PagedServer(page => page <= 2 ? (200, Bills(page, 1)) : (404, InvalidPage), pageField: "Page");
+        await using var server = await ScriptedServer.StartAsync(pages.HandleAsync);
+        var paging = new NeuPaging { First = 0, Skip = 3 };
+
+        var bills = await Client(server).GetBillsAsync(450, null, null, paging, null, CancellationToken.None).ToListAsync();
+        var rules = await Client(server).GetRulesAsync(null, null, null, new NeuPaging { First = 0 }, null, CancellationToken.None).ToListAsync();
+
+        Assert.Empty(bills);
+        Assert.Empty(rules);
+        Assert.Null(paging.TotalCount);
+        Assert.Equal(0, server.RequestCount);
+    }
+
     /// <summary>The requests of several services run at once on one path: each trace line names the service it is for.</summary>
     [Fact]
     public async Task Each_bills_request_names_its_service_and_page_in_the_trace()
