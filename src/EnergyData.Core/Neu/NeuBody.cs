@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using EnergyData.Json;
@@ -12,7 +13,10 @@ namespace EnergyData.Neu;
 /// <summary>A request body in the field names and order of the NEU document; null fields are left out.</summary>
 internal sealed class NeuBody
 {
-    private static readonly string[] InputIdFields = ["Id_service", "Id_account", "Id_project", "id"];
+    private static readonly string[] InputIdFields = ["Id_service", "Id_account", "Id_project", "id", "Id_services"];
+
+    // A list of services is named by its first few ids: enough to tell the inputs of a command apart.
+    private const int ListedIds = 5;
 
     private readonly List<KeyValuePair<string, object>> fields = new();
 
@@ -41,6 +45,12 @@ internal sealed class NeuBody
             if (Array.IndexOf(InputIdFields, field.Key) >= 0 && field.Value is long or int or string)
             {
                 return field.Key + " " + Convert.ToString(field.Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (Array.IndexOf(InputIdFields, field.Key) >= 0 && field.Value is long[] { Length: > 0 } ids)
+            {
+                var listed = string.Join(",", ids.Take(ListedIds).Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                return field.Key + " " + listed + (ids.Length > ListedIds ? ",..." : string.Empty);
             }
         }
 
