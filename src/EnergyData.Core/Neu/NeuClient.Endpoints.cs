@@ -799,7 +799,7 @@ public sealed partial class NeuClient
             {
                 trace.WarnOnce(
                     "unreadable NEU field " + route.Name + " " + field,
-                    $"NEU {route.Name}: field {field} {problem}; left empty (Invoke-NeuRequest shows the answer as sent).");
+                    $"NEU {route.Name}: field {field} {problem} (Invoke-NeuRequest shows the answer as sent).");
             }
 
             foreach (var row in itemRows)

@@ -140,7 +140,21 @@ public sealed partial class NeuClient
         using var response = await SendAsync(route, pathValues, body, context, cancellationToken).ConfigureAwait(false);
         // NEU bodies run to hundreds of megabytes: they are read ahead of the parser (see ReadAheadStream), in reads
         // of 64 KiB, a quarter of the calls of the default 16 KiB.
-        var stream = new ReadAheadStream(await response.Content.ReadAsStreamAsync().ConfigureAwait(false), ReadAheadChunkBytes, ReadAheadChunks);
+        var content = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+        if (DeclaredCharset.OtherThanUtf8(response.Content) is { } encoding)
+        {
+            trace?.Verbose($"NEU {route.Name} ({DescribeRequest(route, context.Label)}): the body is declared {encoding.WebName}, not UTF-8; it is re-encoded before it is read.");
+            try
+            {
+                content = await DeclaredCharset.ToUtf8Async(content, encoding, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException exception)
+            {
+                throw UnreadableBody(route, response, context.Label, exception);
+            }
+        }
+
+        var stream = new ReadAheadStream(content, ReadAheadChunkBytes, ReadAheadChunks);
         await using var readingAhead = stream.ConfigureAwait(false);
         var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
         var readerOptions = new JsonStreamReaderOptions { InitialBufferSize = ReadAheadChunkBytes, MaxTotalBytes = options.MaxResponseBytes, MaxValueBytes = options.MaxValueBytes };
@@ -167,11 +181,9 @@ public sealed partial class NeuClient
                 {
                     more = await items.MoveNextAsync();
                 }
-                catch (Exception exception) when (exception is JsonException or NeuProtocolException)
+                catch (Exception exception) when (exception is JsonException or NeuProtocolException || IsTextNotDecodable(exception))
                 {
-                    throw new NeuProtocolException(
-                        string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, context.Label), exception.Message),
-                        exception);
+                    throw UnreadableBody(route, response, context.Label, exception);
                 }
 
                 if (!more)
@@ -199,6 +211,23 @@ public sealed partial class NeuClient
     /// </summary>
     private static string? PathInputLabel(IReadOnlyDictionary<string, string>? pathValues) =>
         pathValues is not null && pathValues.TryGetValue("id", out var id) ? "id " + id : null;
+
+    /// <summary>The InvalidResponse error for a 2xx body that cannot be read, naming the status, the route and the input.</summary>
+    private static NeuProtocolException UnreadableBody(NeuRoute route, HttpResponseMessage response, string? label, Exception exception) =>
+        new(
+            string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, label), exception.Message),
+            exception);
+
+    /// <summary>
+    /// A text of the body that is not valid UTF-8 (a server that writes Latin-1 and declares no charset), or a string
+    /// holding half a UTF-16 surrogate pair (<c>"\ud800"</c>): System.Text.Json raises an InvalidOperationException
+    /// for both when the text is read (the first with the decoder's exception inside, the second with none), which is
+    /// the answer's fault, not the module's. While rows are read, the readers' other calls into System.Text.Json only
+    /// fail on what the answer holds too.
+    /// </summary>
+    internal static bool IsTextNotDecodable(Exception exception) =>
+        exception is DecoderFallbackException
+        || (exception is InvalidOperationException && (exception.InnerException is DecoderFallbackException || exception.Source == "System.Text.Json"));
 
     /// <summary>A request as messages name it: "POST bills/", with the page of a paged read ("POST bills/, page 3").</summary>
     private static string DescribeRequest(NeuRoute route, string? label) =>
@@ -713,7 +742,8 @@ public sealed partial class NeuClient
                 length += read;
             }
 
-            text = Redaction.RedactJson(ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer, 0, length)));
+            var encoding = DeclaredCharset.OtherThanUtf8(response.Content) ?? Encoding.UTF8;
+            text = Redaction.RedactJson(ByteOrderMark.Skip(encoding.GetString(buffer, 0, length)));
         }
 
         // The server's text is a sentence of its own, ended here so that what follows does not run on from it.

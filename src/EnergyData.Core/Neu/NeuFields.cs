@@ -96,8 +96,26 @@ internal readonly struct NeuFields
     }
 
     public string? String(string name) => Get(name) is { } value
-        ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText()
+        ? value.ValueKind == JsonValueKind.String ? Text(name, value) : value.GetRawText()
         : null;
+
+    /// <summary>
+    /// A text value. One holding half a UTF-16 surrogate pair (<c>"\ud800"</c>) has no .NET string: GetString throws,
+    /// which failed the whole input. It is kept as written, escapes and all, with a note, rather than lose the row.
+    /// </summary>
+    private string? Text(string name, JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            var raw = value.GetRawText();
+            notes?.NoteUnreadable(PathOf(name), $"is not valid text ({Quoted(value)}); it is kept as written, escapes included");
+            return raw.Length >= 2 ? raw.Substring(1, raw.Length - 2) : raw;
+        }
+    }
 
     public decimal? Decimal(string name) => Get(name) is { } value ? Checked(name, value, ToDecimal(value), "is not a number") : null;
 
@@ -123,7 +141,7 @@ internal readonly struct NeuFields
         // An empty text ("", or spaces) is how some servers write a missing value: empty, like null, not unreadable.
         if (result is null && !(value.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(value.GetString())))
         {
-            notes?.NoteUnreadable(PathOf(name), $"{problem} ({Quoted(value)})");
+            notes?.NoteUnreadable(PathOf(name), $"{problem} ({Quoted(value)}); left empty");
         }
 
         return result;
@@ -133,7 +151,18 @@ internal readonly struct NeuFields
 
     private static string Quoted(JsonElement value)
     {
-        var text = value.ValueKind == JsonValueKind.String ? "'" + value.GetString() + "'" : value.GetRawText();
+        string text;
+        try
+        {
+            text = value.ValueKind == JsonValueKind.String ? "'" + value.GetString() + "'" : value.GetRawText();
+        }
+        catch (InvalidOperationException)
+        {
+            // Half a surrogate pair (see Text): quoted as written, escapes included.
+            var raw = value.GetRawText();
+            text = "'" + raw.Substring(1, raw.Length - 2) + "'";
+        }
+
         return text.Length <= MaxQuotedValueLength ? text : text.Substring(0, MaxQuotedValueLength) + "...";
     }
 
