@@ -250,6 +250,12 @@ Describe 'Connections' {
         (Get-EnergyDataConnection).KhipuBaseUri.AbsoluteUri | Should -Be $remote
     }
 
+    It 'refuses a -KhipuApiKey of only whitespace as empty, as it does a blank token' {
+        $blank = ConvertTo-SecureString -String "   `t " -AsPlainText -Force
+        $failure = { Connect-EnergyData -KhipuApiKey $blank } | Should -Throw -ErrorId 'InvalidParameter*' -PassThru
+        $failure.Exception.Message | Should -BeLike "Parameter 'KhipuApiKey' must not be empty.*"
+    }
+
     It 'names an environment variable, not a parameter, when its value is refused, and names it once' {
         $saved = $env:ENERGYDATA_KHIPU_BASE_URI
         try {

@@ -32,6 +32,18 @@ public static class SecureStringExtensions
         }
     }
 
+    /// <summary>
+    /// <paramref name="value"/> without surrounding whitespace (a key read from a file with its newline, or pasted with
+    /// spaces): itself when it has none, else a new read-only SecureString. As with the tokens, the plain text lives only
+    /// for this call.
+    /// </summary>
+    public static SecureString Trimmed(this SecureString value)
+    {
+        var text = value.ToPlainText();
+        var trimmed = text.Trim();
+        return trimmed.Length == text.Length ? value : trimmed.ToSecureString();
+    }
+
     /// <summary>A read-only SecureString copy of <paramref name="value"/>.</summary>
     public static SecureString ToSecureString(this string value)
     {

@@ -156,9 +156,15 @@ public sealed class ConnectionSettings
             throw new ParameterValidationException("KhipuApiKey", "cannot be combined with another Khipu credential: give one of -KhipuApiKey, -KhipuAccessToken or -KhipuClientCredential");
         }
 
+        if (KhipuApiKey is not null)
+        {
+            // Trimmed as the tokens are: a blank key would go out as an empty x-api-key on a billed request.
+            KhipuApiKey = KhipuApiKey.Trimmed();
+        }
+
         if (KhipuApiKey is { Length: 0 })
         {
-            throw new ParameterValidationException("KhipuApiKey", "must not be empty");
+            throw new ParameterValidationException("KhipuApiKey", "must not be empty", "Nothing is left once surrounding whitespace is removed.");
         }
 
         if (KhipuAccessToken is not null)

@@ -300,7 +300,11 @@ public sealed class ResilienceHandler : DelegatingHandler
 
     private TimeSpan? RetryAfterDelay(Outcome<HttpResponseMessage> outcome, CallState state)
     {
-        if (outcome.Result is { } response && RetryAfter.TryGetDelay(response, _timeProvider.GetUtcNow(), out var delay))
+        // A Retry-After of 0 or a date already past (a server clock behind ours) asks for no wait; taking it would send
+        // every remaining attempt (billed, on Khipu) back to back, so the exponential backoff decides that wait instead.
+        if (outcome.Result is { } response
+            && RetryAfter.TryGetDelay(response, _timeProvider.GetUtcNow(), out var delay)
+            && delay > TimeSpan.Zero)
         {
             state.DelayFromRetryAfter = true;
             return delay;

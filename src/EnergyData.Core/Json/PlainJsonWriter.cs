@@ -2,15 +2,17 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 
 namespace EnergyData.Json;
 
 /// <summary>
 /// Writes the plain values a request body is made of (what the cmdlets make of PowerShell hashtables, [pscustomobject]s
-/// and arrays: strings, characters, numbers of every CLR type, booleans, dates, GUIDs, enums (by name), URIs, maps,
-/// lists) as JSON. Anything else (a FileInfo, a script block, an object it has no JSON form for) is refused with an
-/// error naming the parameter, never written as its ToString() text, and so is nesting deeper than
+/// and arrays: strings, characters, numbers of every CLR type, BigInteger included, booleans, dates, GUIDs, enums (by
+/// name), URIs, maps, lists) as JSON. Anything else (a FileInfo, a script block, an object it has no JSON form for) is
+/// refused with an error naming the parameter and the field that holds it, never written as its ToString() text, and
+/// so is nesting deeper than
 /// <see cref="Validation.InputRules.BodyMaxDepth"/> (which also stops a map that contains itself). Each API decides how
 /// it writes dates and may take over values of its own types or the members of maps.
 /// </summary>
@@ -23,7 +25,8 @@ internal abstract class PlainJsonWriter
         this.parameterName = parameterName;
     }
 
-    public void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0)
+    /// <summary>Writes one value; <paramref name="path"/> is where it sits (Filtros.Tramos[1].Desde), for errors.</summary>
+    public void WriteValue(Utf8JsonWriter writer, object? value, int depth = 0, string? path = null)
     {
         if (depth > Validation.InputRules.BodyMaxDepth)
         {
@@ -56,13 +59,18 @@ internal abstract class PlainJsonWriter
             case decimal number:
                 writer.WriteNumberValue(number);
                 break;
+            case BigInteger number:
+                // What ConvertFrom-Json gives for an integer beyond Int64 and decimal: written with all its digits, as
+                // the JSON number it was read from (no CLR number type the writer takes holds it exactly).
+                writer.WriteRawValue(number.ToString("R", CultureInfo.InvariantCulture));
+                break;
             case double number:
-                EnsureFinite(number);
+                EnsureFinite(number, path);
                 writer.WriteNumberValue(number);
                 break;
             case float number:
                 // The float overload: through double, 0.1f would be written as 0.10000000149011612.
-                EnsureFinite(number);
+                EnsureFinite(number, path);
                 writer.WriteNumberValue(number);
                 break;
             case DateTime date:
@@ -87,10 +95,10 @@ internal abstract class PlainJsonWriter
                 element.WriteTo(writer);
                 break;
             case IDictionary<string, object?> map:
-                WriteMap(writer, map, depth);
+                WriteMap(writer, map, depth, path);
                 break;
             case IReadOnlyDictionary<string, object?> map:
-                WriteMap(writer, map, depth);
+                WriteMap(writer, map, depth, path);
                 break;
             case IDictionary map:
                 writer.WriteStartObject();
@@ -98,16 +106,18 @@ internal abstract class PlainJsonWriter
                 {
                     var key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture) ?? string.Empty;
                     writer.WritePropertyName(key);
-                    WriteMember(writer, key, entry.Value, depth + 1);
+                    WriteMember(writer, key, entry.Value, depth + 1, MemberPath(path, key));
                 }
 
                 writer.WriteEndObject();
                 break;
             case IEnumerable items:
                 writer.WriteStartArray();
+                var index = 0;
                 foreach (var item in items)
                 {
-                    WriteValue(writer, item, depth + 1);
+                    WriteValue(writer, item, depth + 1, (path ?? string.Empty) + "[" + index.ToString(CultureInfo.InvariantCulture) + "]");
+                    index++;
                 }
 
                 writer.WriteEndArray();
@@ -118,7 +128,7 @@ internal abstract class PlainJsonWriter
                 throw new Validation.ParameterValidationException(
                     parameterName,
                     $"cannot hold a value of type {value.GetType().FullName}",
-                    "Give strings, numbers, booleans, dates, hashtables, [pscustomobject]s or arrays of them.");
+                    HeldBy(path) + "Give strings, numbers, booleans, dates, hashtables, [pscustomobject]s or arrays of them.");
         }
     }
 
@@ -130,24 +140,29 @@ internal abstract class PlainJsonWriter
     /// <summary>Writes a value of the API's own types; false for everything else.</summary>
     protected virtual bool TryWriteOwnValue(Utf8JsonWriter writer, object value) => false;
 
-    /// <summary>Writes the value of one map member (after its name).</summary>
-    protected virtual void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth) => WriteValue(writer, value, depth);
+    /// <summary>Writes the value of one map member (after its name); <paramref name="path"/> already ends with the name.</summary>
+    protected virtual void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth, string path) => WriteValue(writer, value, depth, path);
 
-    private void EnsureFinite(double number)
+    private static string MemberPath(string? parent, string key) => parent is null ? key : parent + "." + key;
+
+    /// <summary>"Field 'Filtros.Fecha' holds one. ", or nothing for a value that is the whole parameter.</summary>
+    private static string HeldBy(string? path) => path is null ? string.Empty : $"Field '{path}' holds one. ";
+
+    private void EnsureFinite(double number, string? path)
     {
         if (double.IsNaN(number) || double.IsInfinity(number))
         {
-            throw new Validation.ParameterValidationException(parameterName, "cannot hold NaN or infinity", "JSON has no such number.");
+            throw new Validation.ParameterValidationException(parameterName, "cannot hold NaN or infinity", HeldBy(path) + "JSON has no such number.");
         }
     }
 
-    private void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, int depth)
+    private void WriteMap(Utf8JsonWriter writer, IEnumerable<KeyValuePair<string, object?>> map, int depth, string? path)
     {
         writer.WriteStartObject();
         foreach (var pair in map)
         {
             writer.WritePropertyName(pair.Key);
-            WriteMember(writer, pair.Key, pair.Value, depth + 1);
+            WriteMember(writer, pair.Key, pair.Value, depth + 1, MemberPath(path, pair.Key));
         }
 
         writer.WriteEndObject();

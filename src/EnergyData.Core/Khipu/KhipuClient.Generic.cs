@@ -38,7 +38,8 @@ public sealed class KhipuResponse
 public sealed partial class KhipuClient
 {
     /// <summary>
-    /// Checks a service path given by a user: relative, under v1/, without a query, and free of "..".
+    /// Checks a service path given by a user: relative, under v1/, without a query, and free of "..", written out or
+    /// percent-encoded (the API key would go along to wherever it climbs).
     /// </summary>
     public static string ServicePath(string? value)
     {
@@ -46,6 +47,11 @@ public sealed partial class KhipuClient
         if (path.Contains("://") || path.Contains("?") || path.Contains("#") || path.Contains(".."))
         {
             throw new ParameterValidationException("Path", "must be a service path relative to the Khipu base URI, without a query (for example v1/cl/services/enel.cl/debt-status-by-client-identifier)", $"'{value}' is not.");
+        }
+
+        if (InputRules.HasEncodedDotOrSeparator(path))
+        {
+            throw new ParameterValidationException("Path", "must not hold a percent-encoded dot, slash or backslash (%2e, %2f, %5c): write a dot as '.'", $"'{value}' does.");
         }
 
         if (!path.StartsWith("v1/", StringComparison.OrdinalIgnoreCase))

@@ -62,7 +62,7 @@ internal static class KhipuRequestWriter
             return true;
         }
 
-        protected override void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth)
+        protected override void WriteMember(Utf8JsonWriter writer, string key, object? value, int depth, string path)
         {
             if (redact && value is not null && Redaction.IsSecretName(key) && value is not KhipuAccountCredential)
             {
@@ -70,7 +70,7 @@ internal static class KhipuRequestWriter
             }
             else
             {
-                WriteValue(writer, value, depth);
+                WriteValue(writer, value, depth, path);
             }
         }
     }

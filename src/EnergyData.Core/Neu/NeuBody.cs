@@ -66,7 +66,7 @@ internal sealed class NeuBody
             foreach (var field in fields)
             {
                 writer.WritePropertyName(field.Key);
-                ValueWriter.Instance.WriteValue(writer, field.Value);
+                ValueWriter.Instance.WriteValue(writer, field.Value, path: field.Key);
             }
 
             writer.WriteEndObject();

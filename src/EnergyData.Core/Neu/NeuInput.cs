@@ -119,7 +119,10 @@ public static class NeuInput
     public static bool ChangesData(string? method) =>
         method?.Trim().ToUpperInvariant() is "PUT" or "PATCH" or "DELETE";
 
-    /// <summary>A path relative to the NEU base URI: no scheme, no '..', no fragment (a query is allowed).</summary>
+    /// <summary>
+    /// A path relative to the NEU base URI: no scheme, no '..' (written out or percent-encoded), no fragment (a query
+    /// is allowed).
+    /// </summary>
     public static string Path(string? value)
     {
         var path = InputRules.Required(value, "Path");
@@ -132,6 +135,12 @@ public static class NeuInput
         if (pathPart.Split('/').Any(segment => segment is ".." or "."))
         {
             throw new ParameterValidationException("Path", "must not contain '..' or '.' segments", $"'{value}' does.");
+        }
+
+        // Only the path part: a query may carry an encoded slash as data (a date, a URL).
+        if (InputRules.HasEncodedDotOrSeparator(pathPart))
+        {
+            throw new ParameterValidationException("Path", "must not hold a percent-encoded dot, slash or backslash (%2e, %2f, %5c) before its query: write a dot as '.'", $"'{value}' does.");
         }
 
         if (path.Contains("#"))

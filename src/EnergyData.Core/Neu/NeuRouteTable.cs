@@ -323,6 +323,11 @@ public sealed class NeuRouteTable
             throw new ParameterValidationException(ParameterName, "must not contain '..' or '.' path segments", $"{name} = '{text}'.");
         }
 
+        if (InputRules.HasEncodedDotOrSeparator(pathPart))
+        {
+            throw new ParameterValidationException(ParameterName, "must not hold a percent-encoded dot, slash or backslash (%2e, %2f, %5c) before its query: write a dot as '.'", $"{name} = '{text}'.");
+        }
+
         if (queryPart is not null && (queryPart.Length == 0 || queryPart.IndexOf('?') >= 0))
         {
             throw new ParameterValidationException(ParameterName, "must have at most one query part, after a single '?', and not an empty one", $"{name} = '{text}'.");

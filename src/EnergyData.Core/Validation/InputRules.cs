@@ -317,6 +317,23 @@ public static class InputRules
         }
     }
 
+    /// <summary>
+    /// Whether a path holds a percent-encoded dot, slash or backslash (%2e, %2f, %5c in any case). The URI parser or
+    /// the server decodes them, so "v1/%2e%2e/x" climbs out of v1/ as "v1/../x" would; a path never needs them, since
+    /// a dot can be written as itself and an encoded separator is no separator to the rules that check segments.
+    /// </summary>
+    public static bool HasEncodedDotOrSeparator(string path)
+    {
+        if (path is null)
+        {
+            throw new ArgumentNullException(nameof(path));
+        }
+
+        return path.IndexOf("%2e", StringComparison.OrdinalIgnoreCase) >= 0
+            || path.IndexOf("%2f", StringComparison.OrdinalIgnoreCase) >= 0
+            || path.IndexOf("%5c", StringComparison.OrdinalIgnoreCase) >= 0;
+    }
+
     public static string Required(string? value, string parameterName)
     {
         if (string.IsNullOrWhiteSpace(value))

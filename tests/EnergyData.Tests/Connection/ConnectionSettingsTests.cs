@@ -79,6 +79,31 @@ public sealed class ConnectionSettingsTests
         Assert.Equal(ConnectionSettings.AllowUnencryptedAuthenticationVariable, exception.ParamName);
     }
 
+    [Theory]
+    [InlineData("  key-123  ")]
+    [InlineData("\tkey-123\r\n")]
+    public void A_padded_api_key_is_kept_without_its_surrounding_whitespace(string pasted)
+    {
+        var settings = new ConnectionSettings { KhipuApiKey = pasted.ToSecureString() };
+
+        settings.Validate();
+
+        Assert.Equal("key-123", settings.KhipuApiKey!.ToPlainText());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   \t ")]
+    public void A_blank_api_key_is_refused_as_empty(string pasted)
+    {
+        var settings = new ConnectionSettings { KhipuApiKey = pasted.ToSecureString() };
+
+        var error = Assert.Throws<ParameterValidationException>(settings.Validate);
+
+        Assert.Equal("KhipuApiKey", error.ParamName);
+        Assert.Contains("must not be empty", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_environment_gives_credentials_and_base_uris()
     {

@@ -123,6 +123,36 @@ public sealed class ResilienceHandlerTests
         Assert.Contains(trace.VerboseLines, l => l.EndsWith("(Retry-After)", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("past date")]
+    public async Task Retry_After_asking_no_wait_keeps_the_exponential_backoff(string retryAfter)
+    {
+        await using var server = await ScriptedServer.StartAsync();
+        server.Enqueue(ctx =>
+        {
+            // A server clock a minute behind ours sends a date already past.
+            ctx.Response.Headers["Retry-After"] = retryAfter == "0"
+                ? "0"
+                : DateTimeOffset.UtcNow.AddMinutes(-1).ToString("r", CultureInfo.InvariantCulture);
+            return ScriptedServer.Status(ctx, 503, "");
+        }).Enqueue(200, "{}");
+        var options = TestClients.FastOptions();
+        options.BaseDelay = TimeSpan.FromMilliseconds(400);
+        options.MaxDelay = TimeSpan.FromSeconds(1);
+        options.UseJitter = false;
+        using var client = TestClients.Create(options);
+        var trace = new RecordingTrace();
+        var stopwatch = Stopwatch.StartNew();
+
+        using var response = await client.SendAsync(TestClients.Get(server.Url("/r"), new RequestContext(trace, 4)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, server.RequestCount);
+        Assert.True(stopwatch.Elapsed >= TimeSpan.FromMilliseconds(350), $"waited only {stopwatch.Elapsed}");
+        Assert.Contains(trace.VerboseLines, line => line.EndsWith(": retrying in 0.4 s (backoff)", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Retry_After_beyond_MaxRetryAfter_returns_the_response_without_waiting()
     {

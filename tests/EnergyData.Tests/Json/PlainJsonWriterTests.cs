@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
+using System.Numerics;
 using System.Text;
 using EnergyData.Khipu;
 using EnergyData.Neu;
@@ -61,6 +63,22 @@ public sealed class PlainJsonWriterTests
     }
 
     [Fact]
+    public void A_BigInteger_from_ConvertFrom_Json_is_written_as_a_number_with_all_its_digits()
+    {
+        // PowerShell 7's ConvertFrom-Json gives a BigInteger for an integer beyond Int64 and decimal.
+        var large = BigInteger.Parse("123456789012345678901234567890", CultureInfo.InvariantCulture);
+        var filtros = new Dictionary<string, object?> { ["NumeroCuenta"] = large, ["Saldos"] = new List<object?> { -large } };
+
+        var khipu = Encoding.UTF8.GetString(KhipuRequestWriter.Write(new KhipuRequest(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["Filtros"] = filtros })));
+        var neu = Encoding.UTF8.GetString(new NeuBody().Add("Id", large).ToJson());
+        var query = new NeuBody().Add("Id", large).ToQueryString();
+
+        Assert.Equal("{\"RequestData\":{\"Filtros\":{\"NumeroCuenta\":123456789012345678901234567890,\"Saldos\":[-123456789012345678901234567890]}}}", khipu);
+        Assert.Equal("{\"Id\":123456789012345678901234567890}", neu);
+        Assert.Equal("Id=123456789012345678901234567890", query);
+    }
+
+    [Fact]
     public void A_float_is_written_as_its_shortest_float_text_not_widened_to_double()
     {
         var json = Encoding.UTF8.GetString(new NeuBody().Add("Ratio", 0.1f).Add("Price", 12.3f).ToJson());
@@ -93,6 +111,25 @@ public sealed class PlainJsonWriterTests
         Assert.Equal("Body", neu.ParamName);
         Assert.Contains("cannot hold a value of type " + type, khipu.Message, StringComparison.Ordinal);
         Assert.Contains("cannot hold a value of type " + type, neu.Message, StringComparison.Ordinal);
+        Assert.Contains("Field 'List[1].Value' holds one.", khipu.Message, StringComparison.Ordinal);
+        Assert.Contains("Field 'List[1].Value' holds one.", redacted.Message, StringComparison.Ordinal);
+        Assert.Contains("Field 'Value' holds one.", neu.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_refused_value_in_a_nested_map_of_a_list_is_named_by_its_field_path()
+    {
+        var request = new KhipuRequest(KhipuServices.EnelDebtStatus, new Dictionary<string, object?>
+        {
+            ["Filtros"] = new Dictionary<string, object?> { ["Tramos"] = new List<object?> { new Dictionary<string, object?> { ["Desde"] = double.NaN } } },
+        });
+        var whole = new KhipuRequest(KhipuServices.EnelDebtStatus, new Dictionary<string, object?> { ["Top"] = new object() });
+
+        var error = Assert.Throws<ParameterValidationException>(() => KhipuRequestWriter.Write(request));
+        var top = Assert.Throws<ParameterValidationException>(() => KhipuRequestWriter.Write(whole));
+
+        Assert.Equal("Parameter 'RequestData' cannot hold NaN or infinity. Field 'Filtros.Tramos[0].Desde' holds one. JSON has no such number.", error.Message);
+        Assert.Equal("Parameter 'RequestData' cannot hold a value of type System.Object. Field 'Top' holds one. Give strings, numbers, booleans, dates, hashtables, [pscustomobject]s or arrays of them.", top.Message);
     }
 
     [Theory]

@@ -147,6 +147,14 @@ public sealed class GenericAndAsyncTests
     [Theory]
     [InlineData("https://evil.example.com/v1/x")]
     [InlineData("v1/cl/services/../../admin")]
+    [InlineData("v1/%2e%2e/outside-v1")]
+    [InlineData("v1/%2E%2E/%2e%2e/root-escape")]
+    [InlineData("v1/.%2e/x")]
+    [InlineData("v1/%2E./x")]
+    [InlineData("v1/%2f%2f/x")]
+    [InlineData("v1/cl%2Fservices/x")]
+    [InlineData("v1/a%5c..%5cb")]
+    [InlineData("v1/a%5Cb")]
     [InlineData("cl/services/enel.cl/debt-status-by-client-identifier")]
     public async Task A_bad_service_path_is_refused_before_anything_is_sent(string path)
     {

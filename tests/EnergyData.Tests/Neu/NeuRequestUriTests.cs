@@ -53,6 +53,24 @@ public sealed class NeuRequestUriTests
     public void A_request_Invoke_NeuRequest_can_send_passes_its_checks() =>
         NeuClient.CheckInvokeRequest("DELETE", "rules/12/", new Dictionary<string, object?> { ["v"] = 1.5 });
 
+    [Theory]
+    [InlineData("bills/%2e%2e/admin")]
+    [InlineData("bills/.%2E/admin")]
+    [InlineData("bills%2F..%2Fadmin/")]
+    [InlineData("bills%5c..%5cadmin/")]
+    public void A_path_with_a_percent_encoded_dot_or_separator_is_refused_naming_Path(string path)
+    {
+        // The URI parser or the server decodes them, so these climb out of the base URI as '..' would.
+        var error = Assert.Throws<EnergyData.Validation.ParameterValidationException>(() => NeuClient.CheckInvokeRequest("GET", path, null));
+
+        Assert.Equal("Path", error.ParamName);
+        Assert.Contains("percent-encoded dot, slash or backslash", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_encoded_slash_in_the_query_is_data_and_passes() =>
+        NeuClient.CheckInvokeRequest("GET", "bills/?since=2024%2F01%2F31", null);
+
     [Fact]
     public async Task An_id_placed_in_the_query_is_sent_there()
     {

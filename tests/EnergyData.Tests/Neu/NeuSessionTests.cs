@@ -251,6 +251,10 @@ public sealed class NeuSessionTests
         { "SicCode", client => client.GetFrontierConsumptionAsync([], DateTime.Today, DateTime.Today, null, CancellationToken.None).ToListAsync() },
         { "Path", client => client.InvokeAsync("GET", "https://api.neu.com.co/bills/overdue/", null, null, CancellationToken.None).ToListAsync() },
         { "Path", client => client.InvokeAsync("GET", "bills/../../admin", null, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "bills/%2e%2e/%2E%2E/admin", null, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "bills/.%2e/admin", null, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "bills%2F..%2Fadmin", null, null, CancellationToken.None).ToListAsync() },
+        { "Path", client => client.InvokeAsync("GET", "bills%5c..%5cadmin", null, null, CancellationToken.None).ToListAsync() },
         { "Method", client => client.InvokeAsync("TRACE", "bills/", null, null, CancellationToken.None).ToListAsync() },
     };
 
