@@ -218,6 +218,27 @@ Describe 'Get-CenNonconformity' {
         (Get-EmulatorStat -Emulator $script:Emulator).total | Should -Be 2
     }
 
+    It 'reads a year-first date as the same date in every culture and calendar' {
+        # PowerShell's binder reads date text in the session's culture and calendar: on th-TH '2024-01-05' was the
+        # Buddhist year 2024 (1481) and refused as out of range; on ar-SA it was no date at all.
+        $thread = [System.Threading.Thread]::CurrentThread
+        $saved = $thread.CurrentCulture
+        try {
+            foreach ($culture in 'th-TH', 'ar-SA') {
+                $thread.CurrentCulture = [cultureinfo]::new($culture)
+                $row = Get-CenNonconformity -DebtorRut 76999999 -From '2024-01-05' -To '2024-12-31 23:59' -First 1 -ErrorAction Stop
+                $piped = [pscustomobject]@{ RutDeudor = '76999999'; From = '2024-01-05'; To = '2024-12-31' } | Get-CenNonconformity -First 1 -ErrorAction Stop
+                foreach ($result in $row, $piped) {
+                    $result.From | Should -Be ([datetime]::new(2024, 1, 5))
+                    $result.To.Year | Should -Be 2024
+                }
+            }
+        }
+        finally {
+            $thread.CurrentCulture = $saved
+        }
+    }
+
     It 'requests and writes nothing with -First 0, as Select-Object -First 0 does' {
         Reset-Emulator -Emulator $script:Emulator
         $result = @(Get-CenNonconformity -DebtorRut 76999999 -From '2019-11-14' -To '2025-11-05' -First 0 -IncludeTotalCount)

@@ -61,6 +61,13 @@ public sealed class CheckedConversionAttribute : ArgumentTransformationAttribute
             }
         }
 
+        // Year first with dashes is one date everywhere: read in the Gregorian calendar before the binder reads it in
+        // the session's culture and calendar (the Buddhist year 2024 on th-TH).
+        if (ValueType == typeof(DateTime) && value is string dateText && InputRules.TryParseIsoDate(dateText, out var isoDate))
+        {
+            return isoDate;
+        }
+
         if (value is IList list)
         {
             foreach (var item in list)

@@ -94,13 +94,24 @@ public static class InputRules
         return value;
     }
 
+    private static readonly string[] IsoDateFormats =
+    [
+        "yyyy-MM-dd",
+        "yyyy-MM-dd'T'HH:mm",
+        "yyyy-MM-dd'T'HH:mm:ss",
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF",
+        "yyyy-MM-dd HH:mm",
+        "yyyy-MM-dd HH:mm:ss",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFF",
+    ];
+
     public static DateTime Date(DateTime value, string parameterName)
     {
         if (value < EarliestDate || value > LatestDate)
         {
             throw new ParameterValidationException(
                 parameterName,
-                $"must be between {EarliestDate:yyyy-MM-dd} and {LatestDate:yyyy-MM-dd}",
+                string.Format(CultureInfo.InvariantCulture, "must be between {0:yyyy-MM-dd} and {1:yyyy-MM-dd}", EarliestDate, LatestDate),
                 $"It was {value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.");
         }
 
@@ -128,6 +139,15 @@ public static class InputRules
                 string.Format(CultureInfo.InvariantCulture, "{0} is {1:yyyy-MM-dd HH:mm:ss}, {2} is {3:yyyy-MM-dd HH:mm:ss}.", fromName, start, toName, end));
         }
     }
+
+    /// <summary>
+    /// A date written year first with dashes (<c>2025-01-31</c>, with a time after a T or a space, or not; no zone): one
+    /// date in every culture, read in the Gregorian calendar. PowerShell's binder reads a compiled cmdlet's date text in
+    /// the session's culture and its calendar, so on th-TH <c>2024-01-05</c> was the Buddhist year 2024 (1481) and on
+    /// ar-SA no date at all.
+    /// </summary>
+    public static bool TryParseIsoDate(string text, out DateTime date) =>
+        DateTime.TryParseExact(text.Trim(), IsoDateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     /// <summary>Khipu's CEN format: MM/DD/YYYY, whatever the user's culture.</summary>
     public static string ToCenDate(DateTime value) => value.ToString("MM'/'dd'/'yyyy", CultureInfo.InvariantCulture);

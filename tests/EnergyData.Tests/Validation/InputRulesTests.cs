@@ -96,6 +96,55 @@ public sealed class InputRulesTests
         Assert.Contains("'From' must not be later than 'To'", exception.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("2024-01-05", "2024-01-05T00:00:00")]
+    [InlineData(" 2024-01-05 ", "2024-01-05T00:00:00")]
+    [InlineData("2024-12-31T23:59", "2024-12-31T23:59:00")]
+    [InlineData("2024-12-31 23:59:30", "2024-12-31T23:59:30")]
+    [InlineData("2024-12-31T23:59:30.25", "2024-12-31T23:59:30.2500000")]
+    public void A_year_first_date_is_one_date_whatever_the_culture_and_its_calendar(string text, string expected)
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            foreach (var culture in new[] { "th-TH", "ar-SA", "en-US" })
+            {
+                System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo(culture);
+                Assert.True(InputRules.TryParseIsoDate(text, out var date));
+                Assert.Equal(DateTime.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), date);
+                Assert.Equal(DateTimeKind.Unspecified, date.Kind);
+            }
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData("05-01-2024")]
+    [InlineData("01/05/2024")]
+    [InlineData("2024-01-05Z")]
+    [InlineData("2024-01-05T00:00:00-03:00")]
+    [InlineData("2024-13-05")]
+    public void Other_forms_are_left_to_the_binder(string text) => Assert.False(InputRules.TryParseIsoDate(text, out _));
+
+    [Fact]
+    public void A_date_out_of_range_is_named_in_the_Gregorian_calendar_whatever_the_culture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("th-TH");
+            var exception = Assert.Throws<ParameterValidationException>(() => InputRules.DateRange(new DateTime(1800, 1, 1), null));
+            Assert.Contains("'From' must be between 1900-01-01 and 2100-12-31. It was 1800-01-01.", exception.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+
     [Fact]
     public void Dates_out_of_range_are_refused()
     {
