@@ -118,6 +118,14 @@ public static class NeuRecentIds
         {
             case Neu.NeuAccount account:
                 store.Remember(RecentValueKinds.NeuAccountId, account.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, account.AccountName);
+
+                // The account lists its services' ids: Get-NeuAccount is usually the first command of a session, and
+                // -ServiceId should complete after it as -AccountId does.
+                foreach (var serviceId in (account.ServiceIds ?? string.Empty).Split([';'], StringSplitOptions.RemoveEmptyEntries))
+                {
+                    store.Remember(RecentValueKinds.NeuServiceId, serviceId.Trim(), "account " + account.AccountId?.ToString(System.Globalization.CultureInfo.InvariantCulture) + (string.IsNullOrWhiteSpace(account.AccountName) ? string.Empty : ": " + account.AccountName));
+                }
+
                 break;
             case Neu.NeuService service:
                 store.Remember(RecentValueKinds.NeuServiceId, service.ServiceId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, string.Join(", ", new[] { service.Name, service.Address }.Where(part => !string.IsNullOrWhiteSpace(part))));

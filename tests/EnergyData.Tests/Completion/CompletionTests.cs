@@ -143,4 +143,18 @@ public sealed class CompletionTests
         Assert.Equal("7001", service.Value);
         Assert.Contains("Medidor 1", service.Description, System.StringComparison.Ordinal);
     }
+
+    /// <summary>Found in a real engine: after Get-NeuAccount, -AccountId completed but -ServiceId offered nothing.</summary>
+    [Fact]
+    public void An_account_offers_its_service_ids()
+    {
+        var store = new RecentValues();
+
+        NeuRecentIds.Remember(new EnergyData.Neu.NeuAccount { AccountId = 41, AccountName = "Casa", ServiceIds = "282;450" }, store);
+        NeuRecentIds.Remember(new EnergyData.Neu.NeuAccount { AccountId = 42, ServiceIds = string.Empty }, store);
+
+        var services = store.Get(RecentValueKinds.NeuServiceId).OrderBy(candidate => candidate.Value, System.StringComparer.Ordinal).ToList();
+        Assert.Equal(["282", "450"], services.Select(candidate => candidate.Value));
+        Assert.All(services, candidate => Assert.Equal("account 41: Casa", candidate.Description));
+    }
 }
