@@ -84,7 +84,10 @@ public sealed class FormatViewTests
             {
                 var type = FindModuleType(typeName, types);
                 Assert.True(type is not null, $"view {name} selects {typeName}, which is not a type of the module");
-                var properties = type!.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(property => property.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+                // A script block may call a method too ($_.GetFields(), for fields no column can name).
+                var properties = type!.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(property => property.Name)
+                    .Concat(type.GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(method => method.Name))
+                    .ToHashSet(StringComparer.OrdinalIgnoreCase);
                 foreach (var property in ReadProperties(view))
                 {
                     Assert.True(properties.Contains(property), $"view {name} reads {typeName}.{property}, which does not exist");
