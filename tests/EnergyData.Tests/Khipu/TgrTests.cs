@@ -148,6 +148,10 @@ public sealed class TgrTests
 
         Assert.Equal("E101", error.ErrorCode);
         Assert.Equal(1, error.Attempts);
+
+        // Several accounts may run at once: the message and the request's verbose line say which one failed.
+        Assert.StartsWith("Khipu TgrExpiredAgreement for account tgr-user failed:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(account tgr-user)", trace.VerboseText, StringComparison.Ordinal);
         Assert.Contains("Request body", trace.DebugText, StringComparison.Ordinal);
         Assert.Contains("tgr-user", trace.DebugText, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password", trace.DebugText, StringComparison.Ordinal);
