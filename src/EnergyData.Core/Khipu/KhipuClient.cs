@@ -120,7 +120,7 @@ public sealed partial class KhipuClient
                 OperationId = info.OperationId,
                 Service = request.IsGeneric ? KhipuServices.GenericDisplayName : KhipuServices.DisplayName(request.ServicePath),
                 ServicePath = request.ServicePath,
-                InputIdentifier = inputIdentifier,
+                InputIdentifier = inputIdentifier is null ? null : SentInput(request) ?? inputIdentifier,
                 CallbackUrl = request.CallbackUrl.AbsoluteUri,
                 LifeSpanRaw = info.LifeSpan,
                 LifeSpan = KhipuOperation.ParseLifeSpan(info.LifeSpan),
@@ -142,6 +142,23 @@ public sealed partial class KhipuClient
     /// </summary>
     private RequestContext NewContext(KhipuRequest request, IRequestTrace? trace, string? label) =>
         new(trace, options.MaxAttempts) { AppliesKhipuErrorType = true, Label = RequestContext.JoinLabel(InputLabel(request), label) };
+
+    /// <summary>
+    /// The client identifier or RUT as the request sends it (trimmed by the input rules), for the records that echo the
+    /// input: " 7001 " given is "7001" there too, so they join with the rows and the result delivered later.
+    /// </summary>
+    private static string? SentInput(KhipuRequest request)
+    {
+        foreach (var name in InputFields)
+        {
+            if (request.RequestData.TryGetValue(name, out var value) && value is string text && text.Length > 0)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// The input a request is for, as its trace lines and messages name it: the Enel client identifier, the CEN debtor

@@ -144,6 +144,28 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
         Assert.Equal("Khipu EnelBillDocument for ClientIdentifier 9002 failed: HTTP 400 BadRequest, code E400 (DO_NOT_RETRY): Email invalido. OperationId o.", error.Message);
     }
 
+    /// <summary>
+    /// " 76999999 " was sent as "76999999", but the rows kept the raw text, so they did not join or group with the
+    /// value sent; the same for an asynchronous operation's InputIdentifier, which then did not match its request's input.
+    /// </summary>
+    [Fact]
+    public async Task The_rows_and_operations_echo_the_input_as_it_was_sent()
+    {
+        khipu.Enqueue(200, """{"OperationId":"x","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":1,"Disconformidades":[""" + CenItem + """]}}}""");
+        khipu.Enqueue(202, """{"OperationId":"op-async","Status":"OK","Data":null,"Error":null}""");
+        var query = CenQuery();
+        query.RutDeudor = " 76999999 ";
+
+        var (rows, error) = await Drain(Client().GetCenNonconformitiesAsync(query, false, null, null, null, CancellationToken.None));
+        var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest(" 7001 ", new Uri("https://hooks.example.com/khipu")), " 7001 ", null, CancellationToken.None);
+
+        Assert.Null(error);
+        Assert.Equal("76999999", Assert.Single(rows).RutDeudor);
+        Assert.Contains("\"RutDeudor\":\"76999999\"", System.Text.Encoding.UTF8.GetString(khipu.Requests[0].Body), StringComparison.Ordinal);
+        Assert.Equal("7001", operation.InputIdentifier);
+        Assert.Equal(" 76999999 ", query.RutDeudor);
+    }
+
     private static CenQuery CenQuery() => new() { RutDeudor = "76999999", From = new DateTime(2020, 1, 1), To = new DateTime(2020, 2, 1) };
 
     private static KhipuAccountCredential Account() => KhipuAccountCredential.FromUserName("tgr-user", "tgr-password".ToSecureString());
