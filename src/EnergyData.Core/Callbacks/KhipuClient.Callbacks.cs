@@ -163,7 +163,11 @@ public sealed partial class KhipuClient
     /// Saves a delivered bill document into <paramref name="outputDirectory"/> as Get-EnelBillDocument -OutputPath
     /// does (atomically, named after the client); the row then names the file instead of carrying the document.
     /// </summary>
-    public static async Task<EnelBillDocument> SaveBillDocumentAsync(EnelBillDocument document, string outputDirectory, CancellationToken cancellationToken)
+    public static Task<EnelBillDocument> SaveBillDocumentAsync(EnelBillDocument document, string outputDirectory, CancellationToken cancellationToken) =>
+        SaveBillDocumentAsync(document, outputDirectory, null, cancellationToken);
+
+    /// <summary>As the overload without it; <paramref name="trace"/> hears of an earlier file of the client replaced or left.</summary>
+    public static async Task<EnelBillDocument> SaveBillDocumentAsync(EnelBillDocument document, string outputDirectory, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         if (document is null)
         {
@@ -177,7 +181,7 @@ public sealed partial class KhipuClient
 
         if (document.Document is not null)
         {
-            document.Path = await SaveDocumentAsync(document, outputDirectory, cancellationToken).ConfigureAwait(false);
+            document.Path = await SaveDocumentAsync(document, outputDirectory, trace, cancellationToken).ConfigureAwait(false);
             document.Document = null;
         }
 

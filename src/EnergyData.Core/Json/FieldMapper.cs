@@ -62,10 +62,13 @@ internal sealed class FieldMapper
                 return number;
             case JsonValueKind.String when decimal.TryParse(value.Value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed):
                 return parsed;
+
+            // An empty text is how some servers write a missing value: empty, like null, as Date takes it.
             case null or JsonValueKind.Null:
+            case JsonValueKind.String when string.IsNullOrWhiteSpace(value.Value.GetString()):
                 return null;
             default:
-                Report(path, "is not a number");
+                Report(path, $"is not a number ({Quoted(value.Value)})");
                 return null;
         }
     }
@@ -73,7 +76,19 @@ internal sealed class FieldMapper
     public long? Integer(params string[] path)
     {
         var number = Decimal(path);
-        return number is { } n && n == Math.Truncate(n) && n >= long.MinValue && n <= long.MaxValue ? (long)n : null;
+        if (number is not { } n)
+        {
+            return null;
+        }
+
+        if (n != Math.Truncate(n) || n < long.MinValue || n > long.MaxValue)
+        {
+            // Read as a number, but a fraction (or out of range) is no count or id: rounding it would invent a value.
+            Report(path, $"is not a whole number ({n.ToString(CultureInfo.InvariantCulture)})");
+            return null;
+        }
+
+        return (long)n;
     }
 
     public bool? Boolean(params string[] path)
@@ -181,6 +196,13 @@ internal sealed class FieldMapper
     /// not a debug line, since an empty date or amount in an export is otherwise taken for a missing one. Once per field
     /// in a command: a server that writes a field in an unknown form does so on every row.
     /// </summary>
+    private static string Quoted(JsonElement value)
+    {
+        const int MaxQuotedLength = 40;
+        var text = value.ValueKind == JsonValueKind.String ? "'" + value.GetString() + "'" : value.GetRawText();
+        return text.Length <= MaxQuotedLength ? text : text.Substring(0, MaxQuotedLength) + "...";
+    }
+
     private void Report(string[] path, string problem)
     {
         var field = rootName + "." + string.Join(".", path);

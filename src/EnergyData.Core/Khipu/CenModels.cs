@@ -35,6 +35,14 @@ public sealed class CenQuery
     /// <summary>100 pages: 20,000 rows at the default page size, 100,000 at the largest.</summary>
     public const int DefaultMaxPagesWithoutTotal = 100;
 
+    /// <summary>The same query for the RUT as it is sent (see <see cref="Validation.InputRules.Rut"/>).</summary>
+    internal CenQuery WithRutDeudor(string rutDeudor)
+    {
+        var copy = (CenQuery)MemberwiseClone();
+        copy.RutDeudor = rutDeudor;
+        return copy;
+    }
+
     /// <summary>The same query in pages of another size (for a server that gives fewer rows per page than asked).</summary>
     internal CenQuery WithPageSize(int pageSize)
     {

@@ -30,6 +30,9 @@ public sealed class KhipuCallInfo
     /// <summary>True once AdditionalInformation has been read from the envelope (null or not), or found by a look-ahead.</summary>
     internal bool AdditionalInformationRead { get; set; }
 
+    /// <summary>True once a look-ahead past Data has read the fields after it (so it is not made twice).</summary>
+    internal bool FollowingFieldsRead { get; set; }
+
     /// <summary>Billed attempts made for the call.</summary>
     public int Attempts { get; internal set; }
 

@@ -84,6 +84,9 @@ public sealed partial class KhipuClient
             throw new ArgumentNullException(nameof(query));
         }
 
+        // The rows, messages and warnings carry the RUT as it was sent (" 76999999 " is sent as "76999999"), so that
+        // they join and group with it; the check is the one the request makes, with the same error.
+        query = query.WithRutDeudor(InputRules.Rut(query.RutDeudor, "DebtorRut"));
         state ??= new CenPagingState();
         long written = 0;
         await foreach (var row in ReadCenQueryAsync(query, accountCredentialRequired, state, onPage, trace, cancellationToken).ConfigureAwait(false))

@@ -13,6 +13,12 @@ namespace EnergyData.Khipu;
 
 public sealed partial class KhipuClient
 {
+    // Every extension SaveDocumentAsync gives a bill document: the names it may replace.
+    private static readonly string[] DocumentExtensions = { ".pdf", ".txt", ".bin" };
+
+    // Saves of the same client's document take turns; striped, so that the set stays small whatever the clients.
+    private static readonly SemaphoreSlim[] DocumentFileGates = CreateGates(32);
+
     public static KhipuRequest EnelDebtStatusRequest(string? clientIdentifier, Uri? callbackUrl = null) =>
         new(
             KhipuServices.EnelDebtStatus,
@@ -70,7 +76,7 @@ public sealed partial class KhipuClient
         var document = MapBillDocument((string)request.RequestData["ClientIdentifier"]!, (string)request.RequestData["Email"]!, info, trace);
         if (outputDirectory is not null && document.Document is not null)
         {
-            document.Path = await SaveDocumentAsync(document, outputDirectory, cancellationToken).ConfigureAwait(false);
+            document.Path = await SaveDocumentAsync(document, outputDirectory, trace, cancellationToken).ConfigureAwait(false);
             trace?.Verbose($"Saved the bill document of {document.ClientIdentifier} to {document.Path}.");
             document.Document = null;
         }
@@ -142,6 +148,17 @@ public sealed partial class KhipuClient
         return result;
     }
 
+    private static SemaphoreSlim[] CreateGates(int count)
+    {
+        var gates = new SemaphoreSlim[count];
+        for (var i = 0; i < count; i++)
+        {
+            gates[i] = new SemaphoreSlim(1, 1);
+        }
+
+        return gates;
+    }
+
     private static string DescribeKind(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "a list",
@@ -196,28 +213,68 @@ public sealed partial class KhipuClient
         return result;
     }
 
-    private static async Task<string> SaveDocumentAsync(EnelBillDocument document, string outputDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the document as <c>enel-bill-&lt;ClientIdentifier&gt;</c> with the extension of its type, and removes the
+    /// files of the same client under the other extensions this module writes: a second document for a client replaces
+    /// the first whatever their types, so a PDF from an earlier run does not stay beside a newer text answer and pass for
+    /// the current one. Only those exact names are touched; a file that cannot be removed is named in a warning.
+    /// </summary>
+    private static async Task<string> SaveDocumentAsync(EnelBillDocument document, string outputDirectory, IRequestTrace? trace, CancellationToken cancellationToken)
     {
         var bytes = TryDecodeBase64(document.Document!) ?? System.Text.Encoding.UTF8.GetBytes(document.Document!);
-        var extension = document.ContentType switch
-        {
-            "application/pdf" => ".pdf",
-            "text/plain" => ".txt",
-            _ => ".bin",
-        };
+        var extension = DocumentExtension(document.ContentType);
         var safeName = string.Join("_", document.ClientIdentifier.Split(Path.GetInvalidFileNameChars()));
-        var target = Path.Combine(Path.GetFullPath(outputDirectory), "enel-bill-" + safeName + extension);
+        var stem = Path.Combine(Path.GetFullPath(outputDirectory), "enel-bill-" + safeName);
+        var target = stem + extension;
+
+        // One client's writes and removals in turn: two inputs for the same client in one command (or two commands in
+        // this session) must not each remove the other's new file.
+        var gate = DocumentFileGates[(StringComparer.OrdinalIgnoreCase.GetHashCode(stem) & int.MaxValue) % DocumentFileGates.Length];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await AtomicFile.WriteAllBytesAsync(target, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await AtomicFile.WriteAllBytesAsync(target, bytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException exception)
+            {
+                throw new Errors.OutputFileException(target, exception);
+            }
+
+            foreach (var otherExtension in DocumentExtensions)
+            {
+                var earlier = stem + otherExtension;
+                if (otherExtension == extension || !File.Exists(earlier))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    File.Delete(earlier);
+                    trace?.Verbose($"Removed {earlier}, the earlier bill document of ClientIdentifier {document.ClientIdentifier}: {target} replaces it.");
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    trace.Warn($"The earlier bill document of ClientIdentifier {document.ClientIdentifier}, {earlier}, could not be removed ({exception.Message}); {target} is the current one.");
+                }
+            }
         }
-        catch (IOException exception)
+        finally
         {
-            throw new Errors.OutputFileException(target, exception);
+            gate.Release();
         }
 
         return target;
     }
+
+    private static string DocumentExtension(string? contentType) => contentType switch
+    {
+        "application/pdf" => ".pdf",
+        "text/plain" => ".txt",
+        _ => ".bin",
+    };
 
     /// <summary>
     /// The document's bytes. The Enel document does not say how Document is encoded; base64 is what is seen, and a

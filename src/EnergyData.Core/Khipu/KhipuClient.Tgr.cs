@@ -165,31 +165,22 @@ public sealed partial class KhipuClient
         };
     }
 
-    // The Amount object's schema is not fully public: accept {Amount|Value, Currency} or a bare number.
+    // The Amount object's schema is not fully public: accept {Amount|Value, Currency} or a bare number. A value that does
+    // not read as a number (a text such as "1.234.567" or "$ 20.000") is left empty with FieldMapper's warning, as
+    // every other field is, rather than dropped without a word.
     private static decimal? AmountOf(FieldMapper map, params string[] path)
     {
         var element = map.Element(path);
-        if (element is { ValueKind: JsonValueKind.Number } bare)
-        {
-            return bare.TryGetDecimal(out var n) ? n : null;
-        }
-
         if (element is not { ValueKind: JsonValueKind.Object } amount)
         {
-            return null;
+            return element is null or { ValueKind: JsonValueKind.Null } ? null : map.Decimal(path);
         }
 
         foreach (var name in new[] { "Amount", "Value" })
         {
-            if (JsonProperties.TryGetIgnoringCase(amount, name, out var value))
+            if (JsonProperties.TryGetIgnoringCase(amount, name, out _))
             {
-                _ = map.Element(Append(path, name));
-                return value.ValueKind switch
-                {
-                    JsonValueKind.Number when value.TryGetDecimal(out var n) => n,
-                    JsonValueKind.String when decimal.TryParse(value.GetString(), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
-                    _ => null,
-                };
+                return map.Decimal(Append(path, name));
             }
         }
 

@@ -34,7 +34,17 @@ public sealed partial class KhipuClient
 
     // The envelope field that decides whether an answer is an error, looked ahead for when an Error came before Data without it.
     private static readonly string[] StatusField = { "Status" };
+
+    // What a look-ahead past a Data that came before the Status reads: what decides whether the Data is a result
+    // (Status; Error and FailureReason beside another value), then what its rows carry (as FieldsRowsCarry).
+    private static readonly string[] FieldsAfterData = { "Status", "Error", "FailureReason", "OperationId", "AdditionalInformation" };
     private static readonly string[] InputFields = { "ClientIdentifier", "RutDeudor" };
+
+    // The fields a JSON error body without Khipu's Error commonly explains itself in (frameworks, gateways, RFC 7807).
+    private static readonly string[] ErrorTextFields = { "message", "detail", "error_description", "error", "title", "reason" };
+
+    // How much of an error body that is not Khipu's a message quotes.
+    private const int ErrorExcerptLength = 200;
     private static readonly MediaTypeHeaderValue JsonMediaType = new(JsonMedia.Type);
 
     private readonly HttpClient http;
@@ -110,7 +120,7 @@ public sealed partial class KhipuClient
                 OperationId = info.OperationId,
                 Service = request.IsGeneric ? KhipuServices.GenericDisplayName : KhipuServices.DisplayName(request.ServicePath),
                 ServicePath = request.ServicePath,
-                InputIdentifier = inputIdentifier,
+                InputIdentifier = inputIdentifier is null ? null : SentInput(request) ?? inputIdentifier,
                 CallbackUrl = request.CallbackUrl.AbsoluteUri,
                 LifeSpanRaw = info.LifeSpan,
                 LifeSpan = KhipuOperation.ParseLifeSpan(info.LifeSpan),
@@ -133,7 +143,27 @@ public sealed partial class KhipuClient
     private RequestContext NewContext(KhipuRequest request, IRequestTrace? trace, string? label) =>
         new(trace, options.MaxAttempts) { AppliesKhipuErrorType = true, Label = RequestContext.JoinLabel(InputLabel(request), label) };
 
-    /// <summary>The input a request is for, as its trace lines name it: the Enel client identifier or the CEN debtor RUT.</summary>
+    /// <summary>
+    /// The client identifier or RUT as the request sends it (trimmed by the input rules), for the records that echo the
+    /// input: " 7001 " given is "7001" there too, so they join with the rows and the result delivered later.
+    /// </summary>
+    private static string? SentInput(KhipuRequest request)
+    {
+        foreach (var name in InputFields)
+        {
+            if (request.RequestData.TryGetValue(name, out var value) && value is string text && text.Length > 0)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The input a request is for, as its trace lines and messages name it: the Enel client identifier, the CEN debtor
+    /// RUT, or else the TGR account (its user name, which is no secret; an account link is, so it is only said to be one).
+    /// </summary>
     private static string? InputLabel(KhipuRequest request)
     {
         foreach (var name in InputFields)
@@ -144,7 +174,9 @@ public sealed partial class KhipuClient
             }
         }
 
-        return null;
+        return request.RequestData.TryGetValue("AccountCredential", out var credential) && credential is KhipuAccountCredential account
+            ? account.IsAccountLink ? "an account link" : "account " + account.UserName
+            : null;
     }
 
     /// <summary>
@@ -166,6 +198,45 @@ public sealed partial class KhipuClient
             throw new ArgumentException("A synchronous request must not carry a CallbackUrl.", nameof(request));
         }
 
+        // Enumerated by hand: a yield cannot sit in a try with a catch, and a body that is not JSON is caught to say which
+        // service and input it answered ("Invalid or truncated JSON after stream byte 0" alone names neither).
+        var items = ReadCallAsync(request, dataReader, info, label, trace, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await items.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (JsonException exception)
+                {
+                    throw new KhipuProtocolException(DescribeResponse(request, RequestContext.JoinLabel(InputLabel(request), label), info.StatusCode) + " cannot be read: " + exception.Message, exception);
+                }
+
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return items.Current;
+            }
+        }
+        finally
+        {
+            await items.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async IAsyncEnumerable<T> ReadCallAsync<T>(
+        KhipuRequest request,
+        KhipuDataReader<T> dataReader,
+        KhipuCallInfo info,
+        string? label,
+        IRequestTrace? trace,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var body = KhipuRequestWriter.Write(request);
         var context = NewContext(request, trace, label);
         var immediateRetries = 0;
@@ -184,7 +255,7 @@ public sealed partial class KhipuClient
 
                 if (response.StatusCode == HttpStatusCode.Accepted)
                 {
-                    throw new KhipuProtocolException("Khipu answered 202 Accepted (asynchronous processing) to a request without a CallbackUrl; no result will arrive.");
+                    throw new KhipuProtocolException(DescribeResponse(request, context, response.StatusCode) + ": Khipu accepted it for asynchronous processing (202 Accepted), though the request has no CallbackUrl; no result will arrive.");
                 }
 
                 var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -195,14 +266,14 @@ public sealed partial class KhipuClient
                     ResetEnvelope(info);
                     if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || reader.TokenType != JsonTokenType.StartObject)
                     {
-                        throw new KhipuProtocolException($"The response to {KhipuServices.DisplayName(request.ServicePath)} is not a Khipu envelope: it does not start with a JSON object.");
+                        throw new KhipuProtocolException(DescribeResponse(request, context, response.StatusCode) + " is not a Khipu envelope: it does not start with a JSON object.");
                     }
 
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)
                     {
                         if (IsDataProperty(reader))
                         {
-                            if (await IsErrorDataAsync(reader, info, cancellationToken).ConfigureAwait(false))
+                            if (await IsDataOfNoResultAsync(reader, info, cancellationToken).ConfigureAwait(false))
                             {
                                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
                                 continue;
@@ -222,7 +293,7 @@ public sealed partial class KhipuClient
 
                     if (reader.TokenType != JsonTokenType.EndObject)
                     {
-                        throw new KhipuProtocolException("The Khipu response ended unexpectedly.");
+                        throw new KhipuProtocolException(DescribeResponse(request, context, response.StatusCode) + " ended unexpectedly.");
                     }
                 }
                 finally
@@ -237,7 +308,15 @@ public sealed partial class KhipuClient
             info.Attempts = context.Attempts;
             if (info.Status is null && !info.IsError)
             {
-                throw new KhipuProtocolException($"The response to {KhipuServices.DisplayName(request.ServicePath)} is not a Khipu envelope: it has no Status.");
+                if (yielded == 0)
+                {
+                    throw new KhipuProtocolException(DescribeResponse(request, context, info.StatusCode) + " is not a Khipu envelope: it has no Status.");
+                }
+
+                // Only a Data too large to look past streams before the Status is known: its rows are out and cannot be
+                // taken back, so an error now would give the input rows and an error both. The missing Status is said instead.
+                trace.Warn(DescribeResponse(request, context, info.StatusCode) + " has no Status (the documents require OK or ERROR); its rows were written as a result.");
+                yield break;
             }
 
             if (!info.IsError)
@@ -315,6 +394,47 @@ public sealed partial class KhipuClient
     }
 
     /// <summary>
+    /// Whether the Data the reader stands on is of an answer that gives no rows, so it is skipped rather than streamed:
+    /// an error, or an answer without a Status (the documents require one; it ends in an error). Rows streamed before
+    /// the end would otherwise give one input rows and an error both. A Status before Data decides; without one, the
+    /// rest of the envelope is looked ahead for the Status (and the Error that decides beside another value), and for
+    /// the OperationId and AdditionalInformation the rows carry. When the look-ahead cannot tell (a Data larger than
+    /// its limit), the Data is read, and the Status decides at the end.
+    /// </summary>
+    internal static async ValueTask<bool> IsDataOfNoResultAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
+    {
+        if (info.Status is not null)
+        {
+            return info.IsError;
+        }
+
+        if (await reader.PeekFollowingPropertiesAsync(FieldsAfterData, cancellationToken).ConfigureAwait(false) is not { } following)
+        {
+            return false;
+        }
+
+        RecordFieldsRowsCarry(info, following[3], following[4]);
+        if (following[0] is not { } statusElement || ScalarText(statusElement) is not { } status)
+        {
+            return true;
+        }
+
+        // A copy: the envelope's own Error is read where it stands, and must not be filled twice.
+        var error = info.Error is { } before ? new KhipuError { Code = before.Code, Type = before.Type, Description = before.Description } : null;
+        if (following[1] is { ValueKind: JsonValueKind.Object } errorAfter)
+        {
+            error = errorAfter.Deserialize<KhipuError>(ErrorJsonOptions);
+        }
+
+        if (following[2] is { } reason && ScalarText(reason) is { } failureReason)
+        {
+            error = KhipuError.WithFailureReason(error, failureReason, null);
+        }
+
+        return KhipuCallInfo.IsErrorAnswer(status, error);
+    }
+
+    /// <summary>
     /// Whether the Data the reader stands on belongs to an error answer, so it is skipped rather than read. The Status
     /// decides; when it has not come yet but an Error that names an error has (Error written before Data, Status after
     /// it), the rest of the envelope is looked ahead for the Status: Status OK there means the Data is a result. When
@@ -381,20 +501,27 @@ public sealed partial class KhipuClient
             return;
         }
 
-        if (await reader.PeekFollowingPropertiesAsync(FieldsRowsCarry, cancellationToken).ConfigureAwait(false) is not { } following)
+        if (info.FollowingFieldsRead || await reader.PeekFollowingPropertiesAsync(FieldsRowsCarry, cancellationToken).ConfigureAwait(false) is not { } following)
         {
             return;
         }
 
-        if (info.OperationId is null && following[0] is { } operationId)
+        RecordFieldsRowsCarry(info, following[0], following[1]);
+    }
+
+    /// <summary>The OperationId and AdditionalInformation a look-ahead found after Data, for the rows that leave before them.</summary>
+    private static void RecordFieldsRowsCarry(KhipuCallInfo info, JsonElement? operationId, JsonElement? additionalInformation)
+    {
+        info.FollowingFieldsRead = true;
+        if (info.OperationId is null && operationId is { } operationIdAfter)
         {
-            info.OperationId = ScalarText(operationId);
+            info.OperationId = ScalarText(operationIdAfter);
         }
 
         if (!info.AdditionalInformationRead)
         {
             // Absent after Data too: there is none, and the rows carry null.
-            info.AdditionalInformation = following[1] is { } additionalInformation ? ScalarText(additionalInformation) : null;
+            info.AdditionalInformation = additionalInformation is { } note ? ScalarText(note) : null;
             info.AdditionalInformationRead = true;
         }
     }
@@ -406,6 +533,7 @@ public sealed partial class KhipuClient
         info.Error = null;
         info.AdditionalInformation = null;
         info.AdditionalInformationRead = false;
+        info.FollowingFieldsRead = false;
         info.LifeSpan = null;
         info.Data = null;
     }
@@ -469,14 +597,17 @@ public sealed partial class KhipuClient
 
     /// <summary>"The Khipu response to EnelDebtStatus for ClientIdentifier 2013 (HTTP 204)": which input an unreadable answer was for.</summary>
     private static string DescribeResponse(KhipuRequest request, RequestContext context, HttpStatusCode status) =>
+        DescribeResponse(request, context.Label, status);
+
+    private static string DescribeResponse(KhipuRequest request, string? label, HttpStatusCode status) =>
         string.Format(
             CultureInfo.InvariantCulture,
             "The Khipu response to {0}{1} (HTTP {2})",
             KhipuServices.DisplayName(request.ServicePath),
-            string.IsNullOrEmpty(context.Label) ? string.Empty : " for " + context.Label,
+            string.IsNullOrEmpty(label) ? string.Empty : " for " + label,
             (int)status);
 
-    /// <param name="described">What the messages call the answer (see <see cref="DescribeResponse"/>).</param>
+    /// <param name="described">What the messages call the answer (see <see cref="DescribeResponse(KhipuRequest, string, HttpStatusCode)"/>).</param>
     private static KhipuCallInfo ParseWholeEnvelope(string text, HttpStatusCode status, string described)
     {
         var info = new KhipuCallInfo { StatusCode = status };
@@ -619,6 +750,14 @@ public sealed partial class KhipuClient
                     error = KhipuError.WithFailureReason(error, reason, StringOf(root, "Message"));
                 }
             }
+
+            if (error is null || (!error.HasCodeOrType && string.IsNullOrWhiteSpace(error.Description)))
+            {
+                // JSON, but not Khipu's Error ({"message": "RequestData.Email: formato invalido"}, from a gateway or a
+                // framework): its text is the only explanation there is, so it is quoted as a non-JSON page's is.
+                error ??= new KhipuError();
+                error.Description = DescribeOtherJson(root, text);
+            }
         }
         catch (JsonException)
         {
@@ -629,11 +768,41 @@ public sealed partial class KhipuClient
         return KhipuException.Create(response.StatusCode, null, operationId, error, request.ServicePath, context.Attempts, context.EarliestRetry, RetryAfter.WaitAskedBy(response, DateTimeOffset.UtcNow), context.Label);
     }
 
+    /// <summary>
+    /// What an error body that is JSON without Khipu's Error says: the first text among the fields such bodies use for
+    /// it (message, detail, error, ...), else the body itself, secrets' values hidden; short, as a page's text is.
+    /// </summary>
+    private static string? DescribeOtherJson(JsonElement root, string text)
+    {
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var name in ErrorTextFields)
+            {
+                if (JsonProperties.TryGetIgnoringCase(root, name, out var value, out var sentName)
+                    && value.ValueKind == JsonValueKind.String
+                    && !string.IsNullOrWhiteSpace(value.GetString())
+                    && !Redaction.IsSecretName(sentName))
+                {
+                    return "the body is not a Khipu error: " + sentName + " '" + Truncate(value.GetString()!.Trim(), ErrorExcerptLength) + "'";
+                }
+            }
+        }
+
+        // An empty object or list, or null, says nothing worth quoting.
+        var saysNothing = root.ValueKind switch
+        {
+            JsonValueKind.Object => !root.EnumerateObject().MoveNext(),
+            JsonValueKind.Array => root.GetArrayLength() == 0,
+            _ => root.ValueKind == JsonValueKind.Null,
+        };
+        return saysNothing ? null : "the body is not a Khipu error: " + Truncate(Redaction.RedactJson(text).Trim(), ErrorExcerptLength);
+    }
+
     private static string DescribeNonJson(HttpResponseMessage response, string text)
     {
         var mediaType = response.Content.Headers.ContentType?.MediaType ?? "no content type";
         var plain = System.Text.RegularExpressions.Regex.Replace(text, "<[^>]*>", " ", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
         plain = System.Text.RegularExpressions.Regex.Replace(plain, @"\s+", " ", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)).Trim();
-        return $"the body is not JSON ({mediaType})" + (plain.Length == 0 ? string.Empty : ": " + Truncate(plain, 200));
+        return $"the body is not JSON ({mediaType})" + (plain.Length == 0 ? string.Empty : ": " + Truncate(plain, ErrorExcerptLength));
     }
 }

@@ -154,7 +154,7 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
                     try
                     {
                         result = folder is not null && row is EnelBillDocument bill
-                            ? await KhipuClient.SaveBillDocumentAsync(bill, folder, context.CancellationToken).ConfigureAwait(false)
+                            ? await KhipuClient.SaveBillDocumentAsync(bill, folder, context, context.CancellationToken).ConfigureAwait(false)
                             : row;
                     }
                     catch (Exception exception) when (exception is System.IO.IOException or UnauthorizedAccessException)

@@ -49,7 +49,7 @@ public sealed class FieldMapperTests
         Assert.Equal(
             [
                 "Field Data.When is not a date ('22 de julio de 2017'); left empty (RawJson keeps it). Later ones like it in this command are shown with -Verbose.",
-                "Field Data.Amount is not a number; left empty (RawJson keeps it). Later ones like it in this command are shown with -Verbose.",
+                "Field Data.Amount is not a number ('mucho'); left empty (RawJson keeps it). Later ones like it in this command are shown with -Verbose.",
             ],
             context.Warnings);
     }

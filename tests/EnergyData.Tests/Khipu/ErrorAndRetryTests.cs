@@ -299,7 +299,10 @@ public sealed class ErrorAndRetryTests
         server.State.Faults.Add(new FaultSpec { Kind = FaultKind.InvalidJson });
         using var connection = KhipuTestConnections.WithApiKey(server);
 
-        await Assert.ThrowsAnyAsync<System.Text.Json.JsonException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, CancellationToken.None));
+        // A protocol error (InvalidResponse, as a JsonException is) that names the service and the input, the parser's own error inside.
+        var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => connection.GetKhipuClient().GetEnelDebtStatusAsync("1", null, CancellationToken.None));
+        Assert.IsAssignableFrom<System.Text.Json.JsonException>(error.InnerException);
+        Assert.StartsWith("The Khipu response to EnelDebtStatus for ClientIdentifier 1 (HTTP 200) cannot be read: ", error.Message, StringComparison.Ordinal);
 
         Assert.Equal(1, server.State.Counters.Total);
     }

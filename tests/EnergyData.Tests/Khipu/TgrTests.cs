@@ -148,6 +148,10 @@ public sealed class TgrTests
 
         Assert.Equal("E101", error.ErrorCode);
         Assert.Equal(1, error.Attempts);
+
+        // Several accounts may run at once: the message and the request's verbose line say which one failed.
+        Assert.StartsWith("Khipu TgrExpiredAgreement for account tgr-user failed:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(account tgr-user)", trace.VerboseText, StringComparison.Ordinal);
         Assert.Contains("Request body", trace.DebugText, StringComparison.Ordinal);
         Assert.Contains("tgr-user", trace.DebugText, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password", trace.DebugText, StringComparison.Ordinal);
@@ -175,6 +179,69 @@ public sealed class TgrTests
 
         Assert.Equal("AccountCredential", error.ParamName);
         Assert.Equal(0, server.State.Counters.Total);
+    }
+
+    /// <summary>
+    /// An amount sent as text that is no number ("1.234.567", "$ 20.000") left NetBalanceAmount and the debt's Amount
+    /// empty without a word, while an unreadable count or date warned. Now every such amount warns, naming its field.
+    /// </summary>
+    [Theory]
+    [InlineData("1.234.567")]
+    [InlineData("$ 20.000")]
+    [InlineData("abc")]
+    public void An_amount_that_does_not_read_is_left_empty_with_a_warning_naming_its_field(string amount)
+    {
+        using var document = JsonDocument.Parse($$"""
+            {"ResolutionId":1,"NetBalance":{"Amount":"{{amount}}","Currency":"CLP"},"ResolutionDetails":{"InitialAmount":"{{amount}}"},
+             "Debts":[{"Amount":{"Value":"{{amount}}","Currency":"CLP"},"ExpireDate":"2017-07-22"}],"Instalments":[{"Number":1,"Amount":"{{amount}}"}]}
+            """);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var resolution = KhipuClient.MapResolution(document.RootElement, "op", context);
+
+        Assert.Null(resolution.NetBalanceAmount);
+        Assert.Null(resolution.InitialAmount);
+        Assert.Null(Assert.Single(resolution.GetDebts()).Amount);
+        Assert.Null(Assert.Single(resolution.GetInstalments()).Amount);
+        Assert.Equal(
+            [
+                $"Field Data.Resolutions[].NetBalance.Amount is not a number ('{amount}')",
+                $"Field Data.Resolutions[].ResolutionDetails.InitialAmount is not a number ('{amount}')",
+                $"Field Data.Resolutions[].Debts[].Amount.Value is not a number ('{amount}')",
+                $"Field Data.Resolutions[].Instalments[].Amount is not a number ('{amount}')",
+            ],
+            context.Warnings.Select(warning => warning.Substring(0, warning.IndexOf(';', StringComparison.Ordinal))));
+    }
+
+    [Fact]
+    public void Amounts_as_numbers_or_plain_number_texts_read_and_empty_ones_are_missing_without_a_warning()
+    {
+        using var document = JsonDocument.Parse("""
+            {"NetBalance":{"Amount":"20000","Currency":"CLP"},"ResolutionDetails":{"InitialAmount":1500.5,"SetInstalmentAmount":{"Amount":""}},
+             "Debts":[{"Amount":{"Amount":null}}]}
+            """);
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var resolution = KhipuClient.MapResolution(document.RootElement, "op", context);
+
+        Assert.Equal(20000m, resolution.NetBalanceAmount);
+        Assert.Equal(1500.5m, resolution.InitialAmount);
+        Assert.Null(resolution.SetInstalmentAmount);
+        Assert.Null(Assert.Single(resolution.GetDebts()).Amount);
+        Assert.Empty(context.Warnings);
+    }
+
+    /// <summary>A count with a fraction (3.5 instalments) was left empty without a word; it is not rounded, and now warns.</summary>
+    [Fact]
+    public void A_count_with_a_fraction_is_left_empty_with_a_warning()
+    {
+        using var document = JsonDocument.Parse("""{"ResolutionId":1,"ResolutionDetails":{"ExpiredInstalments":3.5}}""");
+        var context = new EnergyData.Tests.Neu.RecordingContext();
+
+        var resolution = KhipuClient.MapResolution(document.RootElement, "op", context);
+
+        Assert.Null(resolution.ExpiredInstalments);
+        Assert.StartsWith("Field Data.Resolutions[].ResolutionDetails.ExpiredInstalments is not a whole number (3.5);", Assert.Single(context.Warnings), StringComparison.Ordinal);
     }
 
     private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> source)
