@@ -60,7 +60,7 @@ internal sealed class FieldMapper
         {
             case JsonValueKind.Number when value.Value.TryGetDecimal(out var number):
                 return number;
-            case JsonValueKind.String when decimal.TryParse(value.Value.GetString(), NumberStyles.Number, CultureInfo.InvariantCulture, out var parsed):
+            case JsonValueKind.String when DecimalText.TryParse(value.Value.GetString(), out var parsed):
                 return parsed;
 
             // An empty text is how some servers write a missing value: empty, like null, as Date takes it.
@@ -68,7 +68,8 @@ internal sealed class FieldMapper
             case JsonValueKind.String when string.IsNullOrWhiteSpace(value.Value.GetString()):
                 return null;
             default:
-                Report(path, $"is not a number ({Quoted(value.Value)})");
+                var problem = value.Value.ValueKind == JsonValueKind.String ? DecimalText.WhyNot(value.Value.GetString()) : "is not a number";
+                Report(path, $"{problem} ({Quoted(value.Value)})");
                 return null;
         }
     }

@@ -117,7 +117,9 @@ internal readonly struct NeuFields
         }
     }
 
-    public decimal? Decimal(string name) => Get(name) is { } value ? Checked(name, value, ToDecimal(value), "is not a number") : null;
+    public decimal? Decimal(string name) => Get(name) is { } value
+        ? Checked(name, value, ToDecimal(value), value.ValueKind == JsonValueKind.String ? DecimalText.WhyNot(value.GetString()) : "is not a number")
+        : null;
 
     public double? Double(string name) => Get(name) is { } value ? Checked(name, value, ToDouble(value), "is not a number") : null;
 
@@ -284,7 +286,7 @@ internal readonly struct NeuFields
     internal static decimal? ToDecimal(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Number when value.TryGetDecimal(out var number) => number,
-        JsonValueKind.String when decimal.TryParse(value.GetString(), NumberStyles.Number | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        JsonValueKind.String when DecimalText.TryParse(value.GetString(), out var parsed) => parsed,
         _ => null,
     };
 
