@@ -49,6 +49,17 @@ internal static class DeclaredCharset
         }
     }
 
+    /// <summary>
+    /// A text of a body that is not valid UTF-8 (a server that writes Latin-1 and declares no charset), or a string
+    /// holding half a UTF-16 surrogate pair (<c>"\ud800"</c>): System.Text.Json raises an InvalidOperationException
+    /// for both when the text is read (the first with the decoder's exception inside, the second with none), which is
+    /// the answer's fault, not the module's. While a body is read, the readers' other calls into System.Text.Json only
+    /// fail on what the answer holds too.
+    /// </summary>
+    public static bool IsUndecodableText(Exception exception) =>
+        exception is DecoderFallbackException
+        || (exception is InvalidOperationException && (exception.InnerException is DecoderFallbackException || exception.Source == "System.Text.Json"));
+
     /// <summary>The body re-encoded as UTF-8, read whole; an <see cref="InvalidDataException"/> past <see cref="MaxReencodedBytes"/>.</summary>
     public static async Task<Stream> ToUtf8Async(Stream body, Encoding encoding, CancellationToken cancellationToken)
     {

@@ -210,7 +210,7 @@ public sealed partial class KhipuClient
                 {
                     more = await items.MoveNextAsync().ConfigureAwait(false);
                 }
-                catch (JsonException exception)
+                catch (Exception exception) when (exception is JsonException || DeclaredCharset.IsUndecodableText(exception))
                 {
                     throw new KhipuProtocolException(DescribeResponse(request, RequestContext.JoinLabel(InputLabel(request), label), info.StatusCode) + " cannot be read: " + exception.Message, exception);
                 }
@@ -259,6 +259,20 @@ public sealed partial class KhipuClient
                 }
 
                 var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                if (DeclaredCharset.OtherThanUtf8(response.Content) is { } encoding)
+                {
+                    // JSON is UTF-8, but a body declared in another charset is read in it, as Invoke-RestMethod reads it.
+                    trace?.Verbose($"{DescribeResponse(request, context, response.StatusCode)} is declared {encoding.WebName}, not UTF-8; it is re-encoded before it is read.");
+                    try
+                    {
+                        stream = await DeclaredCharset.ToUtf8Async(stream, encoding, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (InvalidDataException exception)
+                    {
+                        throw new KhipuProtocolException(DescribeResponse(request, context, response.StatusCode) + " cannot be read: " + exception.Message, exception);
+                    }
+                }
+
                 var capture = trace is null ? null : new CaptureStream(stream, options.DebugBodyBytes);
                 using var reader = new JsonStreamReader(capture ?? stream, new JsonStreamReaderOptions { MaxTotalBytes = options.MaxResponseBytes });
                 try
@@ -705,7 +719,8 @@ public sealed partial class KhipuClient
             buffer.Write(chunk, 0, read);
         }
 
-        return ByteOrderMark.Skip(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        var encoding = DeclaredCharset.OtherThanUtf8(response.Content) ?? Encoding.UTF8;
+        return ByteOrderMark.Skip(encoding.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
     }
 
     private async Task<HttpResponseMessage> SendAsync(KhipuRequest request, byte[] body, RequestContext context, CancellationToken cancellationToken)

@@ -181,7 +181,7 @@ public sealed partial class NeuClient
                 {
                     more = await items.MoveNextAsync();
                 }
-                catch (Exception exception) when (exception is JsonException or NeuProtocolException || IsTextNotDecodable(exception))
+                catch (Exception exception) when (exception is JsonException or NeuProtocolException || DeclaredCharset.IsUndecodableText(exception))
                 {
                     throw UnreadableBody(route, response, context.Label, exception);
                 }
@@ -217,17 +217,6 @@ public sealed partial class NeuClient
         new(
             string.Format(CultureInfo.InvariantCulture, "NEU answered {0} {1} to {2} ({3}) with a body that cannot be read: {4}", (int)response.StatusCode, response.ReasonPhrase, route.Name, DescribeRequest(route, label), exception.Message),
             exception);
-
-    /// <summary>
-    /// A text of the body that is not valid UTF-8 (a server that writes Latin-1 and declares no charset), or a string
-    /// holding half a UTF-16 surrogate pair (<c>"\ud800"</c>): System.Text.Json raises an InvalidOperationException
-    /// for both when the text is read (the first with the decoder's exception inside, the second with none), which is
-    /// the answer's fault, not the module's. While rows are read, the readers' other calls into System.Text.Json only
-    /// fail on what the answer holds too.
-    /// </summary>
-    internal static bool IsTextNotDecodable(Exception exception) =>
-        exception is DecoderFallbackException
-        || (exception is InvalidOperationException && (exception.InnerException is DecoderFallbackException || exception.Source == "System.Text.Json"));
 
     /// <summary>A request as messages name it: "POST bills/", with the page of a paged read ("POST bills/, page 3").</summary>
     private static string DescribeRequest(NeuRoute route, string? label) =>

@@ -333,11 +333,16 @@ public sealed class OperationPumpTests
     {
         var sink = new RecordingSink();
         var secondDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // The operations run on the thread pool: on a loaded machine the first could start after the terminating error
+        // had cancelled the pump, and then rightly write nothing. The last input fails only once the others have written.
+        var firstWritten = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var firstCancelled = false;
         var pump = new OperationPump(sink, new PumpOptions { ThrottleLimit = 3, Ordered = true }, CancellationToken.None);
         pump.Submit(0, async context =>
         {
             await context.WriteObjectAsync("r0");
+            firstWritten.SetResult();
             try
             {
                 await Task.Delay(Timeout.Infinite, context.CancellationToken);
@@ -357,7 +362,7 @@ public sealed class OperationPumpTests
         });
         pump.Submit(2, async context =>
         {
-            await secondDone.Task;
+            await Task.WhenAll(firstWritten.Task, secondDone.Task);
             await context.WriteObjectAsync("r2");
             context.WriteError(new OperationError(new InvalidOperationException("refused"), "AuthenticationFailed", ErrorKind.AuthenticationError, 2) { IsTerminating = true });
         });
