@@ -5,8 +5,8 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using EnergyData.Khipu;
-using EnergyData.Tests.Neu;
 using EnergyData.Tests.Http;
+using EnergyData.Tests.Neu;
 using Microsoft.AspNetCore.Http;
 using Xunit;
 
