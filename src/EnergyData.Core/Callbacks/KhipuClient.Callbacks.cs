@@ -68,7 +68,7 @@ public sealed partial class KhipuClient
             }
             else if (typedPath == KhipuServices.TgrExpiredAgreements)
             {
-                await foreach (var element in ReadResolutionsAsync(reader, info, cancellationToken).ConfigureAwait(false))
+                await foreach (var element in ReadResolutionsAsync(reader, info, null, cancellationToken).ConfigureAwait(false))
                 {
                     resolutions.Add(element);
                 }

@@ -502,7 +502,13 @@ public sealed partial class KhipuClient
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new KhipuProtocolException("CEN Data is not an object.");
+            throw new KhipuProtocolException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The CenNonconformity answer for RutDeudor {0}, Paginas {1} has a Data that is {2}, not an object holding NonconformitiesList; OperationId {3}.",
+                query.RutDeudor,
+                page,
+                DescribeKind(reader.TokenType),
+                info.OperationId ?? "none"));
         }
 
         var index = 0;

@@ -159,6 +159,17 @@ public sealed partial class KhipuClient
         return gates;
     }
 
+    /// <summary>A JSON token kind as messages name a value of the wrong shape ("a list").</summary>
+    private static string DescribeKind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "a list",
+        JsonTokenType.String => "a text",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => "an object",
+    };
+
     private static string DescribeKind(JsonValueKind kind) => kind switch
     {
         JsonValueKind.Array => "a list",

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading;
@@ -38,7 +39,8 @@ public sealed partial class KhipuClient
         var request = TgrRequest(accountCredential, accountCredentialRequired);
         var info = new KhipuCallInfo();
         var resolutions = 0;
-        await foreach (var element in CallAsync(request, ReadResolutionsAsync, info, null, trace, cancellationToken).ConfigureAwait(false))
+        var input = InputLabel(request);
+        await foreach (var element in CallAsync(request, (reader, callInfo, token) => ReadResolutionsAsync(reader, callInfo, input, token), info, null, trace, cancellationToken).ConfigureAwait(false))
         {
             resolutions++;
             yield return MapResolution(element, info.OperationId, info.AdditionalInformation, trace);
@@ -203,7 +205,8 @@ public sealed partial class KhipuClient
         return result;
     }
 
-    private static async IAsyncEnumerable<JsonElement> ReadResolutionsAsync(JsonStreamReader reader, KhipuCallInfo info, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="input">The input as messages name it ("account tgr-user"), or null.</param>
+    private static async IAsyncEnumerable<JsonElement> ReadResolutionsAsync(JsonStreamReader reader, KhipuCallInfo info, string? input, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Data: { "Resolutions": [ ... ] }
         await LookAheadForEnvelopeFieldsAsync(reader, info, cancellationToken).ConfigureAwait(false);
@@ -214,7 +217,12 @@ public sealed partial class KhipuClient
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new KhipuProtocolException("TGR Data is not an object.");
+            throw new KhipuProtocolException(string.Format(
+                CultureInfo.InvariantCulture,
+                "The TgrExpiredAgreement answer{0} has a Data that is {1}, not an object holding Resolutions; OperationId {2}.",
+                input is null ? string.Empty : " for " + input,
+                DescribeKind(reader.TokenType),
+                info.OperationId ?? "none"));
         }
 
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.TokenType == JsonTokenType.PropertyName)

@@ -107,6 +107,21 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("bGluay1zZWNyZXQ=", byLink!.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>A Data of another shape said only "CEN Data is not an object." (or TGR's), naming neither the input nor the answer.</summary>
+    [Fact]
+    public async Task A_data_that_is_not_an_object_names_the_input_and_what_it_is()
+    {
+        khipu.Enqueue(200, """{"OperationId":"c1","Status":"OK","Data":[]}""").Enqueue(200, """{"OperationId":"t1","Status":"OK","Data":"sin datos"}""");
+
+        var (cenRows, cenError) = await Drain(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
+        var (tgrRows, tgrError) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
+
+        Assert.Empty(cenRows);
+        Assert.Empty(tgrRows);
+        Assert.Equal("The CenNonconformity answer for RutDeudor 76999999, Paginas 0 has a Data that is a list, not an object holding NonconformitiesList; OperationId c1.", Assert.IsType<KhipuProtocolException>(cenError).Message);
+        Assert.Equal("The TgrExpiredAgreement answer for account tgr-user has a Data that is a text, not an object holding Resolutions; OperationId t1.", Assert.IsType<KhipuProtocolException>(tgrError).Message);
+    }
+
     /// <summary>A 200 whose body is not JSON gave "Invalid or truncated JSON after stream byte 0", naming neither service nor input.</summary>
     [Fact]
     public async Task A_body_that_is_not_json_names_the_service_and_the_input()
