@@ -158,6 +158,11 @@ public static class ErrorMapper
         ErrorKind.PermissionDenied => answer.Service + " refused access: check that the credential given to Connect-EnergyData may use this service, and the input." + answer.AskedToWait(),
         ErrorKind.QuotaExceeded => answer.Service + " is limiting requests" + HowItWasTried(answer.Attempts)
             + answer.RunAgain(": wait, then run the command again for this input") + " (a lower -ThrottleLimit sends fewer at once).",
+        // 501 and 505 say the server does not implement the request as sent: running it again as it is will not help,
+        // unless the server itself asked to wait (below).
+        ErrorKind.ResourceUnavailable when answer.Status is HttpStatusCode.NotImplemented or HttpStatusCode.HttpVersionNotSupported && answer.RetryAfter is null =>
+            answer.Service + " failed with HTTP " + ((int)answer.Status!.Value).ToString(System.Globalization.CultureInfo.InvariantCulture) + ", a status the module does not retry: the server does not implement the request as it was sent."
+            + " Check the route or the service path (Get-NeuRoute and the NeuRoute parameter of Connect-EnergyData; Invoke-KhipuRequest -Path, Invoke-NeuRequest -Path) rather than run it again as it is.",
         ErrorKind.ResourceUnavailable when answer.Status is { } code && !ResilienceHandler.IsTransientStatus(code) =>
             answer.Service + " failed with HTTP " + ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) + ", a status the module does not retry"
             + (answer.RetryAfter is null ? string.Empty : ",") + answer.RunAgain(": run the command again for this input later") + ".",

@@ -78,7 +78,7 @@ public sealed class ErrorMapperTests
     /// </summary>
     public static TheoryData<Exception, string> AdviceOnRetries() => new()
     {
-        { new NeuException("not implemented", HttpStatusCode.NotImplemented, "Pqrs", null) { Attempts = 1 }, "NEU failed with HTTP 501, a status the module does not retry: run the command again for this input later." },
+        { new NeuException("not implemented", HttpStatusCode.NotImplemented, "Pqrs", null) { Attempts = 1 }, "NEU failed with HTTP 501, a status the module does not retry: the server does not implement the request as it was sent. Check the route or the service path" },
         { new NeuException("version", HttpStatusCode.HttpVersionNotSupported, "Pqrs", null), "NEU failed with HTTP 505, a status the module does not retry" },
         { new KhipuException("not implemented", HttpStatusCode.NotImplemented, null, null, null, null) { Attempts = 1 }, "Khipu failed with HTTP 501, a status the module does not retry" },
         { new NeuException("down", HttpStatusCode.ServiceUnavailable, "Pqrs", null) { Attempts = 4 }, "NEU failed or is unavailable for now (after 4 attempts): run the command again for this input later." },

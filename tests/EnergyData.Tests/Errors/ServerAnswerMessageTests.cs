@@ -68,7 +68,7 @@ public sealed class ServerAnswerMessageTests
 
         Assert.Equal(1, server.RequestCount);
         Assert.Equal(1, error.Attempts);
-        Assert.Equal("NEU failed with HTTP 501, a status the module does not retry: run the command again for this input later.", action);
+        Assert.Equal("NEU failed with HTTP 501, a status the module does not retry: the server does not implement the request as it was sent. Check the route or the service path (Get-NeuRoute and the NeuRoute parameter of Connect-EnergyData; Invoke-KhipuRequest -Path, Invoke-NeuRequest -Path) rather than run it again as it is.", action);
     }
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class ServerAnswerMessageTests
         var error = await Assert.ThrowsAsync<KhipuException>(() => client.GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
 
         Assert.Equal(1, server.RequestCount);
-        Assert.Equal("Khipu failed with HTTP 501, a status the module does not retry: run the command again for this input later.", ErrorMapper.FromException(error, null).RecommendedAction);
+        Assert.Equal("Khipu failed with HTTP 501, a status the module does not retry: the server does not implement the request as it was sent. Check the route or the service path (Get-NeuRoute and the NeuRoute parameter of Connect-EnergyData; Invoke-KhipuRequest -Path, Invoke-NeuRequest -Path) rather than run it again as it is.", ErrorMapper.FromException(error, null).RecommendedAction);
     }
 
     private static readonly DateTimeOffset Now = new(2026, 1, 15, 12, 0, 0, TimeSpan.Zero);
