@@ -48,6 +48,16 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
     public string? LifeSpanRaw { get; set; }
 
     /// <summary>
+    /// When the request was accepted (a KhipuOperation's SubmittedAt, or that CSV column): a LifeSpan earlier than it
+    /// estimates nothing and is ignored, as for an operation with a pending record. Without it, an operation submitted
+    /// with -CallbackUrl (no pending record) whose server echoed the document's example LifeSpan, from 2017, failed at
+    /// once with LIFESPAN_EXCEEDED.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [CheckedConversion("SubmittedAt", typeof(DateTimeOffset))]
+    public DateTimeOffset? SubmittedAt { get; set; }
+
+    /// <summary>
     /// The whole answer a KhipuOperation carries when Khipu answered the request at once with Data: the result is taken
     /// from it, without waiting.
     /// </summary>
@@ -114,6 +124,7 @@ public sealed class WaitKhipuOperationCommand : EnergyDataCmdlet
                 RequestInputs = new Dictionary<string, string>(inputs, StringComparer.Ordinal),
                 LifeSpanRaw = LifeSpanRaw,
                 LifeSpan = KhipuOperation.ParseLifeSpan(LifeSpanRaw),
+                SubmittedAt = SubmittedAt,
                 ResultJson = ResultJson,
             });
         }

@@ -142,6 +142,23 @@ public sealed class CmdletMetadataTests
         AssertBinds("CenNonconformity", "Get-CenNonconformity", "From");
     }
 
+    /// <summary>
+    /// A KhipuOperation, or a CSV row exported from one, gives Wait-KhipuOperation everything a pending record would.
+    /// SubmittedAt was missing: an operation submitted with -CallbackUrl (no pending record) whose LifeSpan was earlier
+    /// than its submission (the document's example date, echoed) ended the wait at once with LIFESPAN_EXCEEDED.
+    /// </summary>
+    [Theory]
+    [InlineData("OperationId")]
+    [InlineData("Service")]
+    [InlineData("ServicePath")]
+    [InlineData("InputIdentifier")]
+    [InlineData("RequestInputs")]
+    [InlineData("LifeSpanRaw")]
+    [InlineData("SubmittedAt")]
+    [InlineData("ResultJson")]
+    public void An_operation_feeds_Wait_KhipuOperation_by_property_name(string parameterName) =>
+        AssertBinds("KhipuOperation", "Wait-KhipuOperation", parameterName);
+
     [Fact]
     public void Cen_supports_paging_and_disconnect_supports_whatif()
     {
