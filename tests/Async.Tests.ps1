@@ -262,6 +262,38 @@ Describe 'Get-EnelDebtStatus -Async | Wait-KhipuOperation' {
         $failures[0].Exception.Message | Should -BeLike "Khipu gave the EnelDebtStatus request for ClientIdentifier 1602 the OperationId $exampleId, which it had already given to the EnelDebtStatus request for ClientIdentifier 1601 in this command.*"
     }
 
+    It 'ignores a LifeSpan earlier than the submission of an operation submitted with -CallbackUrl (its SubmittedAt column)' {
+        # A server that echoes the document's example LifeSpan, from 2017. Such an operation has no pending record to
+        # take its submission time from: without the SubmittedAt column, the wait ended at once with LIFESPAN_EXCEEDED.
+        Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ lifeSpanText = '2017-07-22T00:00:00-0400' }
+        $csv = Join-Path $TestDrive 'old-lifespan.csv'
+        Get-EnelDebtStatus -ClientIdentifier 1301 -CallbackUrl 'https://hooks.example.com/khipu/4f9c2a' | Export-Csv -Path $csv -NoTypeInformation
+        (Import-Csv -Path $csv).SubmittedAt | Should -Not -BeNullOrEmpty
+        $elsewhere = Join-Path $TestDrive ('elsewhere-' + [guid]::NewGuid().ToString('N'))
+        $manifest = Join-Path (Get-Module -Name EnergyData).ModuleBase 'EnergyData.psd1'
+
+        # The wait runs in a runspace of its own, since without -Timeout it lasts until a result comes. Its streams
+        # are read by count only: enumerating the stream of a running PowerShell blocks until the run ends.
+        $shell = [powershell]::Create()
+        try {
+            $null = $shell.AddScript({
+                    param($Manifest, $Csv, $Inbox)
+                    Import-Module $Manifest
+                    Import-Csv -Path $Csv | Wait-KhipuOperation -InboxPath $Inbox
+                }).AddArgument($manifest).AddArgument($csv).AddArgument($elsewhere)
+            $waiting = $shell.BeginInvoke()
+            Start-Sleep -Seconds 3
+
+            # Still waiting for the result, as for an operation without a LifeSpan.
+            $waiting.IsCompleted | Should -BeFalse
+            $shell.Streams.Error.Count | Should -Be 0
+            $shell.Stop()
+        }
+        finally {
+            $shell.Dispose()
+        }
+    }
+
     It 'collects an operation that Khipu answered at once (its ResultJson) from an exported row, without waiting' {
         # A 200 with Data to a request with an external CallbackUrl: nothing is delivered, and no inbox holds it.
         Set-EmulatorKhipuOption -Emulator $script:Emulator -Option @{ answerCallbackRequestsAtOnce = $true }
