@@ -136,6 +136,9 @@ public static class ErrorMapper
                 ? "Check the credential given to Connect-EnergyData (a Khipu API key or token that is wrong or has expired)."
                 : exception.ErrorType switch
                 {
+                    // Khipu's own (the older FailureReason shape, typed DO_NOT_RETRY for the retry layer) and the
+                    // module's, when no result came by the LifeSpan: one advice, since the way on is the same.
+                    _ when exception.ErrorCode == "LIFESPAN_EXCEEDED" => "Khipu has most likely given up on this request (its LifeSpan passed without a result): submit it again, which is a new, billed request.",
                     KhipuErrorType.DoNotRetry => "Khipu says not to retry this request as it is; check the input.",
                     KhipuErrorType.Wait4HoursBeforeRetry => "Khipu asks to wait four hours before retrying" + (exception.EarliestRetry is { } at ? " (until " + at.ToString("u", System.Globalization.CultureInfo.InvariantCulture) + ")." : "."),
                     KhipuErrorType.RetryAfterNotification => "Khipu asks not to retry until it notifies that the source is available again.",

@@ -61,6 +61,11 @@ public sealed class ErrorMapperTests
         { Khipu("E301", "DO_NOT_RETRY"), "not to retry this request as it is" },
         { Khipu("TASK_FINISHED"), "could not finish the task at the source" },
         { new KhipuException("forbidden", HttpStatusCode.Forbidden, null, null, null, null), "Khipu refused access" },
+
+        // LIFESPAN_EXCEEDED delivered in the older shape (typed DO_NOT_RETRY by the module) and the module's own gave
+        // opposite advice ("not to retry ... check the input" against "run again later"): one advice now.
+        { new KhipuException("late", null, "op", "LIFESPAN_EXCEEDED", "DO_NOT_RETRY", null), "Khipu has most likely given up on this request (its LifeSpan passed without a result): submit it again" },
+        { new KhipuException("late", null, "op", "LIFESPAN_EXCEEDED", null, null), "Khipu has most likely given up on this request (its LifeSpan passed without a result): submit it again" },
         { new KhipuException("busy", (HttpStatusCode)429, null, null, null, null), "Khipu is limiting requests" },
         { new KhipuException("bad gateway", HttpStatusCode.BadGateway, null, null, null, null), "Khipu failed or is unavailable for now" },
         { Khipu("T000"), "did not answer in time" },
