@@ -18,42 +18,29 @@ namespace EnergyData.Tests.Khipu;
 /// every CEN and TGR row of that answer, as Enel rows carry it. The documents write it after Data, so the rows that
 /// stream while Data is read must still carry it; each CEN page carries its own answer's.
 /// </summary>
-public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
+public sealed class AdditionalInformationTests : ScriptedKhipuTests
 {
     private const string Incomplete = "Data incompleta: el sitio no respondió para algunos casos.";
     private const string TgrData = """{"Resolutions":[{"ResolutionId":5001,"Debts":[{"Form":21},{"Form":22}],"Instalments":[{"Number":1}]},{"ResolutionId":5002}]}""";
-
-    private readonly HttpClient http = new();
-    private ScriptedServer khipu = null!;
-
-    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await khipu.DisposeAsync();
-        Dispose();
-    }
-
-    public void Dispose() => http.Dispose();
 
     [Fact]
     public async Task Cen_rows_carry_the_additional_information_of_their_own_page()
     {
         // Three rows in pages of two: page 0's note comes after its rows (the page is read whole first), page 1 has none.
-        khipu.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\""));
-        khipu.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", "null"));
+        Server.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", $"\"{Incomplete}\""));
+        Server.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", "null"));
 
         var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
 
         Assert.Equal(new (string?, string?)[] { ("op-p0", Incomplete), ("op-p0", Incomplete), ("op-p1", null) }, rows.Select(row => (row.OperationId, row.AdditionalInformation)));
-        Assert.Equal(2, khipu.RequestCount);
+        Assert.Equal(2, Server.RequestCount);
     }
 
     [Fact]
     public async Task A_later_cen_page_carries_its_own_additional_information()
     {
-        khipu.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", "null"));
-        khipu.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", $"\"{Incomplete}\""));
+        Server.Enqueue(200, CenPage("op-p0", """[{"Caso":1},{"Caso":2}]""", "null"));
+        Server.Enqueue(200, CenPage("op-p1", """[{"Caso":3}]""", $"\"{Incomplete}\""));
 
         var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
 
@@ -65,7 +52,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     {
         // Neither hidden behind the envelope's value nor taken for it: the item's goes under Item. (twice, as some row
         // of the page has an Item object with such a field, so that the name is the same column on every row).
-        khipu.Enqueue(200, CenPage("op-i", """[{"Caso":1,"additionalInformation":"the item's own"},{"Caso":2,"AdditionalInformation":"second","Item":{"AdditionalInformation":"nested"}}]""", $"\"{Incomplete}\"", total: 2));
+        Server.Enqueue(200, CenPage("op-i", """[{"Caso":1,"additionalInformation":"the item's own"},{"Caso":2,"AdditionalInformation":"second","Item":{"AdditionalInformation":"nested"}}]""", $"\"{Incomplete}\"", total: 2));
 
         var rows = await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
 
@@ -83,7 +70,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     public async Task Tgr_resolutions_debts_and_instalments_carry_the_additional_information()
     {
         // The document's order: OperationId, Status, Data, then AdditionalInformation.
-        khipu.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{TgrData}},"AdditionalInformation":"{{Incomplete}}","Error":null,"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{TgrData}},"AdditionalInformation":"{{Incomplete}}","Error":null,"LifeSpan":null}""");
 
         var resolutions = await CollectAsync(Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None));
 
@@ -108,7 +95,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     [InlineData(TgrData, "\"Sin convenios vencidos\"", false)]
     public async Task A_tgr_answer_without_resolutions_gives_its_note_as_a_warning(string data, string note, bool warned)
     {
-        khipu.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"op-t","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
         var context = new EnergyData.Tests.Neu.RecordingContext();
 
         await CollectAsync(Client().GetTgrExpiredAgreementsAsync(null, false, context, CancellationToken.None));
@@ -122,7 +109,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     [InlineData("[{\"Caso\":1}]", "\"Sin casos para el RUT\"", false)]
     public async Task A_cen_answer_without_rows_gives_its_note_as_a_warning(string items, string note, bool warned)
     {
-        khipu.Enqueue(200, CenPage("op-c", items, note, total: items == "[]" ? 0 : 1));
+        Server.Enqueue(200, CenPage("op-c", items, note, total: items == "[]" ? 0 : 1));
         var context = new EnergyData.Tests.Neu.RecordingContext();
 
         await CollectAsync(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, context, CancellationToken.None));
@@ -140,7 +127,7 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
     [InlineData("{\"Bill\":{\"ClientIdentifier\":\"1234567-8\",\"Document\":\"\"}}", "null", "")]
     public async Task An_enel_answer_without_a_document_gives_a_warning_and_saves_no_file(string data, string note, string noteShown)
     {
-        khipu.Enqueue(200, $$"""{"OperationId":"op-b","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"op-b","Status":"OK","Data":{{data}},"AdditionalInformation":{{note}},"Error":null,"LifeSpan":null}""");
         var context = new EnergyData.Tests.Neu.RecordingContext();
         var folder = Directory.CreateTempSubdirectory("energydata-nodoc-");
         try
@@ -225,6 +212,4 @@ public sealed class AdditionalInformationTests : IAsyncLifetime, IDisposable
 
         return list;
     }
-
-    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
 }

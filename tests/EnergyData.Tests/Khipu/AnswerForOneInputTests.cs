@@ -14,23 +14,10 @@ namespace EnergyData.Tests.Khipu;
 /// What one input gets from an answer that is not a plain result: a row or an error, never both, and an error whose
 /// message names the service and the input (in a bulk run, the message alone must say which input failed).
 /// </summary>
-public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
+public sealed class AnswerForOneInputTests : ScriptedKhipuTests
 {
     private const string CenItem = """{"IdCaso":1,"Monto":"1000"}""";
     private const string Resolution = """{"ResolutionId":1,"NetBalance":{"Amount":1000,"Currency":"CLP"}}""";
-
-    private readonly HttpClient http = new();
-    private ScriptedServer khipu = null!;
-
-    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await khipu.DisposeAsync();
-        Dispose();
-    }
-
-    public void Dispose() => http.Dispose();
 
     /// <summary>An answer without Status gave CEN's and TGR's rows and then an InvalidResponse error for the same input; Enel gave the error alone.</summary>
     [Theory]
@@ -38,7 +25,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [InlineData("""{"Data":{"NonconformitiesList":{"TotalDisconformidades":1,"Disconformidades":[""" + CenItem + """]}},"OperationId":"x","Status":null}""")]
     public async Task A_cen_answer_without_status_is_an_error_naming_the_rut_and_gives_no_row(string body)
     {
-        khipu.Enqueue(200, body);
+        Server.Enqueue(200, body);
 
         var (rows, error) = await Drain(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
 
@@ -50,7 +37,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_tgr_answer_without_status_is_an_error_naming_the_account_and_gives_no_row()
     {
-        khipu.Enqueue(200, $$$"""{"OperationId":"z","Data":{"Resolutions":[{{{Resolution}}}]}}""");
+        Server.Enqueue(200, $$$"""{"OperationId":"z","Data":{"Resolutions":[{{{Resolution}}}]}}""");
 
         var (rows, error) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
 
@@ -61,7 +48,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_enel_answer_without_status_is_an_error_naming_the_client()
     {
-        khipu.Enqueue(200, """{"OperationId":"y","Data":{"Bill":{"ClientIdentifier":"1","Document":"JVBERi0xLjQK"}}}""");
+        Server.Enqueue(200, """{"OperationId":"y","Data":{"Bill":{"ClientIdentifier":"1","Document":"JVBERi0xLjQK"}}}""");
 
         var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().GetEnelBillDocumentAsync("1", "a@b.cl", null, null, CancellationToken.None));
 
@@ -72,7 +59,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_error_whose_status_comes_after_its_data_gives_the_error_alone()
     {
-        khipu.Enqueue(200, $$$"""{"AdditionalInformation":null,"Data":{"Resolutions":[{{{Resolution}}}]},"Error":{"Code":"E201","Type":"DO_NOT_RETRY","Description":"caido"},"LifeSpan":null,"OperationId":"e","Status":"ERROR"}""");
+        Server.Enqueue(200, $$$"""{"AdditionalInformation":null,"Data":{"Resolutions":[{{{Resolution}}}]},"Error":{"Code":"E201","Type":"DO_NOT_RETRY","Description":"caido"},"LifeSpan":null,"OperationId":"e","Status":"ERROR"}""");
 
         var (rows, error) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
 
@@ -84,7 +71,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_result_whose_status_comes_after_its_data_streams_its_rows()
     {
-        khipu.Enqueue(200, $$$"""{"AdditionalInformation":"parcial","Data":{"Resolutions":[{{{Resolution}}},{{{Resolution}}}]},"Error":null,"LifeSpan":null,"OperationId":"ok-1","Status":"OK"}""");
+        Server.Enqueue(200, $$$"""{"AdditionalInformation":"parcial","Data":{"Resolutions":[{{{Resolution}}},{{{Resolution}}}]},"Error":null,"LifeSpan":null,"OperationId":"ok-1","Status":"OK"}""");
 
         var (rows, error) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
 
@@ -96,8 +83,8 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_tgr_error_names_the_account_or_says_it_is_an_account_link()
     {
-        khipu.Enqueue(200, ScriptedServer.KhipuError("DO_NOT_RETRY", "E101"));
-        khipu.Enqueue(200, ScriptedServer.KhipuError("DO_NOT_RETRY", "E101"));
+        Server.Enqueue(200, ScriptedServer.KhipuError("DO_NOT_RETRY", "E101"));
+        Server.Enqueue(200, ScriptedServer.KhipuError("DO_NOT_RETRY", "E101"));
 
         var (_, byName) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
         var (_, byLink) = await Drain(Client().GetTgrExpiredAgreementsAsync(KhipuAccountCredential.FromAccountLink("bGluay1zZWNyZXQ=".ToSecureString()), true, null, CancellationToken.None));
@@ -111,7 +98,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_data_that_is_not_an_object_names_the_input_and_what_it_is()
     {
-        khipu.Enqueue(200, """{"OperationId":"c1","Status":"OK","Data":[]}""").Enqueue(200, """{"OperationId":"t1","Status":"OK","Data":"sin datos"}""");
+        Server.Enqueue(200, """{"OperationId":"c1","Status":"OK","Data":[]}""").Enqueue(200, """{"OperationId":"t1","Status":"OK","Data":"sin datos"}""");
 
         var (cenRows, cenError) = await Drain(Client().GetCenNonconformitiesAsync(CenQuery(), false, null, null, null, CancellationToken.None));
         var (tgrRows, tgrError) = await Drain(Client().GetTgrExpiredAgreementsAsync(Account(), true, null, CancellationToken.None));
@@ -126,7 +113,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_body_that_is_not_json_names_the_service_and_the_input()
     {
-        khipu.Enqueue(200, "this is not json");
+        Server.Enqueue(200, "this is not json");
 
         var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().GetEnelBillDocumentAsync("9001", "a@b.cl", null, null, CancellationToken.None));
 
@@ -142,7 +129,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [InlineData("""{"password":"hunter2","code":7}""", """HTTP 400 BadRequest: the body is not a Khipu error: {"password":"***","code":7}.""")]
     public async Task An_error_body_in_json_without_khipus_error_is_quoted(string body, string expected)
     {
-        khipu.Enqueue(400, body);
+        Server.Enqueue(400, body);
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelBillDocumentAsync("9002", "a@b.cl", null, null, CancellationToken.None));
 
@@ -152,7 +139,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_error_body_with_khipus_error_is_not_quoted_as_well()
     {
-        khipu.Enqueue(400, """{"OperationId":"o","Status":"ERROR","Error":{"Code":"E400","Type":"DO_NOT_RETRY","Description":"Email invalido"},"message":"otro"}""");
+        Server.Enqueue(400, """{"OperationId":"o","Status":"ERROR","Error":{"Code":"E400","Type":"DO_NOT_RETRY","Description":"Email invalido"},"message":"otro"}""");
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelBillDocumentAsync("9002", "a@b.cl", null, null, CancellationToken.None));
 
@@ -166,8 +153,8 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_rows_and_operations_echo_the_input_as_it_was_sent()
     {
-        khipu.Enqueue(200, """{"OperationId":"x","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":1,"Disconformidades":[""" + CenItem + """]}}}""");
-        khipu.Enqueue(202, """{"OperationId":"op-async","Status":"OK","Data":null,"Error":null}""");
+        Server.Enqueue(200, """{"OperationId":"x","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":1,"Disconformidades":[""" + CenItem + """]}}}""");
+        Server.Enqueue(202, """{"OperationId":"op-async","Status":"OK","Data":null,"Error":null}""");
         var query = CenQuery();
         query.RutDeudor = " 76999999 ";
 
@@ -176,7 +163,7 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
 
         Assert.Null(error);
         Assert.Equal("76999999", Assert.Single(rows).RutDeudor);
-        Assert.Contains("\"RutDeudor\":\"76999999\"", System.Text.Encoding.UTF8.GetString(khipu.Requests[0].Body), StringComparison.Ordinal);
+        Assert.Contains("\"RutDeudor\":\"76999999\"", System.Text.Encoding.UTF8.GetString(Server.Requests[0].Body), StringComparison.Ordinal);
         Assert.Equal("7001", operation.InputIdentifier);
         Assert.Equal(" 76999999 ", query.RutDeudor);
     }
@@ -202,6 +189,4 @@ public sealed class AnswerForOneInputTests : IAsyncLifetime, IDisposable
 
         return (rows, null);
     }
-
-    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
 }

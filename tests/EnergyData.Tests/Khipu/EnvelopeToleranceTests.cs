@@ -18,30 +18,17 @@ namespace EnergyData.Tests.Khipu;
 /// object on success, and envelope names in camelCase. Each is checked on the synchronous answer, the 202 answer
 /// and a delivered callback result.
 /// </summary>
-public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
+public sealed class EnvelopeToleranceTests : ScriptedKhipuTests
 {
     private const string DebtStatusData = """{"DebtStatus":{"ClientIdentifier":"1234567-8","Address":"AGUSTINAS 1234, SANTIAGO","Debt":{"TotalAmount":777,"Currency":"CLP","DueDate":"2017-07-22"}}}""";
     private const string FilledError = """{"Code":"E201","Type":"RETRY_IMMEDIATELY","Description":"El servicio destino utilizado para la extracción de datos no se encuentra disponible."}""";
     private static readonly Uri ExternalCallback = new("https://hooks.example.com/khipu/abc");
 
-    private readonly HttpClient http = new();
-    private ScriptedServer khipu = null!;
-
-    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await khipu.DisposeAsync();
-        Dispose();
-    }
-
-    public void Dispose() => http.Dispose();
-
     [Fact]
     public async Task A_200_with_status_ok_and_an_empty_error_object_is_a_result()
     {
         // Error before Data, so the streaming reader has seen it when Data arrives.
-        khipu.Enqueue(200, $$"""{"OperationId":"op-1","Status":"OK","Error":{},"Data":{{DebtStatusData}},"AdditionalInformation":null,"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"op-1","Status":"OK","Error":{},"Data":{{DebtStatusData}},"AdditionalInformation":null,"LifeSpan":null}""");
 
         var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
 
@@ -61,7 +48,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     public async Task A_debt_status_data_of_another_shape_is_an_invalid_response(string data, string described)
     {
         var body = $$"""{"OperationId":"op-shape","Status":"OK","Data":{{data}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""";
-        khipu.Enqueue(200, body);
+        Server.Enqueue(200, body);
 
         var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
         var delivered = await Assert.ThrowsAsync<KhipuProtocolException>(() => MapCallbackAsync("op-shape", body));
@@ -77,7 +64,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_debt_status_without_data_is_a_row_with_a_warning_naming_the_client_and_the_note()
     {
-        khipu.Enqueue(200, """{"OperationId":"op-nodata","Status":"OK","Data":null,"AdditionalInformation":"Cliente sin informacion","Error":null,"LifeSpan":null}""");
+        Server.Enqueue(200, """{"OperationId":"op-nodata","Status":"OK","Data":null,"AdditionalInformation":"Cliente sin informacion","Error":null,"LifeSpan":null}""");
         var context = new EnergyData.Tests.Neu.RecordingContext();
 
         var status = await Client().GetEnelDebtStatusAsync("1234567-8", context, CancellationToken.None);
@@ -93,7 +80,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         var context = new EnergyData.Tests.Neu.RecordingContext();
         for (var i = 0; i < 2; i++)
         {
-            khipu.Enqueue(200, $$"""{"OperationId":"op-weird","Status":"WEIRD","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+            Server.Enqueue(200, $$"""{"OperationId":"op-weird","Status":"WEIRD","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
             Assert.Equal(777m, (await Client().GetEnelDebtStatusAsync("1234567-8", context, CancellationToken.None)).DebtAmount);
         }
 
@@ -108,7 +95,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData(200, "{\"OperationId\":\"x\"}", "is not a Khipu envelope: it has no Status.")]
     public async Task An_unreadable_answer_to_a_submission_names_the_service_the_input_and_the_status(int status, string body, string problem)
     {
-        khipu.Enqueue(status, body);
+        Server.Enqueue(status, body);
 
         var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None));
 
@@ -118,7 +105,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_202_with_status_ok_and_an_empty_error_object_is_an_accepted_operation()
     {
-        khipu.Enqueue(202, """{"OperationId":"op-2","Status":"OK","Data":{},"AdditionalInformation":"Data will be sent to the callback URL.","Error":{},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+        Server.Enqueue(202, """{"OperationId":"op-2","Status":"OK","Data":{},"AdditionalInformation":"Data will be sent to the callback URL.","Error":{},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
 
         var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
 
@@ -140,7 +127,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Status_error_with_an_empty_error_object_is_still_an_error()
     {
-        khipu.Enqueue(200, """{"OperationId":"op-4","Status":"ERROR","Data":null,"AdditionalInformation":null,"Error":{},"LifeSpan":null}""");
+        Server.Enqueue(200, """{"OperationId":"op-4","Status":"ERROR","Data":null,"AdditionalInformation":null,"Error":{},"LifeSpan":null}""");
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
 
@@ -153,28 +140,28 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     {
         // The documents: Error is "utilizado cuando Status=ERROR. Si Status=OK este campo será nulo". A server generated
         // from the per-field examples fills it anyway; RETRY_IMMEDIATELY would have been retried (each attempt billed).
-        khipu.Enqueue(200, $$"""{"OperationId":"op-5","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":{{FilledError}},"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"op-5","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":{{FilledError}},"LifeSpan":null}""");
         var trace = new RecordingTrace();
 
         var status = await RetryingClient().GetEnelDebtStatusAsync("1234567-8", trace, CancellationToken.None);
 
         Assert.Equal(777m, status.DebtAmount);
         Assert.Equal("op-5", status.OperationId);
-        Assert.Equal(1, khipu.RequestCount);
+        Assert.Equal(1, Server.RequestCount);
         Assert.Contains("Status OK with an Error object (code E201", trace.VerboseText, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_202_with_status_ok_and_a_filled_error_object_is_an_accepted_operation()
     {
-        khipu.Enqueue(202, $$"""{"OperationId":"op-15","Status":"OK","Data":null,"AdditionalInformation":"Data will be sent to the callback URL.","Error":{{FilledError}},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+        Server.Enqueue(202, $$"""{"OperationId":"op-15","Status":"OK","Data":null,"AdditionalInformation":"Data will be sent to the callback URL.","Error":{{FilledError}},"LifeSpan":"2099-07-22T00:00:00-0400"}""");
 
         var operation = await RetryingClient().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
 
         Assert.Equal("op-15", operation.OperationId);
         Assert.Equal("OK", operation.Status);
         Assert.Null(operation.ResultJson);
-        Assert.Equal(1, khipu.RequestCount);
+        Assert.Equal(1, Server.RequestCount);
     }
 
     [Theory]
@@ -184,7 +171,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     public async Task Tgr_with_status_ok_and_a_filled_error_object_gives_its_rows_and_no_error(string body)
     {
         // The document's order (Error after the rows), Error before Data, and Error before Data with Status after it.
-        khipu.Enqueue(200, body.Replace("ERR", FilledError, StringComparison.Ordinal));
+        Server.Enqueue(200, body.Replace("ERR", FilledError, StringComparison.Ordinal));
 
         var resolutions = new System.Collections.Generic.List<TgrResolution>();
         await foreach (var resolution in RetryingClient().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
@@ -194,7 +181,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(new long?[] { 5001, 5002 }, resolutions.Select(resolution => resolution.ResolutionId));
         Assert.All(resolutions, resolution => Assert.Equal("op-16", resolution.OperationId));
-        Assert.Equal(1, khipu.RequestCount);
+        Assert.Equal(1, Server.RequestCount);
     }
 
     [Fact]
@@ -216,7 +203,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         // The older shape has no Status; any other value keeps the rule it had. Data comes after the Error, so it is skipped.
         var statusField = status is null ? string.Empty : ",\"Status\":\"" + status + "\"";
         var body = $$"""{"OperationId":"op-18"{{statusField}},"Error":{"Type":"DO_NOT_RETRY","Description":"down"},"Data":{{DebtStatusData}},"AdditionalInformation":null,"LifeSpan":null}""";
-        khipu.Enqueue(200, body);
+        Server.Enqueue(200, body);
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => RetryingClient().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
         var delivered = await Assert.ThrowsAsync<KhipuException>(() => MapCallbackAsync("op-18", body));
@@ -234,7 +221,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
 
         }
 
-        Assert.Equal(1, khipu.RequestCount);
+        Assert.Equal(1, Server.RequestCount);
     }
 
     [Theory]
@@ -243,7 +230,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [InlineData(400)]
     public async Task An_empty_error_object_beside_a_failure_reason_keeps_the_reason_and_its_retry_type(int status)
     {
-        khipu.Enqueue(status, """{"OperationId":"op-9","Status":"ERROR","Data":null,"Error":{},"FailureReason":"LIFESPAN_EXCEEDED","Message":"not finished in time"}""");
+        Server.Enqueue(status, """{"OperationId":"op-9","Status":"ERROR","Data":null,"Error":{},"FailureReason":"LIFESPAN_EXCEEDED","Message":"not finished in time"}""");
 
         var error = status == 202
             ? await Assert.ThrowsAsync<KhipuException>(() => Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None))
@@ -252,15 +239,15 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         Assert.Equal("LIFESPAN_EXCEEDED", error.ErrorCode);
         Assert.Equal(EnergyData.Http.KhipuErrorType.DoNotRetry, error.ErrorType);
         Assert.Contains("not finished in time", error.Description, StringComparison.Ordinal);
-        Assert.Equal(1, khipu.RequestCount);
+        Assert.Equal(1, Server.RequestCount);
     }
 
     [Fact]
     public async Task Camel_case_names_inside_Data_fill_the_same_columns()
     {
-        khipu.Enqueue(200, """{"operationId":"op-10","status":"OK","data":{"debtStatus":{"clientIdentifier":"1234567-8","address":"AGUSTINAS 1234, SANTIAGO","debt":{"totalAmount":777,"currency":"CLP","dueDate":"2017-07-22"}}},"error":null}""");
-        khipu.Enqueue(200, """{"operationId":"op-11","status":"OK","data":{"nonconformitiesList":{"totalDisconformidades":2,"disconformidades":[{"Id":1},{"Id":2}]}},"error":null}""");
-        khipu.Enqueue(200, """{"operationId":"op-12","status":"OK","data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO","resolutionDate":"2020-01-02"}]},"error":null}""");
+        Server.Enqueue(200, """{"operationId":"op-10","status":"OK","data":{"debtStatus":{"clientIdentifier":"1234567-8","address":"AGUSTINAS 1234, SANTIAGO","debt":{"totalAmount":777,"currency":"CLP","dueDate":"2017-07-22"}}},"error":null}""");
+        Server.Enqueue(200, """{"operationId":"op-11","status":"OK","data":{"nonconformitiesList":{"totalDisconformidades":2,"disconformidades":[{"Id":1},{"Id":2}]}},"error":null}""");
+        Server.Enqueue(200, """{"operationId":"op-12","status":"OK","data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO","resolutionDate":"2020-01-02"}]},"error":null}""");
 
         var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
         var cenState = new CenPagingState();
@@ -287,8 +274,8 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Camel_case_fields_written_after_the_rows_in_sorted_order_still_reach_the_rows()
     {
-        khipu.Enqueue(200, """{"additionalInformation":null,"data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO"}]},"error":null,"lifeSpan":null,"operationId":"op-13","status":"OK"}""");
-        khipu.Enqueue(200, """{"data":{"nonconformitiesList":{"disconformidades":[{"Id":1},{"Id":2}],"totalDisconformidades":2}},"error":null,"operationId":"op-14","status":"OK"}""");
+        Server.Enqueue(200, """{"additionalInformation":null,"data":{"resolutions":[{"resolutionId":5001,"paymentType":"CONVENIO"}]},"error":null,"lifeSpan":null,"operationId":"op-13","status":"OK"}""");
+        Server.Enqueue(200, """{"data":{"nonconformitiesList":{"disconformidades":[{"Id":1},{"Id":2}],"totalDisconformidades":2}},"error":null,"operationId":"op-14","status":"OK"}""");
 
         var tgr = new System.Collections.Generic.List<TgrResolution>();
         await foreach (var resolution in Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
@@ -310,7 +297,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_camel_case_200_envelope_is_read_as_the_documented_one()
     {
-        khipu.Enqueue(200, $$"""{"operationId":"op-6","status":"OK","data":{{DebtStatusData}},"additionalInformation":"note","error":null,"lifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"operationId":"op-6","status":"OK","data":{{DebtStatusData}},"additionalInformation":"note","error":null,"lifeSpan":null}""");
 
         var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
 
@@ -321,7 +308,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_camel_case_status_error_keeps_its_code_type_and_operation_id()
     {
-        khipu.Enqueue(200, """{"operationId":"op-7","status":"ERROR","data":null,"additionalInformation":null,"error":{"code":"E202","type":"WAIT_4_HOURS_BEFORE_RETRY","description":"busy"},"lifeSpan":null}""");
+        Server.Enqueue(200, """{"operationId":"op-7","status":"ERROR","data":null,"additionalInformation":null,"error":{"code":"E202","type":"WAIT_4_HOURS_BEFORE_RETRY","description":"busy"},"lifeSpan":null}""");
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
 
@@ -333,7 +320,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_camel_case_http_error_body_keeps_its_code()
     {
-        khipu.Enqueue(400, """{"operationId":"op-8","status":"ERROR","data":null,"error":{"code":"P001","type":"DO_NOT_RETRY","description":"bad body"}}""");
+        Server.Enqueue(400, """{"operationId":"op-8","status":"ERROR","data":null,"error":{"code":"P001","type":"DO_NOT_RETRY","description":"bad body"}}""");
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None));
 
@@ -344,7 +331,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_camel_case_202_envelope_gives_the_operation_and_its_life_span()
     {
-        khipu.Enqueue(202, """{"operationId":"op-9","status":"OK","data":null,"additionalInformation":"queued","error":null,"lifeSpan":"2099-07-22T00:00:00-0400"}""");
+        Server.Enqueue(202, """{"operationId":"op-9","status":"OK","data":null,"additionalInformation":"queued","error":null,"lifeSpan":"2099-07-22T00:00:00-0400"}""");
 
         var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
 
@@ -370,7 +357,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         using var receiver = CallbackReceiver.Start(new CallbackReceiverOptions { InboxPath = folder.Root });
         var body = $$"""{"operationId":"op-11","status":"OK","data":{{DebtStatusData}},"additionalInformation":null,"error":null,"lifeSpan":null}""";
 
-        using var response = await http.PostAsync(receiver.CallbackUrl, new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await Http.PostAsync(receiver.CallbackUrl, new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.True(receiver.Inbox.HasResult("op-11"));
@@ -383,7 +370,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     public async Task A_200_acknowledgement_of_a_callback_request_is_not_taken_for_its_result(string body)
     {
         // The Enel and CEN documents list only a 200 answer; a server built from them may acknowledge with it.
-        khipu.Enqueue(200, body);
+        Server.Enqueue(200, body);
 
         var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
 
@@ -394,7 +381,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_200_with_data_to_a_callback_request_is_kept_as_its_result()
     {
-        khipu.Enqueue(200, $$"""{"OperationId":"now-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        Server.Enqueue(200, $$"""{"OperationId":"now-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
 
         var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
 
@@ -405,9 +392,9 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     public async Task Answers_that_start_with_a_byte_order_mark_are_read_on_every_path()
     {
         const string Bom = "\uFEFF";
-        khipu.Enqueue(200, Bom + $$"""{"OperationId":"bom-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
-        khipu.Enqueue(202, Bom + """{"OperationId":"bom-2","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
-        khipu.Enqueue(400, Bom + """{"OperationId":"bom-3","Status":"ERROR","Data":null,"Error":{"Code":"P001","Type":"DO_NOT_RETRY","Description":"bad body"}}""");
+        Server.Enqueue(200, Bom + $$"""{"OperationId":"bom-1","Status":"OK","Data":{{DebtStatusData}},"AdditionalInformation":null,"Error":null,"LifeSpan":null}""");
+        Server.Enqueue(202, Bom + """{"OperationId":"bom-2","Status":"OK","Data":null,"AdditionalInformation":null,"Error":null,"LifeSpan":"2099-07-22T00:00:00-0400"}""");
+        Server.Enqueue(400, Bom + """{"OperationId":"bom-3","Status":"ERROR","Data":null,"Error":{"Code":"P001","Type":"DO_NOT_RETRY","Description":"bad body"}}""");
 
         var status = await Client().GetEnelDebtStatusAsync("1234567-8", null, CancellationToken.None);
         var operation = await Client().SubmitAsync(KhipuClient.EnelDebtStatusRequest("1234567-8", ExternalCallback), "1234567-8", null, CancellationToken.None);
@@ -430,7 +417,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
 
-        using var response = await http.PostAsync(receiver.CallbackUrl, content);
+        using var response = await Http.PostAsync(receiver.CallbackUrl, content);
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
         Assert.True(receiver.Inbox.HasResult("bom-4"));
@@ -442,7 +429,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Camel_case_amounts_and_currencies_fill_the_tgr_columns()
     {
-        khipu.Enqueue(200, """{"operationId":"op-13","status":"OK","data":{"resolutions":[{"resolutionId":5002,"netBalance":{"amount":1000,"currency":"CLP"},"debts":[{"amount":{"amount":20000,"currency":"UF"},"form":21}]}]},"error":null}""");
+        Server.Enqueue(200, """{"operationId":"op-13","status":"OK","data":{"resolutions":[{"resolutionId":5002,"netBalance":{"amount":1000,"currency":"CLP"},"debts":[{"amount":{"amount":20000,"currency":"UF"},"form":21}]}]},"error":null}""");
 
         var resolutions = new System.Collections.Generic.List<TgrResolution>();
         await foreach (var resolution in Client().GetTgrExpiredAgreementsAsync(null, false, null, CancellationToken.None))
@@ -493,8 +480,7 @@ public sealed class EnvelopeToleranceTests : IAsyncLifetime, IDisposable
         return await KhipuClient.MapCallbackResultAsync(Envelopes.DebtOperation(operationId, "1234567-8"), stream, null, CancellationToken.None);
     }
 
-    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
 
     /// <summary>With the default attempt budget: a RETRY_IMMEDIATELY error would be sent again.</summary>
-    private KhipuClient RetryingClient() => new(http, khipu.BaseUri, new KhipuClientOptions());
+    private KhipuClient RetryingClient() => new(Http, Server.BaseUri, new KhipuClientOptions());
 }

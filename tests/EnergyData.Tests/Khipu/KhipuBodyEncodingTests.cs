@@ -17,29 +17,16 @@ namespace EnergyData.Tests.Khipu;
 /// honours it), and text that still does not decode is an InvalidResponse error naming the service and the input,
 /// not an UnexpectedError ("Cannot transcode invalid UTF-8 JSON text") naming neither.
 /// </summary>
-public sealed class KhipuBodyEncodingTests : IAsyncLifetime, IDisposable
+public sealed class KhipuBodyEncodingTests : ScriptedKhipuTests
 {
     private const string Answer = """{"OperationId":"x","Status":"OK","Data":{"NonconformitiesList":{"TotalDisconformidades":1,"Disconformidades":[{"IdCaso":1,"Estado":"Resolución pendiente"}]}}}""";
 
     private static readonly Encoding Latin1 = Encoding.GetEncoding("ISO-8859-1");
 
-    private readonly HttpClient http = new();
-    private ScriptedServer khipu = null!;
-
-    public async Task InitializeAsync() => khipu = await ScriptedServer.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await khipu.DisposeAsync();
-        Dispose();
-    }
-
-    public void Dispose() => http.Dispose();
-
     [Fact]
     public async Task An_answer_in_the_charset_it_declares_is_read_in_it()
     {
-        khipu.Enqueue(Raw(200, "application/json; charset=ISO-8859-1", Latin1.GetBytes(Answer)));
+        Server.Enqueue(Raw(200, "application/json; charset=ISO-8859-1", Latin1.GetBytes(Answer)));
 
         var row = Assert.Single(await Client().GetCenNonconformitiesAsync(Query(), false, null, null, null, CancellationToken.None).ToListAsync());
 
@@ -49,7 +36,7 @@ public sealed class KhipuBodyEncodingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_answer_that_does_not_decode_is_an_invalid_response_naming_the_input()
     {
-        khipu.Enqueue(Raw(200, "application/json", Latin1.GetBytes(Answer)));
+        Server.Enqueue(Raw(200, "application/json", Latin1.GetBytes(Answer)));
 
         var error = await Assert.ThrowsAsync<KhipuProtocolException>(() => Client().GetCenNonconformitiesAsync(Query(), false, null, null, null, CancellationToken.None).ToListAsync());
 
@@ -61,7 +48,7 @@ public sealed class KhipuBodyEncodingTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task An_error_body_in_the_charset_it_declares_is_quoted_in_it()
     {
-        khipu.Enqueue(Raw(400, "application/json; charset=ISO-8859-1", Latin1.GetBytes("""{"message":"Número de cliente inválido"}""")));
+        Server.Enqueue(Raw(400, "application/json; charset=ISO-8859-1", Latin1.GetBytes("""{"message":"Número de cliente inválido"}""")));
 
         var error = await Assert.ThrowsAsync<KhipuException>(() => Client().GetEnelBillDocumentAsync("9002", "a@b.cl", null, null, CancellationToken.None));
 
@@ -76,6 +63,4 @@ public sealed class KhipuBodyEncodingTests : IAsyncLifetime, IDisposable
         context.Response.ContentType = contentType;
         await context.Response.Body.WriteAsync(body);
     };
-
-    private KhipuClient Client() => new(http, khipu.BaseUri, new KhipuClientOptions { MaxAttempts = 1 });
 }
