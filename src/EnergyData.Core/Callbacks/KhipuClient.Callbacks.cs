@@ -55,7 +55,7 @@ public sealed partial class KhipuClient
                 continue;
             }
 
-            if (await IsErrorDataAsync(reader, info, cancellationToken).ConfigureAwait(false))
+            if (await IsDataOfNoResultAsync(reader, info, cancellationToken).ConfigureAwait(false))
             {
                 await reader.SkipAsync(cancellationToken).ConfigureAwait(false);
             }

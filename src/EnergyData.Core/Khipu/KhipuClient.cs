@@ -32,9 +32,6 @@ public sealed partial class KhipuClient
     // The envelope fields the rows of a streamed Data carry, looked ahead for when they have not come before Data.
     private static readonly string[] FieldsRowsCarry = { "OperationId", "AdditionalInformation" };
 
-    // The envelope field that decides whether an answer is an error, looked ahead for when an Error came before Data without it.
-    private static readonly string[] StatusField = { "Status" };
-
     // What a look-ahead past a Data that came before the Status reads: what decides whether the Data is a result
     // (Status; Error and FailureReason beside another value), then what its rows carry (as FieldsRowsCarry).
     private static readonly string[] FieldsAfterData = { "Status", "Error", "FailureReason", "OperationId", "AdditionalInformation" };
@@ -446,32 +443,6 @@ public sealed partial class KhipuClient
         }
 
         return KhipuCallInfo.IsErrorAnswer(status, error);
-    }
-
-    /// <summary>
-    /// Whether the Data the reader stands on belongs to an error answer, so it is skipped rather than read. The Status
-    /// decides; when it has not come yet but an Error that names an error has (Error written before Data, Status after
-    /// it), the rest of the envelope is looked ahead for the Status: Status OK there means the Data is a result. When
-    /// the look-ahead cannot tell (a Data larger than its limit), the Data is read, and the Status decides at the end.
-    /// </summary>
-    internal static async ValueTask<bool> IsErrorDataAsync(JsonStreamReader reader, KhipuCallInfo info, CancellationToken cancellationToken)
-    {
-        if (!info.IsError)
-        {
-            return false;
-        }
-
-        if (info.Status is not null)
-        {
-            return true;
-        }
-
-        if (await reader.PeekFollowingPropertiesAsync(StatusField, cancellationToken).ConfigureAwait(false) is not { } following)
-        {
-            return false;
-        }
-
-        return KhipuCallInfo.IsErrorAnswer(following[0] is { } status ? ScalarText(status) : null, info.Error);
     }
 
     private static bool IsRejectedToken(KhipuError? error) => string.Equals(error?.Code, "A000", StringComparison.OrdinalIgnoreCase);
